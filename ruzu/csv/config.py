@@ -1,0 +1,166 @@
+"""What an import is told (CsvImportConfig), what it reports while running (ImportProgress) and
+what it returns (ImportResult with its Rejects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import ConfigError
+
+MAX_BATCH_SIZE = 10_000_000
+PROGRESS_EVERY_ROWS = 100_000  # FR-006: progress at least this often
+MIN_MEMORY_LIMIT = 64 << 20
+
+
+def _one_byte(name: str, value: str) -> int:
+    if not isinstance(value, str) or len(value.encode("utf-8")) != 1:
+        raise ConfigError(f"{name} must be a single one-byte character, got {value!r}")
+    if value in "\r\n":
+        raise ConfigError(f"{name} cannot be a newline")
+    return value.encode()[0]
+
+
+@dataclass(frozen=True)
+class CsvImportConfig:
+    """Options of one CSV import (Kùzu's COPY options and neo4j-admin's switches).
+
+    batch_size: rows parsed into the column buffers before they are written (1…10,000,000).
+    memory_limit: working-memory budget in bytes from which buffer and partition sizes derive.
+    ignore_errors: skip bad rows (and report them) instead of aborting the import.
+    on_duplicate: "error" or "keep_first" (default: keep_first when ignore_errors, else error).
+    on_missing_endpoint: "error" or "skip" (default: skip when ignore_errors, else error).
+    bad_tolerance: abort once more than this many rows were rejected (None: no limit).
+    partial: on a failure keep the batches completed before it (continue-partial) instead of
+        rolling the whole import back; the error says the line to resume from.
+    """
+
+    header: bool = True
+    delimiter: str = ","
+    quote: str = '"'
+    escape: str = '"'
+    skip_rows: int = 0
+    ignore_errors: bool = False
+    null_strings: tuple[str, ...] = ("",)
+    batch_size: int = 100_000
+    memory_limit: int = 320 << 20
+    on_duplicate: str | None = None
+    on_missing_endpoint: str | None = None
+    bad_tolerance: int | None = None
+    partial: bool = False
+    threads: int | None = None
+    _bytes: tuple[int, int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or not (
+            1 <= self.batch_size <= MAX_BATCH_SIZE
+        ):
+            raise ConfigError(
+                f"batch_size must be an integer in 1…{MAX_BATCH_SIZE:,}, got {self.batch_size!r}"
+            )
+        if not isinstance(self.skip_rows, int) or self.skip_rows < 0:
+            raise ConfigError(f"skip_rows must be a non-negative integer, got {self.skip_rows!r}")
+        if not isinstance(self.memory_limit, int) or self.memory_limit < MIN_MEMORY_LIMIT:
+            raise ConfigError(
+                f"memory_limit must be at least {MIN_MEMORY_LIMIT >> 20} MB, "
+                f"got {self.memory_limit!r}"
+            )
+        if self.on_duplicate not in (None, "error", "keep_first"):
+            raise ConfigError(f"on_duplicate must be 'error' or 'keep_first', got {self.on_duplicate!r}")
+        if self.on_missing_endpoint not in (None, "error", "skip"):
+            raise ConfigError(
+                f"on_missing_endpoint must be 'error' or 'skip', got {self.on_missing_endpoint!r}"
+            )
+        if self.bad_tolerance is not None and (
+            not isinstance(self.bad_tolerance, int) or self.bad_tolerance < 0
+        ):
+            raise ConfigError(f"bad_tolerance must be a non-negative integer or None")
+        if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
+            raise ConfigError(f"threads must be a positive integer, got {self.threads!r}")
+        if isinstance(self.null_strings, str):
+            object.__setattr__(self, "null_strings", (self.null_strings,))
+        object.__setattr__(self, "null_strings", tuple(self.null_strings))
+        delim = _one_byte("delimiter", self.delimiter)
+        quote = _one_byte("quote", self.quote)
+        escape = _one_byte("escape", self.escape)
+        if delim == quote:
+            raise ConfigError("delimiter and quote must differ")
+        object.__setattr__(self, "_bytes", (delim, quote, escape))
+
+    @property
+    def dialect_bytes(self) -> tuple[int, int, int]:
+        """(delimiter, quote, escape) as byte values."""
+        return self._bytes
+
+    @property
+    def keep_first_duplicate(self) -> bool:
+        return (self.on_duplicate or ("keep_first" if self.ignore_errors else "error")) == "keep_first"
+
+    @property
+    def skip_missing_endpoints(self) -> bool:
+        return (self.on_missing_endpoint or ("skip" if self.ignore_errors else "error")) == "skip"
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """A progress report; ``rows`` and ``bytes_read`` never decrease within a stage."""
+
+    table: str
+    stage: str  # "nodes", "index", "relationships", "resolve", "csr", "commit"
+    rows: int
+    bytes_read: int
+    bytes_total: int
+    batch_count: int
+    elapsed: float
+    rss: int
+
+    @property
+    def fraction(self) -> float:
+        return self.bytes_read / self.bytes_total if self.bytes_total else 1.0
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A rejected input row (like Kùzu's ``show_warnings``)."""
+
+    path: str
+    line: int
+    byte_offset: int
+    column: int | None  # 1-based field number, None when the whole record is at fault
+    column_name: str | None
+    reason: str
+    record: str
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.path,
+            "line": self.line,
+            "byte_offset": self.byte_offset,
+            "column": self.column,
+            "column_name": self.column_name,
+            "reason": self.reason,
+            "record": self.record,
+        }
+
+
+@dataclass
+class ImportResult:
+    table: str
+    path: str
+    rows_imported: int = 0
+    rows_skipped: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    bytes_read: int = 0
+    batch_count: int = 0
+    seconds: float = 0.0
+    peak_rss: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows_imported + self.rows_skipped
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.rejects:
+            key = r.reason.split(":")[0]
+            out[key] = out.get(key, 0) + 1
+        return out

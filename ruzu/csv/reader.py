@@ -1,0 +1,118 @@
+"""Streaming input: a fixed-size byte buffer refilled with ``readinto``; never maps the file.
+
+The buffer holds ``buf[pos:n]`` unparsed bytes; ``line`` is the line number at ``pos`` and
+``offset`` the file offset of ``buf[0]``. A record longer than the buffer makes it grow (up to
+``max_record_bytes``), so very long fields are read whole but still within a known bound.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..errors import CsvError
+
+BOM = b"\xef\xbb\xbf"
+
+
+class CsvSource:
+    def __init__(self, path: str, buffer_bytes: int, max_record_bytes: int) -> None:
+        self.path = os.fspath(path)
+        try:
+            self._file = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+        except FileNotFoundError:
+            raise CsvError(f"{self.path}: file not found", path=self.path) from None
+        except IsADirectoryError:
+            raise CsvError(f"{self.path}: is a directory, not a CSV file", path=self.path) from None
+        self.size = os.fstat(self._file.fileno()).st_size
+        self.buf = np.empty(buffer_bytes, np.uint8)
+        self.max_record_bytes = max(max_record_bytes, buffer_bytes)
+        self.n = 0
+        self.pos = 0
+        self.offset = 0  # file offset of buf[0]
+        self.line = 1
+        self.eof = False
+        self.bytes_read = 0
+        self.fill()
+        if self.n >= 3 and bytes(self.buf[:3]) == BOM:
+            self.pos = 3
+
+    @property
+    def file_pos(self) -> int:
+        """File offset of the next unparsed byte."""
+        return self.offset + self.pos
+
+    def advance(self, consumed: int, lines: int) -> None:
+        self.pos += consumed
+        self.line += lines
+
+    def fill(self) -> None:
+        """Move the unparsed tail to the front and read more after it."""
+        if self.eof:
+            return
+        tail = self.n - self.pos
+        if self.pos:
+            self.buf[:tail] = self.buf[self.pos : self.n]
+            self.offset += self.pos
+            self.pos = 0
+        self.n = tail
+        if self.n == len(self.buf):
+            self._grow()
+        view = memoryview(self.buf)[self.n :]
+        while len(view) and not self.eof:
+            got = self._file.readinto(view)
+            if not got:
+                self.eof = True
+                break
+            self.n += got
+            self.bytes_read += got
+            view = view[got:]
+
+    def _grow(self) -> None:
+        if len(self.buf) >= self.max_record_bytes:
+            raise CsvError(
+                f"{self.path}:{self.line}: record longer than the {self.max_record_bytes:,}-byte "
+                "limit (unterminated quote?)",
+                path=self.path,
+                line=self.line,
+                reason="record too long",
+            )
+        bigger = np.empty(min(len(self.buf) * 2, self.max_record_bytes), np.uint8)
+        bigger[: self.n] = self.buf[: self.n]
+        self.buf = bigger
+
+    def need_more(self) -> None:
+        """The kernel consumed every complete record: read on (growing if nothing fit)."""
+        before = self.n - self.pos
+        if self.pos == 0 and self.n == len(self.buf):
+            self._grow()
+        self.fill()
+        if not self.eof and self.n - self.pos == before and before == len(self.buf):
+            self._grow()
+
+    def text(self, start: int, end: int, limit: int = 200) -> str:
+        """Buffer bytes ``start:end`` as text for messages (truncated, undecodable escaped)."""
+        raw = bytes(self.buf[start : min(end, start + limit)])
+        text = raw.decode("utf-8", "backslashreplace").rstrip("\r\n")
+        return text + ("…" if end - start > limit else "")
+
+    def record_text(self, start: int, limit: int = 200) -> str:
+        """The record starting at buffer position ``start`` up to its first line end."""
+        end = min(self.n, start + limit)
+        chunk = bytes(self.buf[start:end])
+        cut = len(chunk)
+        for nl in (b"\n", b"\r"):
+            i = chunk.find(nl)
+            if i != -1:
+                cut = min(cut, i)
+        return chunk[:cut].decode("utf-8", "backslashreplace") + ("…" if cut == limit else "")
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,75 @@
+"""Every error ruzu raises. One base class; each specific error also inherits the fitting
+built-in so callers can catch either. Messages are complete sentences, formatted before raising."""
+
+from __future__ import annotations
+
+
+class RuzuError(Exception):
+    """Base class of every ruzu error."""
+
+
+class ConfigError(RuzuError, ValueError):
+    """An invalid setting, e.g. a batch_size outside 1…10,000,000."""
+
+
+class CatalogError(RuzuError, ValueError):
+    """Unknown or duplicate table/column, invalid name or type."""
+
+
+class LockError(RuzuError, OSError):
+    """Another writer holds the database."""
+
+
+class CorruptDatabaseError(RuzuError, OSError):
+    """The directory is not a ruzu database, is truncated, damaged or of a newer format."""
+
+
+class ReadOnlyError(RuzuError, PermissionError):
+    """A write was attempted on a database opened read-only."""
+
+
+class DatabaseClosedError(RuzuError, RuntimeError):
+    """The database or connection was used after close()."""
+
+
+class CsvError(RuzuError, ValueError):
+    """Bad CSV input. Carries where: path, line (1-based), column (1-based field), name."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        column_name: str | None = None,
+        reason: str = "",
+        record: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.column = column
+        self.column_name = column_name
+        self.reason = reason
+        self.record = record
+
+
+class DuplicateKeyError(CsvError):
+    """A primary key occurs twice."""
+
+
+class MissingEndpointError(CsvError):
+    """A relationship names a node key that does not exist."""
+
+
+class TooManyErrorsError(CsvError):
+    """More rejected rows than the configured tolerance."""
+
+
+class QueryError(RuzuError, ValueError):
+    """A query that cannot be parsed or bound; the message says where and why."""
+
+
+class ImportInterrupted(RuzuError, RuntimeError):
+    """An import stopped part-way (partial mode); says the line to resume from."""

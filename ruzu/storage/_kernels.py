@@ -1,0 +1,98 @@
+"""numba kernels of the storage layer: key hashing, hash partitioning, CSR counting sort.
+
+Conventions: kernels fill caller-owned arrays and return counts; they never raise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import kernel
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLD = np.uint64(0x9E3779B97F4A7C15)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_FNV_BASIS = np.uint64(0xCBF29CE484222325)
+
+
+@kernel
+def _mix64(x):
+    """splitmix64 finalizer: a bijection on uint64, so equal hashes mean equal integer keys."""
+    z = x
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@kernel
+def _hash_ints(keys, out):
+    for i in range(keys.shape[0]):
+        out[i] = _mix64(np.uint64(keys[i]))
+
+
+@kernel
+def _hash_strings(offsets, data, out1, out2):
+    """Two independent 64-bit hashes of each string ``data[offsets[i]:offsets[i+1]]``.
+    Together they identify a string key (collisions among node keys are checked byte-wise)."""
+    for i in range(offsets.shape[0] - 1):
+        h = _FNV_BASIS
+        g = _GOLD
+        for j in range(offsets[i], offsets[i + 1]):
+            b = np.uint64(data[j])
+            h = (h ^ b) * _FNV_PRIME
+            g = (g + b) * _M1
+            g ^= g >> np.uint64(29)
+        n = np.uint64(offsets[i + 1] - offsets[i])
+        out1[i] = _mix64(h ^ n)
+        out2[i] = _mix64(g + n * _GOLD)
+
+
+@kernel
+def _partition_counts(hashes, shift, counts):
+    counts[:] = 0
+    for i in range(hashes.shape[0]):
+        counts[hashes[i] >> shift] += 1
+
+
+@kernel
+def _scatter_by_partition(hashes, shift, starts, order):
+    """Stable counting-sort order of ``hashes`` by partition (top bits); ``starts`` is consumed."""
+    for i in range(hashes.shape[0]):
+        p = hashes[i] >> shift
+        order[starts[p]] = i
+        starts[p] += 1
+
+
+@kernel
+def _find_duplicates(h1, h2, offsets, out_first, out_dup):
+    """``h1/h2`` sorted (by h1, then h2) with their row ``offsets``. For each run of equal keys
+    report (first offset of the run, each later offset). Returns the number of pairs."""
+    k = 0
+    i = 0
+    n = h1.shape[0]
+    while i < n:
+        j = i + 1
+        lo = offsets[i]
+        while j < n and h1[j] == h1[i] and h2[j] == h2[i]:
+            if offsets[j] < lo:
+                lo = offsets[j]
+            j += 1
+        if j - i > 1:
+            for t in range(i, j):
+                if offsets[t] != lo:
+                    out_first[k] = lo
+                    out_dup[k] = offsets[t]
+                    k += 1
+        i = j
+    return k
+
+
+@kernel
+def _is_strictly_increasing(keys, prev):
+    """Whether ``prev < keys[0] < keys[1] < …``; returns (ok, last)."""
+    last = prev
+    for i in range(keys.shape[0]):
+        if keys[i] <= last:
+            return False, last
+        last = keys[i]
+    return True, last

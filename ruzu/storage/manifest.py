@@ -1,0 +1,127 @@
+"""The manifest: the single commit point of a database directory.
+
+``manifest.json`` holds the magic, format version, database id, generation, the catalog, the
+storage state of every table, and the size and CRC-32 of every data file. A new generation is
+written to a temporary file, fsynced, renamed over the old one and the directory fsynced; a
+crash before the rename leaves the previous generation in force. Data files are named by numeric
+id (``000017.dat``), never by a user-supplied name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+import zlib
+from dataclasses import dataclass, field
+
+from ..errors import CorruptDatabaseError
+from . import io
+
+MAGIC = "ruzu-database"
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+
+def data_file_name(file_id: int) -> str:
+    return f"{file_id:06d}.dat"
+
+
+@dataclass
+class FileEntry:
+    size: int
+    crc32: int
+
+
+@dataclass
+class Manifest:
+    db_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    generation: int = 0
+    next_file_id: int = 1
+    catalog: dict = field(default_factory=dict)  # serialised Catalog
+    tables: dict = field(default_factory=dict)  # table name -> storage state
+    files: dict[int, FileEntry] = field(default_factory=dict)
+
+    def body(self) -> dict:
+        return {
+            "db_id": self.db_id,
+            "generation": self.generation,
+            "next_file_id": self.next_file_id,
+            "catalog": self.catalog,
+            "tables": self.tables,
+            "files": {str(k): [v.size, v.crc32] for k, v in sorted(self.files.items())},
+        }
+
+    def to_bytes(self) -> bytes:
+        body = json.dumps(self.body(), sort_keys=True, separators=(",", ":"))
+        doc = {
+            "magic": MAGIC,
+            "format_version": FORMAT_VERSION,
+            "checksum": zlib.crc32(body.encode()),
+            "body": body,
+        }
+        return (json.dumps(doc, indent=1) + "\n").encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, where: str) -> Manifest:
+        def bad(reason: str) -> CorruptDatabaseError:
+            return CorruptDatabaseError(f"{where}: {reason}")
+
+        try:
+            doc = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise bad("not a ruzu manifest (unreadable, truncated or foreign file)") from None
+        if not isinstance(doc, dict) or doc.get("magic") != MAGIC:
+            raise bad("not a ruzu manifest (wrong magic)")
+        version = doc.get("format_version")
+        if not isinstance(version, int):
+            raise bad("manifest has no format version")
+        if version > FORMAT_VERSION:
+            raise bad(
+                f"format version {version} is newer than this ruzu supports ({FORMAT_VERSION});"
+                " upgrade ruzu"
+            )
+        body_text = doc.get("body")
+        if not isinstance(body_text, str) or zlib.crc32(body_text.encode()) != doc.get("checksum"):
+            raise bad("manifest checksum mismatch (damaged file)")
+        try:
+            body = json.loads(body_text)
+            return cls(
+                db_id=body["db_id"],
+                generation=int(body["generation"]),
+                next_file_id=int(body["next_file_id"]),
+                catalog=body["catalog"],
+                tables=body["tables"],
+                files={int(k): FileEntry(int(s), int(c)) for k, (s, c) in body["files"].items()},
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            raise bad(f"manifest is malformed ({e})") from None
+
+    def copy(self) -> Manifest:
+        return Manifest.from_bytes(self.to_bytes(), "<copy>")
+
+
+def read_manifest(db_path: str) -> Manifest:
+    path = os.path.join(db_path, MANIFEST_NAME)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise CorruptDatabaseError(f"{db_path}: not a ruzu database (no {MANIFEST_NAME})") from None
+    manifest = Manifest.from_bytes(raw, path)
+    for file_id, entry in manifest.files.items():
+        fpath = os.path.join(db_path, data_file_name(file_id))
+        try:
+            actual = os.path.getsize(fpath)
+        except FileNotFoundError:
+            raise CorruptDatabaseError(f"{fpath}: data file missing") from None
+        # Longer is fine (uncommitted appends are cut on the next writable open); shorter is not.
+        if actual < entry.size:
+            raise CorruptDatabaseError(
+                f"{fpath}: data file truncated ({actual} bytes, manifest says {entry.size})"
+            )
+    return manifest
+
+
+def write_manifest(db_path: str, manifest: Manifest) -> None:
+    io.write_file_atomically(os.path.join(db_path, MANIFEST_NAME), manifest.to_bytes())

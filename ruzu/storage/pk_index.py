@@ -1,0 +1,263 @@
+"""The primary-key index of a node table, built with bounded memory.
+
+Two forms, recorded in the table's manifest state under ``"index"``:
+
+- ``sorted``: the key column itself is strictly increasing (ids in file order, the common case),
+  so it *is* the index: ``lookup`` is a binary search, and when ``dense`` (key == first + offset)
+  plain arithmetic. Nothing extra is written.
+- ``hash``: keys are hashed (integers by a bijective mix, strings by two independent 64-bit
+  hashes) and split by the top ``bits`` of the hash into 2**bits partitions, each sized to fit the
+  memory budget. Partitions are spilled to staging files, then sorted one at a time and written
+  as ``h1`` (uint64), ``h2`` (uint64, strings only) and ``offsets`` (int64) files plus a
+  directory ``dir`` of partition starts. Duplicates are adjacent after the sort.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import RuzuError
+from ..types import LogicalType
+from . import _kernels as K
+from .columns import StringColumn, map_file, read_chunk
+from .transaction import Transaction
+
+ENTRY_BYTES = 64  # per key while a partition is sorted: hashes, offsets, order, sorted copies
+CHUNK_ROWS = 1 << 20  # keys read per step while spilling
+
+
+def hash_int_keys(keys: np.ndarray) -> np.ndarray:
+    out = np.empty(len(keys), np.uint64)
+    K._hash_ints(keys, out)
+    return out
+
+
+def hash_string_keys(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(offsets) - 1
+    h1 = np.empty(n, np.uint64)
+    h2 = np.empty(n, np.uint64)
+    K._hash_strings(offsets, data, h1, h2)
+    return h1, h2
+
+
+def sorted_state(first, last, num_rows: int) -> dict:
+    return {
+        "kind": "sorted",
+        "first": int(first),
+        "last": int(last),
+        "dense": int(last) - int(first) == num_rows - 1,
+    }
+
+
+# -- building ---------------------------------------------------------------------------------
+@dataclass
+class KeySource:
+    """Reads the key column of a table in chunks, as hashes (h2 is zeros for integer keys)."""
+
+    db_path: str
+    key_type: LogicalType
+    state: dict
+    num_rows: int
+
+    def _path(self, file_id: int) -> str:
+        from .manifest import data_file_name
+
+        return os.path.join(self.db_path, data_file_name(file_id))
+
+    def chunks(self):
+        for start in range(0, self.num_rows, CHUNK_ROWS):
+            count = min(CHUNK_ROWS, self.num_rows - start)
+            if self.key_type is LogicalType.STRING:
+                offs = read_chunk(self._path(self.state["offsets"]), np.int64, start, count + 1)
+                base = int(offs[0])
+                data = read_chunk(self._path(self.state["data"]), np.uint8, base,
+                                  int(offs[-1]) - base)
+                h1, h2 = hash_string_keys(offs - base, data)
+            else:
+                keys = read_chunk(self._path(self.state["data"]), self.key_type.dtype, start,
+                                  count)
+                h1 = hash_int_keys(keys)
+                h2 = np.zeros(count, np.uint64)
+            yield start, h1, h2
+
+
+def partition_bits(num_rows: int, budget_bytes: int) -> int:
+    per_partition = max(1, budget_bytes // ENTRY_BYTES)
+    bits = 0
+    while (num_rows >> bits) > per_partition and bits < 16:
+        bits += 1
+    return bits
+
+
+def build_hash_index(
+    txn: Transaction, source: KeySource, staging: str, budget_bytes: int
+) -> tuple[dict, np.ndarray]:
+    """Build the hash index over all rows of ``source``. Returns (state, duplicates) where
+    duplicates is an int64[k, 2] array of (first offset, later offset) pairs."""
+    n = source.num_rows
+    bits = partition_bits(n, budget_bytes)
+    nparts = 1 << bits
+    strings = source.key_type is LogicalType.STRING
+    state = {
+        "kind": "hash",
+        "bits": bits,
+        "h1": txn.new_file(),
+        "h2": txn.new_file() if strings else None,
+        "offsets": txn.new_file(),
+        "dir": txn.new_file(),
+    }
+    dups: list[np.ndarray] = []
+    if bits == 0:
+        parts = [_gather_all(source)]
+    else:
+        parts = _spill_partitions(source, staging, bits)
+    starts = np.zeros(nparts + 1, np.int64)
+    written = 0
+    for p, part in enumerate(parts):
+        h1, h2, offs = part() if callable(part) else part
+        order = np.lexsort((h2, h1)) if strings else np.argsort(h1, kind="stable")
+        h1, h2, offs = h1[order], h2[order], offs[order]
+        del order
+        first = np.empty(len(h1), np.int64)
+        dup = np.empty(len(h1), np.int64)
+        k = K._find_duplicates(h1, h2, offs, first, dup)
+        if k:
+            dups.append(np.stack([first[:k], dup[:k]], axis=1))
+        txn.appender(state["h1"]).append(h1)
+        if strings:
+            txn.appender(state["h2"]).append(h2)
+        txn.appender(state["offsets"]).append(offs)
+        written += len(h1)
+        starts[p + 1] = written
+    txn.appender(state["dir"]).append(starts)
+    found = np.concatenate(dups) if dups else np.empty((0, 2), np.int64)
+    if len(found):
+        found = found[np.argsort(found[:, 1], kind="stable")]
+    return state, found
+
+
+def _gather_all(source: KeySource):
+    h1s, h2s, offs = [], [], []
+    for start, h1, h2 in source.chunks():
+        h1s.append(h1)
+        h2s.append(h2)
+        offs.append(np.arange(start, start + len(h1), dtype=np.int64))
+    if not h1s:
+        return np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty(0, np.int64)
+    return np.concatenate(h1s), np.concatenate(h2s), np.concatenate(offs)
+
+
+def _spill_partitions(source: KeySource, staging: str, bits: int):
+    """Write (h1, h2, offset) triples to one staging file per partition; return loaders."""
+    nparts = 1 << bits
+    shift = np.uint64(64 - bits)
+    paths = [os.path.join(staging, f"pk-{p:05d}.spill") for p in range(nparts)]
+    files = [open(p, "wb") for p in paths]
+    try:
+        counts = np.empty(nparts, np.int64)
+        for start, h1, h2 in source.chunks():
+            K._partition_counts(h1, shift, counts)
+            starts = np.zeros(nparts + 1, np.int64)
+            np.cumsum(counts, out=starts[1:])
+            order = np.empty(len(h1), np.int64)
+            K._scatter_by_partition(h1, shift, starts[:-1].copy(), order)
+            triples = np.empty((len(h1), 3), np.uint64)
+            triples[:, 0] = h1[order]
+            triples[:, 1] = h2[order]
+            triples[:, 2] = order + start
+            for p in range(nparts):
+                if counts[p]:
+                    files[p].write(triples[starts[p] : starts[p + 1]].tobytes())
+    finally:
+        for f in files:
+            f.close()
+
+    def loader(path: str):
+        def load():
+            triples = np.fromfile(path, dtype=np.uint64).reshape(-1, 3)
+            os.unlink(path)
+            return (
+                np.ascontiguousarray(triples[:, 0]),
+                np.ascontiguousarray(triples[:, 1]),
+                triples[:, 2].astype(np.int64),
+            )
+
+        return load
+
+    return [loader(p) for p in paths]
+
+
+# -- reading -----------------------------------------------------------------------------------
+class PrimaryKeyIndex:
+    """Key → node offset for one node table (read side)."""
+
+    def __init__(self, db_path: str, state: dict, key_type: LogicalType, keys, num_rows: int):
+        self.state = state
+        self.key_type = key_type
+        self.keys = keys  # the key column (array or StringColumn)
+        self.num_rows = num_rows
+        if state["kind"] == "hash":
+            nparts = 1 << state["bits"]
+            self._dir = map_file(db_path, state["dir"], np.int64, nparts + 1)
+            self._h1 = map_file(db_path, state["h1"], np.uint64, num_rows)
+            self._h2 = (
+                map_file(db_path, state["h2"], np.uint64, num_rows) if state["h2"] else None
+            )
+            self._offs = map_file(db_path, state["offsets"], np.int64, num_rows)
+
+    def lookup(self, key) -> int | None:
+        if self.num_rows == 0:
+            return None
+        kind = self.state["kind"]
+        if self.key_type is LogicalType.STRING:
+            if not isinstance(key, str):
+                return None
+            raw = np.frombuffer(key.encode("utf-8"), np.uint8)
+            h1, h2 = hash_string_keys(np.array([0, len(raw)], np.int64), raw)
+            return self._probe(h1[0], h2[0])
+        try:
+            key = int(key)
+            lo, hi = self.key_type.int_range
+        except (TypeError, ValueError):
+            return None
+        if not lo <= key <= hi:
+            return None
+        if kind == "sorted":
+            first = self.state["first"]
+            if self.state["dense"]:
+                off = key - first
+                return off if 0 <= off < self.num_rows else None
+            arr = self.keys
+            i = int(np.searchsorted(arr, np.array(key, dtype=arr.dtype)))
+            return i if i < self.num_rows and int(arr[i]) == key else None
+        h = hash_int_keys(np.array([key], dtype=self.key_type.dtype))
+        return self._probe(h[0], np.uint64(0))
+
+    def _probe(self, h1, h2) -> int | None:
+        bits = self.state["bits"]
+        p = 0 if bits == 0 else int(h1 >> np.uint64(64 - bits))
+        lo, hi = int(self._dir[p]), int(self._dir[p + 1])
+        seg = self._h1[lo:hi]
+        i = int(np.searchsorted(seg, h1))
+        while i < len(seg) and seg[i] == h1:
+            if self._h2 is None or self._h2[lo + i] == h2:
+                return int(self._offs[lo + i])
+            i += 1
+        return None
+
+
+def index_file_ids(state: dict) -> list[int]:
+    if state.get("kind") != "hash":
+        return []
+    return [state[k] for k in ("h1", "h2", "offsets", "dir") if state.get(k) is not None]
+
+
+def string_at(col: StringColumn, i: int) -> bytes:
+    return bytes(col.data[col.offsets[i] : col.offsets[i + 1]])
+
+
+class HashCollisionError(RuzuError):
+    pass

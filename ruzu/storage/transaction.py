@@ -1,0 +1,133 @@
+"""A write transaction: stage file changes, then commit them with one manifest rename.
+
+Existing data files are only ever appended to (their committed size is in the manifest, so a
+rollback or the next open cuts any uncommitted tail); replaced structures (an index, a CSR) are
+written to new files and the old ones retired after the commit.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+
+import numpy as np
+
+from . import io
+from .manifest import FileEntry, Manifest, data_file_name, write_manifest
+
+
+class FileAppender:
+    """Appends bytes to one data file, keeping its size and running CRC-32."""
+
+    def __init__(self, path: str, entry: FileEntry, *, create: bool) -> None:
+        self.path = path
+        self.size = entry.size
+        self.crc32 = entry.crc32
+        self.fd = io.open_write(path, create=create)
+
+    def append(self, data) -> None:
+        arr = np.ascontiguousarray(data)
+        if arr.nbytes == 0:
+            return
+        io.write_all(self.fd, arr)
+        self.crc32 = zlib.crc32(arr, self.crc32)
+        self.size += arr.nbytes
+
+    def finish(self) -> FileEntry:
+        io.fsync(self.fd)
+        self.close()
+        return FileEntry(self.size, self.crc32)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            io.close(fd)
+
+
+class Transaction:
+    def __init__(self, db_path: str, committed: Manifest) -> None:
+        self.db_path = db_path
+        self.committed = committed
+        self.manifest = committed.copy()
+        self.manifest.generation += 1
+        self._appenders: dict[int, FileAppender] = {}
+        self._created: list[int] = []
+        self._retired: set[int] = set()
+        self.done = False
+
+    # -- files -------------------------------------------------------------------------------
+    def path(self, file_id: int) -> str:
+        return os.path.join(self.db_path, data_file_name(file_id))
+
+    def new_file(self) -> int:
+        file_id = self.manifest.next_file_id
+        self.manifest.next_file_id += 1
+        entry = FileEntry(0, 0)
+        self.manifest.files[file_id] = entry
+        self._created.append(file_id)
+        self._appenders[file_id] = FileAppender(self.path(file_id), entry, create=True)
+        return file_id
+
+    def appender(self, file_id: int) -> FileAppender:
+        app = self._appenders.get(file_id)
+        if app is None:
+            entry = self.manifest.files[file_id]
+            app = FileAppender(self.path(file_id), entry, create=False)
+            self._appenders[file_id] = app
+        return app
+
+    def size(self, file_id: int) -> int:
+        app = self._appenders.get(file_id)
+        return app.size if app is not None else self.manifest.files[file_id].size
+
+    def retire(self, file_id: int | None) -> None:
+        """Drop a file from the database once this transaction commits."""
+        if file_id is not None:
+            self._retired.add(file_id)
+
+    # -- outcome -----------------------------------------------------------------------------
+    def commit(self) -> Manifest:
+        for file_id, app in self._appenders.items():
+            self.manifest.files[file_id] = app.finish()
+        self._appenders.clear()
+        for file_id in self._retired:
+            self.manifest.files.pop(file_id, None)
+        write_manifest(self.db_path, self.manifest)
+        self.done = True
+        for file_id in self._retired:
+            try:
+                io.remove(self.path(file_id))
+            except OSError:
+                pass  # unreferenced now; removed by the next writable open
+        return self.manifest
+
+    def rollback(self) -> None:
+        for app in self._appenders.values():
+            app.close()
+        self._appenders.clear()
+        self.done = True
+        restore_files(self.db_path, self.committed)
+
+
+def restore_files(db_path: str, manifest: Manifest) -> None:
+    """Make the directory hold exactly the files of ``manifest``: cut uncommitted appends and
+    remove every file it does not name (staging left by a failed or killed import)."""
+    for file_id, entry in manifest.files.items():
+        path = os.path.join(db_path, data_file_name(file_id))
+        if os.path.getsize(path) > entry.size:
+            io.truncate(path, entry.size)
+    known = {data_file_name(f) for f in manifest.files}
+    for name in os.listdir(db_path):
+        if (name.endswith(".dat") and name not in known) or name.endswith(".tmp"):
+            io.remove(os.path.join(db_path, name))
+        elif name.startswith("staging-"):
+            _remove_tree(os.path.join(db_path, name))
+
+
+def _remove_tree(path: str) -> None:
+    for root, dirs, files in os.walk(path, topdown=False):
+        for f in files:
+            io.remove(os.path.join(root, f))
+        for d in dirs:
+            os.rmdir(os.path.join(root, d))
+    os.rmdir(path)
