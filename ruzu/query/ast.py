@@ -1,0 +1,238 @@
+"""The syntax tree the parser produces: plain frozen dataclasses, compared by value.
+
+Every node carries ``offset`` (character offset in the query, excluded from equality) so the
+binder can point at the place an unknown name was used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# ---------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Expr:
+    pass
+
+
+def _pos() -> Any:
+    return field(default=-1, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Literal(Expr):
+    value: Any  # int, float, str, bool or None
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class Parameter(Expr):
+    name: str
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class Variable(Expr):
+    name: str
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class Property(Expr):
+    subject: Expr
+    key: str
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class ListLiteral(Expr):
+    items: tuple[Expr, ...]
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class FunctionCall(Expr):
+    name: str  # lower-cased
+    args: tuple[Expr, ...]
+    distinct: bool = False
+    star: bool = False  # count(*)
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class BinaryOp(Expr):
+    """op is one of + - * / % ^ = <> < <= > >= AND OR XOR IN STARTS_WITH ENDS_WITH CONTAINS."""
+
+    op: str
+    left: Expr
+    right: Expr
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class UnaryOp(Expr):
+    op: str  # NOT, -, +
+    operand: Expr
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class IsNull(Expr):
+    operand: Expr
+    negated: bool = False  # IS NOT NULL
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class Case(Expr):
+    operand: Expr | None  # CASE x WHEN v THEN ... (None for the searched form)
+    whens: tuple[tuple[Expr, Expr], ...]
+    default: Expr | None
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class Subscript(Expr):
+    subject: Expr
+    index: Expr
+    offset: int = _pos()
+
+
+# ---------------------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True)
+class NodePattern:
+    variable: str | None
+    labels: tuple[str, ...] = ()
+    properties: tuple[tuple[str, Expr], ...] = ()
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class RelPattern:
+    variable: str | None
+    labels: tuple[str, ...] = ()
+    properties: tuple[tuple[str, Expr], ...] = ()
+    direction: str = "out"  # "out" (->), "in" (<-), "both" (-)
+    length: tuple[int, int] | None = None  # (min, max) hops for variable-length rels
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class PathPattern:
+    """Alternating nodes and rels: nodes[i] -rels[i]- nodes[i+1]."""
+
+    nodes: tuple[NodePattern, ...]
+    rels: tuple[RelPattern, ...] = ()
+    offset: int = _pos()
+
+
+# ---------------------------------------------------------------------------- clauses
+
+
+@dataclass(frozen=True)
+class ProjectionItem:
+    expr: Expr
+    alias: str | None
+    text: str = field(default="", compare=False)  # source text, for naming the column
+
+
+@dataclass(frozen=True)
+class SortItem:
+    expr: Expr
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class Projection:
+    items: tuple[ProjectionItem, ...]
+    distinct: bool = False
+    star: bool = False  # RETURN * / WITH *
+    order_by: tuple[SortItem, ...] = ()
+    skip: Expr | None = None
+    limit: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Clause:
+    pass
+
+
+@dataclass(frozen=True)
+class Match(Clause):
+    patterns: tuple[PathPattern, ...]
+    where: Expr | None = None
+    optional: bool = False
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class Unwind(Clause):
+    expr: Expr
+    alias: str
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class With(Clause):
+    projection: Projection
+    where: Expr | None = None
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class Return(Clause):
+    projection: Projection
+    offset: int = _pos()
+
+
+# ---------------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Statement:
+    pass
+
+
+@dataclass(frozen=True)
+class Query(Statement):
+    clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class CreateNodeTable(Statement):
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    primary_key: str
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class CreateRelTable(Statement):
+    name: str
+    pairs: tuple[tuple[str, str], ...]
+    columns: tuple[tuple[str, str], ...]
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class DropTable(Statement):
+    name: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class Copy(Statement):
+    table: str
+    path: str
+    options: tuple[tuple[str, Any], ...] = ()  # (lower-cased name, value)
+
+
+@dataclass(frozen=True)
+class Call(Statement):
+    procedure: str  # lower-cased
+    args: tuple[Expr, ...]
+    projection: Projection | None = None
