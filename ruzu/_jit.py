@@ -6,7 +6,7 @@ import numba
 
 # cache=True: compiled kernels are stored beside the sources so a second process starts in ~1 s
 # instead of recompiling. nogil=True: kernels can run on a thread while Python does I/O.
-JIT_OPTIONS = {"nopython": True, "nogil": True, "cache": True}
+JIT_OPTIONS = {"nogil": True, "cache": True}
 
 
 def kernel(fn=None, **extra):

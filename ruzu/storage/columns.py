@@ -142,7 +142,7 @@ class StringColumn:
         return self.to_numpy().tolist()
 
 
-def open_column(db_path: str, state: dict, typ: LogicalType, num_rows: int, files: dict):
+def open_column(db_path: str, state: dict, typ: LogicalType, num_rows: int):
     if typ is LogicalType.STRING:
         offsets = map_file(db_path, state["offsets"], _OFFSET_DTYPE, num_rows + 1)
         nbytes = int(offsets[-1]) if num_rows else 0

@@ -1,0 +1,49 @@
+"""ruzu: an embedded graph database with a bounded-memory CSV importer."""
+
+from .catalog import ColumnSchema, NodeTableSchema, RelTableSchema
+from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
+from .database import Connection, Database
+from .errors import (
+    CatalogError,
+    ConfigError,
+    CorruptDatabaseError,
+    CsvError,
+    DatabaseClosedError,
+    DuplicateKeyError,
+    LockError,
+    MissingEndpointError,
+    QueryError,
+    ReadOnlyError,
+    RuzuError,
+    TooManyErrorsError,
+)
+from .storage.columns import StringColumn
+from .types import LogicalType
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CatalogError",
+    "ColumnSchema",
+    "ConfigError",
+    "Connection",
+    "CorruptDatabaseError",
+    "CsvError",
+    "CsvImportConfig",
+    "Database",
+    "DatabaseClosedError",
+    "DuplicateKeyError",
+    "ImportProgress",
+    "ImportResult",
+    "LockError",
+    "LogicalType",
+    "MissingEndpointError",
+    "NodeTableSchema",
+    "QueryError",
+    "ReadOnlyError",
+    "Reject",
+    "RelTableSchema",
+    "RuzuError",
+    "StringColumn",
+    "TooManyErrorsError",
+]

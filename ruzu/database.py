@@ -1,0 +1,232 @@
+"""The public face: ``Database`` (a directory on disk) and ``Connection``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+
+from .catalog import Catalog, NodeTableSchema, RelTableSchema
+from .csv.config import CsvImportConfig, ImportProgress, ImportResult
+from .errors import CorruptDatabaseError, DatabaseClosedError, ReadOnlyError
+from .storage.lock import LOCK_NAME, WriterLock
+from .storage.manifest import MANIFEST_NAME, Manifest, read_manifest, write_manifest
+from .storage.node_table import NodeTable, create_node_storage, node_storage_files
+from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
+from .storage.transaction import Transaction, restore_files
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+class Database:
+    """A ruzu database directory. One writer at a time (others get ``LockError``); any number
+    of ``read_only=True`` opens, each seeing the generation committed when it opened."""
+
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False,
+                 buffer_pool_size: int | None = None) -> None:
+        self.path = os.path.abspath(os.fspath(path))
+        self.read_only = read_only
+        self._lock: WriterLock | None = None
+        self._closed = False
+        self.last_import_result: ImportResult | None = None
+        if not os.path.exists(self.path):
+            if read_only:
+                raise CorruptDatabaseError(f"{self.path}: database does not exist")
+            os.makedirs(self.path)
+        elif not os.path.isdir(self.path):
+            raise CorruptDatabaseError(f"{self.path}: not a directory, so not a ruzu database")
+        if not read_only:
+            self._lock = WriterLock(self.path)
+            self._lock.acquire()
+        try:
+            self._open_manifest()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_manifest(self) -> None:
+        has_manifest = os.path.exists(os.path.join(self.path, MANIFEST_NAME))
+        if not has_manifest:
+            others = set(os.listdir(self.path)) - {LOCK_NAME, MANIFEST_NAME + ".tmp"}
+            if others or self.read_only:
+                raise CorruptDatabaseError(
+                    f"{self.path}: not a ruzu database (no {MANIFEST_NAME}, directory not empty)"
+                )
+            write_manifest(self.path, Manifest(catalog=Catalog().to_dict()))
+        self._manifest = read_manifest(self.path)
+        if not self.read_only:
+            restore_files(self.path, self._manifest)
+        try:
+            self._catalog = Catalog.from_dict(self._manifest.catalog)
+        except (KeyError, TypeError, ValueError) as e:
+            raise CorruptDatabaseError(f"{self.path}: catalog is malformed ({e})") from None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Release the database; safe to call more than once."""
+        self._closed = True
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise DatabaseClosedError(f"database {self.path} is closed")
+
+    def _check_writable(self) -> None:
+        self._check_open()
+        if self.read_only:
+            raise ReadOnlyError(f"database {self.path} is open read-only")
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Transaction]:
+        """A write transaction: commits when the block ends, rolls back on any exception
+        (including KeyboardInterrupt)."""
+        self._check_writable()
+        txn = Transaction(self.path, self._manifest)
+        try:
+            yield txn
+            self._manifest = txn.commit()
+        except BaseException:
+            if not txn.done:
+                txn.rollback()
+            raise
+        finally:
+            self._catalog = Catalog.from_dict(self._manifest.catalog)
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._manifest
+
+    @property
+    def generation(self) -> int:
+        return self._manifest.generation
+
+    # -- schema ------------------------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        self._check_open()
+        return self._catalog
+
+    def create_node_table(self, name: str, columns, primary_key: str) -> None:
+        """``columns``: (name, type) pairs, e.g. ``[("id", "INT64"), ("name", "STRING")]``."""
+        schema = NodeTableSchema(name, list(columns), primary_key)
+        with self._write() as txn:
+            catalog = Catalog.from_dict(txn.manifest.catalog)
+            catalog.add(schema)
+            txn.manifest.catalog = catalog.to_dict()
+            txn.manifest.tables[name] = create_node_storage(txn, schema)
+
+    def create_rel_table(self, name: str, pairs, columns=()) -> None:
+        """``pairs``: (from table, to table) pairs; ``columns``: (name, type) pairs."""
+        schema = RelTableSchema(name, [tuple(p) for p in pairs], list(columns))
+        with self._write() as txn:
+            catalog = Catalog.from_dict(txn.manifest.catalog)
+            catalog.add(schema)
+            txn.manifest.catalog = catalog.to_dict()
+            txn.manifest.tables[name] = create_rel_storage(txn, schema)
+
+    def drop_table(self, name: str) -> None:
+        with self._write() as txn:
+            catalog = Catalog.from_dict(txn.manifest.catalog)
+            is_node = name in catalog.node_tables
+            catalog.remove(name)
+            txn.manifest.catalog = catalog.to_dict()
+            state = txn.manifest.tables.pop(name)
+            files = node_storage_files(state) if is_node else rel_storage_files(state)
+            for file_id in files:
+                txn.retire(file_id)
+
+    # -- reading -----------------------------------------------------------------------------
+    def table(self, name: str) -> NodeTable:
+        self._check_open()
+        return NodeTable(self.path, self._catalog.node(name), self._manifest.tables[name])
+
+    def rel_table(self, name: str, from_table: str | None = None,
+                  to_table: str | None = None) -> RelTable:
+        self._check_open()
+        schema = self._catalog.rel(name)
+        return RelTable(self.path, schema, self._manifest.tables[name], from_table, to_table,
+                        self._manifest.tables)
+
+    # -- importing ---------------------------------------------------------------------------
+    def import_nodes(self, table: str, path: str | os.PathLike,
+                     config: CsvImportConfig | None = None,
+                     progress: ProgressCallback | None = None) -> ImportResult:
+        """Append the rows of a CSV file to a node table, all or nothing."""
+        from .csv.node_loader import load_nodes
+
+        self._check_writable()
+        schema = self._catalog.node(table)
+        with self._write() as txn:
+            result = load_nodes(txn, schema, os.fspath(path), config or CsvImportConfig(),
+                                progress)
+        self.last_import_result = result
+        return result
+
+    def import_relationships(self, table: str, path: str | os.PathLike,
+                             config: CsvImportConfig | None = None,
+                             progress: ProgressCallback | None = None,
+                             from_table: str | None = None,
+                             to_table: str | None = None) -> ImportResult:
+        """Append the relationships of a CSV file (from key, to key, properties…)."""
+        from .csv.rel_loader import load_relationships
+
+        self._check_writable()
+        schema = self._catalog.rel(table)
+        pair = _choose_pair(schema, from_table, to_table)
+        with self._write() as txn:
+            result = load_relationships(txn, schema, pair, self._catalog,
+                                        os.fspath(path), config or CsvImportConfig(), progress)
+        self.last_import_result = result
+        return result
+
+    # -- queries -----------------------------------------------------------------------------
+    def execute(self, query: str, parameters: dict | None = None):
+        from .query import execute
+
+        self._check_open()
+        return execute(self, query, parameters)
+
+
+def _choose_pair(schema: RelTableSchema, from_table: str | None,
+                 to_table: str | None) -> tuple[str, str]:
+    from .errors import CatalogError
+
+    matches = [p for p in schema.pairs
+               if (from_table is None or p[0] == from_table)
+               and (to_table is None or p[1] == to_table)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise CatalogError(f"rel table {schema.name} has no pair FROM {from_table} TO {to_table}")
+    raise CatalogError(
+        f"rel table {schema.name} connects several node-table pairs; say which with "
+        "from_table=… and to_table=… (COPY … (from='A', to='B'))"
+    )
+
+
+class Connection:
+    """Kùzu-style connection: ``Connection(db).execute(query, parameters)``."""
+
+    def __init__(self, database: Database, num_threads: int | None = None) -> None:
+        self.database = database
+        self._closed = False
+
+    def execute(self, query: str, parameters: dict | None = None):
+        if self._closed:
+            raise DatabaseClosedError("connection is closed")
+        return self.database.execute(query, parameters)
+
+    def close(self) -> None:
+        self._closed = True

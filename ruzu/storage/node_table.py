@@ -1,0 +1,87 @@
+"""Node tables on disk: one column per property plus the primary-key index.
+
+Manifest state: ``{"num_rows": n, "columns": {name: column state}, "index": index state}``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..catalog import NodeTableSchema
+from .columns import column_file_ids, create_column, open_column, open_validity
+from .pk_index import PrimaryKeyIndex, index_file_ids
+from .transaction import Transaction
+
+
+def create_node_storage(txn: Transaction, schema: NodeTableSchema) -> dict:
+    return {
+        "num_rows": 0,
+        "columns": {c.name: create_column(txn, c.type) for c in schema.columns},
+        "index": {"kind": "empty"},
+    }
+
+
+def node_storage_files(state: dict) -> list[int]:
+    ids = [f for col in state["columns"].values() for f in column_file_ids(col)]
+    return ids + index_file_ids(state["index"])
+
+
+class NodeTable:
+    """Read access to a committed node table; arrays are memmaps of the column files."""
+
+    def __init__(self, db_path: str, schema: NodeTableSchema, state: dict) -> None:
+        self.schema = schema
+        self.name = schema.name
+        self._db_path = db_path
+        self._state = state
+        self.num_rows: int = state["num_rows"]
+        self._cache: dict[str, object] = {}
+        self._index: PrimaryKeyIndex | None = None
+
+    def __len__(self) -> int:
+        return self.num_rows
+
+    @property
+    def column_names(self) -> list[str]:
+        return self.schema.column_names
+
+    def column(self, name: str):
+        """The column as a numpy array (zero-copy memmap) or a StringColumn for STRING.
+        NULL entries hold 0 / "" — see ``validity``."""
+        if name not in self._cache:
+            typ = self.schema.column(name).type
+            self._cache[name] = open_column(
+                self._db_path, self._state["columns"][name], typ, self.num_rows
+            )
+        return self._cache[name]
+
+    def validity(self, name: str) -> np.ndarray | None:
+        """Bool array, True where the value is not NULL; None when the column has no NULLs."""
+        self.schema.column(name)
+        return open_validity(self._db_path, self._state["columns"][name], self.num_rows)
+
+    def is_null(self, name: str) -> np.ndarray:
+        v = self.validity(name)
+        return np.zeros(self.num_rows, np.bool_) if v is None else ~v
+
+    def lookup(self, key) -> int | None:
+        """Node offset of the row whose primary key equals ``key``, or None."""
+        if self._index is None:
+            pk = self.schema.primary_key
+            self._index = PrimaryKeyIndex(
+                self._db_path,
+                self._state["index"],
+                self.schema.column(pk).type,
+                self.column(pk) if self._state["index"]["kind"] == "sorted" else None,
+                self.num_rows,
+            )
+        return self._index.lookup(key)
+
+    def to_pylist(self, name: str) -> list:
+        """Values of a column as Python objects with None for NULL (for tests and small tables)."""
+        col = self.column(name)
+        values = col.to_list() if hasattr(col, "to_list") else col.tolist()
+        valid = self.validity(name)
+        if valid is None:
+            return values
+        return [v if ok else None for v, ok in zip(values, valid.tolist(), strict=True)]

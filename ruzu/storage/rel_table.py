@@ -1,0 +1,126 @@
+"""Rel tables on disk. A rel table connects one or more (FROM, TO) node-table pairs; each pair
+has its own storage: property columns addressed by edge id (0 … num_rels-1, in import order) and
+two CSRs, forward (by source offset) and backward (by destination offset).
+
+Manifest state: ``{"pairs": {"A|B": pair state}}`` with pair state
+``{"num_rels": E, "columns": {...}, "fwd": csr state | None, "bwd": csr state | None}`` and
+csr state ``{"indptr": id, "nbr": id, "eid": id, "num_nodes": n, "dtype": "int32"|"int64"}``:
+``indptr`` is int64[num_nodes + 1]; ``nbr`` (neighbour offsets) and ``eid`` (edge ids) use int32
+while the counts allow it (half the bytes written and read per edge).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..catalog import RelTableSchema
+from ..errors import CatalogError
+from .columns import column_file_ids, create_column, map_file, open_column, open_validity
+from .transaction import Transaction
+
+DIRECTIONS = ("fwd", "bwd")
+
+
+def pair_key(from_table: str, to_table: str) -> str:
+    return f"{from_table}|{to_table}"
+
+
+def create_pair_storage(txn: Transaction, schema: RelTableSchema) -> dict:
+    return {
+        "num_rels": 0,
+        "columns": {c.name: create_column(txn, c.type) for c in schema.columns},
+        "fwd": None,
+        "bwd": None,
+    }
+
+
+def create_rel_storage(txn: Transaction, schema: RelTableSchema) -> dict:
+    return {"pairs": {pair_key(a, b): create_pair_storage(txn, schema) for a, b in schema.pairs}}
+
+
+def csr_file_ids(csr: dict | None) -> list[int]:
+    return [] if csr is None else [csr["indptr"], csr["nbr"], csr["eid"]]
+
+
+def rel_storage_files(state: dict) -> list[int]:
+    ids: list[int] = []
+    for pair in state["pairs"].values():
+        for col in pair["columns"].values():
+            ids += column_file_ids(col)
+        for d in DIRECTIONS:
+            ids += csr_file_ids(pair[d])
+    return ids
+
+
+class RelTable:
+    """Read access to one (FROM, TO) pair of a committed rel table."""
+
+    def __init__(self, db_path: str, schema: RelTableSchema, state: dict,
+                 from_table: str | None, to_table: str | None, all_tables: dict) -> None:
+        matches = [p for p in schema.pairs
+                   if (from_table is None or p[0] == from_table)
+                   and (to_table is None or p[1] == to_table)]
+        if len(matches) != 1:
+            raise CatalogError(
+                f"rel table {schema.name}: "
+                + ("no such FROM/TO pair" if not matches else
+                   "connects several node-table pairs; pass from_table and to_table")
+            )
+        self.schema = schema
+        self.name = schema.name
+        self.from_table, self.to_table = matches[0]
+        self._db_path = db_path
+        self._state = state["pairs"][pair_key(*matches[0])]
+        self.num_rels: int = self._state["num_rels"]
+        self._num_nodes = {
+            "fwd": all_tables[self.from_table]["num_rows"],
+            "bwd": all_tables[self.to_table]["num_rows"],
+        }
+        self._csr: dict[str, tuple] = {}
+
+    def __len__(self) -> int:
+        return self.num_rels
+
+    def csr(self, direction: str = "fwd") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(indptr, neighbors, edge_ids)``: the edges of node v are
+        ``neighbors[indptr[v]:indptr[v+1]]`` with ids ``edge_ids[…]``, in edge-id order."""
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be 'fwd' or 'bwd', got {direction!r}")
+        if direction not in self._csr:
+            self._csr[direction] = self._open_csr(direction)
+        return self._csr[direction]
+
+    def _open_csr(self, direction: str):
+        n = self._num_nodes[direction]
+        st = self._state[direction]
+        if st is None:
+            return np.zeros(n + 1, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+        indptr = map_file(self._db_path, st["indptr"], np.int64, st["num_nodes"] + 1)
+        if st["num_nodes"] < n:  # nodes added after the last rel import have no edges
+            indptr = np.concatenate([indptr, np.full(n - st["num_nodes"], indptr[-1])])
+        nbr = map_file(self._db_path, st["nbr"], st["dtype"], self.num_rels)
+        eid = map_file(self._db_path, st["eid"], st["dtype"], self.num_rels)
+        return indptr, nbr, eid
+
+    def degrees(self, direction: str = "fwd") -> np.ndarray:
+        return np.diff(self.csr(direction)[0])
+
+    def neighbors(self, offset: int, direction: str = "fwd") -> np.ndarray:
+        indptr, nbr, _ = self.csr(direction)
+        return np.asarray(nbr[indptr[offset] : indptr[offset + 1]])
+
+    def column(self, name: str):
+        typ = self.schema.column(name).type
+        return open_column(self._db_path, self._state["columns"][name], typ, self.num_rels)
+
+    def validity(self, name: str) -> np.ndarray | None:
+        self.schema.column(name)
+        return open_validity(self._db_path, self._state["columns"][name], self.num_rels)
+
+    def to_pylist(self, name: str) -> list:
+        col = self.column(name)
+        values = col.to_list() if hasattr(col, "to_list") else col.tolist()
+        valid = self.validity(name)
+        if valid is None:
+            return values
+        return [v if ok else None for v, ok in zip(values, valid.tolist(), strict=True)]
