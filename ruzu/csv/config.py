@@ -73,7 +73,7 @@ class CsvImportConfig:
         if self.bad_tolerance is not None and (
             not isinstance(self.bad_tolerance, int) or self.bad_tolerance < 0
         ):
-            raise ConfigError(f"bad_tolerance must be a non-negative integer or None")
+            raise ConfigError("bad_tolerance must be a non-negative integer or None")
         if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
             raise ConfigError(f"threads must be a positive integer, got {self.threads!r}")
         if isinstance(self.null_strings, str):

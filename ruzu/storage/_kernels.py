@@ -96,3 +96,42 @@ def _is_strictly_increasing(keys, prev):
             return False, last
         last = keys[i]
     return True, last
+
+
+@kernel
+def _bucket_counts(keys, nodes_per_bucket, counts):
+    counts[:] = 0
+    for i in range(keys.shape[0]):
+        counts[keys[i] // nodes_per_bucket] += 1
+
+
+@kernel
+def _scatter_triples(keys, others, eids, nodes_per_bucket, starts, out):
+    """Stable scatter of (key, other, eid) rows into ``out`` [n, 3] grouped by bucket."""
+    for i in range(keys.shape[0]):
+        b = keys[i] // nodes_per_bucket
+        j = starts[b]
+        out[j, 0] = keys[i]
+        out[j, 1] = others[i]
+        out[j, 2] = eids[i]
+        starts[b] += 1
+
+
+@kernel
+def _csr_from_triples(triples, lo, indptr, nbr, eid):
+    """Counting sort of (key, other, eid) rows with keys in [lo, lo + len(indptr) - 1) into a
+    CSR segment; stable, so each node's edges keep their input (edge-id) order. ``indptr``
+    gets segment-local starts (indptr[0] == 0)."""
+    n = indptr.shape[0] - 1
+    indptr[:] = 0
+    for i in range(triples.shape[0]):
+        indptr[triples[i, 0] - lo + 1] += 1
+    for v in range(n):
+        indptr[v + 1] += indptr[v]
+    fill = indptr[:-1].copy()
+    for i in range(triples.shape[0]):
+        v = triples[i, 0] - lo
+        j = fill[v]
+        nbr[j] = triples[i, 1]
+        eid[j] = triples[i, 2]
+        fill[v] = j + 1

@@ -16,8 +16,9 @@ import os
 import numpy as np
 
 from ..types import LogicalType
+from . import io
 from .manifest import data_file_name
-from .transaction import Transaction
+from .transaction import Transaction, compact_tail, finish_rewrite
 
 _OFFSET_DTYPE = np.dtype(np.int64)
 _VALIDITY_FILL_CHUNK = 1 << 20
@@ -154,3 +155,63 @@ def open_validity(db_path: str, state: dict, num_rows: int) -> np.ndarray | None
     if state["validity"] is None:
         return None
     return map_file(db_path, state["validity"], np.uint8, num_rows).view(np.bool_)
+
+
+
+def drop_rows(txn: Transaction, state: dict, typ: LogicalType, first_row: int, num_rows: int,
+              drop: np.ndarray) -> None:
+    """Remove rows ``drop`` (sorted, absolute row numbers in ``first_row … num_rows-1``, all
+    appended by this transaction) from a column, in place and in bounded chunks. Used when rows
+    turn out bad only after they were written (a duplicate key kept-first, a relationship whose
+    endpoint is missing)."""
+    if not len(drop):
+        return
+    local = np.asarray(drop, np.int64) - first_row
+
+    def keeper(items: np.ndarray, first: int) -> np.ndarray:
+        lo, hi = np.searchsorted(local, [first, first + len(items)])
+        mask = np.ones(len(items), np.bool_)
+        mask[local[lo:hi] - first] = False
+        return items[mask]
+
+    if typ is LogicalType.STRING:
+        _drop_string_rows(txn, state, first_row, num_rows, keeper)
+    else:
+        width = typ.dtype.itemsize
+        compact_tail(txn.appender(state["data"]), first_row * width, width, keeper)
+    if state["validity"] is not None:
+        vapp = txn.appender(state["validity"])
+        if vapp.size > first_row:
+            compact_tail(vapp, first_row, 1, keeper)
+
+
+def _drop_string_rows(txn: Transaction, state: dict, first_row: int, num_rows: int,
+                      keeper) -> None:
+    offs_app = txn.appender(state["offsets"])
+    data_app = txn.appender(state["data"])
+    chunk = 1 << 18
+    fd_o = os.open(offs_app.path, os.O_RDWR)
+    fd_d = os.open(data_app.path, os.O_RDWR)
+    try:
+        prev_end = int(read_chunk(offs_app.path, np.int64, first_row, 1)[0])
+        w_bytes, w_row = prev_end, first_row + 1
+        for r0 in range(first_row, num_rows, chunk):
+            r1 = min(num_rows, r0 + chunk)
+            ends = read_chunk(offs_app.path, np.int64, r0 + 1, r1 - r0)
+            lengths = np.diff(ends, prepend=prev_end)
+            data = np.frombuffer(os.pread(fd_d, int(ends[-1]) - prev_end, prev_end), np.uint8)
+            prev_end = int(ends[-1])
+            rows = np.arange(r0 - first_row, r1 - first_row)
+            keep = np.zeros(r1 - r0, np.bool_)
+            keep[keeper(rows.reshape(-1, 1), r0 - first_row)[:, 0] - (r0 - first_row)] = True
+            kept = data[np.repeat(keep, lengths)]
+            io.write_at(fd_d, kept, w_bytes)
+            new_ends = w_bytes + np.cumsum(lengths[keep])
+            io.write_at(fd_o, new_ends.astype(np.int64), w_row * 8)
+            w_bytes += len(kept)
+            w_row += int(keep.sum())
+    finally:
+        os.close(fd_o)
+        os.close(fd_d)
+    finish_rewrite(data_app, w_bytes)
+    finish_rewrite(offs_app, w_row * 8)

@@ -40,6 +40,15 @@ def write_all(fd: int, data) -> None:
         view = view[written:]
 
 
+def write_at(fd: int, data, offset: int) -> None:
+    _check("write")
+    view = memoryview(data).cast("B")
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
+        offset += written
+
+
 def fsync(fd: int) -> None:
     _check("fsync")
     os.fsync(fd)

@@ -21,6 +21,7 @@ class FileAppender:
 
     def __init__(self, path: str, entry: FileEntry, *, create: bool) -> None:
         self.path = path
+        self.initial = FileEntry(entry.size, entry.crc32)
         self.size = entry.size
         self.crc32 = entry.crc32
         self.fd = io.open_write(path, create=create)
@@ -131,3 +132,44 @@ def _remove_tree(path: str) -> None:
         for d in dirs:
             os.rmdir(os.path.join(root, d))
     os.rmdir(path)
+
+
+
+def compact_tail(app: FileAppender, start: int, item_bytes: int, keep_chunks) -> None:
+    """Rewrite the uncommitted tail of ``app``'s file from byte ``start`` in place, keeping only
+    the items that ``keep_chunks`` selects, then cut the file. ``keep_chunks(items, first)`` gets
+    successive chunks of the tail (uint8 [k, item_bytes], starting at item ``first``) and returns
+    the items to keep. Writing never overtakes reading, so this is safe in place."""
+    end = app.size
+    fd = os.open(app.path, os.O_RDWR)
+    try:
+        read_at = write_at = start
+        chunk_items = max(1, (4 << 20) // item_bytes)
+        first = 0
+        while read_at < end:
+            nbytes = min(chunk_items * item_bytes, end - read_at)
+            data = np.frombuffer(os.pread(fd, nbytes, read_at), np.uint8)
+            kept = keep_chunks(data.reshape(-1, item_bytes), first)
+            io.write_at(fd, np.ascontiguousarray(kept), write_at)
+            write_at += kept.nbytes
+            read_at += nbytes
+            first += nbytes // item_bytes
+    finally:
+        os.close(fd)
+    finish_rewrite(app, write_at)
+
+
+def finish_rewrite(app: FileAppender, new_size: int) -> None:
+    """After an in-place rewrite of the uncommitted tail: cut the file at ``new_size`` and
+    recompute the running CRC from the committed prefix's CRC."""
+    io.truncate(app.path, new_size)
+    crc = app.initial.crc32
+    pos = app.initial.size
+    with open(app.path, "rb") as f:
+        f.seek(pos)
+        while pos < new_size:
+            block = f.read(min(8 << 20, new_size - pos))
+            crc = zlib.crc32(block, crc)
+            pos += len(block)
+    app.size = new_size
+    app.crc32 = crc

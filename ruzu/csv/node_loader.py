@@ -1,0 +1,240 @@
+"""Streaming node import: parse → append to column files → build the primary-key index.
+
+Memory: one read buffer, one set of batch buffers (both fixed), and at the end one index
+partition at a time (sized from ``memory_limit``). Nothing grows with the input size.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import numpy as np
+
+from ..catalog import NodeTableSchema
+from ..errors import CsvError, DuplicateKeyError
+from ..storage import _kernels as SK
+from ..storage.columns import ColumnAppender, map_file
+from ..storage.pk_index import KeySource, build_hash_index, index_file_ids, sorted_state
+from ..storage.transaction import Transaction
+from ..types import LogicalType
+from .config import CsvImportConfig, ImportResult
+from .parser import BatchParser, FieldSpec, read_header, skip_records
+from .progress import ProgressReporter, peak_rss
+from .reader import CsvSource
+
+READ_BUFFER_BYTES = 8 << 20
+
+
+def open_source(path: str, cfg: CsvImportConfig) -> CsvSource:
+    return CsvSource(path, min(READ_BUFFER_BYTES, cfg.memory_limit // 16),
+                     max_record_bytes=cfg.memory_limit // 8)
+
+
+def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
+                 what: str) -> list[int]:
+    """Read the header (if any) and return, per CSV field, the index of the expected column it
+    holds. With a header, names must be exactly the expected ones (any order)."""
+    names = read_header(src, cfg)
+    if names is None:
+        return list(range(len(expected)))
+    if sorted(names) != sorted(expected) or len(set(names)) != len(names):
+        missing = [n for n in expected if n not in names]
+        extra = [n for n in names if n not in expected]
+        detail = "; ".join(
+            p for p in (f"missing {missing}" if missing else "",
+                        f"unexpected {extra}" if extra else "") if p
+        ) or "duplicate column names"
+        raise CsvError(
+            f"{src.path}:1: header {names} does not match {what} columns {expected} ({detail})",
+            path=src.path, line=1, reason="header mismatch",
+        )
+    return [expected.index(n) for n in names]
+
+
+def staging_dir(txn: Transaction) -> str:
+    path = os.path.join(txn.db_path, f"staging-{os.getpid()}-{txn.manifest.generation}")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImportConfig,
+               progress) -> ImportResult:
+    t0 = time.perf_counter()
+    state = txn.manifest.tables[schema.name]
+    n_old = state["num_rows"]
+    columns = schema.columns
+    pk = schema.column_names.index(schema.primary_key)
+    pk_type = columns[pk].type
+    result = ImportResult(table=schema.name, path=path)
+    with open_source(path, cfg) as src:
+        reporter = ProgressReporter(schema.name, src.size, progress)
+        order = match_header(src, cfg, schema.column_names, f"table {schema.name}")
+        skip_records(src, cfg, cfg.skip_rows)
+        fields = [FieldSpec(columns[c].name, columns[c].type, not_null=(c == pk))
+                  for c in order]
+        parser = BatchParser(src, fields, cfg,
+                             on_tick=lambda rows: reporter.report("nodes", rows, src.file_pos))
+        appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, n_old)
+                     for c in columns]
+        keys = _KeyOrder(state["index"], pk_type, n_old)
+        for batch in parser:
+            for f, c in enumerate(order):
+                app = appenders[c]
+                first_row = app.num_rows
+                if columns[c].type is LogicalType.STRING:
+                    app.append_strings(*batch.strings(f))
+                else:
+                    app.append_values(_to_column(batch.values(f), columns[c].type))
+                app.append_validity(batch.valid(f), first_row)
+            keys.observe(batch.values(order.index(pk)) if pk_type is not LogicalType.STRING
+                         else None)
+            reporter.batch_count += 1
+            reporter.report("nodes", parser.rows_total, src.file_pos)
+        result.bytes_read = src.bytes_read
+        result.rejects = parser.rejects
+        result.rows_skipped = parser.reject_count
+
+    n_total = n_old + parser.rows_total
+    pk_state = state["columns"][schema.primary_key]
+    if keys.sorted and n_total:
+        new_index = sorted_state(keys.first, keys.last, n_total)
+    elif n_total:
+        reporter.report("index", n_total, result.bytes_read)
+        for file_id in index_file_ids(state["index"]):
+            txn.retire(file_id)
+        staging = staging_dir(txn)
+        try:
+            source = KeySource(txn.db_path, pk_type, pk_state, n_total)
+            new_index, dups = build_hash_index(txn, source, staging, cfg.memory_limit // 2)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        if len(dups):
+            _check_string_collisions(txn, pk_state, pk_type, dups)
+            raise _duplicate_error(txn, schema, pk_state, pk_type, dups[0], n_old, path, cfg,
+                                   fields)
+    else:
+        new_index = state["index"]
+    state["num_rows"] = n_total
+    state["index"] = new_index
+    result.rows_imported = parser.rows_total
+    result.batch_count = reporter.batch_count
+    result.seconds = time.perf_counter() - t0
+    result.peak_rss = peak_rss()
+    reporter.report("commit", n_total, result.bytes_read)
+    return result
+
+
+def _to_column(values: np.ndarray, typ: LogicalType) -> np.ndarray:
+    if typ is LogicalType.UINT64:
+        return values.view(np.uint64)
+    if typ in (LogicalType.DATE, LogicalType.TIMESTAMP):
+        return values.view(typ.dtype)
+    return values.astype(typ.dtype, copy=False)
+
+
+class _KeyOrder:
+    """Tracks whether integer keys arrive strictly increasing (then the key column is the
+    index). String keys always use the hash index."""
+
+    def __init__(self, old_index: dict, key_type: LogicalType, n_old: int) -> None:
+        self.key_type = key_type
+        kind = old_index["kind"]
+        self.sorted = key_type is not LogicalType.STRING and kind in ("empty", "sorted")
+        self.first = old_index.get("first")
+        self.last = old_index.get("last")
+
+    def observe(self, keys: np.ndarray | None) -> None:
+        if not self.sorted or keys is None or not len(keys):
+            return
+        if self.key_type is LogicalType.UINT64:
+            keys = keys.view(np.uint64)
+        if self.last is None:
+            self.first = int(keys[0])
+            ok, last = SK._is_strictly_increasing(keys[1:], keys[0])
+        else:
+            if int(keys[0]) <= self.last:
+                self.sorted = False
+                return
+            ok, last = SK._is_strictly_increasing(keys[1:], keys[0])
+        self.sorted = bool(ok)
+        self.last = int(last)
+
+
+def _key_value(txn: Transaction, pk_state: dict, key_type: LogicalType, offset: int):
+    if key_type is LogicalType.STRING:
+        offs = map_file(txn.db_path, pk_state["offsets"], np.int64, offset + 2)
+        start, end = int(offs[offset]), int(offs[offset + 1])
+        data = map_file(txn.db_path, pk_state["data"], np.uint8, end)
+        return bytes(data[start:end]).decode("utf-8")
+    arr = map_file(txn.db_path, pk_state["data"], key_type.dtype, offset + 1)
+    return int(arr[offset])
+
+
+def _check_string_collisions(txn, pk_state, key_type, dups) -> None:
+    if key_type is not LogicalType.STRING:
+        return
+    for a, b in dups[:100]:
+        if _key_value(txn, pk_state, key_type, int(a)) != _key_value(txn, pk_state, key_type,
+                                                                      int(b)):
+            raise CsvError("primary-key hash collision between two different keys; "
+                           "please report this", reason="hash collision")
+
+
+def _duplicate_error(txn, schema, pk_state, pk_type, pair, n_old, path, cfg,
+                     fields) -> CsvError:
+    first, dup = (int(x) for x in pair)
+    key = _key_value(txn, pk_state, pk_type, dup)
+    lines = locate_rows(path, cfg, fields, [r - n_old for r in (first, dup) if r >= n_old])
+    dup_line = lines[dup - n_old]
+    if first >= n_old:
+        where_first = f"line {lines[first - n_old]}"
+    else:
+        where_first = f"row {first} already in the table"
+    return DuplicateKeyError(
+        f"{path}:{dup_line}: duplicate primary key {key!r} in table {schema.name} "
+        f"(first at {where_first}, again at line {dup_line})",
+        path=path, line=dup_line, column=None, column_name=schema.primary_key,
+        reason="duplicate primary key",
+    )
+
+
+def locate_rows(path: str, cfg: CsvImportConfig, fields: list[FieldSpec], rows: list[int],
+                key_fields: tuple[int, ...] = ()) -> dict:
+    """Line numbers of the given stored-row indices of ``path`` (with ``key_fields``: the pair
+    (line, [text of each key field])). An error path: it parses the file again with the same
+    fields, so rows rejected in ignore mode are skipped alike."""
+    wanted = sorted(set(rows))
+    found: dict[int, int] = {}
+    if not wanted:
+        return found
+    with open_source(path, cfg) as src:
+        read_header(src, cfg)
+        skip_records(src, cfg, cfg.skip_rows)
+        parser = BatchParser(src, fields, cfg)
+        i = 0
+        for batch in parser:
+            end = batch.first_row + batch.rows
+            while i < len(wanted) and wanted[i] < end:
+                r = wanted[i] - batch.first_row
+                line = int(batch.lines[r])
+                if key_fields:
+                    found[wanted[i]] = (line, [_field_text(batch, f, fields[f].type, r)
+                                               for f in key_fields])
+                else:
+                    found[wanted[i]] = line
+                i += 1
+            if i == len(wanted):
+                break
+    return found
+
+
+
+
+def _field_text(batch, field: int, typ: LogicalType, row: int) -> str:
+    if typ is LogicalType.STRING:
+        offs, data = batch.strings(field)
+        return repr(bytes(data[offs[row] : offs[row + 1]]).decode("utf-8", "replace"))
+    value = batch.values(field)[row]
+    return str(int(np.uint64(value)) if typ is LogicalType.UINT64 else int(value))

@@ -1,0 +1,298 @@
+"""Streaming relationship import: parse → resolve endpoint keys → append property columns →
+bucket (src, dst, edge id) → counting-sort each bucket into the forward and backward CSR.
+
+Endpoint resolution never probes an index larger than the budget at random (see
+``ruzu.storage.resolve``): dense keys resolve by arithmetic, indexes that fit are loaded once,
+larger ones are resolved partition by partition after the parse.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import numpy as np
+
+from ..catalog import Catalog, RelTableSchema
+from ..errors import CsvError, MissingEndpointError
+from ..storage.columns import ColumnAppender, drop_rows
+from ..storage.csr import CsrBuilder
+from ..storage.rel_table import csr_file_ids, pair_key
+from ..storage.resolve import MISSING, EndpointResolver, ResultMerger
+from ..storage.transaction import Transaction
+from ..types import LogicalType
+from .config import CsvImportConfig, ImportResult, Reject
+from .node_loader import _to_column, locate_rows, open_source, staging_dir
+from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, read_header, skip_records
+from .progress import ProgressReporter, peak_rss
+
+MERGE_CHUNK = 1 << 20
+
+
+def _prop_order(src, cfg, schema: RelTableSchema) -> tuple[list[str], list[int]]:
+    names = read_header(src, cfg)
+    props = schema.column_names
+    if names is None:
+        return ["from", "to"], list(range(len(props)))
+    if len(names) < 2:
+        raise CsvError(f"{src.path}:1: a relationship file needs FROM and TO key columns, "
+                       f"header has {names}", path=src.path, line=1, reason="header mismatch")
+    rest = names[2:]
+    if sorted(rest) != sorted(props) or len(set(rest)) != len(rest):
+        raise CsvError(
+            f"{src.path}:1: header properties {rest} do not match rel table {schema.name} "
+            f"properties {props}", path=src.path, line=1, reason="header mismatch")
+    return names[:2], [props.index(n) for n in rest]
+
+
+def _keys(batch, field: int, typ: LogicalType):
+    if typ is LogicalType.STRING:
+        return batch.strings(field)
+    return batch.values(field)
+
+
+def _key_text(keys, i: int, typ: LogicalType) -> str:
+    if typ is LogicalType.STRING:
+        offs, data = keys
+        return repr(bytes(data[offs[i] : offs[i + 1]]).decode("utf-8", "replace"))
+    v = keys[i]
+    return str(int(np.uint64(v)) if typ is LogicalType.UINT64 else int(v))
+
+
+def _take_strings(offs: np.ndarray, data: np.ndarray, rows: np.ndarray):
+    lengths = (offs[1:] - offs[:-1])[rows]
+    new_offs = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum(lengths, out=new_offs[1:])
+    gather = np.repeat(offs[:-1][rows] - new_offs[:-1], lengths) + np.arange(new_offs[-1])
+    return new_offs, data[gather]
+
+
+def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str, str],
+                       catalog: Catalog, path: str, cfg: CsvImportConfig,
+                       progress) -> ImportResult:
+    t0 = time.perf_counter()
+    tables = txn.manifest.tables
+    state = tables[schema.name]["pairs"][pair_key(*pair)]
+    e_old = state["num_rels"]
+    ends = [catalog.node(pair[0]), catalog.node(pair[1])]
+    key_types = [t.column(t.primary_key).type for t in ends]
+    result = ImportResult(table=schema.name, path=path)
+    staging = staging_dir(txn)
+    csr = None
+    try:
+        with open_source(path, cfg) as src:
+            reporter = ProgressReporter(schema.name, src.size, progress)
+            key_names, order = _prop_order(src, cfg, schema)
+            skip_records(src, cfg, cfg.skip_rows)
+            roles = ["FROM", "TO"]
+            fields = [FieldSpec(key_names[i], key_types[i], not_null=True,
+                                role=f"{roles[i]} key ({ends[i].name}.{ends[i].primary_key})")
+                      for i in range(2)]
+            fields += [FieldSpec(schema.columns[c].name, schema.columns[c].type) for c in order]
+            parser = BatchParser(
+                src, fields, cfg,
+                on_tick=lambda rows: reporter.report("relationships", rows, src.file_pos))
+            budget = cfg.memory_limit // 4
+            resolvers = [
+                EndpointResolver(txn.db_path, tables[ends[i].name], ends[i].primary_key,
+                                 key_types[i], budget, staging, roles[i].lower(),
+                                 table_name=ends[i].name)
+                for i in range(2)
+            ]
+            n_nodes = [tables[e.name]["num_rows"] for e in ends]
+            csr = CsrBuilder(staging, n_nodes[0], n_nodes[1], e_old + src.size // 4 + 1,
+                             budget)
+            csr.add_existing(txn.db_path, state["fwd"], state["bwd"])
+            cols = schema.columns
+            appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, e_old)
+                         for c in cols]
+            direct = all(r.mode != "partitioned" for r in resolvers)
+            loader = _Loader(txn, schema, cfg, parser, fields, order, appenders, resolvers,
+                             csr, key_types, e_old, path, staging)
+            for batch in parser:
+                if direct:
+                    loader.direct_batch(batch)
+                else:
+                    loader.spill_batch(batch)
+                reporter.batch_count += 1
+                reporter.report("relationships", parser.rows_total, src.file_pos)
+            result.bytes_read = src.bytes_read
+        if not direct:
+            reporter.report("resolve", parser.rows_total, result.bytes_read)
+            loader.resolve_spilled()
+        reporter.report("csr", loader.next_eid, result.bytes_read)
+        fwd, bwd = csr.build(txn)
+        for d in ("fwd", "bwd"):
+            for file_id in csr_file_ids(state[d]):
+                txn.retire(file_id)
+        state["fwd"], state["bwd"] = fwd, bwd
+        state["num_rels"] = loader.next_eid
+    finally:
+        if csr is not None:
+            csr.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    result.rows_imported = loader.next_eid - e_old
+    result.rejects = parser.rejects + loader.rejects
+    result.rows_skipped = parser.reject_count + loader.reject_count
+    result.batch_count = reporter.batch_count
+    result.seconds = time.perf_counter() - t0
+    result.peak_rss = peak_rss()
+    reporter.report("commit", loader.next_eid, result.bytes_read)
+    return result
+
+
+class _Loader:
+    """Per-import state of the relationship loader's two paths."""
+
+    def __init__(self, txn, schema, cfg, parser, fields, order, appenders, resolvers, csr,
+                 key_types, e_old, path, staging):
+        self.txn, self.schema, self.cfg, self.parser = txn, schema, cfg, parser
+        self.fields, self.order, self.appenders = fields, order, appenders
+        self.resolvers, self.csr, self.key_types = resolvers, csr, key_types
+        self.e_old = e_old
+        self.next_eid = e_old  # next edge id to hand out (kept rows only)
+        self.rows_seen = 0  # rows parsed (spill path: every parsed row has an eid slot)
+        self.path = path
+        self.staging = staging
+        self.rejects: list[Reject] = []
+        self.reject_count = 0
+        self._direct_results: dict[int, object] = {}
+        self.end_names = [r.name_of_table for r in resolvers]
+
+    # -- shared -----------------------------------------------------------------------------
+    def _append_props(self, batch, rows: np.ndarray | None) -> None:
+        for f, c in enumerate(self.order, start=2):
+            app = self.appenders[c]
+            first_row = app.num_rows
+            typ = self.schema.columns[c].type
+            if typ is LogicalType.STRING:
+                offs, data = batch.strings(f)
+                if rows is not None:
+                    offs, data = _take_strings(offs, data, rows)
+                app.append_strings(offs, data)
+            else:
+                vals = batch.values(f)
+                app.append_values(_to_column(vals if rows is None else vals[rows], typ))
+            valid = batch.valid(f)
+            app.append_validity(valid if rows is None else valid[rows], first_row)
+
+    def _missing_reason(self, side: int, key: str) -> str:
+        return f"{['FROM', 'TO'][side]} key {key} not found in node table {self.end_names[side]}"
+
+    def _reject_missing(self, line: int, side: int, key: str) -> None:
+        self.reject_count += 1
+        if len(self.rejects) < MAX_KEPT_REJECTS:
+            self.rejects.append(Reject(self.path, line, -1, side + 1, self.fields[side].name,
+                                       self._missing_reason(side, key), ""))
+        tol = self.cfg.bad_tolerance
+        if tol is not None and self.parser.reject_count + self.reject_count > tol:
+            from ..errors import TooManyErrorsError
+
+            raise TooManyErrorsError(f"{self.path}: more than {tol} bad rows (bad_tolerance)",
+                                     path=self.path, line=line)
+
+    def _missing_error(self, line: int, side: int, key: str) -> MissingEndpointError:
+        reason = self._missing_reason(side, key)
+        return MissingEndpointError(
+            f"{self.path}:{line}:{side + 1} ({self.fields[side].name}): {reason}",
+            path=self.path, line=line, column=side + 1, column_name=self.fields[side].name,
+            reason=reason)
+
+    # -- direct path: both endpoints resolve during the parse ------------------------------------
+    def direct_batch(self, batch) -> None:
+        keys = [_keys(batch, i, self.key_types[i]) for i in range(2)]
+        offs = [self.resolvers[i].resolve(keys[i]) for i in range(2)]
+        missing = (offs[0] == MISSING) | (offs[1] == MISSING)
+        rows = None
+        if missing.any():
+            bad = np.flatnonzero(missing)
+            if not self.cfg.skip_missing_endpoints:
+                i = int(bad[0])
+                side = 0 if offs[0][i] == MISSING else 1
+                raise self._missing_error(int(batch.lines[i]), side,
+                                          _key_text(keys[side], i, self.key_types[side]))
+            for i in bad:
+                side = 0 if offs[0][i] == MISSING else 1
+                self._reject_missing(int(batch.lines[i]), side,
+                                     _key_text(keys[side], int(i), self.key_types[side]))
+            rows = np.flatnonzero(~missing)
+            offs = [o[rows] for o in offs]
+        self._append_props(batch, rows)
+        n = len(offs[0])
+        self.csr.add(offs[0], offs[1], np.arange(self.next_eid, self.next_eid + n,
+                                                 dtype=np.int64))
+        self.next_eid += n
+
+    # -- spill path: a large index is resolved partition by partition after the parse ----------
+    def spill_batch(self, batch) -> None:
+        self._append_props(batch, None)
+        n = batch.rows
+        eids = np.arange(self.e_old + self.rows_seen, self.e_old + self.rows_seen + n,
+                         dtype=np.int64)
+        for i, res in enumerate(self.resolvers):
+            keys = _keys(batch, i, self.key_types[i])
+            if res.mode == "partitioned":
+                res.spill(keys, eids)
+            else:
+                out = self._direct_results.get(i)
+                if out is None:
+                    out = self._direct_results[i] = open(
+                        f"{self.staging}/ep-direct-{i}.resolved", "wb")
+                out.write(np.stack([eids, res.resolve(keys)], axis=1).tobytes())
+        self.rows_seen += n
+
+    def resolve_spilled(self) -> None:
+        total = self.e_old + self.rows_seen
+        mergers = []
+        for i, res in enumerate(self.resolvers):
+            if res.mode == "partitioned":
+                files = res.resolve_partitions()
+            else:
+                f = self._direct_results.get(i)
+                files = []
+                if f is not None:
+                    f.close()
+                    files = [f.name]
+            mergers.append(ResultMerger(files, self.e_old))
+        dropped: list[np.ndarray] = []
+        bad_rows: list[tuple[int, int]] = []  # (row index in this import, side), the first few
+        total_bad = 0
+        for a in range(self.e_old, total, MERGE_CHUNK):
+            b = min(total, a + MERGE_CHUNK)
+            offs = []
+            for m in mergers:
+                out = np.full(b - a, MISSING, np.int64)
+                m.take(b, out)
+                offs.append(out)
+            missing = (offs[0] == MISSING) | (offs[1] == MISSING)
+            if missing.any():
+                bad = np.flatnonzero(missing)
+                total_bad += len(bad)
+                for i in bad[: max(0, MAX_KEPT_REJECTS - len(bad_rows))]:
+                    bad_rows.append((a - self.e_old + int(i), 0 if offs[0][i] == MISSING else 1))
+                if not self.cfg.skip_missing_endpoints:
+                    break
+                dropped.append(bad + a)
+                keep = ~missing
+                offs = [o[keep] for o in offs]
+            n = len(offs[0])
+            self.csr.add(offs[0], offs[1],
+                         np.arange(self.next_eid, self.next_eid + n, dtype=np.int64))
+            self.next_eid += n
+        if bad_rows:
+            self._report_spilled(bad_rows)  # raises in abort mode
+            self.reject_count += total_bad - len(bad_rows)
+        if dropped:
+            drop = np.concatenate(dropped)
+            for c, app in zip(self.schema.columns, self.appenders, strict=True):
+                drop_rows(self.txn, app.state, c.type, self.e_old, total, drop)
+
+    def _report_spilled(self, bad_rows: list[tuple[int, int]]) -> None:
+        rows = [r for r, _ in bad_rows]
+        where = locate_rows(self.path, self.cfg, self.fields, rows, key_fields=(0, 1))
+        for row, side in bad_rows:
+            line, keys = where[row]
+            key = keys[side]
+            if not self.cfg.skip_missing_endpoints:
+                raise self._missing_error(line, side, key)
+            self._reject_missing(line, side, key)

@@ -1,0 +1,231 @@
+"""Resolving relationship endpoint keys to node offsets with bounded memory.
+
+Three ways, chosen per endpoint table from its index and the memory budget:
+
+- ``dense``: keys are ``first + offset`` (ids in file order): arithmetic, no I/O.
+- ``memory``: the lookup structure fits the budget (the sorted key column, or the hash index's
+  globally sorted h1 array with h2 and offsets) and is loaded once; batches resolve with one
+  vectorised ``searchsorted``.
+- ``partitioned``: too large to load. Keys are spilled with their edge ids into P partition
+  files (hash partitions of the index, or key ranges of a sorted key column); each partition is
+  then resolved against its own slice of the index, so only one slice is in memory at a time.
+  The results, (edge id, offset) files sorted by edge id, are merged back in edge-id ranges.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..types import LogicalType
+from .columns import read_chunk
+from .manifest import data_file_name
+from .pk_index import hash_int_keys, hash_string_keys
+
+MISSING = -1
+BYTES_PER_ENTRY = 16  # h1 + offset (or key + offset) while loaded
+
+
+class EndpointResolver:
+    def __init__(self, db_path: str, node_state: dict, primary_key: str, key_type: LogicalType,
+                 budget: int, staging: str, name: str, table_name: str = "") -> None:
+        self.db_path = db_path
+        self.name_of_table = table_name
+        self.key_type = key_type
+        self.index = node_state["index"]
+        self.num_rows = node_state["num_rows"]
+        self._pk_data = node_state["columns"][primary_key]["data"]
+        self.staging = staging
+        self.name = name
+        kind = self.index["kind"]
+        strings = key_type is LogicalType.STRING
+        per_entry = BYTES_PER_ENTRY + (8 if strings else 0)
+        if kind == "empty" or self.num_rows == 0:
+            self.mode = "empty"
+        elif kind == "sorted" and self.index["dense"]:
+            self.mode = "dense"
+        elif self.num_rows * per_entry <= budget:
+            self.mode = "memory"
+            self._load_all()
+        else:
+            self.mode = "partitioned"
+            self._setup_partitions(budget, per_entry)
+
+    def _path(self, file_id: int) -> str:
+        return os.path.join(self.db_path, data_file_name(file_id))
+
+    # -- hashing of batch keys -----------------------------------------------------------------
+    def _hashes(self, keys) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.key_type is LogicalType.STRING:
+            offs, data = keys
+            return hash_string_keys(offs, data)
+        return hash_int_keys(keys.astype(self.key_type.dtype)), None
+
+    # -- in memory -----------------------------------------------------------------------------
+    def _load_all(self) -> None:
+        n = self.num_rows
+        if self.index["kind"] == "sorted":
+            pk_file = self._pk_file()
+            self._keys = read_chunk(self._path(pk_file), self.key_type.dtype, 0, n)
+            return
+        self._h1 = read_chunk(self._path(self.index["h1"]), np.uint64, 0, n)
+        self._h2 = (read_chunk(self._path(self.index["h2"]), np.uint64, 0, n)
+                    if self.index["h2"] else None)
+        self._offs = read_chunk(self._path(self.index["offsets"]), np.int64, 0, n)
+
+    def _pk_file(self) -> int:
+        return self._pk_data
+
+    def resolve(self, keys) -> np.ndarray | None:
+        """Offsets of a batch of keys (MISSING where absent); None in partitioned mode."""
+        if self.mode == "partitioned":
+            return None
+        if self.mode == "empty":
+            n = len(keys[0]) - 1 if isinstance(keys, tuple) else len(keys)
+            return np.full(n, MISSING, np.int64)
+        if self.mode == "dense":
+            k = keys.astype(np.int64) if self.key_type is not LogicalType.UINT64 else keys
+            first = self.index["first"]
+            if self.key_type is LogicalType.UINT64:
+                k = keys.view(np.uint64)
+                off = k.astype(np.int64) - np.int64(first) if first < 2**63 else None
+                if off is None:
+                    off = (k - np.uint64(first)).astype(np.int64)
+            else:
+                off = k - first
+            off = off.astype(np.int64, copy=False)
+            off[(off < 0) | (off >= self.num_rows)] = MISSING
+            return off
+        if self.index["kind"] == "sorted":
+            k = keys.view(np.uint64) if self.key_type is LogicalType.UINT64 else keys
+            return _search(self._keys, k.astype(self._keys.dtype, copy=False), None, None,
+                           np.arange(self.num_rows, dtype=np.int64))
+        h1, h2 = self._hashes(keys)
+        return _search(self._h1, h1, self._h2, h2, self._offs)
+
+    # -- partitioned ---------------------------------------------------------------------------
+    def _setup_partitions(self, budget: int, per_entry: int) -> None:
+        n = self.num_rows
+        if self.index["kind"] == "hash":
+            self.bits = self.index["bits"]
+            self._dir = read_chunk(self._path(self.index["dir"]), np.int64, 0,
+                                   (1 << self.bits) + 1)
+            self.nparts = 1 << self.bits
+            # index partitions were sized for the index build; they fit here too
+        else:
+            self.nparts = max(2, -(-n * per_entry // budget))
+            cuts = np.linspace(0, n, self.nparts + 1).astype(np.int64)
+            self._cuts = cuts
+            pk = self._path(self._pk_file())
+            self._bounds = np.array(
+                [read_chunk(pk, self.key_type.dtype, int(c), 1)[0] for c in cuts[1:-1]],
+                dtype=self.key_type.dtype,
+            )
+        self._spills = [open(os.path.join(self.staging, f"ep-{self.name}-{p:05d}.spill"), "wb")
+                        for p in range(self.nparts)]
+
+    def spill(self, keys, eids: np.ndarray) -> None:
+        """Partitioned mode: remember (edge id, key hash / key) per partition."""
+        if self.index["kind"] == "hash":
+            h1, h2 = self._hashes(keys)
+            part = (h1 >> np.uint64(64 - self.bits)).astype(np.int64) if self.bits else \
+                np.zeros(len(h1), np.int64)
+            cols = [eids.astype(np.uint64), h1] + ([h2] if h2 is not None else [])
+        else:
+            k = keys.view(np.uint64) if self.key_type is LogicalType.UINT64 else keys
+            k = k.astype(self.key_type.dtype, copy=False)
+            part = np.searchsorted(self._bounds, k, side="right")
+            cols = [eids.astype(np.uint64), k.view(np.uint64) if k.dtype.itemsize == 8
+                    else k.astype(np.int64).view(np.uint64)]
+        rows = np.stack(cols, axis=1)
+        order = np.argsort(part, kind="stable")
+        rows, part = rows[order], part[order]
+        bounds = np.searchsorted(part, np.arange(self.nparts + 1))
+        for p in range(self.nparts):
+            if bounds[p + 1] > bounds[p]:
+                self._spills[p].write(rows[bounds[p] : bounds[p + 1]].tobytes())
+
+    def resolve_partitions(self) -> list[str]:
+        """Resolve every spilled partition; returns result files of (eid, offset) int64 pairs,
+        each sorted by edge id (spills were written in edge-id order)."""
+        width = 3 if (self.index["kind"] == "hash" and self.index["h2"]) else 2
+        results = []
+        for p, f in enumerate(self._spills):
+            f.close()
+            rows = np.fromfile(f.name, dtype=np.uint64).reshape(-1, width)
+            os.unlink(f.name)
+            eids = rows[:, 0].astype(np.int64)
+            if self.index["kind"] == "hash":
+                lo, hi = int(self._dir[p]), int(self._dir[p + 1])
+                h1 = read_chunk(self._path(self.index["h1"]), np.uint64, lo, hi - lo)
+                offs = read_chunk(self._path(self.index["offsets"]), np.int64, lo, hi - lo)
+                h2 = (read_chunk(self._path(self.index["h2"]), np.uint64, lo, hi - lo)
+                      if width == 3 else None)
+                found = _search(h1, rows[:, 1], h2, rows[:, 2] if width == 3 else None, offs)
+            else:
+                lo, hi = int(self._cuts[p]), int(self._cuts[p + 1])
+                keys = read_chunk(self._path(self._pk_file()), self.key_type.dtype, lo, hi - lo)
+                wanted = rows[:, 1]
+                if self.key_type.dtype.itemsize == 8:
+                    wanted = wanted.view(self.key_type.dtype)
+                else:
+                    wanted = wanted.view(np.int64).astype(self.key_type.dtype)
+                found = _search(keys, wanted, None, None, np.arange(lo, hi, dtype=np.int64))
+            out = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.resolved")
+            np.stack([eids, found], axis=1).tofile(out)
+            results.append(out)
+        return results
+
+
+def _search(sorted_keys, wanted, sorted_h2, wanted_h2, offsets) -> np.ndarray:
+    """Vectorised exact-match lookup in a sorted array (with an optional second hash)."""
+    n = len(sorted_keys)
+    out = np.full(len(wanted), MISSING, np.int64)
+    if n == 0 or len(wanted) == 0:
+        return out
+    pos = np.searchsorted(sorted_keys, wanted)
+    inside = pos < n
+    hit = np.zeros(len(wanted), np.bool_)
+    hit[inside] = sorted_keys[pos[inside]] == wanted[inside]
+    if sorted_h2 is not None:
+        ok = hit.copy()
+        ok[hit] = sorted_h2[pos[hit]] == wanted_h2[hit]
+        # h1 equal but h2 not: another key with the same h1 may follow (rare); scan the run
+        for i in np.flatnonzero(hit & ~ok):
+            j = pos[i] + 1
+            while j < n and sorted_keys[j] == wanted[i]:
+                if sorted_h2[j] == wanted_h2[i]:
+                    pos[i] = j
+                    ok[i] = True
+                    break
+                j += 1
+        hit = ok
+    out[hit] = offsets[pos[hit]]
+    return out
+
+
+class ResultMerger:
+    """Reads (eid, offset) result files (each sorted by eid) back in edge-id ranges."""
+
+    def __init__(self, paths: list[str], first_eid: int) -> None:
+        self.paths = paths
+        self.first_eid = first_eid
+        self._pos = [0] * len(paths)
+        self._sizes = [os.path.getsize(p) // 16 for p in paths]
+
+    def take(self, end_eid: int, out: np.ndarray) -> None:
+        """Fill ``out[eid - start]`` for the next range of edge ids ending before ``end_eid``."""
+        start = self.first_eid
+        for i, path in enumerate(self.paths):
+            remaining = self._sizes[i] - self._pos[i]
+            if remaining <= 0:
+                continue
+            # results are eid-sorted: read forward until the first eid >= end_eid
+            chunk = read_chunk(path, np.int64, self._pos[i] * 2,
+                               min(remaining, len(out)) * 2).reshape(-1, 2)
+            stop = int(np.searchsorted(chunk[:, 0], end_eid))
+            sel = chunk[:stop]
+            out[sel[:, 0] - start] = sel[:, 1]
+            self._pos[i] += stop
+        self.first_eid = end_eid
