@@ -92,12 +92,33 @@ class CsvImportConfig:
         return self._bytes
 
     @property
+    def budgets(self) -> Budgets:
+        return Budgets.from_limit(self.memory_limit)
+
+    @property
     def keep_first_duplicate(self) -> bool:
         return (self.on_duplicate or ("keep_first" if self.ignore_errors else "error")) == "keep_first"
 
     @property
     def skip_missing_endpoints(self) -> bool:
         return (self.on_missing_endpoint or ("skip" if self.ignore_errors else "error")) == "skip"
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Byte budgets of the memory-hungry stages, all derived from ``memory_limit``: the parse
+    buffers take 1/8, one primary-key index partition 1/2, each endpoint lookup structure 1/4
+    and one CSR bucket 1/4 (stages run one after another, so they do not add up)."""
+
+    parse: int
+    index: int
+    resolve: int
+    csr: int
+
+    @classmethod
+    def from_limit(cls, memory_limit: int) -> Budgets:
+        return cls(parse=memory_limit // 8, index=memory_limit // 2,
+                   resolve=memory_limit // 4, csr=memory_limit // 4)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ import numpy as np
 from ..catalog import NodeTableSchema
 from ..errors import CsvError, DuplicateKeyError
 from ..storage import _kernels as SK
-from ..storage.columns import ColumnAppender, map_file
+from ..storage.columns import ColumnAppender, drop_rows, map_file
 from ..storage.pk_index import KeySource, build_hash_index, index_file_ids, sorted_state
 from ..storage.transaction import Transaction
 from ..types import LogicalType
-from .config import CsvImportConfig, ImportResult
-from .parser import BatchParser, FieldSpec, read_header, skip_records
+from .config import CsvImportConfig, ImportResult, Reject
+from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, read_header, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
 
@@ -37,7 +37,7 @@ def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
     """Read the header (if any) and return, per CSV field, the index of the expected column it
     holds. With a header, names must be exactly the expected ones (any order)."""
     names = read_header(src, cfg)
-    if names is None:
+    if not names:  # no header wanted, or an empty file
         return list(range(len(expected)))
     if sorted(names) != sorted(expected) or len(set(names)) != len(names):
         missing = [n for n in expected if n not in names]
@@ -104,16 +104,23 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
         reporter.report("index", n_total, result.bytes_read)
         for file_id in index_file_ids(state["index"]):
             txn.retire(file_id)
-        staging = staging_dir(txn)
-        try:
-            source = KeySource(txn.db_path, pk_type, pk_state, n_total)
-            new_index, dups = build_hash_index(txn, source, staging, cfg.memory_limit // 2)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        new_index, dups = _build_index(txn, pk_type, pk_state, n_total, cfg)
         if len(dups):
             _check_string_collisions(txn, pk_state, pk_type, dups)
-            raise _duplicate_error(txn, schema, pk_state, pk_type, dups[0], n_old, path, cfg,
-                                   fields)
+            if not cfg.keep_first_duplicate:
+                raise _duplicate_error(txn, schema, pk_state, pk_type, dups[0], n_old, path,
+                                       cfg, fields)
+            drop = np.unique(dups[:, 1])
+            _reject_duplicates(txn, schema, pk_state, pk_type, dups, n_old, path, cfg, fields,
+                               parser, result)
+            for c in columns:
+                drop_rows(txn, state["columns"][c.name], c.type, n_old, n_total, drop)
+            n_total -= len(drop)
+            parser.rows_total -= len(drop)
+            for file_id in index_file_ids(new_index):
+                txn.retire(file_id)
+            new_index, dups = _build_index(txn, pk_type, pk_state, n_total, cfg)
+            assert not len(dups), "duplicates left after dropping them"
     else:
         new_index = state["index"]
     state["num_rows"] = n_total
@@ -124,6 +131,33 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
     result.peak_rss = peak_rss()
     reporter.report("commit", n_total, result.bytes_read)
     return result
+
+
+def _build_index(txn, pk_type, pk_state, num_rows, cfg):
+    staging = staging_dir(txn)
+    try:
+        source = KeySource(txn.db_path, pk_type, pk_state, num_rows)
+        return build_hash_index(txn, source, staging, cfg.budgets.index)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _reject_duplicates(txn, schema, pk_state, pk_type, dups, n_old, path, cfg, fields, parser,
+                       result) -> None:
+    """keep_first: report every dropped row (the first MAX_KEPT_REJECTS with their lines)."""
+    shown = dups[:MAX_KEPT_REJECTS]
+    lines = locate_rows(path, cfg, fields,
+                        [int(r) - n_old for pair in shown for r in pair if r >= n_old])
+    pk_field = [f.name for f in fields].index(schema.primary_key)
+    for first, dup in shown.tolist():
+        key = _key_value(txn, pk_state, pk_type, dup)
+        where = f"line {lines[first - n_old]}" if first >= n_old else f"row {first}"
+        reject = Reject(path, lines[dup - n_old], -1, pk_field + 1, schema.primary_key,
+                        f"duplicate primary key {key!r} (first at {where})", "")
+        result.rejects.append(reject)
+        if parser.on_reject is not None:
+            parser.on_reject(reject)
+    result.rows_skipped += len(dups)
 
 
 def _to_column(values: np.ndarray, typ: LogicalType) -> np.ndarray:

@@ -169,7 +169,7 @@ class BatchParser:
                 lo, hi = f.type.int_range
                 self.int_min[i], self.int_max[i] = lo, hi
         row_bytes = 8 * (counts["i"] + counts["f"] + counts["s"] + 1) + nf
-        budget = max(1 << 20, cfg.memory_limit // 8)
+        budget = max(1 << 20, cfg.budgets.parse)
         self.capacity = max(1, min(cfg.batch_size, budget // max(row_bytes, 1)))
         self.ivals = np.zeros((max(counts["i"], 1), self.capacity), np.int64)
         self.fvals = np.zeros((max(counts["f"], 1), self.capacity), np.float64)

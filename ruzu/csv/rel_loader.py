@@ -32,7 +32,7 @@ MERGE_CHUNK = 1 << 20
 def _prop_order(src, cfg, schema: RelTableSchema) -> tuple[list[str], list[int]]:
     names = read_header(src, cfg)
     props = schema.column_names
-    if names is None:
+    if not names:  # no header wanted, or an empty file
         return ["from", "to"], list(range(len(props)))
     if len(names) < 2:
         raise CsvError(f"{src.path}:1: a relationship file needs FROM and TO key columns, "
@@ -92,16 +92,15 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
             parser = BatchParser(
                 src, fields, cfg,
                 on_tick=lambda rows: reporter.report("relationships", rows, src.file_pos))
-            budget = cfg.memory_limit // 4
             resolvers = [
                 EndpointResolver(txn.db_path, tables[ends[i].name], ends[i].primary_key,
-                                 key_types[i], budget, staging, roles[i].lower(),
+                                 key_types[i], cfg.budgets.resolve, staging, roles[i].lower(),
                                  table_name=ends[i].name)
                 for i in range(2)
             ]
             n_nodes = [tables[e.name]["num_rows"] for e in ends]
             csr = CsrBuilder(staging, n_nodes[0], n_nodes[1], e_old + src.size // 4 + 1,
-                             budget)
+                             cfg.budgets.csr)
             csr.add_existing(txn.db_path, state["fwd"], state["bwd"])
             cols = schema.columns
             appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, e_old)

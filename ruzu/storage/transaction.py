@@ -27,7 +27,7 @@ class FileAppender:
         self.fd = io.open_write(path, create=create)
 
     def append(self, data) -> None:
-        arr = np.ascontiguousarray(data)
+        arr = np.ascontiguousarray(data).view(np.uint8)  # raw bytes (datetime64 has no buffer)
         if arr.nbytes == 0:
             return
         io.write_all(self.fd, arr)
