@@ -76,6 +76,7 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
                   for c in order]
         parser = BatchParser(src, fields, cfg,
                              on_tick=lambda rows: reporter.report("nodes", rows, src.file_pos))
+        txn.write_behind()
         appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, n_old)
                      for c in columns]
         keys = _KeyOrder(state["index"], pk_type, n_old)
@@ -97,6 +98,7 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
         result.rows_skipped = parser.reject_count
 
     n_total = n_old + parser.rows_total
+    txn.drain()  # the index build and error paths read the new rows back
     pk_state = state["columns"][schema.primary_key]
     if keys.sorted and n_total:
         new_index = sorted_state(keys.first, keys.last, n_total)

@@ -103,6 +103,7 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                              cfg.budgets.csr)
             csr.add_existing(txn.db_path, state["fwd"], state["bwd"])
             cols = schema.columns
+            txn.write_behind()
             appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, e_old)
                          for c in cols]
             direct = all(r.mode != "partitioned" for r in resolvers)
@@ -116,6 +117,7 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                 reporter.batch_count += 1
                 reporter.report("relationships", parser.rows_total, src.file_pos)
             result.bytes_read = src.bytes_read
+        txn.drain()
         if not direct:
             reporter.report("resolve", parser.rows_total, result.bytes_read)
             loader.resolve_spilled()

@@ -166,6 +166,7 @@ def drop_rows(txn: Transaction, state: dict, typ: LogicalType, first_row: int, n
     endpoint is missing)."""
     if not len(drop):
         return
+    txn.drain()
     local = np.asarray(drop, np.int64) - first_row
 
     def keeper(items: np.ndarray, first: int) -> np.ndarray:

@@ -14,13 +14,16 @@ import numpy as np
 
 from . import io
 from .manifest import FileEntry, Manifest, data_file_name, write_manifest
+from .writer import WriteBehind
 
 
 class FileAppender:
     """Appends bytes to one data file, keeping its size and running CRC-32."""
 
-    def __init__(self, path: str, entry: FileEntry, *, create: bool) -> None:
+    def __init__(self, path: str, entry: FileEntry, *, create: bool,
+                 writer: WriteBehind | None = None) -> None:
         self.path = path
+        self.writer = writer
         self.initial = FileEntry(entry.size, entry.crc32)
         self.size = entry.size
         self.crc32 = entry.crc32
@@ -30,8 +33,12 @@ class FileAppender:
         arr = np.ascontiguousarray(data).view(np.uint8)  # raw bytes (datetime64 has no buffer)
         if arr.nbytes == 0:
             return
-        io.write_all(self.fd, arr)
-        self.crc32 = zlib.crc32(arr, self.crc32)
+        if self.writer is not None:
+            # the caller may reuse its buffer right away: the writer gets its own copy
+            self.writer.submit(self, arr.copy())
+        else:
+            io.write_all(self.fd, arr)
+            self.crc32 = zlib.crc32(arr, self.crc32)
         self.size += arr.nbytes
 
     def finish(self) -> FileEntry:
@@ -55,6 +62,24 @@ class Transaction:
         self._created: list[int] = []
         self._retired: set[int] = set()
         self.done = False
+        self._writer: WriteBehind | None = None
+
+    def write_behind(self) -> None:
+        """From now on, appends are written by a background thread (see writer.py)."""
+        if self._writer is None:
+            self._writer = WriteBehind()
+            for app in self._appenders.values():
+                app.writer = self._writer
+
+    def drain(self) -> None:
+        """Make every append so far visible in the files (before reading them back)."""
+        if self._writer is not None:
+            self._writer.drain()
+
+    def _stop_writer(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.close()
 
     # -- files -------------------------------------------------------------------------------
     def path(self, file_id: int) -> str:
@@ -66,14 +91,15 @@ class Transaction:
         entry = FileEntry(0, 0)
         self.manifest.files[file_id] = entry
         self._created.append(file_id)
-        self._appenders[file_id] = FileAppender(self.path(file_id), entry, create=True)
+        self._appenders[file_id] = FileAppender(self.path(file_id), entry, create=True,
+                                                writer=self._writer)
         return file_id
 
     def appender(self, file_id: int) -> FileAppender:
         app = self._appenders.get(file_id)
         if app is None:
             entry = self.manifest.files[file_id]
-            app = FileAppender(self.path(file_id), entry, create=False)
+            app = FileAppender(self.path(file_id), entry, create=False, writer=self._writer)
             self._appenders[file_id] = app
         return app
 
@@ -88,6 +114,10 @@ class Transaction:
 
     # -- outcome -----------------------------------------------------------------------------
     def commit(self) -> Manifest:
+        try:
+            self.drain()
+        finally:
+            self._stop_writer()
         for file_id, app in self._appenders.items():
             self.manifest.files[file_id] = app.finish()
         self._appenders.clear()
@@ -103,6 +133,7 @@ class Transaction:
         return self.manifest
 
     def rollback(self) -> None:
+        self._stop_writer()
         for app in self._appenders.values():
             app.close()
         self._appenders.clear()
@@ -140,6 +171,8 @@ def compact_tail(app: FileAppender, start: int, item_bytes: int, keep_chunks) ->
     the items that ``keep_chunks`` selects, then cut the file. ``keep_chunks(items, first)`` gets
     successive chunks of the tail (uint8 [k, item_bytes], starting at item ``first``) and returns
     the items to keep. Writing never overtakes reading, so this is safe in place."""
+    if app.writer is not None:
+        app.writer.drain()
     end = app.size
     fd = os.open(app.path, os.O_RDWR)
     try:
