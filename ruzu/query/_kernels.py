@@ -1,0 +1,343 @@
+"""numba kernels of query execution: CSR expansion, neighbour sums (path counting without
+materialising paths), walks of variable length, grouped reductions and byte-level string tests.
+
+Conventions (as in ruzu.storage._kernels): kernels fill caller-owned arrays and return counts;
+they never raise. Arrays: ``indptr`` int64[n+1]; ``nbrs``/``eids`` int32 or int64[E]; node
+offsets and row indices int64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import kernel
+
+# ----------------------------------------------------------------------------- adjacency
+
+
+@kernel
+def _degrees_of(indptr, sources, out):
+    """out[i] = degree of node sources[i]; returns the sum."""
+    total = 0
+    for i in range(sources.shape[0]):
+        s = sources[i]
+        d = indptr[s + 1] - indptr[s]
+        out[i] = d
+        total += d
+    return total
+
+
+@kernel
+def _expand(indptr, nbrs, eids, sources, want_eids, out_row, out_nbr, out_eid):
+    """For each source row i, one output per edge: (i, neighbour, edge id). The outputs are
+    sized by the caller to the sum of the source degrees; returns the number written."""
+    k = 0
+    for i in range(sources.shape[0]):
+        s = sources[i]
+        for j in range(indptr[s], indptr[s + 1]):
+            out_row[k] = i
+            out_nbr[k] = nbrs[j]
+            if want_eids:
+                out_eid[k] = eids[j]
+            k += 1
+    return k
+
+
+@kernel
+def _sum_over_neighbours(indptr, nbrs, eids, weights, edge_mask, use_mask, sources, out):
+    """out[i] += sum of weights[neighbour] over the (unmasked) edges of sources[i].
+
+    This is one sparse matrix-vector product: the number of paths hanging off a node is the
+    sum of the path counts of its neighbours, so paths are counted, never materialised."""
+    for i in range(sources.shape[0]):
+        s = sources[i]
+        acc = 0
+        for j in range(indptr[s], indptr[s + 1]):
+            if use_mask and not edge_mask[eids[j]]:
+                continue
+            acc += weights[nbrs[j]]
+        out[i] += acc
+
+
+@kernel
+def _count_edges_between(indptr, nbrs, eids, edge_mask, use_mask, xs, ys, out):
+    """out[i] = number of (unmasked) edges from xs[i] to ys[i]; returns the total."""
+    total = 0
+    for i in range(xs.shape[0]):
+        s = xs[i]
+        t = ys[i]
+        c = 0
+        for j in range(indptr[s], indptr[s + 1]):
+            if nbrs[j] == t and (not use_mask or edge_mask[eids[j]]):
+                c += 1
+        out[i] = c
+        total += c
+    return total
+
+
+@kernel
+def _edges_between(indptr, nbrs, eids, edge_mask, use_mask, xs, ys, out_row, out_eid):
+    """Every (unmasked) edge from xs[i] to ys[i] as (i, edge id); outputs sized by the caller
+    from ``_count_edges_between``."""
+    k = 0
+    for i in range(xs.shape[0]):
+        s = xs[i]
+        t = ys[i]
+        for j in range(indptr[s], indptr[s + 1]):
+            if nbrs[j] == t and (not use_mask or edge_mask[eids[j]]):
+                out_row[k] = i
+                out_eid[k] = eids[j]
+                k += 1
+    return k
+
+
+@kernel
+def _walk_counts(indptr, nbrs, sources, node_mask, min_hops, max_hops, num_nodes):
+    """Number of walks of min_hops…max_hops edges from each source to each node.
+
+    Returns (row, node, count) arrays: one entry per (source i, reachable node) with a non-zero
+    count; ``node_mask`` limits which intermediate/final nodes may be used (True = allowed).
+    Per source, levels are expanded breadth-first with dense count arrays and touched lists,
+    so the work is the size of the reached neighbourhoods, never the number of walks."""
+    cur = np.zeros(num_nodes, np.int64)
+    nxt = np.zeros(num_nodes, np.int64)
+    tot = np.zeros(num_nodes, np.int64)
+    seen = np.zeros(num_nodes, np.bool_)
+    cur_list = np.empty(num_nodes, np.int64)
+    nxt_list = np.empty(num_nodes, np.int64)
+    tot_list = np.empty(num_nodes, np.int64)
+    cap = max(16, 2 * sources.shape[0])
+    out_row = np.empty(cap, np.int64)
+    out_node = np.empty(cap, np.int64)
+    out_count = np.empty(cap, np.int64)
+    k = 0
+    for i in range(sources.shape[0]):
+        s = sources[i]
+        ntot = 0
+        ncur = 1
+        cur_list[0] = s
+        cur[s] = 1
+        if min_hops == 0:
+            seen[s] = True
+            tot[s] = 1
+            tot_list[0] = s
+            ntot = 1
+        for level in range(1, max_hops + 1):
+            nn = 0
+            for a_i in range(ncur):
+                a = cur_list[a_i]
+                c = cur[a]
+                for j in range(indptr[a], indptr[a + 1]):
+                    v = nbrs[j]
+                    if not node_mask[v]:
+                        continue
+                    if nxt[v] == 0:
+                        nxt_list[nn] = v
+                        nn += 1
+                    nxt[v] += c
+            for a_i in range(ncur):
+                cur[cur_list[a_i]] = 0
+            cur, nxt = nxt, cur
+            cur_list, nxt_list = nxt_list, cur_list
+            ncur = nn
+            if level >= min_hops:
+                for a_i in range(ncur):
+                    v = cur_list[a_i]
+                    if not seen[v]:
+                        seen[v] = True
+                        tot_list[ntot] = v
+                        ntot += 1
+                    tot[v] += cur[v]
+            if ncur == 0:
+                break
+        for a_i in range(ncur):
+            cur[cur_list[a_i]] = 0
+        if k + ntot > cap:
+            while k + ntot > cap:
+                cap *= 2
+            grown = np.empty(cap, np.int64)
+            grown[:k] = out_row[:k]
+            out_row = grown
+            grown = np.empty(cap, np.int64)
+            grown[:k] = out_node[:k]
+            out_node = grown
+            grown = np.empty(cap, np.int64)
+            grown[:k] = out_count[:k]
+            out_count = grown
+        for a_i in range(ntot):
+            v = tot_list[a_i]
+            out_row[k] = i
+            out_node[k] = v
+            out_count[k] = tot[v]
+            k += 1
+            tot[v] = 0
+            seen[v] = False
+    return out_row[:k], out_node[:k], out_count[:k]
+
+
+# ----------------------------------------------------------------------------- grouping
+
+
+@kernel
+def _group_sum_int(codes, values, weights, valid, num_groups, out_sum, out_count):
+    """Per group: sum of values*weight and sum of weights over valid rows (int64)."""
+    for i in range(codes.shape[0]):
+        if valid[i]:
+            g = codes[i]
+            out_sum[g] += values[i] * weights[i]
+            out_count[g] += weights[i]
+
+
+@kernel
+def _group_min_max(codes, values, valid, num_groups, want_max, out, out_seen):
+    """Per group: the minimum (or maximum) of the valid values; out_seen marks groups with one."""
+    for i in range(codes.shape[0]):
+        if valid[i]:
+            g = codes[i]
+            v = values[i]
+            if not out_seen[g]:
+                out[g] = v
+                out_seen[g] = True
+            elif want_max:
+                if v > out[g]:
+                    out[g] = v
+            elif v < out[g]:
+                out[g] = v
+
+
+# ----------------------------------------------------------------------------- strings
+
+_FNV_BASIS = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+@kernel
+def _hash_string_rows(offsets, data, rows, out):
+    """64-bit FNV-1a of each string data[offsets[r]:offsets[r+1]] for r in rows."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        h = _FNV_BASIS
+        for j in range(offsets[r], offsets[r + 1]):
+            h = (h ^ np.uint64(data[j])) * _FNV_PRIME
+        out[i] = h
+
+
+@kernel
+def _string_rows_equal(offsets, data, rows_a, rows_b, out):
+    """out[i] = the strings at rows_a[i] and rows_b[i] are byte-equal; returns all equal."""
+    all_equal = True
+    for i in range(rows_a.shape[0]):
+        a = rows_a[i]
+        b = rows_b[i]
+        la = offsets[a + 1] - offsets[a]
+        eq = la == offsets[b + 1] - offsets[b]
+        if eq:
+            oa = offsets[a]
+            ob = offsets[b]
+            for j in range(la):
+                if data[oa + j] != data[ob + j]:
+                    eq = False
+                    break
+        out[i] = eq
+        all_equal = all_equal and eq
+    return all_equal
+
+
+@kernel
+def _match_constant(offsets, data, rows, needle, mode, out):
+    """String test against a constant: mode 0 equal, 1 starts with, 2 ends with, 3 contains."""
+    m = needle.shape[0]
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        lo = offsets[r]
+        n = offsets[r + 1] - lo
+        ok = False
+        if mode == 0:
+            if n == m:
+                ok = True
+                for j in range(m):
+                    if data[lo + j] != needle[j]:
+                        ok = False
+                        break
+        elif mode == 1 or mode == 2:
+            if n >= m:
+                base = lo if mode == 1 else lo + n - m
+                ok = True
+                for j in range(m):
+                    if data[base + j] != needle[j]:
+                        ok = False
+                        break
+        else:
+            for start in range(n - m + 1):
+                ok = True
+                for j in range(m):
+                    if data[lo + start + j] != needle[j]:
+                        ok = False
+                        break
+                if ok:
+                    break
+        out[i] = ok
+
+
+@kernel
+def _compare_constant(offsets, data, rows, needle, out):
+    """out[i] = -1, 0 or 1 as the string at rows[i] sorts before, equal to or after needle
+    (UTF-8 byte order is code point order)."""
+    m = needle.shape[0]
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        lo = offsets[r]
+        n = offsets[r + 1] - lo
+        c = 0
+        for j in range(min(n, m)):
+            a = data[lo + j]
+            b = needle[j]
+            if a != b:
+                c = -1 if a < b else 1
+                break
+        if c == 0 and n != m:
+            c = -1 if n < m else 1
+        out[i] = c
+
+
+@kernel
+def _utf8_lengths(offsets, data, rows, out):
+    """Number of code points of each string (bytes that are not continuation bytes)."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        c = 0
+        for j in range(offsets[r], offsets[r + 1]):
+            if (data[j] & 0xC0) != 0x80:
+                c += 1
+        out[i] = c
+
+
+@kernel
+def _group_add(codes, values, out):
+    """out[codes[i]] += values[i] (int or float, exact for int64 unlike np.bincount)."""
+    for i in range(codes.shape[0]):
+        out[codes[i]] += values[i]
+
+
+@kernel
+def _first_occurrence(codes, out):
+    """out[g] = the first row whose code is g (out pre-filled with -1)."""
+    for i in range(codes.shape[0]):
+        g = codes[i]
+        if out[g] < 0:
+            out[g] = i
+
+
+@kernel
+def _dense_codes(values, low, span, out):
+    """Dense group codes of small-range integers by direct addressing: O(n + span), no sort.
+    Returns the number of distinct values; out[i] is the code of values[i]."""
+    slot = np.full(span, -1, np.int64)
+    k = 0
+    for i in range(values.shape[0]):
+        j = values[i] - low
+        if slot[j] < 0:
+            slot[j] = k
+            k += 1
+        out[i] = slot[j]
+    return k

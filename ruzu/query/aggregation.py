@@ -1,0 +1,358 @@
+"""Grouped aggregation over a stream of frames: count, sum, avg, min, max, collect, each
+optionally DISTINCT. Rows carry multiplicities (frame weights), so counted-not-materialised
+paths aggregate correctly: count(*) sums weights, sum(x) sums x × weight, min/max ignore them.
+
+Each chunk is reduced to a partial result (its groups and per-group states) as it arrives, so
+memory is bounded by the number of groups, not by the number of rows; partials are merged at
+the end by grouping their keys again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import QueryError
+from . import _kernels, ast
+from .expressions import Evaluator
+from .grouping import factorize, first_rows, sort_key, value_codes
+from .output import python_values
+from .vectors import (
+    NUMPY_OF_KIND,
+    Const,
+    Frame,
+    NodeVec,
+    RelVec,
+    Vec,
+    broadcast,
+    concat_vecs,
+)
+
+
+@dataclass(frozen=True)
+class AggregateCall:
+    func: str
+    arg: ast.Expr | None  # None for count(*)
+    distinct: bool
+
+
+def find_aggregates(expr: ast.Expr, out: list[ast.FunctionCall]) -> None:
+    """Collect the aggregate calls inside an expression (nested aggregates are an error)."""
+    from .functions import AGGREGATES
+
+    if isinstance(expr, ast.FunctionCall) and expr.name in AGGREGATES:
+        for a in expr.args:
+            inner: list[ast.FunctionCall] = []
+            find_aggregates(a, inner)
+            if inner:
+                raise QueryError(f"aggregate {inner[0].name.upper()}() cannot be nested inside "
+                                 f"{expr.name.upper()}()")
+        if expr.name != "count" and len(expr.args) != 1:
+            raise QueryError(f"{expr.name.upper()}() takes one argument")
+        if expr.name == "count" and not expr.star and len(expr.args) != 1:
+            raise QueryError("COUNT() takes one argument or *")
+        if expr not in out:
+            out.append(expr)
+        return
+    for child in _children(expr):
+        find_aggregates(child, out)
+
+
+def _children(expr: ast.Expr):
+    if isinstance(expr, ast.Property):
+        yield expr.subject
+    elif isinstance(expr, ast.BinaryOp):
+        yield expr.left
+        yield expr.right
+    elif isinstance(expr, ast.UnaryOp | ast.IsNull):
+        yield expr.operand
+    elif isinstance(expr, ast.FunctionCall):
+        yield from expr.args
+    elif isinstance(expr, ast.ListLiteral):
+        yield from expr.items
+    elif isinstance(expr, ast.Case):
+        if expr.operand is not None:
+            yield expr.operand
+        for c, v in expr.whens:
+            yield c
+            yield v
+        if expr.default is not None:
+            yield expr.default
+    elif isinstance(expr, ast.Subscript):
+        yield expr.subject
+        yield expr.index
+
+
+# ----------------------------------------------------------------------------- partial states
+
+
+@dataclass
+class _Partial:
+    keys: list  # representative key vectors, one row per group
+    groups: int
+    states: list
+
+
+class GroupedAggregation:
+    """Feed frames with ``add``; ``finish`` returns one frame: key columns then aggregates."""
+
+    def __init__(self, graph, params: dict, keys: list[ast.Expr],
+                 calls: list[ast.FunctionCall]) -> None:
+        self.graph = graph
+        self.params = params
+        self.keys = keys
+        self.calls = calls
+        self.partials: list[_Partial] = []
+        self.aggregators = [make_aggregator(c) for c in calls]
+
+    def add(self, frame: Frame) -> None:
+        if frame.n == 0:
+            return
+        ev = Evaluator(self.graph, self.params, frame)
+        keys = [ev.vector(k) for k in self.keys]
+        codes, groups = factorize(keys, frame.n)
+        first = first_rows(codes, groups)
+        weights = frame.multiplicities()
+        states = []
+        for call, agg in zip(self.calls, self.aggregators, strict=True):
+            arg = None if call.star else ev.vector(call.args[0])
+            states.append(agg.partial(codes, groups, arg, weights, self.graph))
+        self.partials.append(_Partial([k.take(first) for k in keys], groups, states))
+
+    def finish(self, key_names: list[str], agg_names: list[str]) -> Frame:
+        if not self.partials:
+            return self._empty(key_names, agg_names)
+        if len(self.partials) == 1:
+            p = self.partials[0]
+            keys, groups, states = p.keys, p.groups, p.states
+            finals = [agg.final(s, groups) for agg, s in zip(self.aggregators, states, strict=True)]
+        else:
+            all_keys = [concat_vecs([p.keys[i] for p in self.partials])
+                        for i in range(len(self.keys))]
+            total = sum(p.groups for p in self.partials)
+            codes, groups = factorize(all_keys, total)
+            first = first_rows(codes, groups)
+            keys = [k.take(first) for k in all_keys]
+            maps = []
+            start = 0
+            for p in self.partials:
+                maps.append(codes[start : start + p.groups])
+                start += p.groups
+            finals = []
+            for i, agg in enumerate(self.aggregators):
+                merged = agg.merge([p.states[i] for p in self.partials], maps, groups)
+                finals.append(agg.final(merged, groups))
+        columns = dict(zip(key_names, keys, strict=True))
+        columns.update(zip(agg_names, finals, strict=True))
+        return Frame(columns, groups)
+
+    def _empty(self, key_names: list[str], agg_names: list[str]) -> Frame:
+        """No input rows: no groups, except that a query without keys returns one row
+        (count 0, other aggregates NULL)."""
+        if self.keys:
+            columns = {k: Vec("null", np.zeros(0, np.bool_), np.zeros(0, np.bool_))
+                       for k in key_names}
+            columns.update({a: Vec("null", np.zeros(0, np.bool_), np.zeros(0, np.bool_))
+                            for a in agg_names})
+            return Frame(columns, 0)
+        columns = {}
+        for name, call in zip(agg_names, self.calls, strict=True):
+            if call.name == "count":
+                columns[name] = Vec("int", np.zeros(1, np.int64))
+            else:
+                columns[name] = Vec("null", np.zeros(1, np.bool_), np.zeros(1, np.bool_))
+        return Frame(columns, 1)
+
+
+def make_aggregator(call: ast.FunctionCall):
+    if call.distinct:
+        return _RowsAggregator(call.name, distinct=True)
+    if call.name == "count":
+        return _Count(call.star)
+    if call.name in ("sum", "avg"):
+        return _SumAvg(call.name)
+    if call.name in ("min", "max"):
+        return _MinMax(call.name == "max")
+    if call.name == "collect":
+        return _RowsAggregator("collect", distinct=False)
+    raise QueryError(f"unknown aggregate {call.name}")
+
+
+def _valid_of(arg) -> np.ndarray | None:
+    if arg is None or isinstance(arg, NodeVec | RelVec):
+        return None
+    return arg.valid if arg.kind != "null" else np.zeros(len(arg), np.bool_)
+
+
+def _group_add(codes: np.ndarray, values: np.ndarray, groups: int, dtype) -> np.ndarray:
+    out = np.zeros(groups, dtype)
+    _kernels._group_add(codes, values.astype(dtype, copy=False), out)
+    return out
+
+
+class _Count:
+    def __init__(self, star: bool) -> None:
+        self.star = star
+
+    def partial(self, codes, groups, arg, weights, graph):
+        valid = _valid_of(arg)
+        if valid is not None:
+            codes = codes[valid]
+            weights = weights[valid]
+        return _group_add(codes, weights, groups, np.int64)
+
+    def merge(self, states, maps, groups):
+        return _group_add(np.concatenate(maps), np.concatenate(states), groups, np.int64)
+
+    def final(self, state, groups):
+        return Vec("int", state)
+
+
+class _SumAvg:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def partial(self, codes, groups, arg, weights, graph):
+        if arg.kind not in ("int", "float", "null"):
+            raise QueryError(f"{self.name.upper()}() needs numbers, not {arg.kind.upper()}")
+        valid = _valid_of(arg)
+        values = arg.values if arg.kind != "null" else np.zeros(len(arg), np.int64)
+        if valid is not None:
+            codes, values, weights = codes[valid], values[valid], weights[valid]
+        dtype = np.int64 if arg.kind in ("int", "null") else np.float64
+        sums = _group_add(codes, np.asarray(values, dtype) * weights, groups, dtype)
+        counts = _group_add(codes, weights, groups, np.int64)
+        return sums, counts, arg.kind
+
+    def merge(self, states, maps, groups):
+        codes = np.concatenate(maps)
+        kinds = {s[2] for s in states} - {"null"}
+        dtype = np.float64 if "float" in kinds else np.int64
+        sums = _group_add(codes, np.concatenate([s[0].astype(dtype) for s in states]), groups,
+                          dtype)
+        counts = _group_add(codes, np.concatenate([s[1] for s in states]), groups, np.int64)
+        return sums, counts, "float" if "float" in kinds else "int"
+
+    def final(self, state, groups):
+        sums, counts, kind = state
+        valid = counts > 0
+        mask = None if valid.all() else valid
+        if self.name == "sum":
+            return Vec("float" if kind == "float" else "int", sums, mask)
+        with np.errstate(all="ignore"):
+            avg = sums.astype(np.float64) / np.where(valid, counts, 1)
+        return Vec("float", avg, mask)
+
+
+class _MinMax:
+    def __init__(self, want_max: bool) -> None:
+        self.want_max = want_max
+
+    def partial(self, codes, groups, arg, weights, graph):
+        if isinstance(arg, NodeVec | RelVec):
+            raise QueryError("MIN/MAX do not apply to nodes or relationships")
+        if arg.kind == "null":
+            return arg.take(np.zeros(groups, np.int64)), np.zeros(groups, np.bool_)
+        valid = arg.is_valid()
+        if arg.kind in ("str", "list", "any", "bool"):
+            # Pick the row holding the extreme rank; the value is taken from that row.
+            ranks = sort_key(arg, len(arg)).astype(np.int64)
+            best_rank = np.zeros(groups, np.int64)
+            seen = np.zeros(groups, np.bool_)
+            _kernels._group_min_max(codes, ranks, valid, groups, self.want_max, best_rank, seen)
+            hit = valid & seen[codes] & (ranks == best_rank[codes])
+            rows = np.zeros(groups, np.int64)
+            hit_rows = np.flatnonzero(hit)
+            rows[codes[hit_rows][::-1]] = hit_rows[::-1]
+            return arg.take(rows), seen
+        values = np.asarray(arg.values)
+        work = values.view(np.int64) if values.dtype.kind == "M" else values
+        out = np.zeros(groups, work.dtype)
+        seen = np.zeros(groups, np.bool_)
+        _kernels._group_min_max(codes, work, valid, groups, self.want_max, out, seen)
+        if values.dtype.kind == "M":
+            out = out.view(values.dtype)
+        return Vec(arg.kind, out, None), seen
+
+    def merge(self, states, maps, groups):
+        values = concat_vecs([Vec(s[0].kind, s[0].values, s[1]) for s in states])
+        codes = np.concatenate(maps)
+        return self.partial(codes, groups, values, None, None)
+
+    def final(self, state, groups):
+        vec, seen = state
+        if vec.kind == "null":
+            return vec
+        return Vec(vec.kind, vec.values, None if seen.all() else seen)
+
+
+class _RowsAggregator:
+    """collect() and every DISTINCT aggregate: keeps (group, value, weight) rows, deduplicated
+    per chunk when DISTINCT, and computes the result at the end."""
+
+    def __init__(self, name: str, distinct: bool) -> None:
+        self.name = name
+        self.distinct = distinct
+
+    def partial(self, codes, groups, arg, weights, graph):
+        if arg is None:
+            raise QueryError("count(DISTINCT *) is not supported")
+        if isinstance(arg, Const):
+            arg = broadcast(arg, len(codes))
+        valid = _valid_of(arg)
+        if valid is not None:
+            keep = np.flatnonzero(valid)
+            codes, arg, weights = codes[keep], arg.take(keep), weights[keep]
+        if self.distinct and len(codes):
+            vcodes, vcard = value_codes(arg)
+            pair = codes * vcard + vcodes
+            _, first = np.unique(pair, return_index=True)
+            codes, arg = codes[first], arg.take(first)
+            weights = np.ones(len(first), np.int64)
+        return codes, arg, weights, graph
+
+    def merge(self, states, maps, groups):
+        codes = np.concatenate([m[s[0]] for s, m in zip(states, maps, strict=True)])
+        values = concat_vecs([s[1] for s in states])
+        weights = np.concatenate([s[2] for s in states])
+        state = (codes, values, weights, states[0][3])
+        if self.distinct and len(codes):
+            vcodes, vcard = value_codes(values)
+            _, first = np.unique(codes * vcard + vcodes, return_index=True)
+            state = (codes[first], values.take(first), np.ones(len(first), np.int64), state[3])
+        return state
+
+    def final(self, state, groups):
+        codes, values, weights, graph = state
+        name = self.name
+        if name == "count":
+            return Vec("int", _group_add(codes, weights, groups, np.int64))
+        if name in ("sum", "avg"):
+            agg = _SumAvg(name)
+            return agg.final(agg.partial(codes, groups, values, weights, graph), groups)
+        if name in ("min", "max"):
+            agg = _MinMax(name == "max")
+            return agg.final(agg.partial(codes, groups, values, weights, graph), groups)
+        return _collect(codes, values, weights, groups, graph)
+
+
+def _collect(codes, values, weights, groups, graph) -> Vec:
+    """Lists of values per group in row order, each value repeated by its weight."""
+    if len(codes) and (weights != 1).any():
+        idx = np.repeat(np.arange(len(codes)), weights)
+        codes, values = codes[idx], values.take(idx)
+    order = np.argsort(codes, kind="stable")
+    items = python_values(values.take(order), graph) if len(order) else []
+    bounds = np.searchsorted(codes[order], np.arange(groups + 1))
+    out = np.empty(groups, object)
+    b = bounds.tolist()
+    for g in range(groups):  # one list per group: the output itself is per group
+        out[g] = items[b[g] : b[g + 1]]
+    valid = np.asarray([len(x) > 0 for x in out], np.bool_) if groups else np.zeros(0, bool)
+    return Vec("list", out, None if valid.all() else valid)
+
+
+def empty_like_kind(kind: str, n: int) -> Vec:
+    dtype = NUMPY_OF_KIND.get(kind, object)
+    return Vec(kind, np.zeros(n, dtype), np.zeros(n, np.bool_))

@@ -1,0 +1,92 @@
+"""Running a bound read query: a pipeline of frame streams, MATCH by MATCH, broken only by
+WITH/RETURN (which must see every row)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from ..errors import QueryError
+from . import ast
+from .expressions import Evaluator, from_python
+from .graph import Graph
+from .matching import CHUNK_ROWS, MatchExecutor, check_supported
+from .planner import MatchStep, ProjectStep, UnwindStep, bind
+from .projection import Projector
+from .result import QueryResult
+from .vectors import Const, Frame, broadcast, single_row_frame
+
+
+def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
+    graph = Graph(db)
+    steps = bind(graph, query, text)
+    stream: Iterable[Frame] = [single_row_frame()]
+    available: set[str] = set()
+    for step in steps:
+        if isinstance(step, MatchStep):
+            check_supported(step)
+            stream = MatchExecutor(graph, params, step, available).run(stream)
+            available = set(step.keep)
+        elif isinstance(step, UnwindStep):
+            stream = _unwind(graph, params, step, stream)
+            available = set(step.keep) | {step.alias}
+        else:
+            assert isinstance(step, ProjectStep)
+            frame = Projector(graph, params, step).run(stream)
+            if step.is_return:
+                return QueryResult(step.names, [frame.columns[n] for n in step.names], frame.n,
+                                   graph)
+            stream = _chunks(frame)
+            available = set(step.names)
+    raise QueryError("Query must conclude with a RETURN clause.")
+
+
+def _chunks(frame: Frame) -> Iterator[Frame]:
+    if frame.n <= CHUNK_ROWS:
+        yield frame
+        return
+    for lo in range(0, frame.n, CHUNK_ROWS):
+        yield frame.take(np.arange(lo, min(frame.n, lo + CHUNK_ROWS)))
+
+
+def _unwind(graph, params, step: UnwindStep, stream: Iterable[Frame]) -> Iterator[Frame]:
+    for frame in stream:
+        frame = frame.only(step.keep)
+        value = Evaluator(graph, params, frame).eval(step.expr)
+        if isinstance(value, Const):
+            if value.value is None:
+                continue
+            if value.kind != "list":
+                raise QueryError("UNWIND needs a list")
+            items = list(value.value)
+            if not items:
+                continue
+            m = len(items)
+            out = frame.take(np.repeat(np.arange(frame.n), m))
+            values = np.empty(m, object)
+            for i, v in enumerate(items):
+                values[i] = v
+            vec = from_python(values, np.asarray([v is not None for v in items], np.bool_))
+            out.columns[step.alias] = vec.take(np.tile(np.arange(m), frame.n))
+            yield out
+            continue
+        value = broadcast(value, frame.n)
+        if value.kind != "list":
+            raise QueryError("UNWIND needs a list")
+        lists = value.objects()
+        valid = value.is_valid()
+        lengths = np.asarray([len(x) if ok else 0 for x, ok in zip(lists, valid, strict=True)],
+                             np.int64)
+        rows = np.repeat(np.arange(frame.n), lengths)
+        flat = np.empty(int(lengths.sum()), object)
+        k = 0
+        for x, ok in zip(lists, valid, strict=True):
+            if ok:
+                for v in x:
+                    flat[k] = v
+                    k += 1
+        out = frame.take(rows)
+        out.columns[step.alias] = from_python(flat, np.asarray([v is not None for v in flat],
+                                                               np.bool_))
+        yield out

@@ -1,0 +1,209 @@
+"""What query execution sees of a database: schemas, property gathers and adjacency (CSR).
+
+Opened tables and derived structures are cached per (database path, generation), so a second
+query does not reopen files, and a database that changed is never served stale data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from ..errors import CatalogError
+from ..types import LogicalType
+from .vectors import NUMPY_OF_KIND, LazyStrings, NodeVec, RelKey, RelVec, Vec
+
+KIND_OF_TYPE = {
+    LogicalType.FLOAT: "float",
+    LogicalType.DOUBLE: "float",
+    LogicalType.BOOLEAN: "bool",
+    LogicalType.STRING: "str",
+    LogicalType.DATE: "date",
+    LogicalType.TIMESTAMP: "timestamp",
+}
+
+
+def kind_of_type(typ: LogicalType) -> str:
+    return "int" if typ.is_integer else KIND_OF_TYPE[typ]
+
+
+_CACHE_LOCK = threading.Lock()
+_CACHES: OrderedDict[tuple, dict] = OrderedDict()
+_MAX_CACHED_DATABASES = 4
+
+
+def _shared_cache(db) -> dict:
+    key = (db.path, getattr(db, "generation", 0), id(db))
+    with _CACHE_LOCK:
+        cache = _CACHES.get(key)
+        if cache is None:
+            cache = _CACHES[key] = {}
+            while len(_CACHES) > _MAX_CACHED_DATABASES:
+                _CACHES.popitem(last=False)
+        else:
+            _CACHES.move_to_end(key)
+        return cache
+
+
+class Graph:
+    """Read access for one query; cheap to build (the heavy objects live in a shared cache)."""
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.catalog = db.catalog
+        self.cache = _shared_cache(db)
+        self.table_oid = {
+            name: i
+            for i, name in enumerate([*self.catalog.node_tables, *self.catalog.rel_tables])
+        }
+
+    # ------------------------------------------------------------------ schemas
+
+    def is_node_table(self, name: str) -> bool:
+        return name in self.catalog.node_tables
+
+    def is_rel_table(self, name: str) -> bool:
+        return name in self.catalog.rel_tables
+
+    def node_table_names(self) -> list[str]:
+        return list(self.catalog.node_tables)
+
+    def rel_keys(self, name: str) -> list[RelKey]:
+        schema = self.catalog.rel_tables[name]
+        return [RelKey(name, a, b) for a, b in schema.pairs]
+
+    def all_rel_keys(self) -> list[RelKey]:
+        return [k for name in self.catalog.rel_tables for k in self.rel_keys(name)]
+
+    def node_columns(self, table: str) -> dict[str, LogicalType]:
+        return {c.name: c.type for c in self.catalog.node_tables[table].columns}
+
+    def rel_columns(self, table: str) -> dict[str, LogicalType]:
+        return {c.name: c.type for c in self.catalog.rel_tables[table].columns}
+
+    def primary_key(self, table: str) -> str:
+        return self.catalog.node_tables[table].primary_key
+
+    # ------------------------------------------------------------------ storage
+
+    def node_table(self, name: str):
+        key = ("node", name)
+        table = self.cache.get(key)
+        if table is None:
+            table = self.cache[key] = self.db.table(name)
+        return table
+
+    def rel_table(self, key: RelKey):
+        ckey = ("rel", key)
+        table = self.cache.get(ckey)
+        if table is None:
+            schema = self.catalog.rel_tables[key.name]
+            if len(schema.pairs) == 1:
+                table = self.db.rel_table(key.name)
+            else:
+                table = self.db.rel_table(key.name, key.from_table, key.to_table)
+            self.cache[ckey] = table
+        return table
+
+    def num_nodes(self, name: str) -> int:
+        return self.node_table(name).num_rows
+
+    def num_rels(self, key: RelKey) -> int:
+        return self.rel_table(key).num_rels
+
+    def csr(self, key: RelKey, direction: str):
+        """(indptr int64[n+1], neighbours, edge ids) of one rel-table pair; "fwd" is indexed by
+        the source offset, "bwd" by the destination offset."""
+        ckey = ("csr", key, direction)
+        csr = self.cache.get(ckey)
+        if csr is None:
+            indptr, nbr, eid = self.rel_table(key).csr(direction)
+            csr = self.cache[ckey] = (np.asarray(indptr), np.asarray(nbr), np.asarray(eid))
+        return csr
+
+    def degrees(self, key: RelKey, direction: str) -> np.ndarray:
+        ckey = ("deg", key, direction)
+        deg = self.cache.get(ckey)
+        if deg is None:
+            deg = self.cache[ckey] = np.diff(self.csr(key, direction)[0])
+        return deg
+
+    def column(self, table, name: str, key) -> tuple[object, np.ndarray | None]:
+        """(values, validity) of a node (key = table name) or rel (key = RelKey) column."""
+        ckey = ("col", key, name)
+        hit = self.cache.get(ckey)
+        if hit is None:
+            hit = self.cache[ckey] = (table.column(name), table.validity(name))
+        return hit
+
+    # ------------------------------------------------------------------ properties
+
+    def node_property(self, nodes: NodeVec, key: str) -> Vec:
+        kinds = {}
+        for t in nodes.tables:
+            typ = self.node_columns(t).get(key)
+            if typ is not None:
+                kinds[t] = kind_of_type(typ)
+        return self._gather(nodes.parts(), len(nodes), key, kinds,
+                            lambda t: (self.node_table(t), t))
+
+    def rel_property(self, rels: RelVec, key: str) -> Vec:
+        kinds = {}
+        for k in rels.tables:
+            typ = self.rel_columns(k.name).get(key)
+            if typ is not None:
+                kinds[k] = kind_of_type(typ)
+        return self._gather(rels.parts(), len(rels), key, kinds,
+                            lambda k: (self.rel_table(k), k))
+
+    def _gather(self, parts, n: int, key: str, kinds: dict, open_table) -> Vec:
+        if not kinds:
+            return Vec("null", np.zeros(n, np.bool_), np.zeros(n, np.bool_))
+        kind_set = set(kinds.values())
+        if len(kind_set) == 1:
+            kind = next(iter(kind_set))
+        elif kind_set <= {"int", "float"}:
+            kind = "float"
+        else:
+            raise CatalogError(f"property {key} has different types in different tables")
+        pieces = []
+        for table_key, rows, offsets in parts:
+            if table_key not in kinds:
+                pieces.append((rows, None, None))
+                continue
+            table, ckey = open_table(table_key)
+            values, validity = self.column(table, key, ckey)
+            if kinds[table_key] == "str":
+                vals = LazyStrings(values, np.asarray(offsets, np.int64))
+            else:
+                vals = np.asarray(values[offsets])
+                if kind == "int" and vals.dtype != np.int64:
+                    vals = vals.astype(np.int64)
+                elif kind == "float" and vals.dtype != np.float64:
+                    vals = vals.astype(np.float64)
+            valid = None if validity is None else np.asarray(validity[offsets])
+            pieces.append((rows, vals, valid))
+        if len(pieces) == 1 and pieces[0][0] is None:
+            _, vals, valid = pieces[0]
+            if vals is None:
+                return Vec("null", np.zeros(n, np.bool_), np.zeros(n, np.bool_))
+            return Vec(kind, vals, valid)
+        return _scatter(pieces, n, kind)
+
+
+def _scatter(pieces, n: int, kind: str) -> Vec:
+    valid = np.zeros(n, np.bool_)
+    values = np.empty(n, object) if kind == "str" else np.zeros(n, NUMPY_OF_KIND[kind])
+    if kind == "str":
+        values[:] = ""
+    for rows, vals, vmask in pieces:
+        if vals is None:
+            continue
+        if isinstance(vals, LazyStrings):
+            vals = vals.materialize()
+        values[rows] = vals
+        valid[rows] = True if vmask is None else vmask
+    return Vec(kind, values, None if valid.all() else valid)
+

@@ -1,0 +1,446 @@
+"""Executing a planned MATCH over a stream of frames.
+
+Every step maps a frame to one or more frames; a step whose output would exceed
+``CHUNK_ROWS`` rows splits its input first, so memory stays bounded however many paths a
+pattern has. All per-edge work happens in numba kernels or numpy operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from ..errors import QueryError
+from . import _kernels
+from .expressions import Evaluator
+from .match_plan import (
+    Close,
+    CountComponent,
+    Expand,
+    Filter,
+    Fold,
+    FoldTree,
+    Scan,
+    _pk_equality,
+    plan_match,
+)
+from .planner import MatchStep, PatternRel, Traversal
+from .varlength import VarLength
+from .vectors import Const, Frame, NodeVec, RelVec, concat_vecs
+
+CHUNK_ROWS = 1 << 21
+
+
+class MatchExecutor:
+    def __init__(self, graph, params: dict, step: MatchStep, input_vars: set[str]) -> None:
+        self.graph = graph
+        self.params = params
+        self.step = step
+        self.plan = plan_match(step, graph, input_vars)
+        self._node_masks: dict[tuple[str, str], np.ndarray | None] = {}
+        self._edge_masks: dict[tuple[str, object], np.ndarray | None] = {}
+        self._counts: dict[int, int] = {}
+        self.varlength = VarLength(self)
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self, chunks: Iterable[Frame]) -> Iterator[Frame]:
+        stream: Iterable[Frame] = self._input(chunks)
+        for step in self.plan:
+            stream = self._apply(step, stream)
+        keep = self.step.keep
+        for frame in stream:
+            if frame.n:
+                yield frame.only(keep)
+
+    def _input(self, chunks: Iterable[Frame]) -> Iterator[Frame]:
+        for frame in chunks:
+            for expr in self.step.input_filters:
+                if frame.n == 0:
+                    break
+                frame = frame.filter(Evaluator(self.graph, self.params, frame).predicate(expr))
+            if frame.n:
+                yield frame
+
+    def _apply(self, step, stream: Iterable[Frame]) -> Iterator[Frame]:
+        handler = getattr(self, "_" + type(step).__name__.lower())
+        for frame in stream:
+            if frame.n:
+                yield from handler(step, frame)
+
+    # ------------------------------------------------------------------ masks
+
+    def node_mask(self, name: str, table: str) -> np.ndarray | None:
+        """Dense bool mask over a node table: rows satisfying the node's label and filters
+        (None: every row)."""
+        key = (name, table)
+        if key not in self._node_masks:
+            node = self.step.nodes[name]
+            n = self.graph.num_nodes(table)
+            if table not in node.tables:
+                mask = np.zeros(n, np.bool_)
+            elif not node.filters:
+                mask = None
+            else:
+                frame = Frame({name: NodeVec((table,), np.arange(n, dtype=np.int64))}, n)
+                ev = Evaluator(self.graph, self.params, frame)
+                mask = np.ones(n, np.bool_)
+                for f in node.filters:
+                    mask &= ev.predicate(f)
+            self._node_masks[key] = mask
+        return self._node_masks[key]
+
+    def edge_mask(self, rel: PatternRel, key) -> np.ndarray | None:
+        """Dense bool mask over the edge ids of one rel-table pair (None: every edge)."""
+        ckey = (rel.name, key)
+        if ckey not in self._edge_masks:
+            if not rel.filters:
+                mask = None
+            else:
+                e = self.graph.num_rels(key)
+                dummy = NodeVec((key.from_table,), np.broadcast_to(np.int64(0), (e,)))
+                vec = RelVec((key,), np.arange(e, dtype=np.int64), dummy, dummy)
+                frame = Frame({rel.name: vec}, e)
+                ev = Evaluator(self.graph, self.params, frame)
+                mask = np.ones(e, np.bool_)
+                for f in rel.filters:
+                    mask &= ev.predicate(f)
+            self._edge_masks[ckey] = mask
+        return self._edge_masks[ckey]
+
+    # ------------------------------------------------------------------ scan
+
+    def scan_offsets(self, name: str) -> Iterator[NodeVec]:
+        node = self.step.nodes[name]
+        lookup = _pk_equality(node, self.graph)
+        for table in node.tables:
+            if lookup is not None:
+                offsets = self._lookup(table, lookup)
+                mask = self.node_mask(name, table) if len(node.filters) > 1 else None
+                if mask is not None:
+                    offsets = offsets[mask[offsets]]
+            else:
+                mask = self.node_mask(name, table)
+                n = self.graph.num_nodes(table)
+                offsets = np.arange(n, dtype=np.int64) if mask is None else np.flatnonzero(mask)
+            for start in range(0, len(offsets), CHUNK_ROWS):
+                yield NodeVec((table,), offsets[start : start + CHUNK_ROWS])
+
+    def _lookup(self, table: str, expr) -> np.ndarray:
+        ev = Evaluator(self.graph, self.params, Frame({}, 1))
+        left = ev.eval(expr.left)
+        value = left if isinstance(left, Const) else ev.eval(expr.right)
+        if value.value is None:
+            return np.zeros(0, np.int64)
+        try:
+            offset = self.graph.node_table(table).lookup(value.value)
+        except (TypeError, ValueError, OverflowError):
+            offset = None
+        return np.zeros(0, np.int64) if offset is None else np.asarray([offset], np.int64)
+
+    def _scan(self, step: Scan, frame: Frame) -> Iterator[Frame]:
+        for nodes in self.scan_offsets(step.node):
+            yield from cross_product(frame, {step.node: nodes})
+
+    # ------------------------------------------------------------------ folds
+
+    def _fold(self, step: Fold, frame: Frame) -> Iterator[Frame]:
+        anchor = frame.columns[step.anchor]
+        factor = np.zeros(frame.n, np.int64)
+        for table, rows, offsets in anchor.parts():
+            f = self.fold_factor(step.tree, table, offsets)
+            if rows is None:
+                factor = f
+            else:
+                factor[rows] = f
+        yield apply_factor(frame, factor)
+
+    def subtree_weights(self, tree: FoldTree) -> dict[str, np.ndarray | None]:
+        """Per table of ``tree.node``: how many ways each node completes the subtree below
+        it (None: one way for every node)."""
+        out: dict[str, np.ndarray | None] = {}
+        node = self.step.nodes[tree.node]
+        for table in node.tables:
+            mask = self.node_mask(tree.node, table)
+            g = None if mask is None else mask.astype(np.int64)
+            for child in tree.children:
+                f = self.fold_factor(child, table, None)
+                g = f if g is None else g * f
+            out[table] = g
+        return out
+
+    def fold_factor(self, tree: FoldTree, parent_table: str,
+                    offsets: np.ndarray | None) -> np.ndarray:
+        """For parent nodes (all of ``parent_table`` when offsets is None): the number of
+        matches of ``tree`` hanging off each."""
+        if tree.rel.hops is not None:
+            dense = self.varlength.fold(tree, parent_table)
+            return dense if offsets is None else dense[offsets]
+        memo_key = (id(tree), parent_table)
+        if offsets is None and memo_key in self._counts:
+            return self._counts[memo_key]
+        g = self.subtree_weights(tree)
+        n_parent = self.graph.num_nodes(parent_table)
+        sources = np.arange(n_parent, dtype=np.int64) if offsets is None else \
+            np.ascontiguousarray(offsets, np.int64)
+        out = np.zeros(len(sources), np.int64)
+        for trav in tree.rel.traversals:
+            p_table, c_table = _tables_from(trav, tree.parent_side)
+            if p_table != parent_table or c_table not in g:
+                continue
+            direction = trav.direction_from(tree.parent_side)
+            emask = self.edge_mask(tree.rel, trav.key)
+            weights = g[c_table]
+            if weights is None and emask is None:
+                out += self.graph.degrees(trav.key, direction)[sources]
+                continue
+            indptr, nbrs, eids = self.graph.csr(trav.key, direction)
+            if weights is None:
+                weights = np.ones(self.graph.num_nodes(c_table), np.int64)
+            use_mask = emask is not None
+            _kernels._sum_over_neighbours(indptr, nbrs, eids, weights,
+                                          emask if use_mask else np.zeros(1, np.bool_),
+                                          use_mask, sources, out)
+        if offsets is None:
+            self._counts[memo_key] = out
+        return out
+
+    def _countcomponent(self, step: CountComponent, frame: Frame) -> Iterator[Frame]:
+        key = id(step)
+        if key not in self._counts:
+            total = 0
+            stream: Iterable[Frame] = [Frame({}, 1)]
+            for sub in step.steps:
+                stream = self._apply(sub, stream)
+            for f in stream:
+                total += int(f.multiplicities().sum())
+            self._counts[key] = total
+        total = self._counts[key]
+        if total == 0:
+            return
+        if total != 1:
+            frame = Frame(frame.columns, frame.n, frame.multiplicities() * total)
+        yield frame
+
+    # ------------------------------------------------------------------ expansion
+
+    def _expand(self, step: Expand, frame: Frame) -> Iterator[Frame]:
+        if step.rel.hops is not None:
+            yield from self.varlength.expand(step, frame)
+            return
+        side = "src" if step.rel.src == step.from_var else "dst"
+        anchor: NodeVec = frame.columns[step.from_var]
+        plans = self._expansion_plans(step.rel, side, anchor, step.to_var)
+        if not plans:
+            return
+        per_row = np.zeros(frame.n, np.int64)
+        for (trav, _c_table), rows, offsets, _p_table, direction in plans:
+            deg = self.graph.degrees(trav.key, direction)[offsets]
+            if rows is None:
+                per_row += deg
+            else:
+                per_row[rows] += deg
+        for lo, hi in split_by_weight(per_row, CHUNK_ROWS):
+            sub = frame if (lo == 0 and hi == frame.n) else frame.take(np.arange(lo, hi))
+            sub_plans = plans if sub is frame else self._expansion_plans(
+                step.rel, side, sub.columns[step.from_var], step.to_var)
+            result = self._expand_chunk(step, sub, side, sub_plans)
+            if result is not None and result.n:
+                yield result
+
+    def _expansion_plans(self, rel: PatternRel, side: str, anchor: NodeVec, to_var: str):
+        to_tables = set(self.step.nodes[to_var].tables)
+        plans = []
+        parts = list(anchor.parts())
+        for trav in rel.traversals:
+            p_table, c_table = _tables_from(trav, side)
+            if c_table not in to_tables:
+                continue
+            for table, rows, offsets in parts:
+                if table == p_table:
+                    plans.append(((trav, c_table), rows, offsets, table,
+                                  trav.direction_from(side)))
+        return plans
+
+    def _expand_chunk(self, step: Expand, frame: Frame, side: str, plans) -> Frame | None:
+        row_parts, node_parts, rel_parts = [], [], []
+        for (trav, c_table), rows, offsets, p_table, direction in plans:
+            indptr, nbrs, eids = self.graph.csr(trav.key, direction)
+            sources = np.ascontiguousarray(offsets, np.int64)
+            total = int(self.graph.degrees(trav.key, direction)[sources].sum())
+            out_row = np.empty(total, np.int64)
+            out_nbr = np.empty(total, np.int64)
+            want_eids = step.keep_rel or step.rel.filters
+            out_eid = np.empty(total if want_eids else 0, np.int64)
+            _kernels._expand(indptr, nbrs, eids, sources, bool(want_eids), out_row, out_nbr,
+                             out_eid)
+            keep = None
+            nmask = self.node_mask(step.to_var, c_table)
+            if nmask is not None:
+                keep = nmask[out_nbr]
+            emask = self.edge_mask(step.rel, trav.key)
+            if emask is not None:
+                keep = emask[out_eid] if keep is None else keep & emask[out_eid]
+            if keep is not None:
+                idx = np.flatnonzero(keep)
+                out_row, out_nbr = out_row[idx], out_nbr[idx]
+                if want_eids:
+                    out_eid = out_eid[idx]
+            frame_rows = out_row if rows is None else rows[out_row]
+            row_parts.append(frame_rows)
+            nodes = NodeVec((c_table,), out_nbr)
+            node_parts.append(nodes)
+            if step.keep_rel:
+                anchor = NodeVec((p_table,), sources[out_row])
+                forward = direction == "fwd"
+                rel_parts.append(RelVec((trav.key,), out_eid, anchor if forward else nodes,
+                                        nodes if forward else anchor))
+        if not row_parts:
+            return None
+        frame_rows = np.concatenate(row_parts) if len(row_parts) > 1 else row_parts[0]
+        out = frame.take(frame_rows)
+        out.columns[step.to_var] = concat_vecs(node_parts)
+        if step.keep_rel:
+            out.columns[step.rel.name] = concat_vecs(rel_parts)
+        return out
+
+    # ------------------------------------------------------------------ closing edges
+
+    def _close(self, step: Close, frame: Frame) -> Iterator[Frame]:
+        if step.rel.hops is not None:
+            yield from self.varlength.close(step, frame)
+            return
+        side = "src" if step.rel.src == step.from_var else "dst"
+        x: NodeVec = frame.columns[step.from_var]
+        y: NodeVec = frame.columns[step.to_var]
+        x_tables = x.tables[0] if x.table_idx is None else None
+        counts = np.zeros(frame.n, np.int64)
+        rows_parts, eid_parts, rel_parts = [], [], []
+        for trav in step.rel.traversals:
+            p_table, c_table = _tables_from(trav, side)
+            rows = self._rows_with_tables(x, p_table, y, c_table, x_tables)
+            if rows is None or len(rows) == 0:
+                continue
+            direction = trav.direction_from(side)
+            indptr, nbrs, eids = self.graph.csr(trav.key, direction)
+            xs = np.ascontiguousarray(x.offsets[rows], np.int64)
+            ys = np.ascontiguousarray(y.offsets[rows], np.int64)
+            emask = self.edge_mask(step.rel, trav.key)
+            use_mask = emask is not None
+            mask_arg = emask if use_mask else np.zeros(1, np.bool_)
+            c = np.empty(len(rows), np.int64)
+            total = _kernels._count_edges_between(indptr, nbrs, eids, mask_arg, use_mask, xs,
+                                                  ys, c)
+            if not step.keep_rel:
+                counts[rows] += c
+                continue
+            out_row = np.empty(total, np.int64)
+            out_eid = np.empty(total, np.int64)
+            _kernels._edges_between(indptr, nbrs, eids, mask_arg, use_mask, xs, ys, out_row,
+                                    out_eid)
+            rows_parts.append(rows[out_row])
+            eid_parts.append(out_eid)
+            a = NodeVec((p_table,), xs[out_row])
+            b = NodeVec((c_table,), ys[out_row])
+            forward = direction == "fwd"
+            rel_parts.append(RelVec((trav.key,), out_eid, a if forward else b,
+                                    b if forward else a))
+        if not step.keep_rel:
+            yield apply_factor(frame, counts)
+            return
+        if not rows_parts:
+            return
+        out = frame.take(np.concatenate(rows_parts))
+        out.columns[step.rel.name] = concat_vecs(rel_parts)
+        yield out
+
+    @staticmethod
+    def _rows_with_tables(x: NodeVec, x_table: str, y: NodeVec, y_table: str, x_single):
+        n = len(x)
+        ok = np.ones(n, np.bool_)
+        for vec, table in ((x, x_table), (y, y_table)):
+            if table not in vec.tables:
+                return None
+            if vec.table_idx is not None:
+                ok &= vec.table_idx == vec.tables.index(table)
+        return np.flatnonzero(ok)
+
+    # ------------------------------------------------------------------ filters
+
+    def _filter(self, step: Filter, frame: Frame) -> Iterator[Frame]:
+        mask = Evaluator(self.graph, self.params, frame).predicate(step.expr)
+        if mask.any():
+            yield frame.filter(mask)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _tables_from(trav: Traversal, side: str) -> tuple[str, str]:
+    """(table on ``side``, table on the other side) of a traversal."""
+    if side == "src":
+        return trav.src_table, trav.dst_table
+    return trav.dst_table, trav.src_table
+
+
+def apply_factor(frame: Frame, factor: np.ndarray) -> Frame:
+    """Multiply row weights by ``factor`` and drop rows whose factor is 0."""
+    weights = factor if frame.weights is None else frame.weights * factor
+    keep = np.flatnonzero(factor)
+    if len(keep) == frame.n:
+        return Frame(frame.columns, frame.n, None if (weights == 1).all() else weights)
+    out = frame.take(keep)
+    w = weights[keep]
+    out.weights = None if (w == 1).all() else w
+    return out
+
+
+def split_by_weight(per_row: np.ndarray, budget: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges whose summed weight stays within ``budget`` (a single heavier
+    row forms its own range)."""
+    n = len(per_row)
+    total = int(per_row.sum())
+    if total <= budget:
+        return [(0, n)]
+    cum = np.cumsum(per_row)
+    ranges = []
+    lo = 0
+    while lo < n:
+        base = cum[lo - 1] if lo else 0
+        hi = int(np.searchsorted(cum, base + budget, side="right"))
+        hi = max(hi, lo + 1)
+        ranges.append((lo, hi))
+        lo = hi
+    return ranges
+
+
+def cross_product(frame: Frame, columns: dict) -> Iterator[Frame]:
+    """Every row of ``frame`` with every row of ``columns`` (vectors of equal length)."""
+    m = len(next(iter(columns.values())))
+    if m == 0:
+        return
+    if frame.n == 1 and not frame.columns:
+        out = Frame(dict(columns), m, None)
+        if frame.weights is not None:
+            out.weights = np.full(m, frame.weights[0], np.int64)
+        yield out
+        return
+    step = max(1, CHUNK_ROWS // m)
+    for lo in range(0, frame.n, step):
+        hi = min(frame.n, lo + step)
+        k = hi - lo
+        left = frame.take(np.repeat(np.arange(lo, hi), m))
+        right_idx = np.tile(np.arange(m), k)
+        for name, vec in columns.items():
+            left.columns[name] = vec.take(right_idx)
+        yield left
+
+
+def check_supported(step: MatchStep) -> None:
+    for rel in step.rels.values():
+        if rel.hops is not None and rel.user_named and rel.name in step.needed:
+            raise QueryError(
+                f"returning or filtering the variable-length relationship {rel.name} is not "
+                "supported; leave it unnamed or unused"
+            )

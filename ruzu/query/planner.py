@@ -1,0 +1,501 @@
+"""Binding and planning: resolves labels and properties against the catalog, checks that every
+variable is in scope, splits WHERE into per-variable filters, and works out which variables
+each clause must hand on (the rest of a pattern can be counted instead of materialised).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import CatalogError, QueryError
+from . import ast
+from .aggregation import _children, find_aggregates
+from .functions import AGGREGATES, SCALAR_FUNCTIONS
+from .graph import Graph
+from .lexer import position
+from .vectors import RelKey
+
+# ----------------------------------------------------------------------------- plan objects
+
+
+@dataclass
+class VarInfo:
+    kind: str  # "node", "rel" or "value"
+    tables: tuple[str, ...] = ()  # node tables, or rel table names
+
+
+@dataclass
+class PatternNode:
+    name: str
+    tables: list[str]
+    bound: bool  # bound by an earlier clause
+    filters: list[ast.Expr] = field(default_factory=list)
+    user_named: bool = True
+
+
+@dataclass(frozen=True)
+class Traversal:
+    """One way to cross a rel pattern: a rel-table pair, possibly against its direction.
+    Not flipped: the pattern's src is on the pair's FROM side."""
+
+    key: RelKey
+    flipped: bool
+
+    @property
+    def src_table(self) -> str:
+        return self.key.to_table if self.flipped else self.key.from_table
+
+    @property
+    def dst_table(self) -> str:
+        return self.key.from_table if self.flipped else self.key.to_table
+
+    def direction_from(self, side: str) -> str:
+        """The CSR to use when expanding from the pattern's ``side`` ("src" or "dst")."""
+        forward = (side == "src") != self.flipped
+        return "fwd" if forward else "bwd"
+
+
+@dataclass
+class PatternRel:
+    name: str
+    src: str
+    dst: str
+    traversals: list[Traversal]
+    hops: tuple[int, int] | None = None
+    filters: list[ast.Expr] = field(default_factory=list)
+    user_named: bool = True
+
+
+@dataclass
+class MatchStep:
+    nodes: dict[str, PatternNode]
+    rels: dict[str, PatternRel]
+    predicates: list[ast.Expr]  # conjuncts over several pattern variables (or none)
+    input_filters: list[ast.Expr]  # conjuncts over variables bound before this MATCH only
+    needed: set[str]  # pattern variables that must be materialised
+    keep: set[str]  # frame columns to keep after the MATCH
+
+
+@dataclass
+class UnwindStep:
+    expr: ast.Expr
+    alias: str
+    keep: set[str]
+
+
+@dataclass
+class ProjectStep:
+    projection: ast.Projection  # star already expanded into items
+    names: list[str]  # output column names
+    where: ast.Expr | None
+    is_return: bool
+    aggregates: list[ast.FunctionCall]
+    input_scope: dict[str, VarInfo]
+
+
+Step = MatchStep | UnwindStep | ProjectStep
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def conjuncts(expr: ast.Expr | None) -> list[ast.Expr]:
+    if expr is None:
+        return []
+    if isinstance(expr, ast.BinaryOp) and expr.op == "AND":
+        return conjuncts(expr.left) + conjuncts(expr.right)
+    return [expr]
+
+
+def free_variables(expr: ast.Expr) -> set[str]:
+    out: set[str] = set()
+    _free(expr, out)
+    return out
+
+
+def _free(expr: ast.Expr, out: set[str]) -> None:
+    if isinstance(expr, ast.Variable):
+        out.add(expr.name)
+        return
+    for child in _children(expr):
+        _free(child, out)
+
+
+def contains_aggregate(expr: ast.Expr) -> bool:
+    found: list[ast.FunctionCall] = []
+    find_aggregates(expr, found)
+    return bool(found)
+
+
+# ----------------------------------------------------------------------------- the binder
+
+
+class Binder:
+    def __init__(self, graph: Graph, query_text: str) -> None:
+        self.graph = graph
+        self.text = query_text
+        self.anonymous = 0
+
+    def where(self, offset: int) -> str:
+        if offset < 0:
+            return ""
+        line, column = position(self.text, offset)
+        return f" (line {line}, column {column})"
+
+    # ------------------------------------------------------------------ entry
+
+    def bind(self, query: ast.Query) -> list[Step]:
+        scope: dict[str, VarInfo] = {}
+        steps: list[Step] = []
+        clauses = query.clauses
+        for clause in clauses:
+            if isinstance(clause, ast.Match):
+                if clause.optional:
+                    raise QueryError("OPTIONAL MATCH is not supported" + self.where(clause.offset))
+                steps.append(self.bind_match(clause, scope))
+            elif isinstance(clause, ast.Unwind):
+                self.check_expr(clause.expr, scope, allow_aggregates=False)
+                steps.append(UnwindStep(clause.expr, clause.alias, set()))
+                scope = {**scope, clause.alias: VarInfo("value")}
+            elif isinstance(clause, ast.With | ast.Return):
+                step, scope = self.bind_projection(clause, scope)
+                steps.append(step)
+        self.compute_liveness(steps)
+        return steps
+
+    # ------------------------------------------------------------------ MATCH
+
+    def bind_match(self, clause: ast.Match, scope: dict[str, VarInfo]) -> MatchStep:
+        nodes: dict[str, PatternNode] = {}
+        rels: dict[str, PatternRel] = {}
+        inline: list[ast.Expr] = []
+        new_scope_order: list[str] = []
+        for path in clause.patterns:
+            names = [self.bind_node(n, scope, nodes, inline, new_scope_order) for n in path.nodes]
+            for i, rel in enumerate(path.rels):
+                self.bind_rel(rel, names[i], names[i + 1], scope, rels, inline, new_scope_order)
+        self.prune_tables(nodes, rels)
+        # Scope seen by WHERE: earlier variables plus this pattern's.
+        inner = dict(scope)
+        for name, node in nodes.items():
+            if node.user_named and name not in scope:
+                inner[name] = VarInfo("node", tuple(self.node_label_tables(node)))
+        for name, rel in rels.items():
+            if rel.user_named:
+                inner[name] = VarInfo("rel", tuple(dict.fromkeys(t.key.name
+                                                                 for t in rel.traversals)))
+        for name in new_scope_order:
+            scope[name] = inner[name]
+        where = conjuncts(clause.where) + inline
+        for expr in where:
+            self.check_expr(expr, {**inner, **self.anonymous_scope(nodes, rels)},
+                            allow_aggregates=False)
+        predicates: list[ast.Expr] = []
+        input_filters: list[ast.Expr] = []
+        for expr in where:
+            names = free_variables(expr)
+            pattern_names = {n for n in names if (n in nodes and not nodes[n].bound) or n in rels}
+            if len(names) == 1 and pattern_names:
+                (name,) = names
+                target = nodes.get(name) or rels[name]
+                target.filters.append(expr)
+            elif names and not pattern_names:
+                input_filters.append(expr)
+            else:
+                predicates.append(expr)
+        for rel in rels.values():
+            if rel.hops is not None and rel.filters:
+                raise QueryError(
+                    f"filters on the variable-length relationship {rel.name} are not supported"
+                )
+        return MatchStep(nodes, rels, predicates, input_filters, set(), set())
+
+    def anonymous_scope(self, nodes, rels) -> dict[str, VarInfo]:
+        out = {}
+        for name, node in nodes.items():
+            if not node.user_named:
+                out[name] = VarInfo("node", tuple(node.tables))
+        for name, rel in rels.items():
+            if not rel.user_named:
+                out[name] = VarInfo("rel", tuple(dict.fromkeys(t.key.name for t in rel.traversals)))
+        return out
+
+    def node_label_tables(self, node: PatternNode) -> list[str]:
+        return node.tables
+
+    def resolve_node_labels(self, labels: tuple[str, ...], offset: int) -> list[str]:
+        if not labels:
+            return self.graph.node_table_names()
+        out = []
+        for label in labels:
+            if self.graph.is_node_table(label):
+                out.append(label)
+            elif self.graph.is_rel_table(label):
+                raise CatalogError(f"Cannot bind {label} as a node pattern label"
+                                   f"{self.where(offset)}.")
+            else:
+                raise CatalogError(f"Table {label} does not exist{self.where(offset)}.")
+        return list(dict.fromkeys(out))
+
+    def resolve_rel_labels(self, labels: tuple[str, ...], offset: int) -> list[str]:
+        if not labels:
+            return list(self.graph.catalog.rel_tables)
+        out = []
+        for label in labels:
+            if self.graph.is_rel_table(label):
+                out.append(label)
+            elif self.graph.is_node_table(label):
+                raise CatalogError(f"Cannot bind {label} as a relationship pattern label"
+                                   f"{self.where(offset)}.")
+            else:
+                raise CatalogError(f"Table {label} does not exist{self.where(offset)}.")
+        return list(dict.fromkeys(out))
+
+    def bind_node(self, node: ast.NodePattern, scope, nodes, inline, order) -> str:
+        name = node.variable
+        user_named = name is not None
+        if name is None:
+            self.anonymous += 1
+            name = f"#n{self.anonymous}"
+        tables = self.resolve_node_labels(node.labels, node.offset)
+        if name in scope:
+            info = scope[name]
+            if info.kind != "node":
+                raise QueryError(f"Variable {name} is bound as a {info.kind}, not a node"
+                                 f"{self.where(node.offset)}.")
+            if node.labels:
+                tables = [t for t in info.tables if t in tables]
+            else:
+                tables = list(info.tables)
+            bound = True
+        else:
+            bound = False
+        if name in nodes:
+            existing = nodes[name]
+            if node.labels:
+                existing.tables = [t for t in existing.tables if t in tables]
+        else:
+            nodes[name] = PatternNode(name, tables, bound, user_named=user_named)
+            if user_named and not bound:
+                order.append(name)
+        if bound and node.labels:
+            inline.append(_table_filter(name, tables))
+        for key, value in node.properties:
+            inline.append(ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value,
+                                       offset=node.offset))
+        return name
+
+    def bind_rel(self, rel: ast.RelPattern, left: str, right: str, scope, rels, inline,
+                 order) -> None:
+        name = rel.variable
+        user_named = name is not None
+        if name is None:
+            self.anonymous += 1
+            name = f"#r{self.anonymous}"
+        if name in rels or name in scope:
+            raise QueryError(f"Variable {name} is already bound{self.where(rel.offset)}; a "
+                             "relationship variable can be used once per pattern.")
+        src, dst = (right, left) if rel.direction == "in" else (left, right)
+        tables = self.resolve_rel_labels(rel.labels, rel.offset)
+        traversals = []
+        for table in tables:
+            for key in self.graph.rel_keys(table):
+                traversals.append(Traversal(key, False))
+                if rel.direction == "both":
+                    traversals.append(Traversal(key, True))
+        rels[name] = PatternRel(name, src, dst, traversals, rel.length, user_named=user_named)
+        if user_named:
+            order.append(name)
+        for key, value in rel.properties:
+            inline.append(ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value,
+                                       offset=rel.offset))
+
+    def prune_tables(self, nodes: dict[str, PatternNode], rels: dict[str, PatternRel]) -> None:
+        """Keep only the node tables and rel-table pairs that can be part of a match."""
+        changed = True
+        while changed:
+            changed = False
+            for rel in rels.values():
+                if rel.hops is not None:
+                    continue  # a variable-length rel may pass through any table
+                src = set(nodes[rel.src].tables)
+                dst = set(nodes[rel.dst].tables)
+                kept = [t for t in rel.traversals if t.src_table in src and t.dst_table in dst]
+                if len(kept) != len(rel.traversals):
+                    rel.traversals = kept
+                    changed = True
+                for name, side in ((rel.src, "src_table"), (rel.dst, "dst_table")):
+                    allowed = {getattr(t, side) for t in kept}
+                    tables = [t for t in nodes[name].tables if t in allowed]
+                    if len(tables) != len(nodes[name].tables):
+                        nodes[name].tables = tables
+                        changed = True
+
+    # ------------------------------------------------------------------ projections
+
+    def bind_projection(self, clause, scope: dict[str, VarInfo]):
+        proj: ast.Projection = clause.projection
+        is_return = isinstance(clause, ast.Return)
+        items = list(proj.items)
+        if proj.star:
+            visible = [ast.ProjectionItem(ast.Variable(n), None, n) for n in scope]
+            if not visible:
+                raise QueryError("RETURN * needs at least one variable in scope")
+            items = visible + items
+        names: list[str] = []
+        new_scope: dict[str, VarInfo] = {}
+        aggregates: list[ast.FunctionCall] = []
+        for item in items:
+            self.check_expr(item.expr, scope, allow_aggregates=True)
+            find_aggregates(item.expr, aggregates)
+            if item.alias is not None:
+                name = item.alias
+            elif isinstance(item.expr, ast.Variable):
+                name = item.expr.name
+            elif is_return:
+                from .naming import column_name
+
+                name = column_name(item.expr, self.graph, scope)
+            else:
+                raise QueryError("Expression in WITH must be aliased (use AS)"
+                                 f"{self.where(_offset(item.expr))}.")
+            if name in names:
+                raise QueryError(
+                    f"Multiple result column with the same name {name} are not supported."
+                )
+            names.append(name)
+            if isinstance(item.expr, ast.Variable) and item.expr.name in scope:
+                new_scope[name] = scope[item.expr.name]
+            else:
+                new_scope[name] = VarInfo("value")
+        # ORDER BY sees the output names, and the input variables unless the projection
+        # aggregates or is DISTINCT (then only what was projected exists).
+        order_scope = dict(new_scope)
+        if not aggregates and not proj.distinct:
+            order_scope = {**scope, **new_scope}
+        for sort in proj.order_by:
+            self.check_order_expr(sort.expr, order_scope, items, bool(aggregates))
+        for bound in (proj.skip, proj.limit):
+            if bound is not None:
+                self.check_expr(bound, {}, allow_aggregates=False)
+        where = getattr(clause, "where", None)
+        if where is not None:
+            self.check_expr(where, new_scope, allow_aggregates=False)
+        projection = ast.Projection(tuple(items), proj.distinct, False, proj.order_by, proj.skip,
+                                    proj.limit)
+        step = ProjectStep(projection, names, where, is_return, aggregates, dict(scope))
+        return step, new_scope
+
+    def check_order_expr(self, expr, scope, items, aggregating: bool) -> None:
+        item_exprs = {i.expr for i in items}
+        if expr in item_exprs:
+            return
+        if aggregating and contains_aggregate(expr):
+            # e.g. ORDER BY count(*) when count(*) is not itself projected: evaluated from the
+            # projected items' inputs is not possible; only whole items are.
+            for agg in _aggregates_of(expr):
+                if agg not in {a for i in items for a in _aggregates_of(i.expr)}:
+                    raise QueryError("ORDER BY can only use aggregates that are returned")
+            return
+        self.check_expr(expr, scope, allow_aggregates=False, replaceable=item_exprs)
+
+    # ------------------------------------------------------------------ expressions
+
+    def check_expr(self, expr: ast.Expr, scope: dict[str, VarInfo], *, allow_aggregates: bool,
+                   replaceable=frozenset()) -> None:
+        if expr in replaceable:
+            return
+        if isinstance(expr, ast.Variable):
+            if expr.name not in scope:
+                raise QueryError(f"Variable {expr.name} is not in scope{self.where(expr.offset)}.")
+            return
+        if isinstance(expr, ast.Property) and isinstance(expr.subject, ast.Variable):
+            var = expr.subject.name
+            if var not in scope:
+                raise QueryError(f"Variable {var} is not in scope{self.where(expr.offset)}.")
+            info = scope[var]
+            if info.kind == "node":
+                if not any(expr.key in self.graph.node_columns(t) for t in info.tables):
+                    raise CatalogError(
+                        f"Cannot find property {expr.key} for {var}{self.where(expr.offset)}."
+                    )
+            elif info.kind == "rel":
+                if not any(expr.key in self.graph.rel_columns(t) for t in info.tables):
+                    raise CatalogError(
+                        f"Cannot find property {expr.key} for {var}{self.where(expr.offset)}."
+                    )
+            return
+        if isinstance(expr, ast.FunctionCall):
+            if expr.name in AGGREGATES:
+                if not allow_aggregates:
+                    raise QueryError(f"aggregate {expr.name.upper()}() is not allowed here"
+                                     f"{self.where(expr.offset)}")
+                for a in expr.args:
+                    if contains_aggregate(a):
+                        raise QueryError(
+                            f"Expression {expr.name.upper()}(...) contains nested aggregation"
+                            f"{self.where(expr.offset)}."
+                        )
+            elif expr.name not in SCALAR_FUNCTIONS:
+                raise QueryError(f"function {expr.name.upper()} does not exist"
+                                 f"{self.where(expr.offset)}.")
+        for child in _children(expr):
+            self.check_expr(child, scope, allow_aggregates=allow_aggregates,
+                            replaceable=replaceable)
+
+    # ------------------------------------------------------------------ liveness
+
+    def compute_liveness(self, steps: list[Step]) -> None:
+        """Walk backwards: what each step must hand to the steps after it."""
+        live: set[str] = set()
+        for step in reversed(steps):
+            if isinstance(step, ProjectStep):
+                needs: set[str] = set()
+                for item in step.projection.items:
+                    needs |= free_variables(item.expr)
+                for sort in step.projection.order_by:
+                    needs |= free_variables(sort.expr)
+                needs &= set(step.input_scope)
+                live = needs
+            elif isinstance(step, UnwindStep):
+                step.keep = set(live) - {step.alias}
+                live = (live - {step.alias}) | free_variables(step.expr)
+            else:
+                keep = set(live)
+                step.keep = keep
+                needed = {n for n in keep if n in step.nodes or n in step.rels}
+                for expr in step.predicates:
+                    needed |= {n for n in free_variables(expr)
+                               if n in step.nodes or n in step.rels}
+                needed |= {n for n, node in step.nodes.items() if node.bound}
+                step.needed = needed
+                before = {n for n in keep if n not in step.nodes and n not in step.rels}
+                before |= {n for n, node in step.nodes.items() if node.bound}
+                for expr in step.input_filters + step.predicates:
+                    before |= {n for n in free_variables(expr)
+                               if n not in step.rels and not (n in step.nodes
+                                                              and not step.nodes[n].bound)}
+                for node in step.nodes.values():
+                    for expr in node.filters:
+                        before |= {n for n in free_variables(expr)
+                                   if n not in step.nodes and n not in step.rels}
+                live = before
+
+
+def _aggregates_of(expr: ast.Expr) -> list[ast.FunctionCall]:
+    out: list[ast.FunctionCall] = []
+    find_aggregates(expr, out)
+    return out
+
+
+def _offset(expr: ast.Expr) -> int:
+    return getattr(expr, "offset", -1)
+
+
+def _table_filter(name: str, tables: list[str]) -> ast.Expr:
+    """label(name) IN [tables]: a bound node re-used with a label must be in one of them."""
+    return ast.BinaryOp("IN", ast.FunctionCall("label", (ast.Variable(name),)),
+                        ast.ListLiteral(tuple(ast.Literal(t) for t in tables)))
+
+
+def bind(graph: Graph, query: ast.Query, text: str) -> list[Step]:
+    return Binder(graph, text).bind(query)

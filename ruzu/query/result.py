@@ -1,0 +1,123 @@
+"""QueryResult: the rows of a query, read like Kùzu's (get_next, get_all, get_as_df, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .output import python_values
+from .vectors import LazyStrings, Vec
+
+
+class QueryResult:
+    """Rows of a finished query. Column values are converted to Python objects on first use;
+    ``get_as_df``/``get_as_arrow`` build their columns straight from the numpy arrays."""
+
+    def __init__(self, names: list[str], columns: list[Any], num_rows: int,
+                 graph=None) -> None:
+        self._names = list(names)
+        self._vectors = columns
+        self._num_rows = num_rows
+        self._graph = graph
+        self._python: list[list] | None = None
+        self._cursor = 0
+
+    @classmethod
+    def from_rows(cls, names: list[str], rows: list[list]) -> QueryResult:
+        result = cls(names, [], len(rows))
+        result._python = [[row[i] for row in rows] for i in range(len(names))]
+        return result
+
+    def _columns(self) -> list[list]:
+        if self._python is None:
+            self._python = [python_values(v, self._graph) for v in self._vectors]
+        return self._python
+
+    # ------------------------------------------------------------------ Kùzu's API
+
+    def get_column_names(self) -> list[str]:
+        return list(self._names)
+
+    def get_num_tuples(self) -> int:
+        return self._num_rows
+
+    def __len__(self) -> int:
+        return self._num_rows
+
+    def has_next(self) -> bool:
+        return self._cursor < self._num_rows
+
+    def get_next(self) -> list:
+        if not self.has_next():
+            raise IndexError("no more rows in the query result")
+        cols = self._columns()
+        row = [c[self._cursor] for c in cols]
+        self._cursor += 1
+        return row
+
+    def get_all(self) -> list[list]:
+        """The rows not yet read (all rows before any get_next)."""
+        cols = self._columns()
+        rows = [list(r) for r in zip(*cols, strict=True)] if cols else []
+        rows = rows[self._cursor :]
+        self._cursor = self._num_rows
+        return rows
+
+    def reset_iterator(self) -> None:
+        self._cursor = 0
+
+    def __iter__(self):
+        while self.has_next():
+            yield self.get_next()
+
+    def close(self) -> None:
+        self._vectors = []
+        self._python = None
+
+    def get_as_df(self):
+        """A pandas DataFrame (needs pandas installed)."""
+        try:
+            import pandas as pd
+        except ImportError as e:  # pragma: no cover - pandas is a dev dependency
+            raise ImportError("get_as_df() needs pandas: pip install pandas") from e
+        data = {}
+        for i, name in enumerate(self._names):
+            data[name] = self._numpy_column(i)
+        return pd.DataFrame(data, columns=self._names)
+
+    def get_as_arrow(self, chunk_size: int | None = None):
+        """A pyarrow Table (needs pyarrow installed)."""
+        try:
+            import pyarrow as pa
+        except ImportError as e:  # pragma: no cover - pyarrow is a dev dependency
+            raise ImportError("get_as_arrow() needs pyarrow: pip install pyarrow") from e
+        arrays = []
+        for i in range(len(self._names)):
+            vec = self._vectors[i] if self._python is None and self._vectors else None
+            if isinstance(vec, Vec) and vec.kind in ("int", "float", "bool", "date",
+                                                      "timestamp"):
+                mask = None if vec.valid is None else ~vec.valid
+                arrays.append(pa.array(np.asarray(vec.values), mask=mask))
+            else:
+                arrays.append(pa.array(self._columns()[i]))
+        return pa.Table.from_arrays(arrays, names=self._names)
+
+    def _numpy_column(self, i: int):
+        vec = self._vectors[i] if self._python is None and self._vectors else None
+        if isinstance(vec, Vec) and vec.valid is None and vec.kind in (
+            "int", "float", "bool", "date", "timestamp"
+        ):
+            return np.asarray(vec.values)
+        if isinstance(vec, Vec) and vec.kind == "str" and isinstance(vec.values, LazyStrings):
+            values = vec.values.materialize()
+            if vec.valid is not None:
+                values[~vec.valid] = None
+            return values
+        out = np.empty(self._num_rows, object)
+        for j, value in enumerate(self._columns()[i]):  # element-wise: values may be lists
+            out[j] = value
+        return out
+
+    def __repr__(self) -> str:
+        return f"QueryResult(columns={self._names}, rows={self._num_rows})"
