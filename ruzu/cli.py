@@ -265,6 +265,7 @@ def parse_spec(spec: str, kind: str) -> list[FileJob]:
 @dataclass
 class SchemaStatement:
     schema: NodeTableSchema | RelTableSchema
+    path: str
     line: int
     text: str
 
@@ -304,7 +305,7 @@ def parse_schema(text: str, path: str = "<schema>") -> list[SchemaStatement]:
             schema = (_node_schema if kind == "NODE" else _rel_schema)(name, _split_top(body))
         except CatalogError as e:
             raise CatalogError(f"{where}: {e}") from e
-        out.append(SchemaStatement(schema, start, " ".join(stmt.split())))
+        out.append(SchemaStatement(schema, path, start, " ".join(stmt.split())))
     return out
 
 
@@ -684,10 +685,10 @@ def make_plan(db: Database, statements: list[SchemaStatement], jobs: list[FileJo
             plan.skipped_creates.append(st)
             continue
         if isinstance(s, RelTableSchema):
-            for end in {t for pair in s.pairs for t in pair}:
+            for end in dict.fromkeys(t for pair in s.pairs for t in pair):
                 if end not in nodes:
-                    raise CatalogError(f"rel table {s.name}: node table {end} does not exist "
-                                       f"(schema line {st.line})")
+                    raise CatalogError(f"{st.path}:{st.line}: rel table {s.name}: node table "
+                                       f"{end} does not exist")
             rels[s.name] = s
         else:
             nodes[s.name] = s
@@ -763,8 +764,8 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig, statements, jobs,
         db = Database(db_path)
         plan = make_plan(db, statements, jobs)
         for st in plan.skipped_creates:
-            print(f"table {st.schema.name} exists: appending to it (its CREATE on schema line "
-                  f"{st.line} is skipped)", file=out)
+            print(f"table {st.schema.name} exists: appending to it (its CREATE at "
+                  f"{st.path}:{st.line} is skipped)", file=out)
         for st in plan.creates:
             _create(db, st.schema)
             created.append(st.schema.name)
