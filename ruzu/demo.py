@@ -3,7 +3,7 @@
 
 Memory stays at a few tens of MB whatever the row count: each chunk is formatted to bytes by
 vectorised digit arithmetic (no per-row Python), written, and dropped. The output depends only
-on the counts and the seed.
+on the counts, the seed and the chunk size.
 """
 
 from __future__ import annotations
