@@ -128,9 +128,11 @@ class MatchExecutor:
                 yield NodeVec((table,), offsets[start : start + CHUNK_ROWS])
 
     def _lookup(self, table: str, expr) -> np.ndarray:
+        from . import ast
+
         ev = Evaluator(self.graph, self.params, Frame({}, 1))
-        left = ev.eval(expr.left)
-        value = left if isinstance(left, Const) else ev.eval(expr.right)
+        constant = expr.right if isinstance(expr.left, ast.Property) else expr.left
+        value = ev.eval(constant)
         if value.value is None:
             return np.zeros(0, np.int64)
         try:

@@ -1,0 +1,82 @@
+"""Fixtures of the query tests: the same random graphs loaded into ruzu (then reopened
+read-only) and into Kùzu, and helpers that compare their answers."""
+
+from __future__ import annotations
+
+import decimal
+import math
+import os
+
+import pytest
+
+import ruzu
+
+from .graphgen import write_graph
+
+kuzu = pytest.importorskip("kuzu")
+
+
+class Engines:
+    def __init__(self, ruzu_db, kuzu_conn) -> None:
+        self.ruzu = ruzu_db
+        self.kuzu = kuzu_conn
+
+    def both(self, query: str, params: dict | None = None):
+        ours = self.ruzu.execute(query, params or {})
+        theirs = self.kuzu.execute(query, params or {})
+        return ours, theirs
+
+
+def _build(base: str, seed: int) -> tuple[str, str, list[str]]:
+    statements = write_graph(os.path.join(base, "csv"), seed)
+    ruzu_path = os.path.join(base, "ruzu")
+    kuzu_path = os.path.join(base, "kuzu")
+    with ruzu.Database(ruzu_path) as db:
+        for s in statements:
+            db.execute(s)
+    kdb = kuzu.Database(kuzu_path)
+    conn = kuzu.Connection(kdb)
+    for s in statements:
+        conn.execute(s)
+    return ruzu_path, kuzu_path, statements
+
+
+@pytest.fixture(scope="session", params=[1, 2], ids=["seed1", "seed2"])
+def engines(request, tmp_path_factory):
+    base = str(tmp_path_factory.mktemp(f"graph{request.param}"))
+    ruzu_path, kuzu_path, _ = _build(base, request.param)
+    db = ruzu.Database(ruzu_path, read_only=True)
+    kdb = kuzu.Database(kuzu_path, read_only=True)
+    yield Engines(db, kuzu.Connection(kdb))
+    db.close()
+
+
+# ----------------------------------------------------------------------------- comparison
+
+
+def normalise(value, ordered_lists: bool = False):
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return float(f"{value:.9g}")
+    if isinstance(value, dict):
+        out = {k: normalise(v) for k, v in value.items()}
+        if "_src" in out:
+            out.pop("_id", None)  # rel ids are numbered differently by the two engines
+        return tuple(sorted(out.items(), key=lambda kv: kv[0]))
+    if isinstance(value, list):
+        items = [normalise(v) for v in value]
+        return tuple(items) if ordered_lists else tuple(sorted(items, key=repr))
+    return value
+
+
+def rows_of(result, ordered: bool) -> list:
+    rows = [tuple(normalise(v) for v in row) for row in result.get_all()]
+    return rows if ordered else sorted(rows, key=repr)
+
+
+def is_ordered(query: str) -> bool:
+    tail = query.upper().rsplit("RETURN", 1)[-1]
+    return "ORDER BY" in tail
