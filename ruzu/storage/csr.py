@@ -20,8 +20,15 @@ from .columns import read_chunk
 from .manifest import data_file_name
 from .transaction import Transaction
 
-TRIPLE_BYTES_IN_SORT = 48  # triple (3 × 8) + nbr/eid outputs + slack, per edge during the sort
 STREAM_CHUNK = 1 << 20
+# Edges are scattered to the bucket files in groups of this many: one write per bucket per group
+# instead of per parse batch (1 GB of edges: 130 K small writes took 5.3 s; grouped, far fewer).
+SCATTER_GROUP = 1 << 21
+
+
+def sort_bytes_per_edge(dtype: np.dtype) -> int:
+    """Memory per edge while a bucket is sorted: the triple, nbr + eid outputs, indptr share."""
+    return 5 * dtype.itemsize + 8
 
 
 def index_dtype(max_value: int) -> np.dtype:
@@ -71,7 +78,7 @@ class _Direction:
             count = int(self.counts[b])
             # A bucket larger than the budget (skewed degrees) is sorted in node sub-ranges,
             # each read back by streaming the bucket file and keeping its own edges.
-            parts = max(1, -(-count * TRIPLE_BYTES_IN_SORT // budget))
+            parts = max(1, -(-count * sort_bytes_per_edge(self.dtype) // budget))
             step = max(1, -(-(hi - lo) // parts))
             for sub_lo in range(lo, hi, step):
                 sub_hi = min(hi, sub_lo + step)
@@ -103,17 +110,31 @@ class _Direction:
 
 class CsrBuilder:
     """Collects a pair's edges (old ones first, then new ones in edge-id order) and writes the
-    forward and backward CSR."""
+    forward and backward CSR. ``max_edges`` bounds the edge ids (it picks int32 or int64);
+    ``expected_edges`` sizes the buckets."""
 
     def __init__(self, staging: str, n_src: int, n_dst: int, max_edges: int,
-                 budget: int) -> None:
+                 expected_edges: int, budget: int) -> None:
         self.dtype = index_dtype(max(n_src, n_dst, max_edges))
         self.budget = budget
-        nbuckets = max(1, -(-max_edges * TRIPLE_BYTES_IN_SORT // budget))
+        nbuckets = max(1, -(-expected_edges * sort_bytes_per_edge(self.dtype) // budget))
         self.fwd = _Direction(staging, "fwd", n_src, nbuckets, self.dtype)
         self.bwd = _Direction(staging, "bwd", n_dst, nbuckets, self.dtype)
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending_count = 0
 
     def add(self, src: np.ndarray, dst: np.ndarray, eids: np.ndarray) -> None:
+        self._pending.append((src, dst, eids))
+        self._pending_count += len(src)
+        if self._pending_count >= SCATTER_GROUP:
+            self._scatter()
+
+    def _scatter(self) -> None:
+        if not self._pending:
+            return
+        src, dst, eids = (np.concatenate(parts) for parts in zip(*self._pending, strict=True))
+        self._pending.clear()
+        self._pending_count = 0
         self.fwd.add(src, dst, eids)
         self.bwd.add(dst, src, eids)
 
@@ -124,8 +145,10 @@ class CsrBuilder:
             _stream_csr(db_path, fwd, self.fwd)
         if bwd is not None:
             _stream_csr(db_path, bwd, self.bwd)
+        # (old edges go straight to their own direction; new ones are grouped in add())
 
     def build(self, txn: Transaction) -> tuple[dict, dict]:
+        self._scatter()
         return self.fwd.build(txn, self.budget), self.bwd.build(txn, self.budget)
 
     def close(self) -> None:
