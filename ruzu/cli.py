@@ -264,107 +264,76 @@ def parse_spec(spec: str, kind: str) -> list[FileJob]:
 # ============================================================================ schema files
 @dataclass
 class SchemaStatement:
+    """One CREATE … TABLE statement of a schema file, checked but not yet run."""
+
     schema: NodeTableSchema | RelTableSchema
     path: str
     line: int
-    text: str
+    text: str  # the statement as it is handed to Database.execute
 
 
-_COMMENT = re.compile(r"//[^\n]*|--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
-_CREATE = re.compile(
-    r"CREATE\s+(NODE|REL)\s+TABLE\s+(?:GROUP\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
-    rf"`?({_NAME})`?\s*\((.*)\)\s*(?:WITH\s*\(.*\))?",
-    re.IGNORECASE | re.DOTALL,
-)
-_MULTIPLICITY = {"MANY_MANY", "MANY_ONE", "ONE_MANY", "ONE_ONE"}
+_COMMENT = re.compile(r"//[^\n]*|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_GROUP = re.compile(r"(CREATE\s+REL\s+TABLE\s+)(GROUP)(\s)", re.IGNORECASE)
+_SYNTAX = re.compile(r"Syntax error at line (\d+), column (\d+): (.*)")
 
 
-def parse_schema(text: str, path: str = "<schema>") -> list[SchemaStatement]:
-    """Parse ``CREATE NODE TABLE Name(col TYPE, …, PRIMARY KEY(col))`` and ``CREATE REL TABLE
-    Name(FROM A TO B[, FROM C TO D], col TYPE, …)`` statements separated by ``;``. Comments
-    (``//``, ``--``, ``/* */``) are ignored, as are ``IF NOT EXISTS`` and rel multiplicities.
-    Raises ``QueryError``/``CatalogError`` naming ``path:line``."""
-    # Blank comments out but keep their newlines so line numbers stay right.
-    text = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    out: list[SchemaStatement] = []
-    line = 1
+def split_statements(text: str) -> list[tuple[str, int, int]]:
+    """Split a Cypher file on ``;`` into (statement, line, column) of where each starts.
+    Comments (``//``, ``/* */`` and SQL's ``--``) and Kùzu's old ``REL TABLE GROUP`` keyword
+    are blanked out with spaces, so offsets, lines and columns stay those of the file."""
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
+    text = _COMMENT.sub(blank, text)
+    text = _GROUP.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3), text)
+    out = []
+    offset = 0
     for chunk in text.split(";"):
-        stmt = chunk.strip()
-        start = line + chunk[: len(chunk) - len(chunk.lstrip())].count("\n")
-        line += chunk.count("\n")
-        if not stmt:
-            continue
-        where = f"{path}:{start}"
-        m = _CREATE.fullmatch(stmt)
-        if not m:
-            head = " ".join(stmt.split())[:60]
-            raise QueryError(f"{where}: expected CREATE NODE TABLE or CREATE REL TABLE, "
-                             f"got '{head}'")
-        kind, name, body = m.group(1).upper(), m.group(2), m.group(3)
-        try:
-            schema = (_node_schema if kind == "NODE" else _rel_schema)(name, _split_top(body))
-        except CatalogError as e:
-            raise CatalogError(f"{where}: {e}") from e
-        out.append(SchemaStatement(schema, path, start, " ".join(stmt.split())))
+        if chunk.strip():
+            line = text.count("\n", 0, offset) + 1
+            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            out.append((chunk, line, column))
+        offset += len(chunk) + 1
     return out
 
 
-def _split_top(body: str) -> list[str]:
-    """Split on commas outside parentheses, e.g. ``a DECIMAL(10,2), b INT``."""
-    items, depth, cur = [], 0, []
-    for ch in body:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            items.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-    items.append("".join(cur).strip())
-    return [i for i in items if i]
+def parse_schema(text: str, path: str = "<schema>") -> list[SchemaStatement]:
+    """Check the ``CREATE NODE TABLE Name(col TYPE, …, PRIMARY KEY(col))`` and ``CREATE REL
+    TABLE Name(FROM A TO B[, FROM C TO D], col TYPE, …)`` statements of a schema file with
+    the Cypher parser, without touching a database. Errors name ``path:line:column``."""
+    from .query import ast, parse
+
+    out: list[SchemaStatement] = []
+    for chunk, line, column in split_statements(text):
+        try:
+            stmt = parse(chunk)
+        except QueryError as e:
+            raise _relocate(e, path, line, column) from None
+        first = line + chunk[: len(chunk) - len(chunk.lstrip())].count("\n")
+        where = f"{path}:{first}"
+        try:
+            if isinstance(stmt, ast.CreateNodeTable):
+                schema: NodeTableSchema | RelTableSchema = NodeTableSchema(
+                    stmt.name, list(stmt.columns), stmt.primary_key)
+            elif isinstance(stmt, ast.CreateRelTable):
+                schema = RelTableSchema(stmt.name, list(stmt.pairs), list(stmt.columns))
+            else:
+                head = " ".join(chunk.split())[:60]
+                raise QueryError(f"expected CREATE NODE TABLE or CREATE REL TABLE, got '{head}'")
+        except (CatalogError, QueryError) as e:
+            raise type(e)(f"{where}: {e}") from e
+        out.append(SchemaStatement(schema, path, first, chunk.strip()))
+    return out
 
 
-def _column(item: str, table: str) -> tuple[str, str, bool]:
-    """``name TYPE [PRIMARY KEY]`` → (name, type, is_pk)."""
-    m = re.fullmatch(rf"`?({_NAME})`?\s+(.+?)(\s+PRIMARY\s+KEY)?", item, re.IGNORECASE | re.DOTALL)
+def _relocate(e: QueryError, path: str, line: int, column: int) -> QueryError:
+    """The parser's "Syntax error at line L, column C: …" (relative to the statement, with the
+    source line and a caret below) as one line: ``path:line:column: syntax error: …``."""
+    first = str(e).splitlines()[0] if str(e) else ""
+    m = _SYNTAX.match(first)
     if not m:
-        raise CatalogError(f"table {table}: cannot read column definition '{item}' "
-                           "(expected: name TYPE)")
-    typ = " ".join(m.group(2).split())
-    if re.search(r"\bDEFAULT\b", typ, re.IGNORECASE):
-        raise CatalogError(f"table {table}: DEFAULT values are not supported ('{item}')")
-    return m.group(1), typ, bool(m.group(3))
-
-
-def _node_schema(name: str, items: list[str]) -> NodeTableSchema:
-    columns, pk = [], None
-    for item in items:
-        m = re.fullmatch(rf"PRIMARY\s+KEY\s*\(\s*`?({_NAME})`?\s*\)", item, re.IGNORECASE)
-        if m:
-            pk = m.group(1)
-            continue
-        col, typ, is_pk = _column(item, name)
-        columns.append((col, typ))
-        if is_pk:
-            pk = col
-    if pk is None:
-        raise CatalogError(f"node table {name} needs a PRIMARY KEY")
-    return NodeTableSchema(name, columns, pk)
-
-
-def _rel_schema(name: str, items: list[str]) -> RelTableSchema:
-    pairs, columns = [], []
-    for item in items:
-        m = re.fullmatch(rf"FROM\s+`?({_NAME})`?\s+TO\s+`?({_NAME})`?", item, re.IGNORECASE)
-        if m:
-            pairs.append((m.group(1), m.group(2)))
-        elif item.upper() in _MULTIPLICITY:
-            continue
-        else:
-            columns.append(_column(item, name)[:2])
-    return RelTableSchema(name, pairs, columns)
+        return QueryError(f"{path}:{line}: {first}")
+    rel_line, rel_col, message = int(m.group(1)), int(m.group(2)), m.group(3)
+    col = rel_col + (column - 1 if rel_line == 1 else 0)
+    return QueryError(f"{path}:{line + rel_line - 1}:{col}: syntax error: {message}")
 
 
 # ============================================================================ progress
@@ -432,11 +401,15 @@ class ProgressDisplay:
             from tqdm import tqdm
 
             byte_stage = p.stage in _BYTE_STAGES
+            # A terminal that reports no size (some ptys, CI consoles) makes tqdm print
+            # nothing at all, so fall back to 100 x 24.
+            cols, rows = shutil.get_terminal_size((100, 24))
             self._bar = tqdm(
                 total=p.bytes_total if byte_stage else None,
                 desc=f"{self.label}: {_STAGE_TEXT.get(p.stage, p.stage)}",
                 unit="B", unit_scale=True, unit_divisor=1024, file=self.out,
-                dynamic_ncols=True, mininterval=0.2, leave=True,
+                ncols=cols if cols > 0 else 100, nrows=rows if rows > 0 else 24,
+                mininterval=0.2, leave=True,
                 bar_format=None if byte_stage else "{desc} … {elapsed}",
             )
             self._update_bar(p)
@@ -451,7 +424,7 @@ class ProgressDisplay:
         if p.stage in _BYTE_STAGES:
             bar.update(max(0, min(p.bytes_read, p.bytes_total) - bar.n))
             rate = p.rows / p.elapsed if p.elapsed > 0 else 0.0
-            bar.set_postfix_str(f"{p.rows:,} rows, {rate:,.0f} rows/s, {_mb(p.rss)}",
+            bar.set_postfix_str(f"{p.rows:,} rows, {rate:,.0f} rows/s",
                                 refresh=False)
 
     def _line(self, p: ImportProgress, first: bool = False) -> None:
@@ -728,13 +701,11 @@ def make_plan(db: Database, statements: list[SchemaStatement], jobs: list[FileJo
     return plan
 
 
-def _create(db: Database, schema: NodeTableSchema | RelTableSchema) -> None:
-    if isinstance(schema, NodeTableSchema):
-        db.create_node_table(schema.name, [(c.name, c.type.value) for c in schema.columns],
-                             primary_key=schema.primary_key)
-    else:
-        db.create_rel_table(schema.name, schema.pairs,
-                            [(c.name, c.type.value) for c in schema.columns])
+def _create(db: Database, statement: SchemaStatement) -> None:
+    try:
+        db.execute(statement.text)
+    except (CatalogError, QueryError) as e:
+        raise type(e)(f"{statement.path}:{statement.line}: {e}") from e
 
 
 def _rollback_created(db: Database, created: list[str]) -> list[str]:
@@ -767,7 +738,7 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig, statements, jobs,
             print(f"table {st.schema.name} exists: appending to it (its CREATE at "
                   f"{st.path}:{st.line} is skipped)", file=out)
         for st in plan.creates:
-            _create(db, st.schema)
+            _create(db, st)
             created.append(st.schema.name)
         if created:
             print(f"created tables: {', '.join(created)}", file=out)
@@ -873,7 +844,7 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
     print("importing: ruzu-import " + " ".join(argv), file=out, flush=True)
     import_args = build_parser().parse_args(argv)
     cfg = config_from_args(import_args)
-    statements = parse_schema(demo.SCHEMA, files.schema)
+    statements = parse_schema(demo.SCHEMA, files.schema)  # the file's own text
     jobs = [j for spec in import_args.nodes for j in parse_spec(spec, "nodes")]
     jobs += [j for spec in import_args.relationships for j in parse_spec(spec, "relationships")]
     run_import(import_args, cfg, statements, jobs, out)

@@ -91,17 +91,24 @@ def test_parse_schema_kuzu_forms():
 
 
 @pytest.mark.parametrize(("text", "error", "message"), [
-    ("CREATE NODE TABLE P(id INT64)", CatalogError, "s:1: node table P needs a PRIMARY KEY"),
+    ("CREATE NODE TABLE P(id INT64)", QueryError,
+     "s:1:29: syntax error: node table P needs a PRIMARY KEY"),
     ("\n\nCREATE NODE TABLE P(id INT64, x BLOB, PRIMARY KEY(id))", CatalogError,
      "s:3: unknown type 'BLOB'"),
-    ("CREATE NODE TABLE P(id INT64 DEFAULT 3, PRIMARY KEY(id))", CatalogError,
-     "DEFAULT values are not supported"),
+    ("CREATE NODE TABLE P(id INT64 DEFAULT 3, PRIMARY KEY(id))", QueryError,
+     "s:1:30: syntax error: unexpected 'DEFAULT'"),
     ("CREATE NODE TABLE P(id INT64, PRIMARY KEY(nope))", CatalogError,
-     "primary key 'nope' is not a column"),
-    ("CREATE REL TABLE R(since INT64)", CatalogError, "needs at least one FROM"),
+     "s:1: primary key 'nope' is not a column"),
+    ("CREATE REL TABLE R(since INT64)", QueryError,
+     "s:1:20: syntax error: unexpected 'since', expected FROM"),
     ("DROP TABLE P", QueryError, "s:1: expected CREATE NODE TABLE or CREATE REL TABLE"),
-    ("CREATE NODE TABLE P(id)", CatalogError, "cannot read column definition 'id'"),
+    ("CREATE NODE TABLE A(id INT64, PRIMARY KEY(id));\n  CREATE NODE TABLE P(id)", QueryError,
+     "s:2:25: syntax error: unexpected ')', expected a type for column id"),
+    ("CREATE NODE TABLE A(id INT64, PRIMARY KEY(id)); CREATE NODE TABLE P(id)", QueryError,
+     "s:1:71: syntax error: unexpected ')'"),
 ])
 def test_parse_schema_errors(text, error, message):
-    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(error) as info:
         parse_schema(text, "s")
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
