@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     :func:`build_demo_parser`)."""
     p = argparse.ArgumentParser(
         prog="ruzu-import",
+        usage="%(prog)s DBDIR [--schema FILE] [--nodes TABLE=FILE[,FILE…]]… "
+              "[--relationships TABLE[:FROM:TO]=FILE[,FILE…]]… [options]\n"
+              "       %(prog)s demo [DBDIR] [--persons N] [--out DIR] [options]",
         description="Bulk-load CSV files into a ruzu database. Node files are imported "
                     "first, then relationship files; each file is one all-or-nothing "
                     "transaction. Tables that already exist are appended to.",

@@ -242,3 +242,24 @@ def test_config_error_is_one_line(run, files):
     r = run(files["db"], "--schema", files["schema"], "--delimiter", '"')
     assert r.code == 1
     assert one_error_line(r.err) == "error: delimiter and quote must differ"
+
+
+def test_interrupt_rolls_back_and_exits_130(run, files, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ruzu.Database, "import_relationships", interrupted)
+    r = run(files["db"], "--schema", files["schema"], "--nodes", f"Person={files['persons']}",
+            "--relationships", f"Follows={files['follows']}")
+    assert r.code == 130
+    assert one_error_line(r.err).startswith("error: interrupted")
+    assert not os.path.exists(files["db"])  # it created the database, so it removed it
+
+
+def test_partial_keeps_the_tables_it_created(run, files, tmp_path):
+    bad = write(tmp_path / "bad.csv", "id,name,age\n1,A,1\n2,B,x\n")
+    r = run(files["db"], "--schema", files["schema"], "--nodes", f"Person={bad}", "--partial")
+    assert r.code == 1
+    assert f"error: {bad}:3:3 (age)" in one_error_line(r.err)
+    with ruzu.Database(files["db"], read_only=True) as db:
+        assert set(db.catalog.node_tables) == {"Person"}
