@@ -8,7 +8,12 @@ from collections.abc import Callable, Iterator
 
 from .catalog import Catalog, NodeTableSchema, RelTableSchema
 from .csv.config import CsvImportConfig, ImportProgress, ImportResult
-from .errors import CorruptDatabaseError, DatabaseClosedError, ReadOnlyError
+from .errors import (
+    CorruptDatabaseError,
+    DatabaseClosedError,
+    ImportInterrupted,
+    ReadOnlyError,
+)
 from .storage.lock import LOCK_NAME, WriterLock
 from .storage.manifest import MANIFEST_NAME, Manifest, read_manifest, write_manifest
 from .storage.node_table import NodeTable, create_node_storage, node_storage_files
@@ -171,8 +176,7 @@ class Database:
         with self._write() as txn:
             result = load_nodes(txn, schema, os.fspath(path), config or CsvImportConfig(),
                                 progress)
-        self.last_import_result = result
-        return result
+        return self._finish_import(result)
 
     def import_relationships(self, table: str, path: str | os.PathLike,
                              config: CsvImportConfig | None = None,
@@ -188,7 +192,19 @@ class Database:
         with self._write() as txn:
             result = load_relationships(txn, schema, pair, self._catalog,
                                         os.fspath(path), config or CsvImportConfig(), progress)
+        return self._finish_import(result)
+
+    def _finish_import(self, result: ImportResult) -> ImportResult:
         self.last_import_result = result
+        stop = result.interruption
+        if stop is not None:
+            raise ImportInterrupted(
+                f"{result.path}: import stopped at line {stop.resume_line} ({stop.error}); "
+                f"{result.rows_imported} rows before it were committed; resume with "
+                f"skip_rows={stop.resume_skip_rows}",
+                result=result, resume_line=stop.resume_line,
+                resume_skip_rows=stop.resume_skip_rows,
+            ) from stop.error
         return result
 
     # -- queries -----------------------------------------------------------------------------

@@ -72,4 +72,12 @@ class QueryError(RuzuError, ValueError):
 
 
 class ImportInterrupted(RuzuError, RuntimeError):
-    """An import stopped part-way (partial mode); says the line to resume from."""
+    """A partial-mode import stopped part-way after committing the rows before the failure.
+    ``result`` describes what was committed; ``resume_line`` / ``resume_skip_rows`` say where to
+    continue (pass ``skip_rows=resume_skip_rows`` to the same import)."""
+
+    def __init__(self, message: str, *, result, resume_line: int, resume_skip_rows: int):
+        super().__init__(message)
+        self.result = result
+        self.resume_line = resume_line
+        self.resume_skip_rows = resume_skip_rows

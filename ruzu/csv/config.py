@@ -163,6 +163,16 @@ class Reject:
         }
 
 
+@dataclass(frozen=True)
+class Interruption:
+    """Where a partial-mode import stopped: rows before ``resume_line`` were committed; run the
+    same import again with ``skip_rows=resume_skip_rows`` to continue there."""
+
+    error: BaseException
+    resume_line: int
+    resume_skip_rows: int
+
+
 @dataclass
 class ImportResult:
     table: str
@@ -174,6 +184,7 @@ class ImportResult:
     batch_count: int = 0
     seconds: float = 0.0
     peak_rss: int = 0
+    interruption: Interruption | None = None
 
     @property
     def rows_read(self) -> int:

@@ -9,17 +9,18 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..catalog import NodeTableSchema
-from ..errors import CsvError, DuplicateKeyError
+from ..errors import CsvError, DuplicateKeyError, RuzuError
 from ..storage import _kernels as SK
-from ..storage.columns import ColumnAppender, drop_rows, map_file
+from ..storage.columns import ColumnAppender, drop_rows, map_file, truncate_rows
 from ..storage.pk_index import KeySource, build_hash_index, index_file_ids, sorted_state
 from ..storage.transaction import Transaction
 from ..types import LogicalType
-from .config import CsvImportConfig, ImportResult, Reject
+from .config import CsvImportConfig, ImportResult, Interruption, Reject
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, read_header, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
@@ -80,19 +81,32 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
         appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, n_old)
                      for c in columns]
         keys = _KeyOrder(state["index"], pk_type, n_old)
-        for batch in parser:
-            for f, c in enumerate(order):
-                app = appenders[c]
-                first_row = app.num_rows
-                if columns[c].type is LogicalType.STRING:
-                    app.append_strings(*batch.strings(f))
-                else:
-                    app.append_values(_to_column(batch.values(f), columns[c].type))
-                app.append_validity(batch.valid(f), first_row)
-            keys.observe(batch.values(order.index(pk)) if pk_type is not LogicalType.STRING
-                         else None)
-            reporter.batch_count += 1
-            reporter.report("nodes", parser.rows_total, src.file_pos)
+        done = Checkpoint(0, 0, src.line, 0)
+        try:
+            for batch in parser:
+                for f, c in enumerate(order):
+                    app = appenders[c]
+                    first_row = app.num_rows
+                    if columns[c].type is LogicalType.STRING:
+                        app.append_strings(*batch.strings(f))
+                    else:
+                        app.append_values(_to_column(batch.values(f), columns[c].type))
+                    app.append_validity(batch.valid(f), first_row)
+                keys.observe(batch.values(order.index(pk)) if pk_type is not LogicalType.STRING
+                             else None)
+                reporter.batch_count += 1
+                done = Checkpoint(parser.rows_total, parser.records_total, src.line,
+                                  parser.reject_count)
+                reporter.report("nodes", parser.rows_total, src.file_pos)
+        except BaseException as error:
+            if not cfg.partial:
+                raise
+            result.interruption = interruption(error, cfg, done)
+            for c in columns:
+                truncate_rows(txn, state["columns"][c.name], c.type, n_old + done.rows)
+            parser.rows_total = done.rows
+            parser.reject_count = done.rejects
+            del parser.rejects[done.rejects :]
         result.bytes_read = src.bytes_read
         result.rejects = parser.rejects
         result.rows_skipped = parser.reject_count
@@ -122,7 +136,8 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
             for file_id in index_file_ids(new_index):
                 txn.retire(file_id)
             new_index, dups = _build_index(txn, pk_type, pk_state, n_total, cfg)
-            assert not len(dups), "duplicates left after dropping them"
+            if len(dups):
+                raise RuzuError("internal error: duplicate keys left after dropping them")
     else:
         new_index = state["index"]
     state["num_rows"] = n_total
@@ -133,6 +148,21 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
     result.peak_rss = peak_rss()
     reporter.report("commit", n_total, result.bytes_read)
     return result
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The state after the last complete batch (what a partial-mode import commits)."""
+
+    rows: int
+    records: int
+    line: int
+    rejects: int
+
+
+def interruption(error: BaseException, cfg: CsvImportConfig, done: Checkpoint) -> Interruption:
+    return Interruption(error, resume_line=done.line,
+                        resume_skip_rows=cfg.skip_rows + done.records)
 
 
 def _build_index(txn, pk_type, pk_state, num_rows, cfg):

@@ -150,6 +150,7 @@ class BatchParser:
         self.rejects: list[Reject] = []
         self.reject_count = 0
         self.rows_total = 0
+        self.records_total = 0  # records consumed (stored + rejected), for resuming
         nf = len(fields)
         self.kinds = np.array([K.KIND_SKIP if f.type is None else field_kind(f.type)
                                for f in fields], np.int8)
@@ -194,7 +195,7 @@ class BatchParser:
             cap = min(self.capacity - rows, PROGRESS_EVERY_ROWS)
             view = src.buf[src.pos : src.n]
             start = src.pos
-            (status, got, consumed, lines, _records, nrej, ecode, efield, eline, epos,
+            (status, got, consumed, lines, records, nrej, ecode, efield, eline, epos,
              egot) = K._parse_records(
                 view, len(view), src.eof, delim, quote, escape, src.line,
                 self.kinds, self.slots, self.notnull, self.int_min, self.int_max,
@@ -207,6 +208,7 @@ class BatchParser:
             src.advance(consumed, lines)
             rows += got
             self.rows_total += got
+            self.records_total += records
             if self.on_tick is not None and got:
                 self.on_tick(self.rows_total)
             if status == K.ST_ERROR:

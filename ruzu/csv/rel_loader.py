@@ -15,14 +15,21 @@ import numpy as np
 
 from ..catalog import Catalog, RelTableSchema
 from ..errors import CsvError, MissingEndpointError
-from ..storage.columns import ColumnAppender, drop_rows
+from ..storage.columns import ColumnAppender, drop_rows, truncate_rows
 from ..storage.csr import CsrBuilder
 from ..storage.rel_table import csr_file_ids, pair_key
 from ..storage.resolve import MISSING, EndpointResolver, ResultMerger
 from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Reject
-from .node_loader import _to_column, locate_rows, open_source, staging_dir
+from .node_loader import (
+    Checkpoint,
+    _to_column,
+    interruption,
+    locate_rows,
+    open_source,
+    staging_dir,
+)
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, read_header, skip_records
 from .progress import ProgressReporter, peak_rss
 
@@ -117,16 +124,28 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
             txn.write_behind()
             appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, e_old)
                          for c in cols]
-            direct = all(r.mode != "partitioned" for r in resolvers)
             loader = _Loader(txn, schema, cfg, parser, fields, order, appenders, resolvers,
                              csr, key_types, e_old, path, staging)
-            for batch in parser:
-                if direct:
-                    loader.direct_batch(batch)
-                else:
-                    loader.spill_batch(batch)
-                reporter.batch_count += 1
-                reporter.report("relationships", parser.rows_total, src.file_pos)
+            direct = loader.direct
+            done = Checkpoint(0, 0, src.line, 0)
+            try:
+                for batch in parser:
+                    if direct:
+                        loader.direct_batch(batch)
+                    else:
+                        loader.spill_batch(batch)
+                    reporter.batch_count += 1
+                    done = Checkpoint(loader.next_eid if direct else loader.rows_seen,
+                                      parser.records_total, src.line, parser.reject_count)
+                    loader.mark_done()
+                    reporter.report("relationships", parser.rows_total, src.file_pos)
+            except BaseException as error:
+                if not cfg.partial or csr.broken:
+                    raise
+                result.interruption = interruption(error, cfg, done)
+                loader.cut_back(done)
+                parser.reject_count = done.rejects
+                del parser.rejects[done.rejects :]
             result.bytes_read = src.bytes_read
         txn.drain()
         if not direct:
@@ -170,6 +189,24 @@ class _Loader:
         self.reject_count = 0
         self._direct_results: dict[int, object] = {}
         self.end_names = [r.name_of_table for r in resolvers]
+        self.direct = all(r.mode != "partitioned" for r in resolvers)
+        self._done_rejects = 0  # missing-key rejects up to the last complete batch
+
+    def mark_done(self) -> None:
+        self._done_rejects = self.reject_count
+
+    def cut_back(self, done) -> None:
+        """Partial mode: forget everything after the last complete batch."""
+        if self.direct:
+            kept = done.rows - self.e_old
+            self.next_eid = done.rows
+            self.reject_count = self._done_rejects
+            del self.rejects[self.reject_count :]
+        else:
+            kept = done.rows
+            self.rows_seen = done.rows
+        for c, app in zip(self.schema.columns, self.appenders, strict=True):
+            truncate_rows(self.txn, app.state, c.type, self.e_old + kept)
 
     # -- shared -----------------------------------------------------------------------------
     def _append_props(self, batch, rows: np.ndarray | None) -> None:

@@ -216,3 +216,19 @@ def _drop_string_rows(txn: Transaction, state: dict, first_row: int, num_rows: i
         os.close(fd_d)
     finish_rewrite(data_app, w_bytes)
     finish_rewrite(offs_app, w_row * 8)
+
+
+def truncate_rows(txn: Transaction, state: dict, typ: LogicalType, num_rows: int) -> None:
+    """Cut a column back to its first ``num_rows`` rows (all rows after them were appended by
+    this transaction): used to keep only the complete batches of an interrupted import."""
+    txn.drain()
+    if typ is LogicalType.STRING:
+        offs = txn.appender(state["offsets"])
+        end = int(read_chunk(offs.path, np.int64, num_rows, 1)[0])
+        finish_rewrite(txn.appender(state["data"]), end)
+        finish_rewrite(offs, (num_rows + 1) * 8)
+    else:
+        finish_rewrite(txn.appender(state["data"]), num_rows * typ.dtype.itemsize)
+    if state["validity"] is not None:
+        vapp = txn.appender(state["validity"])
+        finish_rewrite(vapp, min(vapp.size, num_rows))

@@ -122,6 +122,7 @@ class CsrBuilder:
         self.bwd = _Direction(staging, "bwd", n_dst, nbuckets, self.dtype)
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._pending_count = 0
+        self.broken = False  # a scatter failed part-way: the bucket files are inconsistent
 
     def add(self, src: np.ndarray, dst: np.ndarray, eids: np.ndarray) -> None:
         self._pending.append((src, dst, eids))
@@ -135,8 +136,10 @@ class CsrBuilder:
         src, dst, eids = (np.concatenate(parts) for parts in zip(*self._pending, strict=True))
         self._pending.clear()
         self._pending_count = 0
+        self.broken = True
         self.fwd.add(src, dst, eids)
         self.bwd.add(dst, src, eids)
+        self.broken = False
 
     def add_existing(self, db_path: str, fwd: dict | None, bwd: dict | None) -> None:
         """Stream the committed CSRs into their own direction's buckets (each node's old edges

@@ -314,3 +314,26 @@ def test_progress_is_monotonic_and_frequent(person_db, tmp_path):
     assert max(np.diff([0] + node_rows)) <= 100_000
     assert [p.bytes_read for p in seen] == sorted(p.bytes_read for p in seen)
     assert seen[-1].batch_count == r.batch_count >= 1
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, 100_000])
+def test_partial_mode_commits_complete_batches_and_says_where_to_resume(person_db, tmp_path,
+                                                                       batch_size):
+    rows = [f"{i},n{i},{i}" for i in range(10)]
+    rows[6] = "6,n6,oops"
+    path = write(tmp_path / "p.csv", "id,name,age\n" + "\n".join(rows) + "\n")
+    cfg = ruzu.CsvImportConfig(batch_size=batch_size, partial=True)
+    with pytest.raises(ruzu.ImportInterrupted) as e:
+        person_db.import_nodes("Person", path, cfg)
+    assert isinstance(e.value.__cause__, CsvError) and e.value.__cause__.line == 8
+    committed = person_db.table("Person").to_pylist("id")
+    expected = (6 // batch_size) * batch_size if batch_size < 10 else 0
+    assert committed == list(range(expected))
+    assert e.value.result.rows_imported == expected
+    assert e.value.resume_skip_rows == expected and e.value.resume_line == expected + 2
+    # fix the row, resume where it stopped
+    rows[6] = "6,n6,6"
+    write(tmp_path / "p.csv", "id,name,age\n" + "\n".join(rows) + "\n")
+    person_db.import_nodes("Person", path,
+                           ruzu.CsvImportConfig(skip_rows=e.value.resume_skip_rows))
+    assert person_db.table("Person").to_pylist("id") == list(range(10))

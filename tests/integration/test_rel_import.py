@@ -188,3 +188,24 @@ def test_skewed_degree_bucket_is_split(tmp_path, monkeypatch):
                       rng.integers(0, n, 2000)], axis=1)
     with build(tmp_path, "dense", n, edges) as db:
         assert_csr_equal(db.rel_table("E"), edges[:, 0], edges[:, 1], n, n)
+
+
+@pytest.mark.parametrize("tiny", [False, True], ids=["in-memory", "partitioned"])
+def test_partial_mode_for_relationships(tmp_path, monkeypatch, tiny):
+    if tiny:
+        monkeypatch.setattr(ruzu.CsvImportConfig, "budgets", property(lambda self: TINY))
+    old = random_edges(100, 10, seed=8)
+    with build(tmp_path, "random", 100, old) as db:
+        keys = node_keys("random", 100, np.random.default_rng(7))
+        lines = [f"{keys[i]},{keys[i + 1]},{i},x\n" for i in range(30)]
+        lines[25] = f"{keys[1]},{keys[2]},bad,x\n"
+        path = write(tmp_path / "p.csv", "a,b,w,tag\n" + "".join(lines))
+        with pytest.raises(ruzu.ImportInterrupted) as e:
+            db.import_relationships("E", path, ruzu.CsvImportConfig(batch_size=10, partial=True))
+        assert e.value.resume_skip_rows == 20 and e.value.resume_line == 22
+        rel = db.rel_table("E")
+        assert rel.num_rels == len(old) + 20
+        assert rel.to_pylist("w")[-20:] == list(range(20))
+        new = np.array([[i, i + 1] for i in range(20)])
+        both = np.concatenate([old, new])
+        assert_csr_equal(rel, both[:, 0], both[:, 1], 100, 100)
