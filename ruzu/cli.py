@@ -232,6 +232,13 @@ class FileJob:
     spec: str = ""
 
     @property
+    def target(self) -> str:
+        """The TABLE[:FROM:TO] part of a spec that names just this file's destination."""
+        if self.from_table or self.to_table:
+            return f"{self.table}:{self.from_table or ''}:{self.to_table or ''}"
+        return self.table
+
+    @property
     def label(self) -> str:
         pair = f"({self.from_table or '*'}→{self.to_table or '*'})" if (
             self.from_table or self.to_table) else ""
@@ -360,6 +367,10 @@ def _bytes(n: int) -> str:
         if n >= size:
             return f"{n / size:,.1f} {unit}"
     return f"{n} B"
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" + ("" if n == 1 else "s")
 
 
 def _duration(seconds: float) -> str:
@@ -755,6 +766,9 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig, statements, jobs,
                                                      progress=display,
                                                      from_table=job.from_table,
                                                      to_table=job.to_table)
+            except RuzuError as e:
+                _raise_resumable(e, job, done, out)  # --partial: say how to continue
+                raise
             finally:
                 display.close()
             done.append((job, result))
@@ -769,6 +783,23 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig, statements, jobs,
     finally:
         if db is not None:
             db.close()
+
+
+def _raise_resumable(error: RuzuError, job: FileJob, done: list, out: TextIO) -> None:
+    """A partial-mode import that stopped part-way (``ImportInterrupted``: its ``result`` was
+    committed) becomes a one-line error that says how to resume this file from the CLI."""
+    result = getattr(error, "result", None)
+    skip = getattr(error, "resume_skip_rows", None)
+    if not isinstance(result, ImportResult) or skip is None:
+        return
+    done.append((job, result))
+    print(summary_line(job, result), file=out, flush=True)
+    cause = error.__cause__ or error
+    line = getattr(error, "resume_line", "?")
+    raise CliError(
+        f"{job.path}: import stopped at line {line} ({cause}); "
+        f"{_rows(result.rows_imported)} before it were committed; once the file is fixed, "
+        f"resume with --{job.kind} {job.target}={job.path} --skip-rows {skip}") from error
 
 
 def _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out) -> None:
@@ -786,7 +817,7 @@ def _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out) ->
         shutil.rmtree(db_path, ignore_errors=True)
         return
     for job, r in done:
-        print(f"kept: {job.label} ← {job.path} ({r.rows_imported:,} rows) was committed "
+        print(f"kept: {job.label} ← {job.path} ({_rows(r.rows_imported)}) was committed "
               "before the error", file=out)
     if args.report_file and done:
         try:
