@@ -15,7 +15,13 @@ from .errors import (
     ReadOnlyError,
 )
 from .storage.lock import LOCK_NAME, WriterLock
-from .storage.manifest import MANIFEST_NAME, Manifest, read_manifest, write_manifest
+from .storage.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    read_manifest,
+    verify_files,
+    write_manifest,
+)
 from .storage.node_table import NodeTable, create_node_storage, node_storage_files
 from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
 from .storage.transaction import Transaction, restore_files
@@ -108,6 +114,12 @@ class Database:
             raise
         finally:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
+
+    def verify(self) -> None:
+        """Check every data file against the sizes and CRC-32 checksums in the manifest
+        (reads the whole database); raises CorruptDatabaseError naming the damaged file."""
+        self._check_open()
+        verify_files(self.path, self._manifest)
 
     @property
     def manifest(self) -> Manifest:

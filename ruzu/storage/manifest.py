@@ -125,3 +125,28 @@ def read_manifest(db_path: str) -> Manifest:
 
 def write_manifest(db_path: str, manifest: Manifest) -> None:
     io.write_file_atomically(os.path.join(db_path, MANIFEST_NAME), manifest.to_bytes())
+
+
+def verify_files(db_path: str, manifest: Manifest) -> None:
+    """Re-read every data file and compare its size and CRC-32 with the manifest."""
+    for file_id, entry in sorted(manifest.files.items()):
+        path = os.path.join(db_path, data_file_name(file_id))
+        crc = 0
+        left = entry.size
+        try:
+            with open(path, "rb") as f:
+                while left > 0:
+                    block = f.read(min(8 << 20, left))
+                    if not block:
+                        break
+                    crc = zlib.crc32(block, crc)
+                    left -= len(block)
+        except FileNotFoundError:
+            raise CorruptDatabaseError(f"{path}: data file missing") from None
+        if left > 0:
+            raise CorruptDatabaseError(f"{path}: data file truncated")
+        if crc != entry.crc32:
+            raise CorruptDatabaseError(
+                f"{path}: checksum mismatch (CRC-32 {crc:08x}, manifest says "
+                f"{entry.crc32:08x}): the file is damaged"
+            )

@@ -185,3 +185,22 @@ def test_other_config_errors():
         ruzu.CsvImportConfig(memory_limit=1000)
     with pytest.raises(ConfigError, match="on_duplicate"):
         ruzu.CsvImportConfig(on_duplicate="maybe")
+
+
+def test_verify_detects_a_flipped_bit_in_a_data_file(tmp_path):
+    path = tmp_path / "db"
+    csv = tmp_path / "p.csv"
+    csv.write_text("id,name\n1,ann\n2,bob\n")
+    with ruzu.Database(path) as db:
+        db.create_node_table("P", [("id", "INT64"), ("name", "STRING")], "id")
+        db.import_nodes("P", csv)
+        db.verify()
+        body = json.loads(json.loads((path / "manifest.json").read_text())["body"])
+        victim = max(body["files"], key=lambda k: body["files"][k][0])
+    f = path / f"{int(victim):06d}.dat"
+    raw = bytearray(f.read_bytes())
+    raw[0] ^= 0x01
+    f.write_bytes(bytes(raw))
+    with ruzu.Database(path, read_only=True) as db:
+        with pytest.raises(CorruptDatabaseError, match="checksum mismatch"):
+            db.verify()
