@@ -151,11 +151,13 @@ def _gather_all(source: KeySource):
 
 
 def _spill_partitions(source: KeySource, staging: str, bits: int):
-    """Write (h1, h2, offset) triples to one staging file per partition; return loaders."""
+    """Write (h1[, h2], offset) rows to one staging file per partition; return loaders.
+    Integer keys need no h2 (their h1 is a bijection of the key): 16 bytes a key, not 24."""
     nparts = 1 << bits
     shift = np.uint64(64 - bits)
+    width = 3 if source.key_type is LogicalType.STRING else 2
     paths = [os.path.join(staging, f"pk-{p:05d}.spill") for p in range(nparts)]
-    files = [open(p, "wb") for p in paths]
+    files = [open(p, "wb") for p in paths]  # noqa: SIM115 - closed below
     try:
         counts = np.empty(nparts, np.int64)
         for start, h1, h2 in source.chunks():
@@ -164,26 +166,25 @@ def _spill_partitions(source: KeySource, staging: str, bits: int):
             np.cumsum(counts, out=starts[1:])
             order = np.empty(len(h1), np.int64)
             K._scatter_by_partition(h1, shift, starts[:-1].copy(), order)
-            triples = np.empty((len(h1), 3), np.uint64)
-            triples[:, 0] = h1[order]
-            triples[:, 1] = h2[order]
-            triples[:, 2] = order + start
-            for p in range(nparts):
-                if counts[p]:
-                    files[p].write(triples[starts[p] : starts[p + 1]].tobytes())
+            rows = np.empty((len(h1), width), np.uint64)
+            rows[:, 0] = h1[order]
+            if width == 3:
+                rows[:, 1] = h2[order]
+            rows[:, -1] = order + start
+            for p in np.flatnonzero(counts):
+                files[p].write(rows[starts[p] : starts[p + 1]].tobytes())
     finally:
         for f in files:
             f.close()
 
     def loader(path: str):
         def load():
-            triples = np.fromfile(path, dtype=np.uint64).reshape(-1, 3)
+            rows = np.fromfile(path, dtype=np.uint64).reshape(-1, width)
             os.unlink(path)
-            return (
-                np.ascontiguousarray(triples[:, 0]),
-                np.ascontiguousarray(triples[:, 1]),
-                triples[:, 2].astype(np.int64),
-            )
+            h1 = np.ascontiguousarray(rows[:, 0])
+            h2 = (np.ascontiguousarray(rows[:, 1]) if width == 3
+                  else np.zeros(len(rows), np.uint64))
+            return h1, h2, rows[:, -1].astype(np.int64)
 
         return load
 
