@@ -54,6 +54,11 @@ def fsync(fd: int) -> None:
     os.fsync(fd)
 
 
+def fdatasync(fd: int) -> None:
+    _check("fsync")
+    os.fdatasync(fd)
+
+
 def close(fd: int) -> None:
     os.close(fd)
 

@@ -27,6 +27,7 @@ class FileAppender:
         self.initial = FileEntry(entry.size, entry.crc32)
         self.size = entry.size
         self.crc32 = entry.crc32
+        self.unsynced = 0  # bytes written since the last (background) fdatasync
         self.fd = io.open_write(path, create=create)
 
     def append(self, data) -> None:

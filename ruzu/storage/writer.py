@@ -15,6 +15,10 @@ import zlib
 from . import io
 
 MAX_PENDING_BYTES = 64 << 20
+# The commit must fsync every byte written. Syncing each file every SYNC_EVERY bytes from this
+# thread overlaps that flush with parsing instead of paying it all at the end (about 2 s for the
+# 1.3 GB of columns of a 1 GB node file at the ~0.56 GB/s durable write speed measured here).
+SYNC_EVERY = 128 << 20
 
 
 class WriteBehind:
@@ -74,6 +78,10 @@ class WriteBehind:
             try:
                 io.write_all(appender.fd, data)
                 appender.crc32 = zlib.crc32(data, appender.crc32)
+                appender.unsynced += data.nbytes
+                if appender.unsynced >= SYNC_EVERY:
+                    io.fdatasync(appender.fd)
+                    appender.unsynced = 0
             except BaseException as e:  # handed to the submitting thread
                 with self._cond:
                     self._error = e
