@@ -23,6 +23,16 @@ from .types import LogicalType
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    # The query layer is imported on first use, so ``import ruzu`` stays quick for importers.
+    if name == "QueryResult":
+        from .query.result import QueryResult
+
+        return QueryResult
+    raise AttributeError(f"module 'ruzu' has no attribute {name!r}")
+
+
 __all__ = [
     "CatalogError",
     "ColumnSchema",
@@ -42,6 +52,7 @@ __all__ = [
     "MissingEndpointError",
     "NodeTableSchema",
     "QueryError",
+    "QueryResult",
     "ReadOnlyError",
     "Reject",
     "RelTableSchema",
