@@ -1,0 +1,124 @@
+"""One import in a fresh process: ``python benches/_child.py '<json spec>'``.
+
+Prints one JSON line: ``{"rows", "seconds", "peak_rss", ...}`` (ruzu adds ``jit_compiles``). ``seconds`` is measured around
+the import call only (ruzu: ``import_nodes`` / ``import_relationships`` including the commit
+with fsync; Kùzu: the ``COPY`` statement); ``peak_rss`` is this process's VmHWM in bytes, so it
+covers the interpreter, numpy, numba, the loaded JIT code and every buffer.
+
+Spec keys: ``system`` ("ruzu" | "kuzu"), ``file`` ("nodes" | "edges"), ``kind``, ``csv``, ``db``
+(a node import creates the database there; an edge import opens the one its node import left),
+``config`` (CsvImportConfig keyword arguments), ``warm`` (a tiny node+edge CSV pair imported
+into a scratch database first, so cached JIT code is loaded before the timed call), ``samples``
+(collect (stage, bytes_read, rss) from the progress callback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+
+def vm_hwm() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def jit_compiles() -> int:
+    """Kernels this process compiled instead of loading from numba's cache: compiling inside a
+    measured process inflates both its time and its peak RSS (LLVM), so callers re-run."""
+    from numba.core.dispatcher import Dispatcher
+
+    seen: set[int] = set()
+    count = 0
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("ruzu") or module is None:
+            continue
+        for obj in vars(module).values():
+            if isinstance(obj, Dispatcher) and id(obj) not in seen:
+                seen.add(id(obj))
+                count += sum(obj.stats.cache_misses.values())
+    return count
+
+
+def _ruzu_tables(db, columns) -> None:
+    db.create_node_table("Person", columns, "id")
+    db.create_rel_table("Follows", [("Person", "Person")], [("since", "INT64")])
+
+
+def run_ruzu(spec: dict) -> dict:
+    import ruzu
+
+    columns = [tuple(c) for c in spec["columns"]]
+    config = ruzu.CsvImportConfig(**spec.get("config", {}))
+    if spec.get("warm"):
+        scratch = tempfile.mkdtemp(prefix="ruzu-warm-")
+        try:
+            with ruzu.Database(os.path.join(scratch, "db")) as db:
+                _ruzu_tables(db, columns)
+                db.import_nodes("Person", spec["warm"][0], config=config)
+                db.import_relationships("Follows", spec["warm"][1], config=config)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    samples: list[tuple[str, int, int]] = []
+
+    def progress(p) -> None:
+        samples.append((p.stage, p.bytes_read, p.rss))
+
+    callback = progress if spec.get("samples") else None
+    with ruzu.Database(spec["db"]) as db:
+        if spec["file"] == "nodes":
+            _ruzu_tables(db, columns)
+            t0 = time.perf_counter()
+            r = db.import_nodes("Person", spec["csv"], config=config, progress=callback)
+        else:
+            t0 = time.perf_counter()
+            r = db.import_relationships("Follows", spec["csv"], config=config,
+                                        progress=callback)
+        seconds = time.perf_counter() - t0
+    out = {"rows": r.rows_imported, "seconds": seconds, "peak_rss": vm_hwm(),
+           "batches": r.batch_count, "skipped": r.rows_skipped, "jit_compiles": jit_compiles()}
+    if callback:
+        out["samples"] = samples
+    return out
+
+
+def run_kuzu(spec: dict) -> dict:
+    import kuzu
+
+    db = kuzu.Database(spec["db"])
+    conn = kuzu.Connection(db)
+    if spec["file"] == "nodes":
+        conn.execute(spec["node_ddl"])
+        conn.execute(spec["rel_ddl"])
+        table = "Person"
+    else:
+        table = "Follows"
+    path = spec["csv"].replace("'", "\\'")
+    t0 = time.perf_counter()
+    conn.execute(f"COPY {table} FROM '{path}' (header=true)")
+    seconds = time.perf_counter() - t0
+    peak = vm_hwm()
+    res = conn.execute("MATCH (n:Person) RETURN count(*)" if table == "Person"
+                       else "MATCH ()-[r:Follows]->() RETURN count(*)")
+    rows = int(res.get_next()[0])
+    conn.close()
+    db.close()
+    return {"rows": rows, "seconds": seconds, "peak_rss": peak}
+
+
+def main(argv: list[str]) -> int:
+    spec = json.loads(argv[0])
+    out = run_kuzu(spec) if spec["system"] == "kuzu" else run_ruzu(spec)
+    print(json.dumps(out), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
