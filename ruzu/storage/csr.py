@@ -12,6 +12,7 @@ result equals the CSR built from all edges at once (each node's edges in edge-id
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -63,13 +64,17 @@ class _Direction:
         for f in self.files:
             f.close()
 
-    def build(self, txn: Transaction, budget: int) -> dict:
+    def create_files(self, txn: Transaction) -> dict:
         self.close()
         state = {"indptr": txn.new_file(), "nbr": txn.new_file(), "eid": txn.new_file(),
                  "num_nodes": self.num_nodes, "dtype": self.dtype.name}
-        indptr_app = txn.appender(state["indptr"])
-        nbr_app = txn.appender(state["nbr"])
-        eid_app = txn.appender(state["eid"])
+        self._apps = [txn.appender(state[k]) for k in ("indptr", "nbr", "eid")]
+        return state
+
+    def build(self, budget: int) -> None:
+        """Counting-sort every bucket into the files made by ``create_files`` (may run on a
+        thread of its own: the kernels and the appends release the GIL)."""
+        indptr_app, nbr_app, eid_app = self._apps
         base = 0
         indptr_app.append(np.zeros(1, np.int64))
         for b, path in enumerate(self.paths):
@@ -93,7 +98,6 @@ class _Direction:
                 eid_app.append(eid)
                 base += len(triples)
             os.unlink(path)
-        return state
 
     def _load(self, path: str, count: int) -> np.ndarray:
         return np.fromfile(path, dtype=self.dtype, count=count * 3).reshape(count, 3)
@@ -117,7 +121,8 @@ class CsrBuilder:
                  expected_edges: int, budget: int) -> None:
         self.dtype = index_dtype(max(n_src, n_dst, max_edges))
         self.budget = budget
-        nbuckets = max(1, -(-expected_edges * sort_bytes_per_edge(self.dtype) // budget))
+        # two buckets (one per direction) are sorted at once: each gets half the budget
+        nbuckets = max(1, -(-expected_edges * sort_bytes_per_edge(self.dtype) * 2 // budget))
         self.fwd = _Direction(staging, "fwd", n_src, nbuckets, self.dtype)
         self.bwd = _Direction(staging, "bwd", n_dst, nbuckets, self.dtype)
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -151,8 +156,15 @@ class CsrBuilder:
         # (old edges go straight to their own direction; new ones are grouped in add())
 
     def build(self, txn: Transaction) -> tuple[dict, dict]:
+        """Write both CSRs, the two directions on two threads (each within half the budget):
+        measured 1 GB of edges: the single-threaded build was ~40 % of the import."""
         self._scatter()
-        return self.fwd.build(txn, self.budget), self.bwd.build(txn, self.budget)
+        states = self.fwd.create_files(txn), self.bwd.create_files(txn)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ruzu-csr") as pool:
+            jobs = [pool.submit(d.build, self.budget // 2) for d in (self.fwd, self.bwd)]
+            for job in jobs:
+                job.result()
+        return states
 
     def close(self) -> None:
         self.fwd.close()
