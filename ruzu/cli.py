@@ -181,15 +181,16 @@ def build_demo_parser() -> argparse.ArgumentParser:
                     "relationships from,to,since) as CSV files, import it into a new "
                     "database and show what was loaded.",
     )
-    p.add_argument("database", metavar="DBDIR", nargs="?", default="ruzu-demo",
-                   help="database directory to create (default ./ruzu-demo)")
+    p.add_argument("database", metavar="DBDIR", nargs="?", default="demo-db",
+                   help="database directory to create (default ./demo-db)")
     p.add_argument("--persons", type=_positive, default=demo.DEFAULT_PERSONS, metavar="N",
                    help=f"number of persons (default {demo.DEFAULT_PERSONS:,})")
     p.add_argument("--follows", type=_count, default=None, metavar="N",
                    help=f"number of follows relationships (default {demo.FOLLOWS_PER_PERSON} "
                         "per person)")
     p.add_argument("--out", metavar="DIR", default=None,
-                   help="directory for the generated CSV files (default DBDIR-csv)")
+                   help="directory for the generated CSV files (default: demo-data beside "
+                        "DBDIR)")
     p.add_argument("--seed", type=_count, default=0, metavar="N",
                    help="random seed of the generator (default 0)")
     p.add_argument("--overwrite", action="store_true",
@@ -863,13 +864,17 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
                     else "it is not a ruzu database, choose another DBDIR")
             raise CliError(f"{db_path} already exists; {hint}")
         shutil.rmtree(db_path)
-    data_dir = args.out or f"{db_path.rstrip(os.sep)}-csv"
+    data_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(db_path)),
+                                        "demo-data")
+    data_dir = os.path.relpath(data_dir) if args.out is None else data_dir
     follows = args.follows
     n_follows = demo.FOLLOWS_PER_PERSON * args.persons if follows is None else follows
     print(f"generating {args.persons:,} persons and {n_follows:,} follows into {data_dir}/ …",
           file=out, flush=True)
     files = demo.generate(data_dir, args.persons, follows, seed=args.seed)
     print(f"generated {_bytes(files.bytes_written)} in {files.seconds:.1f} s", file=out)
+    print("(the first run on a machine also compiles ruzu's numba kernels, ~20-40 s; they are "
+          "cached for later runs)", file=out)
     argv = [db_path, "--schema", files.schema, "--nodes", f"Person={files.persons}",
             "--relationships", f"Follows={files.follows}",
             "--max-memory", f"{args.max_memory >> 20}M", "--batch-size", str(args.batch_size)]

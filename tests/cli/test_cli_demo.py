@@ -52,7 +52,11 @@ def test_demo_default_paths(run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = run("demo", "--persons", "50")
     assert r.code == 0, r.err
-    assert sorted(os.listdir(tmp_path)) == ["ruzu-demo", "ruzu-demo-csv"]
+    assert sorted(os.listdir(tmp_path)) == ["demo-data", "demo-db"]
+    (tmp_path / "sub").mkdir()
+    r = run("demo", tmp_path / "sub" / "db", "--persons", "50")
+    assert r.code == 0, r.err
+    assert sorted(os.listdir(tmp_path / "sub")) == ["db", "demo-data"]
 
 
 def test_generated_files_are_valid_csv(tmp_path):
