@@ -11,6 +11,14 @@ Usage::
     ruzu-import DBDIR [--schema schema.cypher] [--nodes Person=persons.csv[,more.csv]]...
                 [--relationships Follows=follows.csv]... [options]
     ruzu-import demo [DBDIR] [--persons N] [--out DIR]
+
+Input specs: ``--nodes TABLE=FILE[,FILE…]`` (a bare ``FILE`` names the table after the file's
+stem); ``--relationships TABLE=FILE[,FILE…]``, and for a rel table that connects several
+node-table pairs ``--relationships TABLE:FROM:TO=FILE`` (``Likes:User:Post=likes.csv``; either
+side may be left empty when the other one decides, ``Likes::Post=…``). Node files are imported
+before relationship files, each in the order given. A failed run drops the tables it created
+(unless ``--partial``) and removes a database directory it created, so the same command can
+simply be run again once the input is fixed.
 """
 
 from __future__ import annotations
@@ -74,7 +82,7 @@ def _positive(text: str) -> int:
 
 def _char(text: str) -> str:
     """One character; ``\\t``/``tab`` name a tab."""
-    named = {"\\t": "\t", "tab": "\t", "TAB": "\t", "\\|": "|"}
+    named = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
     text = named.get(text, text)
     if len(text.encode("utf-8")) != 1:
         raise argparse.ArgumentTypeError(f"expected one single-byte character, got {text!r}")
@@ -117,7 +125,9 @@ def _add_error_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--report-file", metavar="PATH",
                    help="write one JSON line per skipped row to PATH and the skipped records "
                         "themselves, in the input's format with its header, to "
-                        "PATH-without-extension.bad.csv, ready to fix and re-import")
+                        "PATH-without-extension.bad.csv, ready to fix and re-import (one "
+                        "PATH-without-extension.TABLE.FILE.bad.csv per input when several "
+                        "inputs had skipped rows)")
     g.add_argument("--partial", action="store_true",
                    help="on a failure keep the batches committed before it instead of "
                         "rolling the file back; the error names the line to resume from")
@@ -735,7 +745,8 @@ def _rollback_created(db: Database, created: list[str]) -> list[str]:
     return left
 
 
-def run_import(args: argparse.Namespace, cfg: CsvImportConfig, statements, jobs,
+def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
+               statements: list[SchemaStatement], jobs: list[FileJob],
                out: TextIO) -> list[tuple[FileJob, ImportResult]]:
     """Create the schema and import every file; raises typed errors after cleaning up (tables
     this run created are dropped again, a database directory it created is removed)."""
