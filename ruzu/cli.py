@@ -517,24 +517,25 @@ def summary_line(job: FileJob, r: ImportResult) -> str:
 
 
 # ============================================================================ reports
-def _read_record(f, start: int, delim: bytes, quote: bytes, escape: bytes,
-                 limit: int = 16 << 20) -> bytes:
+def _read_record(f, start: int, quote: bytes, escape: bytes, limit: int = 16 << 20) -> bytes:
     """The raw bytes of the CSV record starting at file offset ``start``, line end included:
     up to the first newline outside quotes (at most ``limit`` bytes, then up to the first
     newline at all: an unterminated quote)."""
     f.seek(start)
-    data = b""
+    data = bytearray()
     pos = 0
     in_quote = False
+    step = 4096  # most records are short; read more (doubling) only for long ones
     while True:
         if pos >= len(data):
-            more = f.read(64 << 10)
+            more = f.read(step)
+            step = min(step * 2, 1 << 20)
             if not more:
-                return data + b"\n" if data and not data.endswith(b"\n") else data
+                return bytes(data) + b"\n" if data and not data.endswith(b"\n") else bytes(data)
             data += more
             if len(data) > limit:
                 cut = data.find(b"\n")
-                return data[: cut + 1] if cut >= 0 else data[:limit] + b"\n"
+                return bytes(data[: cut + 1]) if cut >= 0 else bytes(data[:limit]) + b"\n"
         if in_quote:
             if escape != quote and data[pos : pos + 1] == escape:
                 pos += 2
@@ -554,7 +555,7 @@ def _read_record(f, start: int, delim: bytes, quote: bytes, escape: bytes,
             q = data.find(quote, pos)
             nl = data.find(b"\n", pos)
             if nl != -1 and (q == -1 or nl < q):
-                return data[: nl + 1]
+                return bytes(data[: nl + 1])
             if q == -1:
                 pos = len(data)
                 continue
@@ -597,7 +598,7 @@ def _line_offsets(path: str, lines: set[int]) -> dict[int, int]:
 def raw_records(path: str, rejects: Sequence[Reject], cfg: CsvImportConfig) -> list[bytes]:
     """The rejected records as they are in the file (located by byte offset, or by line when
     the loader only knows the line, e.g. an unknown relationship endpoint)."""
-    delim, quote, escape = (bytes([b]) for b in cfg.dialect_bytes)
+    _, quote, escape = (bytes([b]) for b in cfg.dialect_bytes)
     by_line = _line_offsets(path, {r.line for r in rejects if r.byte_offset < 0})
     out = []
     with open(path, "rb") as f:
@@ -606,15 +607,15 @@ def raw_records(path: str, rejects: Sequence[Reject], cfg: CsvImportConfig) -> l
             if start is None:
                 out.append(r.record.encode("utf-8") + b"\n")
             else:
-                out.append(_read_record(f, start, delim, quote, escape))
+                out.append(_read_record(f, start, quote, escape))
     return out
 
 
 def header_record(path: str, cfg: CsvImportConfig) -> bytes:
-    delim, quote, escape = (bytes([b]) for b in cfg.dialect_bytes)
+    _, quote, escape = (bytes([b]) for b in cfg.dialect_bytes)
     with open(path, "rb") as f:
         start = 3 if f.read(3) == b"\xef\xbb\xbf" else 0
-        return _read_record(f, start, delim, quote, escape)
+        return _read_record(f, start, quote, escape)
 
 
 def bad_csv_path(report: str) -> str:

@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ruzu
 from ruzu.cli import raw_records
@@ -105,3 +110,31 @@ def test_raw_records_with_other_escape(tmp_path):
     rej = [ruzu.Reject(path, 2, 4, None, None, "r", ""), ruzu.Reject(path, 4, -1, None, None,
                                                                      "r", "")]
     assert raw_records(path, rej, cfg) == [b'1,"x\\"y,\nz"\n', b"2,3\n"]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.text(alphabet='ab,"\n\r é', max_size=6), min_size=1,
+                              max_size=3), min_size=1, max_size=12),
+       picks=st.lists(st.tuples(st.integers(0, 11), st.booleans()), max_size=6))
+def test_raw_records_match_the_written_bytes(tmp_path, rows, picks):
+    """Oracle: Python's csv writer, which records where each record starts."""
+    records = []
+    for row in rows:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(row)
+        records.append(buf.getvalue().encode("utf-8"))
+    data = b"".join(records)
+    path = str(tmp_path / "r.csv")
+    with open(path, "wb") as f:
+        f.write(data)
+    starts = [sum(len(r) for r in records[:i]) for i in range(len(records))]
+    rejects, expected = [], []
+    for i, by_offset in picks:
+        if i >= len(records) or b"\r" in data[: starts[i]]:
+            continue  # lines count "\n" only; a bare CR before the record would not count
+        line = data[: starts[i]].count(b"\n") + 1
+        rejects.append(ruzu.Reject(path, line, starts[i] if by_offset else -1, None, None,
+                                   "r", ""))
+        expected.append(records[i])
+    assert raw_records(path, rejects, ruzu.CsvImportConfig()) == expected
