@@ -65,7 +65,9 @@ class CsvImportConfig:
                 f"got {self.memory_limit!r}"
             )
         if self.on_duplicate not in (None, "error", "keep_first"):
-            raise ConfigError(f"on_duplicate must be 'error' or 'keep_first', got {self.on_duplicate!r}")
+            raise ConfigError(
+                f"on_duplicate must be 'error' or 'keep_first', got {self.on_duplicate!r}"
+            )
         if self.on_missing_endpoint not in (None, "error", "skip"):
             raise ConfigError(
                 f"on_missing_endpoint must be 'error' or 'skip', got {self.on_missing_endpoint!r}"
@@ -97,7 +99,8 @@ class CsvImportConfig:
 
     @property
     def keep_first_duplicate(self) -> bool:
-        return (self.on_duplicate or ("keep_first" if self.ignore_errors else "error")) == "keep_first"
+        default = "keep_first" if self.ignore_errors else "error"
+        return (self.on_duplicate or default) == "keep_first"
 
     @property
     def skip_missing_endpoints(self) -> bool:

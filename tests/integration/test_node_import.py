@@ -277,7 +277,8 @@ def test_ignore_errors_skips_and_reports_bad_rows(person_db, tmp_path):
 def test_header_mismatch_is_an_error_before_any_data(person_db, tmp_path):
     path = write(tmp_path / "p.csv", "id,nom,age\n1,a,1\n")
     before = snapshot(person_db.path)
-    with pytest.raises(CsvError, match=r"p\.csv:1: header .*missing \['name'\].*unexpected \['nom'\]"):
+    expected = r"p\.csv:1: header .*missing \['name'\].*unexpected \['nom'\]"
+    with pytest.raises(CsvError, match=expected):
         person_db.import_nodes("Person", path)
     assert snapshot(person_db.path) == before
 
