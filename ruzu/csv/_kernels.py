@@ -1,0 +1,1321 @@
+"""numba kernels that turn CSV bytes into caller-owned column buffers.
+
+Every kernel here is private and verb-named, fills numpy buffers the caller allocated and returns
+status / error codes; none of them raises. The Python reader owns the buffers, reads the file in
+chunks, and turns the codes into typed errors (``ERROR_REASONS`` has the reason texts).
+
+Record syntax (RFC 4180 plus the usual extensions):
+
+* records end at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (mixed is fine); a ``\\r`` that is the last
+  byte of a non-final buffer is left unconsumed because a ``\\n`` may follow;
+* completely empty lines are skipped (they still count as lines); a record never comes from one;
+* a field starting with the quote char is quoted: it may hold delimiters, newlines and quotes
+  (doubled when ``escape == quote``; otherwise ``escape`` makes the next byte literal); after the
+  closing quote only a delimiter, a newline or the end of input may follow;
+* line numbers count every newline, also the ones inside quoted fields; CRLF counts once.
+
+A kernel never decides on a record it has not seen completely (or, in abort mode, on a field it has
+not seen completely), so the answer never depends on where the caller's chunks happen to end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
+
+from .._jit import kernel
+
+# ---------------------------------------------------------------------------------------------
+# Public constants
+# ---------------------------------------------------------------------------------------------
+
+KIND_SKIP = 0
+KIND_INT = 1
+KIND_UINT64 = 2
+KIND_FLOAT = 3
+KIND_BOOL = 4
+KIND_DATE = 5
+KIND_TIMESTAMP = 6
+KIND_STRING = 7
+
+ST_NEED_MORE = 0
+ST_BATCH_FULL = 1
+ST_ERROR = 2
+ST_REJECTS_FULL = 3
+ST_ROW_TOO_LARGE = 4
+
+E_NONE = 0
+E_UNTERMINATED_QUOTE = 1
+E_STRAY_QUOTE = 2
+E_AFTER_QUOTE = 3
+E_TOO_FEW_FIELDS = 4
+E_TOO_MANY_FIELDS = 5
+E_BAD_INT = 6
+E_INT_RANGE = 7
+E_BAD_FLOAT = 8
+E_BAD_BOOL = 9
+E_BAD_DATE = 10
+E_BAD_TIMESTAMP = 11
+E_INVALID_UTF8 = 12
+E_NULL_NOT_ALLOWED = 13
+
+ERROR_REASONS = {
+    E_NONE: "no error",
+    E_UNTERMINATED_QUOTE: "unterminated quoted field",
+    E_STRAY_QUOTE: "quote character inside an unquoted field",
+    E_AFTER_QUOTE: "unexpected character after a closing quote",
+    E_TOO_FEW_FIELDS: "expected {expected} values per row, but got {got}",
+    E_TOO_MANY_FIELDS: "expected {expected} values per row, but got {got}",
+    E_BAD_INT: "invalid integer",
+    E_INT_RANGE: "integer out of range for the column type",
+    E_BAD_FLOAT: "invalid floating-point number",
+    E_BAD_BOOL: "invalid boolean (expected true/false/t/f/1/0)",
+    E_BAD_DATE: "invalid date (expected YYYY-MM-DD)",
+    E_BAD_TIMESTAMP: "invalid timestamp (expected YYYY-MM-DD[ T]HH:MM[:SS[.f]][Z|+HH:MM])",
+    E_INVALID_UTF8: "invalid UTF-8",
+    E_NULL_NOT_ALLOWED: "NULL not allowed (primary key)",
+}
+
+# Width of one row of the reject array: (line, record_start, record_end, field, code, got).
+REJECT_WIDTH = 6
+
+# ---------------------------------------------------------------------------------------------
+# Private constants
+# ---------------------------------------------------------------------------------------------
+
+# _scan_quoted states
+_Q_CLOSED = 0
+_Q_MORE = 1  # ran out of bytes in a non-final buffer
+_Q_UNTERM = 2  # ran out of bytes in the final buffer: unterminated quote
+
+_U64_MAX_DIV10 = np.uint64(1844674407370955161)  # (2**64 - 1) // 10
+_U64_10 = np.uint64(10)
+_U64_0 = np.uint64(0)
+_U63 = np.uint64(2**63)
+_I64_MAX_U = np.uint64(2**63 - 1)
+
+# Exact powers of ten as doubles (10**22 is the largest one that is exact) and as int64.
+_P10F = np.array([10.0**k for k in range(23)], dtype=np.float64)
+_P10I = np.array([10**k for k in range(19)], dtype=np.int64)
+_TWO53 = 2**53
+_NEG_NAN = -float("nan")  # sign bit set, like Python's float("-nan"); x * nan keeps nan's sign
+
+_CUM_DAYS = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], dtype=np.int64)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_US_PER_DAY = 86_400_000_000
+_W_INF = np.frombuffer(b"inf", np.uint8)
+_W_INFINITY = np.frombuffer(b"infinity", np.uint8)
+_W_NAN = np.frombuffer(b"nan", np.uint8)
+_W_TRUE = np.frombuffer(b"true", np.uint8)
+_W_FALSE = np.frombuffer(b"false", np.uint8)
+
+# Numba compiles a separate specialization of a kernel for every literal argument it sees
+# (and for literal-typed variables during type inference), so values passed between kernels
+# start from np.int64(...) rather than a bare literal. This halves the cold compile time.
+
+
+# ---------------------------------------------------------------------------------------------
+# C strtod, for the decimal strings the exact fast path cannot convert
+# ---------------------------------------------------------------------------------------------
+
+
+@intrinsic
+def _strtod(typingctx, arr):
+    """``strtod((char*)arr.data, NULL)``; arr is a NUL-terminated uint8 array.
+
+    Declared as an external symbol (resolved by the JIT linker), not a ctypes pointer, so the
+    calling kernels stay cacheable. glibc's strtod is correctly rounded, like Python's float().
+    """
+    sig = types.float64(arr)
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        ptr = builder.bitcast(ary.data, ir.IntType(8).as_pointer())
+        charpp = ir.IntType(8).as_pointer().as_pointer()
+        fnty = ir.FunctionType(ir.DoubleType(), [ir.IntType(8).as_pointer(), charpp])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "strtod")
+        return builder.call(fn, [ptr, ir.Constant(charpp, None)])
+
+    return sig, codegen
+
+
+# ---------------------------------------------------------------------------------------------
+# Value parsers: (array, start, end) -> code / value.  Strict: no surrounding spaces.
+# ---------------------------------------------------------------------------------------------
+
+
+@kernel
+def _parse_int(a, s, e):
+    """Parse ``[+-]?[0-9]+`` from a[s:e] -> (code, negative, magnitude as uint64)."""
+    mag = _U64_0
+    if s >= e:
+        return E_BAD_INT, False, mag
+    i = s
+    neg = False
+    c = a[i]
+    if c == 45 or c == 43:
+        neg = c == 45
+        i += 1
+        if i >= e:
+            return E_BAD_INT, neg, mag
+    over = False
+    while i < e:
+        d = np.int64(a[i]) - 48
+        if d < 0 or d > 9:
+            return E_BAD_INT, neg, mag
+        du = np.uint64(d)
+        if not over:
+            if mag > _U64_MAX_DIV10 or (mag == _U64_MAX_DIV10 and d > 5):
+                over = True
+            else:
+                mag = mag * _U64_10 + du
+        i += 1
+    if over:
+        return E_INT_RANGE, neg, mag
+    return E_NONE, neg, mag
+
+
+@kernel
+def _lower_eq(a, s, e, word):
+    """a[s:e] equals the lower-case ASCII letters in ``word`` (a uint8 array), ignoring case."""
+    if e - s != word.shape[0]:
+        return False
+    for k in range(e - s):
+        if (a[s + k] | 0x20) != word[k]:
+            return False
+    return True
+
+
+@kernel
+def _parse_float(a, s, e, scratch):
+    """Parse a decimal float from a[s:e] -> (ok, value), bit-identical to Python's float().
+
+    Accepts ``[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`` and inf, infinity, nan
+    (any case, optional sign). Fast path (Clinger): a mantissa <= 2**53 times an exact power of
+    ten is one correctly rounded IEEE operation. Everything else goes to strtod on the digit
+    string written as ``DIGITSe[-]EXP`` (no decimal point, so the C locale does not matter).
+    ``scratch`` is a uint8 work array (64 bytes suffice for up to 40 significant digits).
+    """
+    if s >= e:
+        return False, 0.0
+    i = s
+    neg = False
+    c = a[i]
+    if c == 45 or c == 43:
+        neg = c == 45
+        i += 1
+        if i >= e:
+            return False, 0.0
+    sign = -1.0 if neg else 1.0
+    c = a[i] | 0x20
+    if c == 105 or c == 110:  # i / n
+        if _lower_eq(a, i, e, _W_INF) or _lower_eq(a, i, e, _W_INFINITY):
+            return True, sign * np.inf
+        if _lower_eq(a, i, e, _W_NAN):
+            return True, (_NEG_NAN if neg else np.nan)
+        return False, 0.0
+    int_s = i
+    while i < e and a[i] >= 48 and a[i] <= 57:
+        i += 1
+    int_e = i
+    frac_s = i
+    frac_e = i
+    if i < e and a[i] == 46:
+        i += 1
+        frac_s = i
+        while i < e and a[i] >= 48 and a[i] <= 57:
+            i += 1
+        frac_e = i
+    if int_e - int_s + frac_e - frac_s == 0:
+        return False, 0.0
+    exp = 0
+    if i < e and (a[i] | 0x20) == 101:
+        i += 1
+        eneg = False
+        if i < e and (a[i] == 45 or a[i] == 43):
+            eneg = a[i] == 45
+            i += 1
+        exp_s = i
+        while i < e and a[i] >= 48 and a[i] <= 57:
+            if exp < 1_000_000_000_000:  # clamp: anything beyond is 0 or inf anyway
+                exp = exp * 10 + (np.int64(a[i]) - 48)
+            i += 1
+        if i == exp_s:
+            return False, 0.0
+        if eneg:
+            exp = -exp
+    if i != e:
+        return False, 0.0
+    # Significant digits: skip leading zeros, count trailing zeros, keep the first 18 in m.
+    nsig = 0
+    tz = 0
+    m = 0
+    for j in range(int_s, frac_e):
+        if j == int_e and frac_s > int_e:  # the decimal point
+            continue
+        d = np.int64(a[j]) - 48
+        if nsig == 0 and d == 0:
+            continue
+        nsig += 1
+        if nsig <= 18:
+            m = m * 10 + d
+        if d == 0:
+            tz += 1
+        else:
+            tz = 0
+    if nsig == 0:
+        return True, sign * 0.0
+    ns = nsig - tz
+    e10 = exp - (frac_e - frac_s) + tz
+    if ns <= 18:
+        m //= _P10I[min(nsig, 18) - ns]
+        if m <= _TWO53:
+            if 0 <= e10 <= 22:
+                return True, sign * (np.float64(m) * _P10F[e10])
+            if -22 <= e10 < 0:
+                return True, sign * (np.float64(m) / _P10F[-e10])
+            if 22 < e10 <= 22 + 16:
+                k = _P10I[e10 - 22]
+                if m <= _TWO53 // k:
+                    return True, sign * (np.float64(m * k) * _P10F[22])
+    lead = ns - 1 + e10  # value is in [10**lead, 10**(lead+1))
+    if lead > 309:
+        return True, sign * np.inf
+    if lead < -325:
+        return True, sign * 0.0
+    need = ns + 24
+    out = scratch if scratch.shape[0] >= need else np.empty(need, np.uint8)
+    w = 0
+    started = False
+    for j in range(int_s, frac_e):
+        if w >= ns:
+            break
+        if j == int_e and frac_s > int_e:
+            continue
+        ch = a[j]
+        if not started:
+            if ch == 48:
+                continue
+            started = True
+        out[w] = ch
+        w += 1
+    out[w] = 101  # 'e'
+    w += 1
+    x = e10
+    if x < 0:
+        out[w] = 45
+        w += 1
+        x = -x
+    nd = 1
+    t = x
+    while t >= 10:
+        t //= 10
+        nd += 1
+    for k in range(nd):
+        out[w + nd - 1 - k] = 48 + x % 10
+        x //= 10
+    w += nd
+    out[w] = 0
+    return True, sign * _strtod(out)
+
+
+@kernel
+def _parse_bool(a, s, e):
+    """true/false/t/f/1/0, any case -> (ok, 0/1)."""
+    ln = e - s
+    if ln == 1:
+        c = a[s] | 0x20
+        if c == 116 or c == 49:  # t 1
+            return True, 1
+        if c == 102 or c == 48:  # f 0
+            return True, 0
+        return False, 0
+    if _lower_eq(a, s, e, _W_TRUE):
+        return True, 1
+    if _lower_eq(a, s, e, _W_FALSE):
+        return True, 0
+    return False, 0
+
+
+@kernel
+def _digits(a, i, k):
+    """Value of the k ASCII digits at a[i:i+k], or -1."""
+    v = 0
+    for j in range(i, i + k):
+        d = np.int64(a[j]) - 48
+        if d < 0 or d > 9:
+            return -1
+        v = v * 10 + d
+    return v
+
+
+@kernel
+def _days_from_civil(y, m, d):
+    """Days since 1970-01-01 of a valid proleptic Gregorian date (H. Hinnant's algorithm)."""
+    y -= 1 if m <= 2 else 0
+    era = y // 400
+    yoe = y - era * 400
+    mp = m - 3 if m > 2 else m + 9
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+@kernel
+def _parse_date(a, s, e):
+    """``YYYY-MM-DD`` (years 0001-9999, real calendar days) -> (ok, days since 1970-01-01)."""
+    if e - s != 10 or a[s + 4] != 45 or a[s + 7] != 45:
+        return False, 0
+    y = _digits(a, s, 4)
+    m = _digits(a, s + 5, 2)
+    d = _digits(a, s + 8, 2)
+    if y < 1 or m < 1 or m > 12 or d < 1:
+        return False, 0
+    dim = _MONTH_DAYS[m]
+    if m == 2 and (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
+        dim = 29
+    if d > dim:
+        return False, 0
+    return True, _days_from_civil(y, m, d)
+
+
+@kernel
+def _parse_timestamp(a, s, e):
+    """``YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,9}]][Z|(+|-)HH[[:]MM]]]`` -> (ok, microseconds UTC).
+
+    Fractions beyond microseconds are truncated; an offset is subtracted to get UTC.
+    """
+    if e - s < 10:
+        return False, 0
+    ok, days = _parse_date(a, s, s + 10)
+    if not ok:
+        return False, 0
+    if e - s == 10:
+        return True, days * _US_PER_DAY
+    i = s + 10
+    if (a[i] != 32 and a[i] != 84) or i + 6 > e or a[i + 3] != 58:
+        return False, 0
+    hh = _digits(a, i + 1, 2)
+    mi = _digits(a, i + 4, 2)
+    i += 6
+    ss = 0
+    frac = 0
+    if i < e and a[i] == 58:
+        if i + 3 > e:
+            return False, 0
+        ss = _digits(a, i + 1, 2)
+        i += 3
+        if i < e and a[i] == 46:
+            i += 1
+            nd = 0
+            while i < e and a[i] >= 48 and a[i] <= 57:
+                if nd < 6:
+                    frac = frac * 10 + (np.int64(a[i]) - 48)
+                nd += 1
+                i += 1
+            if nd == 0 or nd > 9:
+                return False, 0
+            for _ in range(nd, 6):
+                frac *= 10
+    off = 0
+    if i < e:
+        c = a[i]
+        if c == 90:  # Z
+            i += 1
+        elif c == 43 or c == 45:
+            i += 1
+            if i + 2 > e:
+                return False, 0
+            oh = _digits(a, i, 2)
+            i += 2
+            om = 0
+            if i < e:
+                if a[i] == 58:
+                    i += 1
+                if i + 2 > e:
+                    return False, 0
+                om = _digits(a, i, 2)
+                i += 2
+            if oh < 0 or oh > 23 or om < 0 or om > 59:
+                return False, 0
+            off = oh * 60 + om
+            if c == 45:
+                off = -off
+        else:
+            return False, 0
+    if i != e:
+        return False, 0
+    if hh < 0 or hh > 23 or mi < 0 or mi > 59 or ss < 0 or ss > 59:
+        return False, 0
+    secs = ((days * 24 + hh) * 60 + mi) * 60 + ss - off * 60
+    return True, secs * 1_000_000 + frac
+
+
+@kernel
+def _utf8_ok(a, s, e):
+    """True when a[s:e] is valid UTF-8 by Python's rules (no overlongs, surrogates, > U+10FFFF)."""
+    i = s
+    while i < e:
+        c = a[i]
+        if c < 0x80:
+            i += 1
+            continue
+        if c < 0xC2:
+            return False
+        if c < 0xE0:
+            if i + 1 >= e or (a[i + 1] & 0xC0) != 0x80:
+                return False
+            i += 2
+        elif c < 0xF0:
+            if i + 2 >= e:
+                return False
+            c1 = a[i + 1]
+            lo = 0xA0 if c == 0xE0 else 0x80
+            hi = 0x9F if c == 0xED else 0xBF
+            if c1 < lo or c1 > hi or (a[i + 2] & 0xC0) != 0x80:
+                return False
+            i += 3
+        elif c < 0xF5:
+            if i + 3 >= e:
+                return False
+            c1 = a[i + 1]
+            lo = 0x90 if c == 0xF0 else 0x80
+            hi = 0x8F if c == 0xF4 else 0xBF
+            if c1 < lo or c1 > hi or (a[i + 2] & 0xC0) != 0x80 or (a[i + 3] & 0xC0) != 0x80:
+                return False
+            i += 4
+        else:
+            return False
+    return True
+
+
+@kernel
+def _is_null(buf, s, e, null_bytes, null_offs):
+    """buf[s:e] equals one of the null strings (null_bytes[null_offs[k]:null_offs[k+1]])."""
+    ln = e - s
+    for k in range(null_offs.shape[0] - 1):
+        a = null_offs[k]
+        if null_offs[k + 1] - a != ln:
+            continue
+        j = 0
+        while j < ln and buf[s + j] == null_bytes[a + j]:
+            j += 1
+        if j == ln:
+            return True
+    return False
+
+
+@kernel
+def _convert(a, s, e, kind, imin, imax, scratch):
+    """Convert the non-null field a[s:e] of a non-string kind -> (code, int value, float value).
+
+    imin/imax: the inclusive range of a KIND_INT column. UINT64 values come back bit-cast.
+    """
+    if kind == KIND_INT or kind == KIND_UINT64:
+        code, neg, mag = _parse_int(a, s, e)
+        if code != E_NONE:
+            return code, 0, 0.0
+        if kind == KIND_INT:
+            if neg:
+                if mag > _U63:
+                    return E_INT_RANGE, 0, 0.0
+                v = np.int64(_U64_0 - mag)
+            else:
+                if mag > _I64_MAX_U:
+                    return E_INT_RANGE, 0, 0.0
+                v = np.int64(mag)
+            if v < imin or v > imax:
+                return E_INT_RANGE, 0, 0.0
+        else:
+            if neg and mag != _U64_0:
+                return E_INT_RANGE, 0, 0.0
+            v = np.int64(mag)  # bit-cast: UINT64 values live in int64 slots
+        return E_NONE, v, 0.0
+    if kind == KIND_FLOAT:
+        ok, x = _parse_float(a, s, e, scratch)
+        return (E_NONE if ok else E_BAD_FLOAT), 0, x
+    if kind == KIND_BOOL:
+        ok, v = _parse_bool(a, s, e)
+        return (E_NONE if ok else E_BAD_BOOL), v, 0.0
+    if kind == KIND_DATE:
+        ok, v = _parse_date(a, s, e)
+        return (E_NONE if ok else E_BAD_DATE), v, 0.0
+    if kind == KIND_TIMESTAMP:
+        ok, v = _parse_timestamp(a, s, e)
+        return (E_NONE if ok else E_BAD_TIMESTAMP), v, 0.0
+    return E_NONE, 0, 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Field scanners
+# ---------------------------------------------------------------------------------------------
+
+
+@kernel
+def _byte_classes(delim, quote, escape):
+    """(cls, qcls): 256-entry tables marking the bytes that stop an unquoted / quoted scan."""
+    cls = np.zeros(256, np.uint8)
+    cls[delim] = 1
+    cls[10] = 1
+    cls[13] = 1
+    cls[quote] = 1
+    qcls = np.zeros(256, np.uint8)
+    qcls[quote] = 1
+    qcls[escape] = 1
+    qcls[10] = 1
+    qcls[13] = 1
+    return cls, qcls
+
+
+@kernel
+def _scan_unquoted(buf, p, n, cls, quote):
+    """Scan an unquoted field from p -> (end, saw_quote, OR of its bytes).
+
+    end is the position of the delimiter / newline that ends it, or n. A quote char inside is a
+    syntax error for the caller to report, but is kept as a literal so the scan can go on.
+    """
+    orb = 0
+    stray = False
+    while p < n:
+        c = buf[p]
+        if cls[c] != 0:
+            if c != quote:
+                break
+            stray = True
+        orb |= c
+        p += 1
+    return p, stray, orb
+
+
+@kernel
+def _scan_quoted(buf, p, n, is_final, quote, escape, qcls):
+    """Scan a quoted field whose opening quote is at p -> (state, close, nesc, nl, orb).
+
+    state is _Q_CLOSED (close = position of the closing quote), _Q_MORE (need more bytes) or
+    _Q_UNTERM (final input ended inside the quotes). nesc = escape sequences inside (each
+    removes one byte when unescaping), nl = newlines inside, orb = OR of the content bytes.
+    """
+    q = p + 1
+    nesc = 0
+    nl = 0
+    orb = 0
+    while True:
+        while q < n and qcls[buf[q]] == 0:
+            orb |= buf[q]
+            q += 1
+        if q >= n:
+            return (_Q_UNTERM if is_final else _Q_MORE), n, nesc, nl, orb
+        c = buf[q]
+        if c == quote:
+            if escape == quote:
+                if q + 1 < n:
+                    if buf[q + 1] == quote:
+                        nesc += 1
+                        q += 2
+                        continue
+                elif not is_final:
+                    return _Q_MORE, n, nesc, nl, orb  # "" or " at the buffer end?
+            return _Q_CLOSED, q, nesc, nl, orb
+        if c == 10:
+            nl += 1
+            q += 1
+        elif c == 13:
+            if q + 1 >= n or buf[q + 1] != 10:
+                nl += 1
+            q += 1
+        else:  # escape char (!= quote): the next byte is literal
+            if q + 1 >= n:
+                return (_Q_UNTERM if is_final else _Q_MORE), n, nesc, nl, orb
+            b = buf[q + 1]
+            orb |= b
+            nesc += 1
+            if b == 10 or (b == 13 and (q + 2 >= n or buf[q + 2] != 10)):
+                nl += 1
+            q += 2
+
+
+@kernel
+def _unescape(buf, s, e, quote, escape, out, w):
+    """Copy quoted content buf[s:e] to out[w:] removing escapes -> new w."""
+    i = s
+    if escape == quote:
+        while i < e:
+            c = buf[i]
+            out[w] = c
+            w += 1
+            i += 2 if c == quote else 1
+    else:
+        while i < e:
+            c = buf[i]
+            if c == escape:
+                i += 1
+                c = buf[i]
+            out[w] = c
+            w += 1
+            i += 1
+    return w
+
+
+@kernel
+def _nulls_look_numeric(null_bytes, null_offs):
+    """True if some non-empty null string is made of digits and signs only (it could then be
+    mistaken for an integer by the fused integer path)."""
+    for k in range(null_offs.shape[0] - 1):
+        a = null_offs[k]
+        b = null_offs[k + 1]
+        if b == a:
+            continue
+        numeric = True
+        for j in range(a, b):
+            c = null_bytes[j]
+            if not ((c >= 48 and c <= 57) or c == 43 or c == 45):
+                numeric = False
+        if numeric:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# The record parser
+# ---------------------------------------------------------------------------------------------
+
+
+@kernel
+def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
+                field_kind, field_slot, field_notnull, int_min, int_max,
+                null_bytes, null_offs, ignore_errors, max_rows, row0, nrej0,
+                ivals, fvals, valid, soffs, sbytes, row_line, rej):  # fmt: skip
+    """Parse records that start in buf[pos0:stop] (they may run on up to n); store rows from row
+    ``row0`` and rejects from ``nrej0``. Returns the _parse_records tuple with ``rows`` and
+    ``nrej`` as absolute indices (row0 + stored, nrej0 + rejected).
+
+    ``stop`` < n is only used by the parallel kernel: a block stops at the first record start
+    at or after ``stop`` (blank lines from ``stop`` on belong to the next block).
+
+    The hot paths (unquoted and quoted scans, NULL check, string copy, integers) are written
+    out here rather than called: passing arrays to helper kernels costs atomic NRT reference
+    count updates that numba could not prune here, and halved the speed (measured).
+    """
+    nf = field_kind.shape[0]
+    cap = min(max_rows, row_line.shape[0])
+    rejcap = rej.shape[0]
+    scap = sbytes.shape[1]
+    cls, qcls = _byte_classes(delim, quote, escape)
+    nnull = null_offs.shape[0] - 1
+    null_max = -1
+    for k in range(nnull):
+        null_max = max(null_max, null_offs[k + 1] - null_offs[k])
+    # The fused integer path skips the NULL check for digit strings; only valid if no null
+    # string looks like one.
+    fast_int = not _nulls_look_numeric(null_bytes, null_offs)
+    esc_is_quote = escape == quote
+    scratch = np.empty(64, np.uint8)
+    zero = np.int64(0)
+
+    p = pos0
+    line = start_line
+    rows = row0
+    nrej = nrej0
+    records = 0
+    while True:
+        # ---- skip empty lines ----
+        while p < stop:
+            c = buf[p]
+            if c == 10:
+                p += 1
+                line += 1
+            elif c == 13:
+                if p + 1 < n:
+                    p += 2 if buf[p + 1] == 10 else 1
+                elif is_final:
+                    p += 1
+                else:
+                    return (ST_NEED_MORE, rows, p, line - start_line, records, nrej,
+                            0, -1, 0, 0, 0)  # fmt: skip
+                line += 1
+            else:
+                break
+        if p >= stop:
+            return (ST_NEED_MORE, rows, p, line - start_line, records, nrej, 0, -1, 0, 0, 0)
+        if rows >= cap:
+            return (ST_BATCH_FULL, rows, p, line - start_line, records, nrej, 0, -1, 0, 0, 0)
+
+        # ---- one record ----
+        rs = p
+        rline = line
+        row = rows
+        # Unsigned indices below: numba skips the negative-index wraparound for them (measured
+        # +30% on the hot loops).
+        ur = np.uint64(row)
+        ur1 = np.uint64(row + 1)
+        f = zero
+        err = 0
+        errf = -1
+        alive = True  # False after the first error or a string overflow: only scan on
+        ovf = False  # a string did not fit into sbytes
+        ovf_empty = False  # ... although its slot was empty: flushing cannot help
+        rend = n
+        while True:
+            uf = np.uint64(f)
+            kind = KIND_SKIP
+            if f < nf:
+                kind = field_kind[uf]
+            elif alive:
+                err = E_TOO_MANY_FIELDS
+                alive = False
+            if not alive:
+                kind = KIND_SKIP
+            slot = 0
+            if kind != KIND_SKIP:
+                slot = field_slot[uf]
+            us = np.uint64(slot)
+            code = 0  # > 0: error code of this field; -1: its string does not fit
+            if p < n and buf[np.uint64(p)] == quote:
+                # ---- quoted field: find the closing quote ----
+                q = p + 1
+                nesc = 0
+                nl = 0
+                orb = 0
+                qstate = _Q_CLOSED
+                while True:
+                    while q < n:
+                        c = buf[np.uint64(q)]  # unsigned index: no negative-index wraparound
+                        if qcls[c] != 0:
+                            break
+                        orb |= c
+                        q += 1
+                    if q >= n:
+                        qstate = _Q_UNTERM if is_final else _Q_MORE
+                        break
+                    c = buf[q]
+                    if c == quote:
+                        if esc_is_quote:
+                            if q + 1 < n:
+                                if buf[q + 1] == quote:
+                                    nesc += 1
+                                    q += 2
+                                    continue
+                            elif not is_final:
+                                qstate = _Q_MORE  # "" or " at the buffer end?
+                        break
+                    if c == 10:
+                        nl += 1
+                        q += 1
+                    elif c == 13:
+                        if q + 1 >= n or buf[q + 1] != 10:
+                            nl += 1
+                        q += 1
+                    else:  # escape char (!= quote): the next byte is literal
+                        if q + 1 >= n:
+                            qstate = _Q_UNTERM if is_final else _Q_MORE
+                            break
+                        b = buf[q + 1]
+                        orb |= b
+                        nesc += 1
+                        if b == 10 or (b == 13 and (q + 2 >= n or buf[q + 2] != 10)):
+                            nl += 1
+                        q += 2
+                if qstate == _Q_MORE:
+                    return (ST_NEED_MORE, rows, rs, rline - start_line, records, nrej,
+                            0, -1, 0, 0, 0)  # fmt: skip
+                line += nl
+                if qstate == _Q_UNTERM:
+                    if alive:
+                        err = E_UNTERMINATED_QUOTE
+                        errf = f
+                        alive = False
+                    p = n
+                else:
+                    cs = p + 1
+                    qe = q
+                    p = q + 1
+                    if p < n:
+                        c = buf[p]
+                        if c != delim and c != 10 and c != 13:
+                            if alive:
+                                err = E_AFTER_QUOTE
+                                errf = f
+                                alive = False
+                                kind = KIND_SKIP
+                            while p < n:  # recover: the rest is unquoted text
+                                c = buf[p]
+                                if cls[c] != 0 and c != quote:
+                                    break
+                                p += 1
+                            if p >= n and not is_final:
+                                return (ST_NEED_MORE, rows, rs, rline - start_line, records,
+                                        nrej, 0, -1, 0, 0, 0)  # fmt: skip
+                    elif not is_final:
+                        return (ST_NEED_MORE, rows, rs, rline - start_line, records, nrej,
+                                0, -1, 0, 0, 0)  # fmt: skip
+                    # A quoted field is never NULL.
+                    if kind == KIND_STRING:
+                        cur = soffs[us, ur]
+                        ln = qe - cs - nesc
+                        if cur + ln > scap:
+                            code = -1
+                        else:
+                            if nesc == 0:
+                                for k in range(ln):
+                                    sbytes[us, np.uint64(cur + k)] = buf[np.uint64(cs + k)]
+                            else:
+                                i = cs
+                                w = cur
+                                while i < qe:
+                                    c = buf[i]
+                                    if c == quote or (c == escape and not esc_is_quote):
+                                        i += 1  # doubled quote / escape: keep the next byte
+                                        c = buf[i]
+                                    sbytes[us, np.uint64(w)] = c
+                                    w += 1
+                                    i += 1
+                            if orb >= 0x80 and not _utf8_ok(sbytes[slot], cur, cur + ln):
+                                code = E_INVALID_UTF8
+                            else:
+                                soffs[us, ur1] = cur + ln
+                                valid[uf, ur] = 1
+                    elif kind != KIND_SKIP:
+                        if nesc == 0:
+                            code, iv, fv = _convert(buf, cs, qe, kind, int_min[uf], int_max[uf],
+                                                    scratch)  # fmt: skip
+                        else:
+                            tmp = np.empty(qe - cs, np.uint8)
+                            w = _unescape(buf, cs, qe, quote, escape, tmp, zero)
+                            code, iv, fv = _convert(tmp, zero, w, kind, int_min[uf], int_max[uf],
+                                                    scratch)  # fmt: skip
+                        if code == 0:
+                            if kind == KIND_FLOAT:
+                                fvals[us, ur] = fv
+                            else:
+                                ivals[us, ur] = iv
+                            valid[uf, ur] = 1
+            else:
+                # ---- unquoted field ----
+                done = False
+                if fast_int and (kind == KIND_INT or kind == KIND_UINT64):
+                    # Fused scan + convert for plain integers (the common case): one pass.
+                    q = p
+                    neg = False
+                    if q < n:
+                        c = buf[q]
+                        if c == 45:
+                            neg = True
+                            q += 1
+                        elif c == 43:
+                            q += 1
+                    ds = q
+                    acc = 0
+                    while q < n:
+                        d = np.int64(buf[np.uint64(q)]) - 48
+                        if d < 0 or d > 9:
+                            break
+                        acc = acc * 10 + d
+                        q += 1
+                    nd = q - ds
+                    if nd > 0 and nd <= 18:
+                        if q < n:
+                            c = buf[np.uint64(q)]
+                            done = c == delim or c == 10 or c == 13
+                        else:
+                            done = is_final
+                    if done:
+                        v = -acc if neg else acc
+                        if kind == KIND_INT:
+                            if v < int_min[uf] or v > int_max[uf]:
+                                code = E_INT_RANGE
+                        elif neg and acc != 0:
+                            code = E_INT_RANGE
+                        if code == 0:
+                            ivals[us, ur] = v
+                            valid[uf, ur] = 1
+                        p = q
+                if not done:
+                    e = p
+                    stray = False
+                    orb = 0
+                    while e < n:
+                        c = buf[np.uint64(e)]
+                        if cls[c] != 0:
+                            if c != quote:
+                                break
+                            stray = True  # kept as a literal so the scan can go on
+                        orb |= c
+                        e += 1
+                    if e >= n and not is_final:
+                        return (ST_NEED_MORE, rows, rs, rline - start_line, records, nrej,
+                                0, -1, 0, 0, 0)  # fmt: skip
+                    if stray and alive:
+                        err = E_STRAY_QUOTE
+                        errf = f
+                        alive = False
+                        kind = KIND_SKIP
+                    if kind != KIND_SKIP:
+                        ln = e - p
+                        isnull = False
+                        if ln <= null_max:
+                            for k in range(nnull):
+                                a0 = null_offs[k]
+                                if null_offs[k + 1] - a0 == ln:
+                                    j = 0
+                                    while j < ln and buf[p + j] == null_bytes[a0 + j]:
+                                        j += 1
+                                    if j == ln:
+                                        isnull = True
+                                        break
+                        if isnull:
+                            if field_notnull[uf] != 0:
+                                code = E_NULL_NOT_ALLOWED
+                            else:
+                                valid[uf, ur] = 0
+                                if kind == KIND_STRING:
+                                    soffs[us, ur1] = soffs[us, ur]
+                                elif kind == KIND_FLOAT:
+                                    fvals[us, ur] = 0.0
+                                else:
+                                    ivals[us, ur] = 0
+                        elif kind == KIND_STRING:
+                            cur = soffs[us, ur]
+                            if cur + ln > scap:
+                                code = -1
+                            else:
+                                for k in range(ln):
+                                    sbytes[us, np.uint64(cur + k)] = buf[np.uint64(p + k)]
+                                if orb >= 0x80 and not _utf8_ok(sbytes[slot], cur, cur + ln):
+                                    code = E_INVALID_UTF8
+                                else:
+                                    soffs[us, ur1] = cur + ln
+                                    valid[uf, ur] = 1
+                        else:
+                            code, iv, fv = _convert(buf, p, e, kind, int_min[uf], int_max[uf],
+                                                    scratch)  # fmt: skip
+                            if code == 0:
+                                if kind == KIND_FLOAT:
+                                    fvals[us, ur] = fv
+                                else:
+                                    ivals[us, ur] = iv
+                                valid[uf, ur] = 1
+                    p = e
+            if code > 0:
+                err = code
+                errf = f
+                alive = False
+            elif code < 0:
+                ovf = True
+                ovf_empty = soffs[us, ur] == 0
+                alive = False
+            f += 1
+            if err != 0 and err != E_TOO_MANY_FIELDS and ignore_errors == 0:
+                # The first error in field order is certain once its field is complete.
+                return (ST_ERROR, rows, rs, rline - start_line, records, nrej,
+                        err, errf, rline, rs, 0)  # fmt: skip
+            # ---- what ends the field ----
+            if p < n:
+                c = buf[np.uint64(p)]
+                if c == delim:
+                    p += 1
+                    continue
+                rend = p
+                if c == 10:
+                    p += 1
+                elif p + 1 < n:
+                    p += 2 if buf[p + 1] == 10 else 1
+                elif is_final:
+                    p += 1
+                else:
+                    return (ST_NEED_MORE, rows, rs, rline - start_line, records, nrej,
+                            0, -1, 0, 0, 0)  # fmt: skip
+                line += 1
+            else:
+                rend = n
+            break
+
+        # ---- the record is complete ----
+        if alive and f < nf:
+            err = E_TOO_FEW_FIELDS
+            alive = False
+        if err == 0:
+            if ovf:
+                # Too large only if flushing cannot help: nothing stored by this call and the
+                # slot holds no bytes (the caller may pass views that continue a batch).
+                st = ST_ROW_TOO_LARGE if ovf_empty and rows == 0 else ST_BATCH_FULL
+                return (st, rows, rs, rline - start_line, records, nrej, 0, -1, 0, 0, 0)
+            row_line[row] = rline
+            rows += 1
+            records += 1
+            if rows >= cap:
+                return (ST_BATCH_FULL, rows, p, line - start_line, records, nrej,
+                        0, -1, 0, 0, 0)  # fmt: skip
+            continue
+        got = f if (err == E_TOO_FEW_FIELDS or err == E_TOO_MANY_FIELDS) else 0
+        if ignore_errors == 0:
+            return (ST_ERROR, rows, rs, rline - start_line, records, nrej,
+                    err, errf, rline, rs, got)  # fmt: skip
+        if nrej >= rejcap:
+            return (ST_REJECTS_FULL, rows, rs, rline - start_line, records, nrej,
+                    0, -1, 0, 0, 0)  # fmt: skip
+        rej[nrej, 0] = rline
+        rej[nrej, 1] = rs
+        rej[nrej, 2] = rend
+        rej[nrej, 3] = errf
+        rej[nrej, 4] = err
+        rej[nrej, 5] = got
+        nrej += 1
+        records += 1
+        # Roll the half-stored row back (string bytes beyond soffs[us, ur] are free again).
+        for k in range(nf):
+            if field_kind[k] != KIND_SKIP:
+                valid[k, row] = 0
+                if field_kind[k] == KIND_STRING:
+                    soffs[field_slot[k], row + 1] = soffs[field_slot[k], row]
+        if nrej >= rejcap:
+            return (ST_REJECTS_FULL, rows, p, line - start_line, records, nrej,
+                    0, -1, 0, 0, 0)  # fmt: skip
+
+
+@kernel
+def _parse_records(buf, n, is_final, delim, quote, escape, start_line,
+                   field_kind, field_slot, field_notnull, int_min, int_max,
+                   null_bytes, null_offs, ignore_errors, max_rows,
+                   ivals, fvals, valid, soffs, sbytes, row_line, rej):  # fmt: skip
+    """Parse the complete records in buf[:n] into column buffers (one batch).
+
+    Buffers (caller-owned, B = row capacity, all C-contiguous):
+      buf uint8[>=n]; field_kind int8[nf]; field_slot int32[nf]; field_notnull uint8[nf];
+      int_min/int_max int64[nf]; null_bytes uint8[*]; null_offs int64[k+1];
+      ivals int64[nint, B]; fvals float64[nflt, B]; valid uint8[nf, B];
+      soffs int64[nstr, B+1] (caller sets soffs[:, 0] = 0); sbytes uint8[nstr, CAP];
+      row_line int64[B]; rej int64[R, 6] rows (line, record_start, record_end, field, code, got)
+      where record_end excludes the record's newline.
+    Flags: pass is_final as bool and ignore_errors as int (one compiled specialization).
+    Returns (status, rows, consumed, lines, records, nrej,
+             err_code, err_field, err_line, err_pos, err_got).
+    """
+    zero = np.int64(0)  # not a literal 0: numba would compile a separate specialization
+    return _parse_core(buf, zero, n, n, is_final, delim, quote, escape, start_line,
+                       field_kind, field_slot, field_notnull, int_min, int_max,
+                       null_bytes, null_offs, ignore_errors, max_rows, zero, zero,
+                       ivals, fvals, valid, soffs, sbytes, row_line, rej)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Helper kernels: header split, record skipping, block starts
+# ---------------------------------------------------------------------------------------------
+
+
+@kernel
+def _skip_blank(buf, p, n, is_final):
+    """Skip empty lines from p -> (p, newlines, more) where more means a trailing \\r of a
+    non-final buffer stopped the skip."""
+    nl = 0
+    while p < n:
+        c = buf[p]
+        if c == 10:
+            p += 1
+        elif c == 13:
+            if p + 1 < n:
+                p += 2 if buf[p + 1] == 10 else 1
+            elif is_final:
+                p += 1
+            else:
+                return p, nl, True
+        else:
+            break
+        nl += 1
+    return p, nl, False
+
+
+@kernel
+def _split_record(buf, n, is_final, delim, quote, escape, out_bytes, out_offs):
+    """Split ONE record (after skipping empty lines) into unescaped fields, e.g. a header.
+
+    out_bytes uint8[CAP]; out_offs int64[maxfields+1]: field k is out_bytes[out_offs[k]:
+    out_offs[k+1]]. Returns (status, nfields, consumed, lines, err_code):
+    ST_BATCH_FULL = got the record (consumed/lines include its newline); ST_NEED_MORE = no
+    complete record yet (consumed = its start; at the end of final input: no record at all);
+    ST_ROW_TOO_LARGE = more than maxfields fields or out_bytes too small; ST_ERROR = a syntax
+    error or invalid UTF-8 (err_code; consumed/lines point to the record start).
+    """
+    maxf = out_offs.shape[0] - 1
+    cap = out_bytes.shape[0]
+    cls, qcls = _byte_classes(delim, quote, escape)
+    zero = np.int64(0)
+    p, line, more = _skip_blank(buf, zero, n, is_final)
+    if more or p >= n:
+        return ST_NEED_MORE, 0, p, line, E_NONE
+    rs = p
+    rline = line
+    f = zero
+    w = zero
+    if maxf >= 0:
+        out_offs[0] = 0
+    while True:
+        if f >= maxf:
+            return ST_ROW_TOO_LARGE, f, rs, rline, E_NONE
+        if p < n and buf[p] == quote:
+            st, qe, nesc, nl, orb = _scan_quoted(buf, p, n, is_final, quote, escape, qcls)
+            if st == _Q_MORE:
+                return ST_NEED_MORE, f, rs, rline, E_NONE
+            if st == _Q_UNTERM:
+                return ST_ERROR, f, rs, rline, E_UNTERMINATED_QUOTE
+            line += nl
+            ln = qe - p - 1 - nesc
+            if w + ln > cap:
+                return ST_ROW_TOO_LARGE, f, rs, rline, E_NONE
+            _unescape(buf, p + 1, qe, quote, escape, out_bytes, w)
+            p = qe + 1
+            if p < n:
+                c = buf[p]
+                if c != delim and c != 10 and c != 13:
+                    return ST_ERROR, f, rs, rline, E_AFTER_QUOTE
+            elif not is_final:
+                return ST_NEED_MORE, f, rs, rline, E_NONE
+        else:
+            e, stray, orb = _scan_unquoted(buf, p, n, cls, quote)
+            if e >= n and not is_final:
+                return ST_NEED_MORE, f, rs, rline, E_NONE
+            if stray:
+                return ST_ERROR, f, rs, rline, E_STRAY_QUOTE
+            ln = e - p
+            if w + ln > cap:
+                return ST_ROW_TOO_LARGE, f, rs, rline, E_NONE
+            for k in range(ln):
+                out_bytes[w + k] = buf[p + k]
+            p = e
+        if orb >= 0x80 and not _utf8_ok(out_bytes, w, w + ln):
+            return ST_ERROR, f, rs, rline, E_INVALID_UTF8
+        w += ln
+        f += 1
+        out_offs[f] = w
+        if p < n:
+            c = buf[p]
+            if c == delim:
+                p += 1
+                continue
+            if c == 10:
+                p += 1
+            elif p + 1 < n:
+                p += 2 if buf[p + 1] == 10 else 1
+            elif is_final:
+                p += 1
+            else:
+                return ST_NEED_MORE, f, rs, rline, E_NONE
+            line += 1
+        return ST_BATCH_FULL, f, p, line, E_NONE
+
+
+@kernel
+def _walk_record(buf, p, n, is_final, delim, quote, escape, cls, qcls):
+    """Syntax-only walk over the record starting at p (not on an empty line).
+
+    Returns (complete, next_p, newlines): next_p is just past the record's newline (or n).
+    Malformed quoting is walked over with the same recovery rules as _parse_core.
+    """
+    nl = 0
+    while True:
+        if p < n and buf[p] == quote:
+            st, qe, nesc, qnl, orb = _scan_quoted(buf, p, n, is_final, quote, escape, qcls)
+            if st == _Q_MORE:
+                return False, p, nl
+            nl += qnl
+            if st == _Q_UNTERM:
+                return True, n, nl
+            p = qe + 1
+            if p < n:
+                c = buf[p]
+                if c != delim and c != 10 and c != 13:
+                    p, _s, _o = _scan_unquoted(buf, p, n, cls, quote)
+        else:
+            p, _s, _o = _scan_unquoted(buf, p, n, cls, quote)
+        if p >= n:
+            return is_final, n, nl
+        c = buf[p]
+        if c == delim:
+            p += 1
+            continue
+        if c == 10:
+            p += 1
+        elif p + 1 < n:
+            p += 2 if buf[p + 1] == 10 else 1
+        elif is_final:
+            p += 1
+        else:
+            return False, p, nl
+        return True, p, nl + 1
+
+
+@kernel
+def _skip_records(buf, n, is_final, delim, quote, escape, nrec):
+    """Skip up to nrec complete records (and the empty lines before them).
+
+    Returns (status, skipped, consumed, lines): ST_BATCH_FULL when nrec records were skipped
+    (consumed is just past the last one's newline), else ST_NEED_MORE (consumed = where the
+    first incomplete record starts, or n). Malformed records are skipped like good ones.
+    """
+    cls, qcls = _byte_classes(delim, quote, escape)
+    p = np.int64(0)
+    line = 0
+    k = 0
+    while k < nrec:
+        p2, nl, more = _skip_blank(buf, p, n, is_final)
+        if more or p2 >= n:
+            return ST_NEED_MORE, k, p2, line + nl
+        complete, q, rnl = _walk_record(buf, p2, n, is_final, delim, quote, escape, cls, qcls)
+        if not complete:
+            return ST_NEED_MORE, k, p2, line + nl
+        p = q
+        line += nl + rnl
+        k += 1
+    return ST_BATCH_FULL, k, p, line
+
+
+@kernel
+def _count_quotes(buf, s, e, quote):
+    cnt = 0
+    for i in range(s, e):
+        cnt += buf[i] == quote
+    return cnt
+
+
+@kernel
+def _find_block_starts(buf, n, quote, nblocks, out_starts):
+    """Split buf[:n] into <= nblocks blocks that each start at a record start.
+
+    The in-quote state at a nominal boundary is the parity of the quote chars before it (a
+    prefix XOR of per-block parities; exact for doubled-quote escaping); the block then starts
+    after the first newline outside quotes. out_starts int64[nblocks+1]: out_starts[0] = 0,
+    out_starts[m] = n. Returns m, the number of blocks.
+    """
+    if nblocks < 1:
+        nblocks = 1
+    out_starts[0] = 0
+    m = 0
+    parity = 0
+    prev = 0
+    for i in range(1, nblocks):
+        b = i * n // nblocks
+        parity ^= _count_quotes(buf, prev, b, quote) & 1
+        prev = b
+        inq = parity
+        p = b
+        while p < n:
+            c = buf[p]
+            if c == quote:
+                inq ^= 1
+            elif inq == 0 and (c == 10 or c == 13):
+                break
+            p += 1
+        if p >= n:
+            break
+        start = p + 1
+        if buf[p] == 13 and p + 1 < n and buf[p + 1] == 10:
+            start = p + 2
+        if start >= n:
+            break
+        if start > out_starts[m]:
+            m += 1
+            out_starts[m] = start
+    m += 1
+    out_starts[m] = n
+    return m
