@@ -76,6 +76,32 @@ def _count_edges_between(indptr, nbrs, eids, edge_mask, use_mask, xs, ys, out):
 
 
 @kernel
+def _count_edges_grouped(indptr, nbrs, eids, edge_mask, use_mask, xs, ys, marks, out):
+    """Like ``_count_edges_between``, for rows grouped by xs: each distinct x marks its
+    neighbours once in ``marks`` (int32[num nodes], zero on entry and on exit), and every row
+    of the group is answered by one lookup. Work: sum of degrees of the runs + rows, with
+    random access only into ``marks`` (small enough to stay in cache)."""
+    total = 0
+    n = xs.shape[0]
+    i = 0
+    while i < n:
+        s = xs[i]
+        for j in range(indptr[s], indptr[s + 1]):
+            if not use_mask or edge_mask[eids[j]]:
+                marks[nbrs[j]] += 1
+        k = i
+        while k < n and xs[k] == s:
+            c = marks[ys[k]]
+            out[k] = c
+            total += c
+            k += 1
+        for j in range(indptr[s], indptr[s + 1]):
+            marks[nbrs[j]] = 0
+        i = k
+    return total
+
+
+@kernel
 def _edges_between(indptr, nbrs, eids, edge_mask, use_mask, xs, ys, out_row, out_eid):
     """Every (unmasked) edge from xs[i] to ys[i] as (i, edge id); outputs sized by the caller
     from ``_count_edges_between``."""

@@ -313,15 +313,15 @@ class MatchExecutor:
         if step.rel.hops is not None:
             yield from self.varlength.close(step, frame)
             return
-        side = "src" if step.rel.src == step.from_var else "dst"
-        x: NodeVec = frame.columns[step.from_var]
-        y: NodeVec = frame.columns[step.to_var]
-        x_tables = x.tables[0] if x.table_idx is None else None
+        frame, from_var, to_var = self._group_rows_for_close(step, frame)
+        side = "src" if step.rel.src == from_var else "dst"
+        x: NodeVec = frame.columns[from_var]
+        y: NodeVec = frame.columns[to_var]
         counts = np.zeros(frame.n, np.int64)
-        rows_parts, eid_parts, rel_parts = [], [], []
+        rows_parts, rel_parts = [], []
         for trav in step.rel.traversals:
             p_table, c_table = _tables_from(trav, side)
-            rows = self._rows_with_tables(x, p_table, y, c_table, x_tables)
+            rows = self._rows_with_tables(x, p_table, y, c_table)
             if rows is None or len(rows) == 0:
                 continue
             direction = trav.direction_from(side)
@@ -332,17 +332,19 @@ class MatchExecutor:
             use_mask = emask is not None
             mask_arg = emask if use_mask else np.zeros(1, np.bool_)
             c = np.empty(len(rows), np.int64)
-            total = _kernels._count_edges_between(indptr, nbrs, eids, mask_arg, use_mask, xs,
-                                                  ys, c)
             if not step.keep_rel:
+                marks = np.zeros(self.graph.num_nodes(c_table), np.int32)
+                _kernels._count_edges_grouped(indptr, nbrs, eids, mask_arg, use_mask, xs, ys,
+                                              marks, c)
                 counts[rows] += c
                 continue
+            total = _kernels._count_edges_between(indptr, nbrs, eids, mask_arg, use_mask, xs,
+                                                  ys, c)
             out_row = np.empty(total, np.int64)
             out_eid = np.empty(total, np.int64)
             _kernels._edges_between(indptr, nbrs, eids, mask_arg, use_mask, xs, ys, out_row,
                                     out_eid)
             rows_parts.append(rows[out_row])
-            eid_parts.append(out_eid)
             a = NodeVec((p_table,), xs[out_row])
             b = NodeVec((c_table,), ys[out_row])
             forward = direction == "fwd"
@@ -357,8 +359,29 @@ class MatchExecutor:
         out.columns[step.rel.name] = concat_vecs(rel_parts)
         yield out
 
+    def _group_rows_for_close(self, step: Close, frame: Frame) -> tuple[Frame, str, str]:
+        """Check edges from the end whose rows already come in runs (typically the node the
+        rows were expanded from), sorting the rows by it when neither does: scanning
+        adjacency lists in random row order costs a cache miss per row (0.60 s against
+        0.07 s grouped, for 2.4 M rows here)."""
+        ends = [(step.from_var, step.to_var)]
+        if step.from_var != step.to_var:
+            ends.append((step.to_var, step.from_var))
+        if frame.n < 4096:
+            return frame, step.from_var, step.to_var
+        best = None
+        for var, other in ends:
+            ident = frame.columns[var].identity()
+            runs = 1 + int(np.count_nonzero(ident[1:] != ident[:-1]))
+            if best is None or runs < best[0]:
+                best = (runs, var, other)
+        runs, var, other = best
+        if runs * 8 > frame.n:
+            frame = frame.take(np.argsort(frame.columns[var].identity(), kind="stable"))
+        return frame, var, other
+
     @staticmethod
-    def _rows_with_tables(x: NodeVec, x_table: str, y: NodeVec, y_table: str, x_single):
+    def _rows_with_tables(x: NodeVec, x_table: str, y: NodeVec, y_table: str):
         n = len(x)
         ok = np.ones(n, np.bool_)
         for vec, table in ((x, x_table), (y, y_table)):

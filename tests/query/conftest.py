@@ -38,6 +38,10 @@ def _build(base: str, seed: int) -> tuple[str, str, list[str]]:
     conn = kuzu.Connection(kdb)
     for s in statements:
         conn.execute(s)
+    # Close before reopening read-only: a second open of a live database can read pages the
+    # first has not checkpointed yet (seen as wrong rel properties, 1 run in 6).
+    conn.close()
+    kdb.close()
     return ruzu_path, kuzu_path, statements
 
 

@@ -1,0 +1,232 @@
+"""Query benchmark: ruzu and Kùzu side by side on a social-network-shaped graph.
+
+    python benches/query_benchmark.py [--persons 100000] [--follows 2400000] [--repeat 5]
+
+Data (generated once into bench-data/query-<scale>/, outside every timed region):
+  Person(id, name, age, joined DATE) ~100 K; City(id, name, country) 1 K;
+  Interest(id, name) 50; Follows(Person→Person, since) 2.4 M with a skewed (Zipf-like)
+  in-degree; LivesIn(Person→City); HasInterest(Person→Interest) ~3 per person.
+Both engines load the same CSVs with the same COPY statements; ruzu is then opened read-only.
+Each query runs once untimed (JIT compilation, caches), then ``--repeat`` times; the median
+is reported with the ratio ruzu / Kùzu (below 1: ruzu is faster). Answers are compared too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import decimal
+import os
+import resource
+import shutil
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+import ruzu  # noqa: E402
+
+QUERIES: dict[str, str] = {
+    "top_followed": "MATCH (a:Person)<-[:Follows]-(:Person) "
+                    "RETURN a.id, a.name, count(*) AS followers "
+                    "ORDER BY followers DESC, a.id LIMIT 10",
+    "paths_of_length_two": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person) "
+                           "RETURN count(*)",
+    "friends_of_friends": "MATCH (a:Person {id: 42})-[:Follows]->(b:Person)-[:Follows]->"
+                          "(c:Person) RETURN count(DISTINCT c)",
+    "avg_age_by_city": "MATCH (p:Person)-[:LivesIn]->(c:City) "
+                       "RETURN c.name, avg(p.age) AS avg_age, count(*) AS n "
+                       "ORDER BY n DESC, c.name LIMIT 10",
+    "avg_age_by_country": "MATCH (p:Person)-[:LivesIn]->(c:City) "
+                          "RETURN c.country, avg(p.age), min(p.joined), count(*) "
+                          "ORDER BY c.country",
+    "age_range_count": "MATCH (p:Person) WHERE p.age >= 30 AND p.age < 40 RETURN count(*)",
+    "interest_and_age": "MATCH (p:Person)-[:HasInterest]->(i:Interest) "
+                        "WHERE i.name = 'music' AND p.age > 50 RETURN count(*)",
+    "followers_by_city": "MATCH (a:Person)-[:Follows]->(b:Person)-[:LivesIn]->(c:City) "
+                         "RETURN c.name, count(*) AS n ORDER BY n DESC, c.name LIMIT 5",
+    "mutual_follows": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(a) "
+                      "RETURN count(*)",
+    "followee_interests": "MATCH (p:Person {id: 7})-[:Follows]->(f:Person)-[:HasInterest]->"
+                          "(i:Interest) RETURN i.name, count(*) AS c ORDER BY c DESC, i.name "
+                          "LIMIT 5",
+    "reach_three_hops": "MATCH (a:Person {id: 1})-[:Follows*1..3]->(b:Person) "
+                        "RETURN count(DISTINCT b)",
+    "name_prefix": "MATCH (p:Person) WHERE p.name STARTS WITH 'Ann' RETURN count(*)",
+    "interest_profile": "MATCH (p:Person)-[:HasInterest]->(i:Interest) "
+                        "RETURN i.name, avg(p.age), count(*) ORDER BY i.name",
+    "popular_then_city": "MATCH (a:Person)<-[:Follows]-(b:Person) WITH a, count(*) AS c "
+                         "WHERE c > 100 MATCH (a)-[:LivesIn]->(city:City) "
+                         "RETURN city.country, count(*) AS n ORDER BY n DESC, city.country "
+                         "LIMIT 5",
+}
+
+_FIRST = np.array(["Ann", "Anna", "Ben", "Carl", "Dora", "Eli", "Finn", "Gina", "Hugo", "Iris",
+                   "Jan", "Kim", "Lea", "Max", "Nora", "Omar", "Pia", "Quinn", "Rosa", "Sam"])
+_LAST = np.array(["Meyer", "Smith", "Garcia", "Chen", "Novak", "Rossi", "Kowalski", "Silva",
+                  "Dubois", "Jensen", "Okafor", "Tanaka"])
+_INTERESTS = ["music", "sports", "books", "film", "travel", "food", "art", "games", "science",
+              "tech", "fashion", "hiking", "cycling", "chess", "poetry", "dance", "theatre",
+              "photography", "cooking", "gardening", "history", "politics", "economics",
+              "languages", "yoga", "running", "swimming", "climbing", "sailing", "fishing",
+              "birds", "cats", "dogs", "cars", "trains", "planes", "space", "math", "coding",
+              "design", "comics", "anime", "jazz", "rock", "opera", "wine", "coffee", "tea",
+              "beer", "podcasts"]
+
+
+def _write(path: str, header: str, columns: list[np.ndarray]) -> None:
+    text = np.char.add(columns[0].astype(str), "")
+    for col in columns[1:]:
+        text = np.char.add(np.char.add(text, ","), col.astype(str))
+    with open(path, "w") as f:
+        f.write(header + "\n")
+        f.write("\n".join(text.tolist()))
+        f.write("\n")
+
+
+def generate(directory: str, persons: int, follows: int, seed: int = 7) -> list[str]:
+    """Write the CSVs (once) and return the DDL + COPY statements."""
+    os.makedirs(directory, exist_ok=True)
+    path = {name: os.path.join(directory, f"{name}.csv")
+            for name in ("person", "city", "interest", "follows", "livesin", "hasinterest")}
+    if not all(os.path.exists(p) for p in path.values()):
+        rng = np.random.default_rng(seed)
+        ids = np.arange(persons)
+        names = np.char.add(np.char.add(rng.choice(_FIRST, persons), " "),
+                            rng.choice(_LAST, persons))
+        ages = rng.integers(16, 90, persons)
+        joined = (np.datetime64("2008-01-01") + rng.integers(0, 5000, persons)).astype(str)
+        _write(path["person"], "id,name,age,joined", [ids, names, ages, joined])
+        n_cities = 1000
+        countries = np.array([f"Country{k:02d}" for k in range(40)])
+        _write(path["city"], "id,name,country",
+               [np.arange(n_cities), np.char.add("City", np.arange(n_cities).astype(str)),
+                rng.choice(countries, n_cities)])
+        _write(path["interest"], "id,name",
+               [np.arange(len(_INTERESTS)), np.array(_INTERESTS)])
+        # Preferential-attachment-like in-degree: popularity ~ Zipf over a random ranking.
+        rank = rng.permutation(persons)
+        popularity = 1.0 / (rank + 10.0) ** 0.9
+        popularity /= popularity.sum()
+        src = rng.integers(0, persons, follows)
+        dst = rng.choice(persons, follows, p=popularity)
+        since = rng.integers(2008, 2025, follows)
+        _write(path["follows"], "from,to,since", [src, dst, since])
+        city_weights = rng.pareto(1.2, n_cities) + 1
+        city_weights /= city_weights.sum()
+        _write(path["livesin"], "from,to", [ids, rng.choice(n_cities, persons, p=city_weights)])
+        k = rng.integers(1, 6, persons)
+        who = np.repeat(ids, k)
+        interest_weights = 1.0 / np.arange(1, len(_INTERESTS) + 1)
+        interest_weights /= interest_weights.sum()
+        what = rng.choice(len(_INTERESTS), len(who), p=interest_weights)
+        pairs = np.unique(who * 100 + what)
+        _write(path["hasinterest"], "from,to", [pairs // 100, pairs % 100])
+    return [
+        "CREATE NODE TABLE Person(id INT64, name STRING, age INT64, joined DATE, "
+        "PRIMARY KEY(id))",
+        "CREATE NODE TABLE City(id INT64, name STRING, country STRING, PRIMARY KEY(id))",
+        "CREATE NODE TABLE Interest(id INT64, name STRING, PRIMARY KEY(id))",
+        "CREATE REL TABLE Follows(FROM Person TO Person, since INT64)",
+        "CREATE REL TABLE LivesIn(FROM Person TO City)",
+        "CREATE REL TABLE HasInterest(FROM Person TO Interest)",
+        f"COPY Person FROM '{path['person']}' (HEADER=true)",
+        f"COPY City FROM '{path['city']}' (HEADER=true)",
+        f"COPY Interest FROM '{path['interest']}' (HEADER=true)",
+        f"COPY Follows FROM '{path['follows']}' (HEADER=true)",
+        f"COPY LivesIn FROM '{path['livesin']}' (HEADER=true)",
+        f"COPY HasInterest FROM '{path['hasinterest']}' (HEADER=true)",
+    ]
+
+
+def load(statements: list[str], ruzu_path: str, kuzu_path: str) -> dict[str, float]:
+    import kuzu
+
+    seconds = {}
+    if not os.path.exists(ruzu_path):
+        t = time.perf_counter()
+        with ruzu.Database(ruzu_path) as db:
+            for s in statements:
+                db.execute(s)
+        seconds["ruzu load"] = time.perf_counter() - t
+    if not os.path.exists(kuzu_path):
+        t = time.perf_counter()
+        conn = kuzu.Connection(kuzu.Database(kuzu_path))
+        for s in statements:
+            conn.execute(s)
+        seconds["kuzu load"] = time.perf_counter() - t
+    return seconds
+
+
+def _normalise(rows):
+    out = []
+    for row in rows:
+        out.append(tuple(int(v) if isinstance(v, decimal.Decimal)
+                         else round(v, 6) if isinstance(v, float) else v for v in row))
+    return out
+
+
+def _time(fn, repeat: int) -> tuple[float, object]:
+    result = fn()  # warm-up: JIT compilation and caches, not timed
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def main(argv: list[str] | None = None) -> int:
+    import kuzu
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--follows", type=int, default=2_400_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--data", default=os.path.join("bench-data", "query"))
+    parser.add_argument("--rebuild", action="store_true", help="regenerate data and databases")
+    parser.add_argument("--only", nargs="*", help="run only these queries")
+    args = parser.parse_args(argv)
+
+    base = f"{args.data}-{args.persons}-{args.follows}"
+    if args.rebuild:
+        shutil.rmtree(base, ignore_errors=True)
+    statements = generate(os.path.join(base, "csv"), args.persons, args.follows)
+    ruzu_path = os.path.join(base, "ruzu")
+    kuzu_path = os.path.join(base, "kuzu")
+    for name, seconds in load(statements, ruzu_path, kuzu_path).items():
+        print(f"{name}: {seconds:.1f} s")
+
+    t = time.perf_counter()
+    db = ruzu.Database(ruzu_path, read_only=True)
+    kconn = kuzu.Connection(kuzu.Database(kuzu_path, read_only=True))
+    print(f"open both: {time.perf_counter() - t:.2f} s")
+
+    names = args.only or list(QUERIES)
+    print(f"\n{'query':<22}{'ruzu ms':>10}{'kuzu ms':>10}{'ratio':>8}  same")
+    ratios = []
+    for name in names:
+        query = QUERIES[name]
+        t0 = time.perf_counter()
+        db.execute(query).get_all()
+        first = time.perf_counter() - t0
+        ours_s, ours = _time(lambda q=query: db.execute(q).get_all(), args.repeat)
+        theirs_s, theirs = _time(lambda q=query: kconn.execute(q).get_all(), args.repeat)
+        ordered = "ORDER BY" in query
+        a, b = _normalise(ours), _normalise(theirs)
+        same = a == b if ordered else sorted(a, key=repr) == sorted(b, key=repr)
+        ratio = ours_s / theirs_s
+        ratios.append(ratio)
+        print(f"{name:<22}{ours_s * 1e3:>10.1f}{theirs_s * 1e3:>10.1f}{ratio:>8.2f}  "
+              f"{'yes' if same else 'NO'}   (first run {first * 1e3:.0f} ms)")
+    geo = float(np.exp(np.mean(np.log(ratios))))
+    print(f"\ngeometric mean ratio ruzu/kuzu: {geo:.2f}; worst: {max(ratios):.2f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process (both engines): {peak:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
