@@ -30,50 +30,130 @@ import ruzu  # noqa: E402
 
 QUERIES: dict[str, str] = {
     "top_followed": "MATCH (a:Person)<-[:Follows]-(:Person) "
-                    "RETURN a.id, a.name, count(*) AS followers "
-                    "ORDER BY followers DESC, a.id LIMIT 10",
+    "RETURN a.id, a.name, count(*) AS followers "
+    "ORDER BY followers DESC, a.id LIMIT 10",
     "paths_of_length_two": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person) "
-                           "RETURN count(*)",
+    "RETURN count(*)",
     "friends_of_friends": "MATCH (a:Person {id: 42})-[:Follows]->(b:Person)-[:Follows]->"
-                          "(c:Person) RETURN count(DISTINCT c)",
+    "(c:Person) RETURN count(DISTINCT c)",
     "avg_age_by_city": "MATCH (p:Person)-[:LivesIn]->(c:City) "
-                       "RETURN c.name, avg(p.age) AS avg_age, count(*) AS n "
-                       "ORDER BY n DESC, c.name LIMIT 10",
+    "RETURN c.name, avg(p.age) AS avg_age, count(*) AS n "
+    "ORDER BY n DESC, c.name LIMIT 10",
     "avg_age_by_country": "MATCH (p:Person)-[:LivesIn]->(c:City) "
-                          "RETURN c.country, avg(p.age), min(p.joined), count(*) "
-                          "ORDER BY c.country",
+    "RETURN c.country, avg(p.age), min(p.joined), count(*) "
+    "ORDER BY c.country",
     "age_range_count": "MATCH (p:Person) WHERE p.age >= 30 AND p.age < 40 RETURN count(*)",
     "interest_and_age": "MATCH (p:Person)-[:HasInterest]->(i:Interest) "
-                        "WHERE i.name = 'music' AND p.age > 50 RETURN count(*)",
+    "WHERE i.name = 'music' AND p.age > 50 RETURN count(*)",
     "followers_by_city": "MATCH (a:Person)-[:Follows]->(b:Person)-[:LivesIn]->(c:City) "
-                         "RETURN c.name, count(*) AS n ORDER BY n DESC, c.name LIMIT 5",
-    "mutual_follows": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(a) "
-                      "RETURN count(*)",
+    "RETURN c.name, count(*) AS n ORDER BY n DESC, c.name LIMIT 5",
+    "mutual_follows": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(a) RETURN count(*)",
     "followee_interests": "MATCH (p:Person {id: 7})-[:Follows]->(f:Person)-[:HasInterest]->"
-                          "(i:Interest) RETURN i.name, count(*) AS c ORDER BY c DESC, i.name "
-                          "LIMIT 5",
+    "(i:Interest) RETURN i.name, count(*) AS c ORDER BY c DESC, i.name "
+    "LIMIT 5",
     "reach_three_hops": "MATCH (a:Person {id: 1})-[:Follows*1..3]->(b:Person) "
-                        "RETURN count(DISTINCT b)",
+    "RETURN count(DISTINCT b)",
     "name_prefix": "MATCH (p:Person) WHERE p.name STARTS WITH 'Ann' RETURN count(*)",
     "interest_profile": "MATCH (p:Person)-[:HasInterest]->(i:Interest) "
-                        "RETURN i.name, avg(p.age), count(*) ORDER BY i.name",
+    "RETURN i.name, avg(p.age), count(*) ORDER BY i.name",
     "popular_then_city": "MATCH (a:Person)<-[:Follows]-(b:Person) WITH a, count(*) AS c "
-                         "WHERE c > 100 MATCH (a)-[:LivesIn]->(city:City) "
-                         "RETURN city.country, count(*) AS n ORDER BY n DESC, city.country "
-                         "LIMIT 5",
+    "WHERE c > 100 MATCH (a)-[:LivesIn]->(city:City) "
+    "RETURN city.country, count(*) AS n ORDER BY n DESC, city.country "
+    "LIMIT 5",
 }
 
-_FIRST = np.array(["Ann", "Anna", "Ben", "Carl", "Dora", "Eli", "Finn", "Gina", "Hugo", "Iris",
-                   "Jan", "Kim", "Lea", "Max", "Nora", "Omar", "Pia", "Quinn", "Rosa", "Sam"])
-_LAST = np.array(["Meyer", "Smith", "Garcia", "Chen", "Novak", "Rossi", "Kowalski", "Silva",
-                  "Dubois", "Jensen", "Okafor", "Tanaka"])
-_INTERESTS = ["music", "sports", "books", "film", "travel", "food", "art", "games", "science",
-              "tech", "fashion", "hiking", "cycling", "chess", "poetry", "dance", "theatre",
-              "photography", "cooking", "gardening", "history", "politics", "economics",
-              "languages", "yoga", "running", "swimming", "climbing", "sailing", "fishing",
-              "birds", "cats", "dogs", "cars", "trains", "planes", "space", "math", "coding",
-              "design", "comics", "anime", "jazz", "rock", "opera", "wine", "coffee", "tea",
-              "beer", "podcasts"]
+_FIRST = np.array(
+    [
+        "Ann",
+        "Anna",
+        "Ben",
+        "Carl",
+        "Dora",
+        "Eli",
+        "Finn",
+        "Gina",
+        "Hugo",
+        "Iris",
+        "Jan",
+        "Kim",
+        "Lea",
+        "Max",
+        "Nora",
+        "Omar",
+        "Pia",
+        "Quinn",
+        "Rosa",
+        "Sam",
+    ]
+)
+_LAST = np.array(
+    [
+        "Meyer",
+        "Smith",
+        "Garcia",
+        "Chen",
+        "Novak",
+        "Rossi",
+        "Kowalski",
+        "Silva",
+        "Dubois",
+        "Jensen",
+        "Okafor",
+        "Tanaka",
+    ]
+)
+_INTERESTS = [
+    "music",
+    "sports",
+    "books",
+    "film",
+    "travel",
+    "food",
+    "art",
+    "games",
+    "science",
+    "tech",
+    "fashion",
+    "hiking",
+    "cycling",
+    "chess",
+    "poetry",
+    "dance",
+    "theatre",
+    "photography",
+    "cooking",
+    "gardening",
+    "history",
+    "politics",
+    "economics",
+    "languages",
+    "yoga",
+    "running",
+    "swimming",
+    "climbing",
+    "sailing",
+    "fishing",
+    "birds",
+    "cats",
+    "dogs",
+    "cars",
+    "trains",
+    "planes",
+    "space",
+    "math",
+    "coding",
+    "design",
+    "comics",
+    "anime",
+    "jazz",
+    "rock",
+    "opera",
+    "wine",
+    "coffee",
+    "tea",
+    "beer",
+    "podcasts",
+]
 
 
 def _write(path: str, header: str, columns: list[np.ndarray]) -> None:
@@ -89,23 +169,31 @@ def _write(path: str, header: str, columns: list[np.ndarray]) -> None:
 def generate(directory: str, persons: int, follows: int, seed: int = 7) -> list[str]:
     """Write the CSVs (once) and return the DDL + COPY statements."""
     os.makedirs(directory, exist_ok=True)
-    path = {name: os.path.join(directory, f"{name}.csv")
-            for name in ("person", "city", "interest", "follows", "livesin", "hasinterest")}
+    path = {
+        name: os.path.join(directory, f"{name}.csv")
+        for name in ("person", "city", "interest", "follows", "livesin", "hasinterest")
+    }
     if not all(os.path.exists(p) for p in path.values()):
         rng = np.random.default_rng(seed)
         ids = np.arange(persons)
-        names = np.char.add(np.char.add(rng.choice(_FIRST, persons), " "),
-                            rng.choice(_LAST, persons))
+        names = np.char.add(
+            np.char.add(rng.choice(_FIRST, persons), " "), rng.choice(_LAST, persons)
+        )
         ages = rng.integers(16, 90, persons)
         joined = (np.datetime64("2008-01-01") + rng.integers(0, 5000, persons)).astype(str)
         _write(path["person"], "id,name,age,joined", [ids, names, ages, joined])
         n_cities = 1000
         countries = np.array([f"Country{k:02d}" for k in range(40)])
-        _write(path["city"], "id,name,country",
-               [np.arange(n_cities), np.char.add("City", np.arange(n_cities).astype(str)),
-                rng.choice(countries, n_cities)])
-        _write(path["interest"], "id,name",
-               [np.arange(len(_INTERESTS)), np.array(_INTERESTS)])
+        _write(
+            path["city"],
+            "id,name,country",
+            [
+                np.arange(n_cities),
+                np.char.add("City", np.arange(n_cities).astype(str)),
+                rng.choice(countries, n_cities),
+            ],
+        )
+        _write(path["interest"], "id,name", [np.arange(len(_INTERESTS)), np.array(_INTERESTS)])
         # Preferential-attachment-like in-degree: popularity ~ Zipf over a random ranking.
         rank = rng.permutation(persons)
         popularity = 1.0 / (rank + 10.0) ** 0.9
@@ -125,8 +213,7 @@ def generate(directory: str, persons: int, follows: int, seed: int = 7) -> list[
         pairs = np.unique(who * 100 + what)
         _write(path["hasinterest"], "from,to", [pairs // 100, pairs % 100])
     return [
-        "CREATE NODE TABLE Person(id INT64, name STRING, age INT64, joined DATE, "
-        "PRIMARY KEY(id))",
+        "CREATE NODE TABLE Person(id INT64, name STRING, age INT64, joined DATE, PRIMARY KEY(id))",
         "CREATE NODE TABLE City(id INT64, name STRING, country STRING, PRIMARY KEY(id))",
         "CREATE NODE TABLE Interest(id INT64, name STRING, PRIMARY KEY(id))",
         "CREATE REL TABLE Follows(FROM Person TO Person, since INT64)",
@@ -163,8 +250,16 @@ def load(statements: list[str], ruzu_path: str, kuzu_path: str) -> dict[str, flo
 def _normalise(rows):
     out = []
     for row in rows:
-        out.append(tuple(int(v) if isinstance(v, decimal.Decimal)
-                         else round(v, 6) if isinstance(v, float) else v for v in row))
+        out.append(
+            tuple(
+                int(v)
+                if isinstance(v, decimal.Decimal)
+                else round(v, 6)
+                if isinstance(v, float)
+                else v
+                for v in row
+            )
+        )
     return out
 
 
@@ -219,8 +314,10 @@ def main(argv: list[str] | None = None) -> int:
         same = a == b if ordered else sorted(a, key=repr) == sorted(b, key=repr)
         ratio = ours_s / theirs_s
         ratios.append(ratio)
-        print(f"{name:<22}{ours_s * 1e3:>10.1f}{theirs_s * 1e3:>10.1f}{ratio:>8.2f}  "
-              f"{'yes' if same else 'NO'}   (first run {first * 1e3:.0f} ms)")
+        print(
+            f"{name:<22}{ours_s * 1e3:>10.1f}{theirs_s * 1e3:>10.1f}{ratio:>8.2f}  "
+            f"{'yes' if same else 'NO'}   (first run {first * 1e3:.0f} ms)"
+        )
     geo = float(np.exp(np.mean(np.log(ratios))))
     print(f"\ngeometric mean ratio ruzu/kuzu: {geo:.2f}; worst: {max(ratios):.2f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -46,8 +46,10 @@ def find_aggregates(expr: ast.Expr, out: list[ast.FunctionCall]) -> None:
             inner: list[ast.FunctionCall] = []
             find_aggregates(a, inner)
             if inner:
-                raise QueryError(f"aggregate {inner[0].name.upper()}() cannot be nested inside "
-                                 f"{expr.name.upper()}()")
+                raise QueryError(
+                    f"aggregate {inner[0].name.upper()}() cannot be nested inside "
+                    f"{expr.name.upper()}()"
+                )
         if expr.name != "count" and len(expr.args) != 1:
             raise QueryError(f"{expr.name.upper()}() takes one argument")
         if expr.name == "count" and not expr.star and len(expr.args) != 1:
@@ -97,8 +99,9 @@ class _Partial:
 class GroupedAggregation:
     """Feed frames with ``add``; ``finish`` returns one frame: key columns then aggregates."""
 
-    def __init__(self, graph, params: dict, keys: list[ast.Expr],
-                 calls: list[ast.FunctionCall]) -> None:
+    def __init__(
+        self, graph, params: dict, keys: list[ast.Expr], calls: list[ast.FunctionCall]
+    ) -> None:
         self.graph = graph
         self.params = params
         self.keys = keys
@@ -128,8 +131,9 @@ class GroupedAggregation:
             keys, groups, states = p.keys, p.groups, p.states
             finals = [agg.final(s, groups) for agg, s in zip(self.aggregators, states, strict=True)]
         else:
-            all_keys = [concat_vecs([p.keys[i] for p in self.partials])
-                        for i in range(len(self.keys))]
+            all_keys = [
+                concat_vecs([p.keys[i] for p in self.partials]) for i in range(len(self.keys))
+            ]
             total = sum(p.groups for p in self.partials)
             codes, groups = factorize(all_keys, total)
             first = first_rows(codes, groups)
@@ -151,10 +155,12 @@ class GroupedAggregation:
         """No input rows: no groups, except that a query without keys returns one row
         (count 0, other aggregates NULL)."""
         if self.keys:
-            columns = {k: Vec("null", np.zeros(0, np.bool_), np.zeros(0, np.bool_))
-                       for k in key_names}
-            columns.update({a: Vec("null", np.zeros(0, np.bool_), np.zeros(0, np.bool_))
-                            for a in agg_names})
+            columns = {
+                k: Vec("null", np.zeros(0, np.bool_), np.zeros(0, np.bool_)) for k in key_names
+            }
+            columns.update(
+                {a: Vec("null", np.zeros(0, np.bool_), np.zeros(0, np.bool_)) for a in agg_names}
+            )
             return Frame(columns, 0)
         columns = {}
         for name, call in zip(agg_names, self.calls, strict=True):
@@ -229,8 +235,9 @@ class _SumAvg:
         codes = np.concatenate(maps)
         kinds = {s[2] for s in states} - {"null"}
         dtype = np.float64 if "float" in kinds else np.int64
-        sums = _group_add(codes, np.concatenate([s[0].astype(dtype) for s in states]), groups,
-                          dtype)
+        sums = _group_add(
+            codes, np.concatenate([s[0].astype(dtype) for s in states]), groups, dtype
+        )
         counts = _group_add(codes, np.concatenate([s[1] for s in states]), groups, np.int64)
         return sums, counts, "float" if "float" in kinds else "int"
 

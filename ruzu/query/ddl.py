@@ -63,8 +63,11 @@ def _copy(db, stmt: ast.Copy) -> QueryResult:
             continue
         field = _COPY_OPTIONS.get(name)
         if field is None:
-            raise QueryError(f"unknown COPY option {name.upper()}; known options: "
-                             + ", ".join(sorted(k.upper() for k in _COPY_OPTIONS)) + ", FROM, TO")
+            raise QueryError(
+                f"unknown COPY option {name.upper()}; known options: "
+                + ", ".join(sorted(k.upper() for k in _COPY_OPTIONS))
+                + ", FROM, TO"
+            )
         settings[field] = _option_value(name, field, value)
     config = CsvImportConfig(**settings)
     path = os.path.abspath(stmt.path)
@@ -74,8 +77,9 @@ def _copy(db, stmt: ast.Copy) -> QueryResult:
             raise QueryError("FROM/TO options only apply to relationship tables")
         result = db.import_nodes(stmt.table, path, config=config)
     elif stmt.table in catalog.rel_tables:
-        result = db.import_relationships(stmt.table, path, config=config,
-                                         from_table=from_table, to_table=to_table)
+        result = db.import_relationships(
+            stmt.table, path, config=config, from_table=from_table, to_table=to_table
+        )
     else:
         raise CatalogError(f"Table {stmt.table} does not exist.")
     return _message(f"{result.rows_imported} tuples have been copied to the {stmt.table} table.")
@@ -111,7 +115,7 @@ def _call(db, stmt: ast.Call) -> QueryResult:
     if stmt.procedure == "show_warnings":
         last = getattr(db, "last_import_result", None)
         rows = []
-        for reject in (last.rejects if last is not None else []):
+        for reject in last.rejects if last is not None else []:
             where = f" (column {reject.column}: {reject.column_name})" if reject.column else ""
             rows.append([0, f"{reject.reason}{where}", reject.path, reject.line, reject.record])
         return _select(QueryResult.from_rows(_WARNING_COLUMNS, rows), stmt)
@@ -124,8 +128,9 @@ def _call(db, stmt: ast.Call) -> QueryResult:
         for name in db.catalog.rel_tables:
             rows.append([oid, name, "REL", "local(ruzu)", ""])
             oid += 1
-        return _select(QueryResult.from_rows(["id", "name", "type", "database name", "comment"],
-                                             rows), stmt)
+        return _select(
+            QueryResult.from_rows(["id", "name", "type", "database name", "comment"], rows), stmt
+        )
     if stmt.procedure == "table_info":
         if len(stmt.args) != 1 or not isinstance(stmt.args[0], ast.Literal):
             raise QueryError("table_info needs a table name, e.g. CALL table_info('Person')")
@@ -133,8 +138,10 @@ def _call(db, stmt: ast.Call) -> QueryResult:
         catalog = db.catalog
         if name in catalog.node_tables:
             schema = catalog.node_tables[name]
-            rows = [[i, c.name, c.type.value, c.name == schema.primary_key]
-                    for i, c in enumerate(schema.columns)]
+            rows = [
+                [i, c.name, c.type.value, c.name == schema.primary_key]
+                for i, c in enumerate(schema.columns)
+            ]
             names = ["property id", "name", "type", "primary key"]
         elif name in catalog.rel_tables:
             schema = catalog.rel_tables[name]
@@ -143,8 +150,10 @@ def _call(db, stmt: ast.Call) -> QueryResult:
         else:
             raise CatalogError(f"Table {name} does not exist.")
         return _select(QueryResult.from_rows(names, rows), stmt)
-    raise QueryError(f"procedure {stmt.procedure.upper()} does not exist; known: "
-                     "show_warnings, show_tables, table_info")
+    raise QueryError(
+        f"procedure {stmt.procedure.upper()} does not exist; known: "
+        "show_warnings, show_tables, table_info"
+    )
 
 
 def _select(result: QueryResult, stmt: ast.Call) -> QueryResult:

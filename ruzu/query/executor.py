@@ -35,8 +35,9 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
             assert isinstance(step, ProjectStep)
             frame = Projector(graph, params, step).run(stream)
             if step.is_return:
-                return QueryResult(step.names, [frame.columns[n] for n in step.names], frame.n,
-                                   graph)
+                return QueryResult(
+                    step.names, [frame.columns[n] for n in step.names], frame.n, graph
+                )
             stream = _chunks(frame)
             available = set(step.names)
     raise QueryError("Query must conclude with a RETURN clause.")
@@ -76,8 +77,9 @@ def _unwind(graph, params, step: UnwindStep, stream: Iterable[Frame]) -> Iterato
             raise QueryError("UNWIND needs a list")
         lists = value.objects()
         valid = value.is_valid()
-        lengths = np.asarray([len(x) if ok else 0 for x, ok in zip(lists, valid, strict=True)],
-                             np.int64)
+        lengths = np.asarray(
+            [len(x) if ok else 0 for x, ok in zip(lists, valid, strict=True)], np.int64
+        )
         rows = np.repeat(np.arange(frame.n), lengths)
         flat = np.empty(int(lengths.sum()), object)
         k = 0
@@ -87,6 +89,7 @@ def _unwind(graph, params, step: UnwindStep, stream: Iterable[Frame]) -> Iterato
                     flat[k] = v
                     k += 1
         out = frame.take(rows)
-        out.columns[step.alias] = from_python(flat, np.asarray([v is not None for v in flat],
-                                                               np.bool_))
+        out.columns[step.alias] = from_python(
+            flat, np.asarray([v is not None for v in flat], np.bool_)
+        )
         yield out

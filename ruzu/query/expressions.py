@@ -49,8 +49,9 @@ class Evaluator:
     ``computed`` maps expressions already evaluated (group keys and aggregates after a
     projection) to frame column names, so ``ORDER BY count(*)`` finds its column."""
 
-    def __init__(self, graph, params: dict, frame: Frame,
-                 computed: dict[ast.Expr, str] | None = None) -> None:
+    def __init__(
+        self, graph, params: dict, frame: Frame, computed: dict[ast.Expr, str] | None = None
+    ) -> None:
         self.graph = graph
         self.params = params
         self.frame = frame
@@ -336,8 +337,9 @@ def arithmetic(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
             raise QueryError("+ needs two strings or two numbers")
         a, av = operand(left)
         b, bv = operand(right)
-        return result("str", np.add(np.asarray(a, object), np.asarray(b, object)),
-                      _and_valid(av, bv), n)
+        return result(
+            "str", np.add(np.asarray(a, object), np.asarray(b, object)), _and_valid(av, bv), n
+        )
     if op in "+-" and "date" in (left.kind, right.kind):
         return _date_arithmetic(op, left, right, n)
     _numeric_or_null(left, op)
@@ -348,8 +350,9 @@ def arithmetic(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
     both_int = left.kind == "int" and right.kind == "int"
     if op == "^":
         with np.errstate(all="ignore"):
-            return result("float", np.power(np.asarray(a, np.float64), np.asarray(b, np.float64)),
-                          valid, n)
+            return result(
+                "float", np.power(np.asarray(a, np.float64), np.asarray(b, np.float64)), valid, n
+            )
     if not both_int:
         a = np.asarray(a, np.float64)
         b = np.asarray(b, np.float64)
@@ -403,8 +406,9 @@ def _date_arithmetic(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
         return result("date", b + np.asarray(a, np.int64).astype("timedelta64[D]"), valid, n)
     if left.kind == "date" and right.kind == "date" and op == "-":
         return result("int", (np.asarray(a, "datetime64[D]") - b).astype(np.int64), valid, n)
-    raise QueryError(f"operator {op} does not apply to {TYPE_NAMES[left.kind]} and "
-                     f"{TYPE_NAMES[right.kind]}")
+    raise QueryError(
+        f"operator {op} does not apply to {TYPE_NAMES[left.kind]} and {TYPE_NAMES[right.kind]}"
+    )
 
 
 def _comparable(a: str, b: str) -> bool:
@@ -427,9 +431,7 @@ def compare(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
     if left.kind == "null" or right.kind == "null":
         return Const(None, "null")
     if not _comparable(left.kind, right.kind):
-        raise QueryError(
-            f"cannot compare {TYPE_NAMES[left.kind]} with {TYPE_NAMES[right.kind]}"
-        )
+        raise QueryError(f"cannot compare {TYPE_NAMES[left.kind]} with {TYPE_NAMES[right.kind]}")
     if left.kind in ("node", "rel"):
         if op not in ("=", "<>"):
             raise QueryError(f"operator {op} does not apply to {TYPE_NAMES[left.kind]}")
@@ -473,8 +475,9 @@ def _compare_lazy_string(op: str, left: AnyVec, right: AnyVec) -> AnyVec | None:
     """Column strings against a constant, compared as bytes without decoding."""
     if isinstance(left, Const) and isinstance(right, Vec):
         left, right, op = right, left, _FLIP[op]
-    if not (isinstance(left, Vec) and isinstance(left.values, LazyStrings)
-            and isinstance(right, Const)):
+    if not (
+        isinstance(left, Vec) and isinstance(left.values, LazyStrings) and isinstance(right, Const)
+    ):
         return None
     lazy = left.values
     needle = np.frombuffer(right.value.encode("utf-8"), np.uint8)
@@ -497,15 +500,22 @@ def string_test(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
     if left.kind == "null" or right.kind == "null":
         return Const(None, "null")
     if left.kind != "str" or right.kind != "str":
-        raise QueryError(f"{op.replace('_', ' ')} needs strings, got "
-                         f"{TYPE_NAMES[left.kind]} and {TYPE_NAMES[right.kind]}")
+        raise QueryError(
+            f"{op.replace('_', ' ')} needs strings, got "
+            f"{TYPE_NAMES[left.kind]} and {TYPE_NAMES[right.kind]}"
+        )
     if isinstance(left, Vec) and isinstance(left.values, LazyStrings) and isinstance(right, Const):
         lazy = left.values
         needle = np.frombuffer(right.value.encode("utf-8"), np.uint8)
         out = np.empty(len(lazy), np.bool_)
-        _kernels._match_constant(lazy.column.offsets, lazy.column.data,
-                                 np.ascontiguousarray(lazy.rows, np.int64), needle,
-                                 _STRING_MODES[op], out)
+        _kernels._match_constant(
+            lazy.column.offsets,
+            lazy.column.data,
+            np.ascontiguousarray(lazy.rows, np.int64),
+            needle,
+            _STRING_MODES[op],
+            out,
+        )
         return Vec("bool", out, left.valid)
     a, av = operand(left)
     b, bv = operand(right)
@@ -560,8 +570,11 @@ def membership(left: AnyVec, right: AnyVec, n: int) -> AnyVec:
                 items = [np.datetime64(v) for v in items]
             elif left.kind in NUMERIC:
                 items = [v for v in items if isinstance(v, int | float) and not isinstance(v, bool)]
-            found = np.isin(a, np.asarray(items, dtype=a.dtype if items else np.int64)) \
-                if items else np.zeros(len(a), np.bool_)
+            found = (
+                np.isin(a, np.asarray(items, dtype=a.dtype if items else np.int64))
+                if items
+                else np.zeros(len(a), np.bool_)
+            )
         valid = left.is_valid() if not has_null else (left.is_valid() & found)
         return Vec("bool", found, None if valid.all() else valid)
     right = broadcast(right, n)
@@ -586,8 +599,9 @@ def map_strings(value: Vec, fn, dtype) -> np.ndarray:
         lazy = value.values
         unique, inverse = np.unique(lazy.rows, return_inverse=True)
         decoded = LazyStrings(lazy.column, unique).materialize()
-        mapped = np.asarray([fn(s) for s in decoded], dtype=dtype) if len(unique) else \
-            np.empty(0, dtype)
+        mapped = (
+            np.asarray([fn(s) for s in decoded], dtype=dtype) if len(unique) else np.empty(0, dtype)
+        )
         return mapped[inverse]
     values = value.objects()
     out = np.empty(len(values), dtype)
@@ -605,10 +619,12 @@ def select(choices: list[tuple[np.ndarray, AnyVec]], n: int) -> AnyVec:
     elif kinds <= {"int", "float"}:
         kind = "float"
     else:
-        raise QueryError("CASE branches have different types: " +
-                         ", ".join(sorted(TYPE_NAMES[k] for k in kinds)))
-    dtype = NUMPY_OF_KIND.get(kind, object)
-    values = np.zeros(n, dtype) if dtype != object else np.empty(n, object)
+        raise QueryError(
+            "CASE branches have different types: " + ", ".join(sorted(TYPE_NAMES[k] for k in kinds))
+        )
+    is_object = kind not in NUMPY_OF_KIND
+    dtype = object if is_object else NUMPY_OF_KIND[kind]
+    values = np.empty(n, object) if is_object else np.zeros(n, dtype)
     valid = np.zeros(n, np.bool_)
     for mask, choice in choices:
         if not mask.any() or choice.kind == "null":
@@ -618,7 +634,7 @@ def select(choices: list[tuple[np.ndarray, AnyVec]], n: int) -> AnyVec:
             valid[mask] = True
         else:
             vals = choice.objects()
-            values[mask] = vals[mask] if dtype == object else np.asarray(vals, dtype)[mask]
+            values[mask] = vals[mask] if is_object else np.asarray(vals, dtype)[mask]
             valid[mask] = choice.is_valid()[mask]
     return Vec(kind, values, None if valid.all() else valid)
 

@@ -61,11 +61,13 @@ def _size(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
     if isinstance(value.values, LazyStrings):
         lazy = value.values
         out = np.empty(len(lazy), np.int64)
-        _kernels._utf8_lengths(lazy.column.offsets, lazy.column.data,
-                               np.ascontiguousarray(lazy.rows, np.int64), out)
+        _kernels._utf8_lengths(
+            lazy.column.offsets, lazy.column.data, np.ascontiguousarray(lazy.rows, np.int64), out
+        )
         return Vec("int", out, value.valid)
-    lengths = np.fromiter((len(v) if v is not None else 0 for v in value.objects()),
-                          np.int64, len(value))
+    lengths = np.fromiter(
+        (len(v) if v is not None else 0 for v in value.objects()), np.int64, len(value)
+    )
     return Vec("int", lengths, value.valid)
 
 
@@ -110,8 +112,7 @@ def _round(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
         if value.value is None:
             return Const(None, "null")
         return Const(float(_round_half_away(np.float64(value.value), digits)), "float")
-    return Vec("float", _round_half_away(np.asarray(value.values, np.float64), digits),
-               value.valid)
+    return Vec("float", _round_half_away(np.asarray(value.values, np.float64), digits), value.valid)
 
 
 def _round_half_away(x, digits: int):
@@ -145,8 +146,20 @@ def _coalesce(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
 
 # ----------------------------------------------------------------------------- dates
 
-_DATE_PARTS = ("year", "month", "day", "quarter", "decade", "century", "millennium",
-               "dayofweek", "dow", "dayofyear", "doy", "week")
+_DATE_PARTS = (
+    "year",
+    "month",
+    "day",
+    "quarter",
+    "decade",
+    "century",
+    "millennium",
+    "dayofweek",
+    "dow",
+    "dayofyear",
+    "doy",
+    "week",
+)
 _TIME_PARTS = ("hour", "minute", "second", "millisecond", "microsecond")
 
 
@@ -177,11 +190,16 @@ def date_part(part: str, values: np.ndarray) -> np.ndarray:
         d = days.astype(np.int64)
         weekday = (d + 3) % 7  # Monday = 0
         thursday = d - weekday + 3
-        year_start = thursday.astype("datetime64[D]").astype("datetime64[Y]").astype(
-            "datetime64[D]").astype(np.int64)
+        year_start = (
+            thursday.astype("datetime64[D]")
+            .astype("datetime64[Y]")
+            .astype("datetime64[D]")
+            .astype(np.int64)
+        )
         return (thursday - year_start) // 7 + 1
     micros = values.astype("datetime64[us]").astype(np.int64) - days.astype(
-        "datetime64[us]").astype(np.int64)
+        "datetime64[us]"
+    ).astype(np.int64)
     if part == "hour":
         return micros // 3_600_000_000
     if part == "minute":
@@ -209,8 +227,7 @@ def _date_part(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
         if value.value is None:
             return Const(None, "null")
         unit = "D" if value.kind == "date" else "us"
-        return Const(int(date_part(part, np.asarray([np.datetime64(value.value, unit)]))[0]),
-                     "int")
+        return Const(int(date_part(part, np.asarray([np.datetime64(value.value, unit)]))[0]), "int")
     return Vec("int", date_part(part, value.values), value.valid)
 
 
@@ -305,8 +322,11 @@ def _numeric_cast(name: str, kind: str):
                     raise QueryError(f"{name.upper()}: cannot convert {strings[i]!r}") from None
             return Vec(kind, out, value.valid)
         _expect(name, value, "int", "float", "bool")
-        return Vec(kind, np.asarray(value.values).astype(
-            np.float64 if kind == "float" else np.int64), value.valid)
+        return Vec(
+            kind,
+            np.asarray(value.values).astype(np.float64 if kind == "float" else np.int64),
+            value.valid,
+        )
 
     return apply
 
@@ -318,7 +338,7 @@ def _substring(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
     s0 = start.value - 1  # Kùzu counts from 1
 
     def cut(s: str) -> str:
-        return s[max(s0, 0): max(s0, 0) + length.value]
+        return s[max(s0, 0) : max(s0, 0) + length.value]
 
     return _string_function("substring", cut, "str")(ev, [value])
 

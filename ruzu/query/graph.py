@@ -55,8 +55,7 @@ class Graph:
         self.catalog = db.catalog
         self.cache = _shared_cache(db)
         self.table_oid = {
-            name: i
-            for i, name in enumerate([*self.catalog.node_tables, *self.catalog.rel_tables])
+            name: i for i, name in enumerate([*self.catalog.node_tables, *self.catalog.rel_tables])
         }
 
     # ------------------------------------------------------------------ schemas
@@ -146,8 +145,9 @@ class Graph:
             typ = self.node_columns(t).get(key)
             if typ is not None:
                 kinds[t] = kind_of_type(typ)
-        return self._gather(nodes.parts(), len(nodes), key, kinds,
-                            lambda t: (self.node_table(t), t))
+        return self._gather(
+            nodes.parts(), len(nodes), key, kinds, lambda t: (self.node_table(t), t)
+        )
 
     def rel_property(self, rels: RelVec, key: str) -> Vec:
         kinds = {}
@@ -155,8 +155,7 @@ class Graph:
             typ = self.rel_columns(k.name).get(key)
             if typ is not None:
                 kinds[k] = kind_of_type(typ)
-        return self._gather(rels.parts(), len(rels), key, kinds,
-                            lambda k: (self.rel_table(k), k))
+        return self._gather(rels.parts(), len(rels), key, kinds, lambda k: (self.rel_table(k), k))
 
     def _gather(self, parts, n: int, key: str, kinds: dict, open_table) -> Vec:
         if not kinds:
@@ -206,4 +205,3 @@ def _scatter(pieces, n: int, kind: str) -> Vec:
         values[rows] = vals
         valid[rows] = True if vmask is None else vmask
     return Vec(kind, values, None if valid.all() else valid)
-

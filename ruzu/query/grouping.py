@@ -68,8 +68,9 @@ def lazy_string_codes(lazy: LazyStrings) -> tuple[np.ndarray, int]:
     representative = np.full(len(uniq), -1, np.int64)
     _kernels._first_occurrence(inverse.astype(np.int64), representative)
     same = np.empty(n_rows, np.bool_)
-    if not _kernels._string_rows_equal(offsets, data, unique_rows,
-                                       unique_rows[representative[inverse]], same):
+    if not _kernels._string_rows_equal(
+        offsets, data, unique_rows, unique_rows[representative[inverse]], same
+    ):
         decoded = lazy.take(first).materialize()
         uniq, inverse = np.unique(decoded, return_inverse=True)
     return inverse.astype(np.int64)[row_codes], len(uniq)
@@ -153,8 +154,9 @@ def sort_key(value, n: int) -> np.ndarray:
         return string_ranks(value)
     if value.kind in ("list", "any"):
         objs = value.objects()
-        order = sorted(range(len(objs)), key=lambda i: _hashable(objs[i]) if objs[i] is not None
-                       else ())
+        order = sorted(
+            range(len(objs)), key=lambda i: _hashable(objs[i]) if objs[i] is not None else ()
+        )
         ranks = np.empty(len(objs), np.int64)
         ranks[np.asarray(order, np.int64)] = np.arange(len(objs))
         return ranks

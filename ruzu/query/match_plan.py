@@ -100,9 +100,13 @@ def _pk_equality(node: PatternNode, graph) -> ast.Expr | None:
     for f in node.filters:
         if isinstance(f, ast.BinaryOp) and f.op == "=":
             for prop, other in ((f.left, f.right), (f.right, f.left)):
-                if (isinstance(prop, ast.Property) and isinstance(prop.subject, ast.Variable)
-                        and prop.subject.name == node.name and prop.key == pk
-                        and isinstance(other, ast.Literal | ast.Parameter)):
+                if (
+                    isinstance(prop, ast.Property)
+                    and isinstance(prop.subject, ast.Variable)
+                    and prop.subject.name == node.name
+                    and prop.key == pk
+                    and isinstance(other, ast.Literal | ast.Parameter)
+                ):
                     return f
     return None
 
@@ -212,12 +216,18 @@ def _subtree_has(tree: _Tree, node: str, wanted: set[str]) -> bool:
 
 
 def _fold_tree(tree: _Tree, rel: PatternRel, side: str, node: str) -> FoldTree:
-    return FoldTree(node, rel, side,
-                    [_fold_tree(tree, r, s, c) for r, s, c in tree.children[node]])
+    return FoldTree(node, rel, side, [_fold_tree(tree, r, s, c) for r, s, c in tree.children[node]])
 
 
-def _emit_tree(root: str, tree: _Tree, step: MatchStep, needed: set[str], out: list,
-               bound: set[str], flush=lambda: None) -> None:
+def _emit_tree(
+    root: str,
+    tree: _Tree,
+    step: MatchStep,
+    needed: set[str],
+    out: list,
+    bound: set[str],
+    flush=lambda: None,
+) -> None:
     """Steps for the tree below ``root`` in breadth-first order, folds before expansions."""
     queue = [root]
     while queue:

@@ -27,7 +27,7 @@ from .match_plan import (
 )
 from .planner import MatchStep, PatternRel, Traversal
 from .varlength import VarLength
-from .vectors import Const, Frame, NodeVec, RelVec, concat_vecs
+from .vectors import Frame, NodeVec, RelVec, concat_vecs
 
 CHUNK_ROWS = 1 << 21
 
@@ -172,8 +172,9 @@ class MatchExecutor:
             out[table] = g
         return out
 
-    def fold_factor(self, tree: FoldTree, parent_table: str,
-                    offsets: np.ndarray | None) -> np.ndarray:
+    def fold_factor(
+        self, tree: FoldTree, parent_table: str, offsets: np.ndarray | None
+    ) -> np.ndarray:
         """For parent nodes (all of ``parent_table`` when offsets is None): the number of
         matches of ``tree`` hanging off each."""
         if tree.rel.hops is not None:
@@ -184,8 +185,11 @@ class MatchExecutor:
             return self._counts[memo_key]
         g = self.subtree_weights(tree)
         n_parent = self.graph.num_nodes(parent_table)
-        sources = np.arange(n_parent, dtype=np.int64) if offsets is None else \
-            np.ascontiguousarray(offsets, np.int64)
+        sources = (
+            np.arange(n_parent, dtype=np.int64)
+            if offsets is None
+            else np.ascontiguousarray(offsets, np.int64)
+        )
         out = np.zeros(len(sources), np.int64)
         for trav in tree.rel.traversals:
             p_table, c_table = _tables_from(trav, tree.parent_side)
@@ -201,9 +205,16 @@ class MatchExecutor:
             if weights is None:
                 weights = np.ones(self.graph.num_nodes(c_table), np.int64)
             use_mask = emask is not None
-            _kernels._sum_over_neighbours(indptr, nbrs, eids, weights,
-                                          emask if use_mask else np.zeros(1, np.bool_),
-                                          use_mask, sources, out)
+            _kernels._sum_over_neighbours(
+                indptr,
+                nbrs,
+                eids,
+                weights,
+                emask if use_mask else np.zeros(1, np.bool_),
+                use_mask,
+                sources,
+                out,
+            )
         if offsets is None:
             self._counts[memo_key] = out
         return out
@@ -245,8 +256,11 @@ class MatchExecutor:
                 per_row[rows] += deg
         for lo, hi in split_by_weight(per_row, CHUNK_ROWS):
             sub = frame if (lo == 0 and hi == frame.n) else frame.take(np.arange(lo, hi))
-            sub_plans = plans if sub is frame else self._expansion_plans(
-                step.rel, side, sub.columns[step.from_var], step.to_var)
+            sub_plans = (
+                plans
+                if sub is frame
+                else self._expansion_plans(step.rel, side, sub.columns[step.from_var], step.to_var)
+            )
             result = self._expand_chunk(step, sub, side, sub_plans)
             if result is not None and result.n:
                 yield result
@@ -261,8 +275,7 @@ class MatchExecutor:
                 continue
             for table, rows, offsets in parts:
                 if table == p_table:
-                    plans.append(((trav, c_table), rows, offsets, table,
-                                  trav.direction_from(side)))
+                    plans.append(((trav, c_table), rows, offsets, table, trav.direction_from(side)))
         return plans
 
     def _expand_chunk(self, step: Expand, frame: Frame, side: str, plans) -> Frame | None:
@@ -275,8 +288,9 @@ class MatchExecutor:
             out_nbr = np.empty(total, np.int64)
             want_eids = step.keep_rel or step.rel.filters
             out_eid = np.empty(total if want_eids else 0, np.int64)
-            _kernels._expand(indptr, nbrs, eids, sources, bool(want_eids), out_row, out_nbr,
-                             out_eid)
+            _kernels._expand(
+                indptr, nbrs, eids, sources, bool(want_eids), out_row, out_nbr, out_eid
+            )
             keep = None
             nmask = self.node_mask(step.to_var, c_table)
             if nmask is not None:
@@ -296,8 +310,14 @@ class MatchExecutor:
             if step.keep_rel:
                 anchor = NodeVec((p_table,), sources[out_row])
                 forward = direction == "fwd"
-                rel_parts.append(RelVec((trav.key,), out_eid, anchor if forward else nodes,
-                                        nodes if forward else anchor))
+                rel_parts.append(
+                    RelVec(
+                        (trav.key,),
+                        out_eid,
+                        anchor if forward else nodes,
+                        nodes if forward else anchor,
+                    )
+                )
         if not row_parts:
             return None
         frame_rows = np.concatenate(row_parts) if len(row_parts) > 1 else row_parts[0]
@@ -334,22 +354,22 @@ class MatchExecutor:
             c = np.empty(len(rows), np.int64)
             if not step.keep_rel:
                 marks = np.zeros(self.graph.num_nodes(c_table), np.int32)
-                _kernels._count_edges_grouped(indptr, nbrs, eids, mask_arg, use_mask, xs, ys,
-                                              marks, c)
+                _kernels._count_edges_grouped(
+                    indptr, nbrs, eids, mask_arg, use_mask, xs, ys, marks, c
+                )
                 counts[rows] += c
                 continue
-            total = _kernels._count_edges_between(indptr, nbrs, eids, mask_arg, use_mask, xs,
-                                                  ys, c)
+            total = _kernels._count_edges_between(indptr, nbrs, eids, mask_arg, use_mask, xs, ys, c)
             out_row = np.empty(total, np.int64)
             out_eid = np.empty(total, np.int64)
-            _kernels._edges_between(indptr, nbrs, eids, mask_arg, use_mask, xs, ys, out_row,
-                                    out_eid)
+            _kernels._edges_between(
+                indptr, nbrs, eids, mask_arg, use_mask, xs, ys, out_row, out_eid
+            )
             rows_parts.append(rows[out_row])
             a = NodeVec((p_table,), xs[out_row])
             b = NodeVec((c_table,), ys[out_row])
             forward = direction == "fwd"
-            rel_parts.append(RelVec((trav.key,), out_eid, a if forward else b,
-                                    b if forward else a))
+            rel_parts.append(RelVec((trav.key,), out_eid, a if forward else b, b if forward else a))
         if not step.keep_rel:
             yield apply_factor(frame, counts)
             return

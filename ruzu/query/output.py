@@ -76,8 +76,12 @@ def rel_dicts(rels: RelVec, graph) -> list:
         positions = range(n) if rows is None else rows.tolist()
         eids = edge_ids.tolist()
         for j, i in enumerate(positions):
-            d = {"_src": src[i], "_dst": dst[i], "_label": key.name,
-                 "_id": {"offset": eids[j], "table": oid}}
+            d = {
+                "_src": src[i],
+                "_dst": dst[i],
+                "_label": key.name,
+                "_id": {"offset": eids[j], "table": oid},
+            }
             for name, col in zip(names, columns, strict=True):
                 d[name] = col[j]
             out[i] = d

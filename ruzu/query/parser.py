@@ -52,7 +52,9 @@ class _Parser:
 
     def error(self, expected: str, tok: Token | None = None):
         tok = tok or self.tok
-        return syntax_error(self.query, tok.offset, f"unexpected {tok.describe()}, expected {expected}")
+        return syntax_error(
+            self.query, tok.offset, f"unexpected {tok.describe()}, expected {expected}"
+        )
 
     def accept_keyword(self, *words: str) -> Token | None:
         if self.tok.is_keyword(*words):
@@ -309,7 +311,9 @@ class _Parser:
         high = _DEFAULT_MAX_HOPS if high is None else high
         if high < low:
             raise syntax_error(
-                self.query, tok.offset, f"hop range {low}..{high}: the upper bound is below the lower"
+                self.query,
+                tok.offset,
+                f"hop range {low}..{high}: the upper bound is below the lower",
             )
         return low, high
 
@@ -543,9 +547,7 @@ class _Parser:
                 break
         close = self.expect_symbol(")")
         if primary_key is None:
-            raise syntax_error(
-                self.query, close.offset, f"node table {name} needs a PRIMARY KEY"
-            )
+            raise syntax_error(self.query, close.offset, f"node table {name} needs a PRIMARY KEY")
         return ast.CreateNodeTable(name, tuple(columns), primary_key, if_not_exists)
 
     def rel_table_body(self, name: str, if_not_exists: bool) -> ast.CreateRelTable:
@@ -622,11 +624,15 @@ class _Parser:
         expr = self.expression()
         if isinstance(expr, ast.Literal):
             return expr.value
-        if isinstance(expr, ast.ListLiteral) and all(isinstance(e, ast.Literal) for e in expr.items):
+        if isinstance(expr, ast.ListLiteral) and all(
+            isinstance(e, ast.Literal) for e in expr.items
+        ):
             return tuple(e.value for e in expr.items)  # type: ignore[attr-defined]
         if isinstance(expr, ast.Variable):  # HEADER=true written as a bare word
             return expr.name
-        raise syntax_error(self.query, getattr(expr, "offset", self.tok.offset), "expected a constant")
+        raise syntax_error(
+            self.query, getattr(expr, "offset", self.tok.offset), "expected a constant"
+        )
 
     def call(self) -> ast.Call:
         self.expect_keyword("CALL")

@@ -181,14 +181,16 @@ class Binder:
                 inner[name] = VarInfo("node", tuple(self.node_label_tables(node)))
         for name, rel in rels.items():
             if rel.user_named:
-                inner[name] = VarInfo("rel", tuple(dict.fromkeys(t.key.name
-                                                                 for t in rel.traversals)))
+                inner[name] = VarInfo(
+                    "rel", tuple(dict.fromkeys(t.key.name for t in rel.traversals))
+                )
         for name in new_scope_order:
             scope[name] = inner[name]
         where = conjuncts(clause.where) + inline
         for expr in where:
-            self.check_expr(expr, {**inner, **self.anonymous_scope(nodes, rels)},
-                            allow_aggregates=False)
+            self.check_expr(
+                expr, {**inner, **self.anonymous_scope(nodes, rels)}, allow_aggregates=False
+            )
         predicates: list[ast.Expr] = []
         input_filters: list[ast.Expr] = []
         for expr in where:
@@ -230,8 +232,9 @@ class Binder:
             if self.graph.is_node_table(label):
                 out.append(label)
             elif self.graph.is_rel_table(label):
-                raise CatalogError(f"Cannot bind {label} as a node pattern label"
-                                   f"{self.where(offset)}.")
+                raise CatalogError(
+                    f"Cannot bind {label} as a node pattern label{self.where(offset)}."
+                )
             else:
                 raise CatalogError(f"Table {label} does not exist{self.where(offset)}.")
         return list(dict.fromkeys(out))
@@ -244,8 +247,9 @@ class Binder:
             if self.graph.is_rel_table(label):
                 out.append(label)
             elif self.graph.is_node_table(label):
-                raise CatalogError(f"Cannot bind {label} as a relationship pattern label"
-                                   f"{self.where(offset)}.")
+                raise CatalogError(
+                    f"Cannot bind {label} as a relationship pattern label{self.where(offset)}."
+                )
             else:
                 raise CatalogError(f"Table {label} does not exist{self.where(offset)}.")
         return list(dict.fromkeys(out))
@@ -260,8 +264,10 @@ class Binder:
         if name in scope:
             info = scope[name]
             if info.kind != "node":
-                raise QueryError(f"Variable {name} is bound as a {info.kind}, not a node"
-                                 f"{self.where(node.offset)}.")
+                raise QueryError(
+                    f"Variable {name} is bound as a {info.kind}, not a node"
+                    f"{self.where(node.offset)}."
+                )
             if node.labels:
                 tables = [t for t in info.tables if t in tables]
             else:
@@ -280,20 +286,24 @@ class Binder:
         if bound and node.labels:
             inline.append(_table_filter(name, tables))
         for key, value in node.properties:
-            inline.append(ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value,
-                                       offset=node.offset))
+            inline.append(
+                ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value, offset=node.offset)
+            )
         return name
 
-    def bind_rel(self, rel: ast.RelPattern, left: str, right: str, scope, rels, inline,
-                 order) -> None:
+    def bind_rel(
+        self, rel: ast.RelPattern, left: str, right: str, scope, rels, inline, order
+    ) -> None:
         name = rel.variable
         user_named = name is not None
         if name is None:
             self.anonymous += 1
             name = f"#r{self.anonymous}"
         if name in rels or name in scope:
-            raise QueryError(f"Variable {name} is already bound{self.where(rel.offset)}; a "
-                             "relationship variable can be used once per pattern.")
+            raise QueryError(
+                f"Variable {name} is already bound{self.where(rel.offset)}; a "
+                "relationship variable can be used once per pattern."
+            )
         src, dst = (right, left) if rel.direction == "in" else (left, right)
         tables = self.resolve_rel_labels(rel.labels, rel.offset)
         traversals = []
@@ -306,8 +316,9 @@ class Binder:
         if user_named:
             order.append(name)
         for key, value in rel.properties:
-            inline.append(ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value,
-                                       offset=rel.offset))
+            inline.append(
+                ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value, offset=rel.offset)
+            )
 
     def prune_tables(self, nodes: dict[str, PatternNode], rels: dict[str, PatternRel]) -> None:
         """Keep only the node tables and rel-table pairs that can be part of a match."""
@@ -356,8 +367,9 @@ class Binder:
 
                 name = column_name(item.expr, self.graph, scope)
             else:
-                raise QueryError("Expression in WITH must be aliased (use AS)"
-                                 f"{self.where(_offset(item.expr))}.")
+                raise QueryError(
+                    f"Expression in WITH must be aliased (use AS){self.where(_offset(item.expr))}."
+                )
             if name in names:
                 raise QueryError(
                     f"Multiple result column with the same name {name} are not supported."
@@ -380,8 +392,9 @@ class Binder:
         where = getattr(clause, "where", None)
         if where is not None:
             self.check_expr(where, new_scope, allow_aggregates=False)
-        projection = ast.Projection(tuple(items), proj.distinct, False, proj.order_by, proj.skip,
-                                    proj.limit)
+        projection = ast.Projection(
+            tuple(items), proj.distinct, False, proj.order_by, proj.skip, proj.limit
+        )
         step = ProjectStep(projection, names, where, is_return, aggregates, dict(scope))
         return step, new_scope
 
@@ -400,8 +413,14 @@ class Binder:
 
     # ------------------------------------------------------------------ expressions
 
-    def check_expr(self, expr: ast.Expr, scope: dict[str, VarInfo], *, allow_aggregates: bool,
-                   replaceable=frozenset()) -> None:
+    def check_expr(
+        self,
+        expr: ast.Expr,
+        scope: dict[str, VarInfo],
+        *,
+        allow_aggregates: bool,
+        replaceable=frozenset(),
+    ) -> None:
         if expr in replaceable:
             return
         if isinstance(expr, ast.Variable):
@@ -427,8 +446,10 @@ class Binder:
         if isinstance(expr, ast.FunctionCall):
             if expr.name in AGGREGATES:
                 if not allow_aggregates:
-                    raise QueryError(f"aggregate {expr.name.upper()}() is not allowed here"
-                                     f"{self.where(expr.offset)}")
+                    raise QueryError(
+                        f"aggregate {expr.name.upper()}() is not allowed here"
+                        f"{self.where(expr.offset)}"
+                    )
                 for a in expr.args:
                     if contains_aggregate(a):
                         raise QueryError(
@@ -436,11 +457,13 @@ class Binder:
                             f"{self.where(expr.offset)}."
                         )
             elif expr.name not in SCALAR_FUNCTIONS:
-                raise QueryError(f"function {expr.name.upper()} does not exist"
-                                 f"{self.where(expr.offset)}.")
+                raise QueryError(
+                    f"function {expr.name.upper()} does not exist{self.where(expr.offset)}."
+                )
         for child in _children(expr):
-            self.check_expr(child, scope, allow_aggregates=allow_aggregates,
-                            replaceable=replaceable)
+            self.check_expr(
+                child, scope, allow_aggregates=allow_aggregates, replaceable=replaceable
+            )
 
     # ------------------------------------------------------------------ liveness
 
@@ -464,20 +487,24 @@ class Binder:
                 step.keep = keep
                 needed = {n for n in keep if n in step.nodes or n in step.rels}
                 for expr in step.predicates:
-                    needed |= {n for n in free_variables(expr)
-                               if n in step.nodes or n in step.rels}
+                    needed |= {n for n in free_variables(expr) if n in step.nodes or n in step.rels}
                 needed |= {n for n, node in step.nodes.items() if node.bound}
                 step.needed = needed
                 before = {n for n in keep if n not in step.nodes and n not in step.rels}
                 before |= {n for n, node in step.nodes.items() if node.bound}
                 for expr in step.input_filters + step.predicates:
-                    before |= {n for n in free_variables(expr)
-                               if n not in step.rels and not (n in step.nodes
-                                                              and not step.nodes[n].bound)}
+                    before |= {
+                        n
+                        for n in free_variables(expr)
+                        if n not in step.rels and not (n in step.nodes and not step.nodes[n].bound)
+                    }
                 for node in step.nodes.values():
                     for expr in node.filters:
-                        before |= {n for n in free_variables(expr)
-                                   if n not in step.nodes and n not in step.rels}
+                        before |= {
+                            n
+                            for n in free_variables(expr)
+                            if n not in step.nodes and n not in step.rels
+                        }
                 live = before
 
 
@@ -493,8 +520,11 @@ def _offset(expr: ast.Expr) -> int:
 
 def _table_filter(name: str, tables: list[str]) -> ast.Expr:
     """label(name) IN [tables]: a bound node re-used with a label must be in one of them."""
-    return ast.BinaryOp("IN", ast.FunctionCall("label", (ast.Variable(name),)),
-                        ast.ListLiteral(tuple(ast.Literal(t) for t in tables)))
+    return ast.BinaryOp(
+        "IN",
+        ast.FunctionCall("label", (ast.Variable(name),)),
+        ast.ListLiteral(tuple(ast.Literal(t) for t in tables)),
+    )
 
 
 def bind(graph: Graph, query: ast.Query, text: str) -> list[Step]:

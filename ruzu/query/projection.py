@@ -31,9 +31,12 @@ class Projector:
         if expr is None:
             return None
         value = Evaluator(self.graph, self.params, Frame({}, 1)).eval(expr)
-        if not isinstance(value, Const) or not isinstance(value.value, int) or isinstance(
-            value.value, bool
-        ) or value.value < 0:
+        if (
+            not isinstance(value, Const)
+            or not isinstance(value.value, int)
+            or isinstance(value.value, bool)
+            or value.value < 0
+        ):
             raise QueryError(f"{what} needs a non-negative integer constant")
         return value.value
 
@@ -50,24 +53,28 @@ class Projector:
             frame = self._order_and_slice(frame, computed, pre_sorted=False)
         elif self.step.projection.distinct:
             frame = self._distinct(chunks)
-            computed = {item.expr: name for item, name in zip(self.items, self.step.names,
-                                                              strict=True)}
+            computed = {
+                item.expr: name for item, name in zip(self.items, self.step.names, strict=True)
+            }
             frame = self._order_and_slice(frame, computed, pre_sorted=False)
         else:
             frame = self._plain(chunks)
         frame = frame.only(self.step.names)
         frame.columns = {name: frame.columns[name] for name in self.step.names}
         if self.step.where is not None and frame.n:
-            frame = frame.filter(Evaluator(self.graph, self.params, frame)
-                                 .predicate(self.step.where))
+            frame = frame.filter(
+                Evaluator(self.graph, self.params, frame).predicate(self.step.where)
+            )
         return frame
 
     # ------------------------------------------------------------------ plain projection
 
     def _project(self, frame: Frame) -> Frame:
         ev = Evaluator(self.graph, self.params, frame)
-        columns = {name: ev.vector(item.expr)
-                   for item, name in zip(self.items, self.step.names, strict=True)}
+        columns = {
+            name: ev.vector(item.expr)
+            for item, name in zip(self.items, self.step.names, strict=True)
+        }
         out = Frame(columns, frame.n, frame.weights)
         order_by = self.step.projection.order_by
         if order_by:
@@ -104,8 +111,10 @@ class Projector:
         return self._slice(frame)
 
     def _sort(self, frame: Frame, keep: int | None) -> np.ndarray:
-        keys = [(frame.columns[f"#sort{i}"], s.descending)
-                for i, s in enumerate(self.step.projection.order_by)]
+        keys = [
+            (frame.columns[f"#sort{i}"], s.descending)
+            for i, s in enumerate(self.step.projection.order_by)
+        ]
         return sort_order(keys, frame.n, keep)
 
     def _slice(self, frame: Frame) -> Frame:
@@ -129,8 +138,10 @@ class Projector:
             if chunk.n == 0:
                 continue
             ev = Evaluator(self.graph, self.params, chunk)
-            columns = {name: ev.vector(item.expr)
-                       for item, name in zip(self.items, self.step.names, strict=True)}
+            columns = {
+                name: ev.vector(item.expr)
+                for item, name in zip(self.items, self.step.names, strict=True)
+            }
             parts.append(_unique_rows(Frame(columns, chunk.n)))
         if not parts:
             return self._empty()

@@ -14,8 +14,7 @@ class QueryResult:
     """Rows of a finished query. Column values are converted to Python objects on first use;
     ``get_as_df``/``get_as_arrow`` build their columns straight from the numpy arrays."""
 
-    def __init__(self, names: list[str], columns: list[Any], num_rows: int,
-                 graph=None) -> None:
+    def __init__(self, names: list[str], columns: list[Any], num_rows: int, graph=None) -> None:
         self._names = list(names)
         self._vectors = columns
         self._num_rows = num_rows
@@ -95,8 +94,7 @@ class QueryResult:
         arrays = []
         for i in range(len(self._names)):
             vec = self._vectors[i] if self._python is None and self._vectors else None
-            if isinstance(vec, Vec) and vec.kind in ("int", "float", "bool", "date",
-                                                      "timestamp"):
+            if isinstance(vec, Vec) and vec.kind in ("int", "float", "bool", "date", "timestamp"):
                 mask = None if vec.valid is None else ~vec.valid
                 arrays.append(pa.array(np.asarray(vec.values), mask=mask))
             else:
@@ -105,8 +103,10 @@ class QueryResult:
 
     def _numpy_column(self, i: int):
         vec = self._vectors[i] if self._python is None and self._vectors else None
-        if isinstance(vec, Vec) and vec.valid is None and vec.kind in (
-            "int", "float", "bool", "date", "timestamp"
+        if (
+            isinstance(vec, Vec)
+            and vec.valid is None
+            and vec.kind in ("int", "float", "bool", "date", "timestamp")
         ):
             return np.asarray(vec.values)
         if isinstance(vec, Vec) and vec.kind == "str" and isinstance(vec.values, LazyStrings):

@@ -54,9 +54,12 @@ class VarLength:
     def adjacency(self, rel, side: str) -> Adjacency:
         from .matching import _tables_from
 
-        hops = tuple(sorted({(t.key, t.direction_from(side), *_tables_from(t, side))
-                             for t in rel.traversals},
-                            key=lambda x: (x[0].name, x[0].from_table, x[0].to_table, x[1])))
+        hops = tuple(
+            sorted(
+                {(t.key, t.direction_from(side), *_tables_from(t, side)) for t in rel.traversals},
+                key=lambda x: (x[0].name, x[0].from_table, x[0].to_table, x[1]),
+            )
+        )
         key = ("varlength-adjacency", hops)
         cached = self.graph.cache.get(key)
         if cached is not None:
@@ -99,8 +102,10 @@ class VarLength:
             return self._memo[memo_key]
         low, high = tree.rel.hops
         end = self.ex.subtree_weights(tree)
-        level = {t: (np.ones(self.graph.num_nodes(t), np.int64) if g is None else g)
-                 for t, g in end.items()}
+        level = {
+            t: (np.ones(self.graph.num_nodes(t), np.int64) if g is None else g)
+            for t, g in end.items()
+        }
         total = {t: v.copy() for t, v in level.items()} if low == 0 else {}
         for hop in range(1, high + 1):
             nxt: dict[str, np.ndarray] = {}
@@ -112,9 +117,16 @@ class VarLength:
                 indptr, nbrs, eids = self.graph.csr(trav.key, direction)
                 n = self.graph.num_nodes(p_table)
                 out = nxt.setdefault(p_table, np.zeros(n, np.int64))
-                _kernels._sum_over_neighbours(indptr, nbrs, eids, level[c_table],
-                                              np.zeros(1, np.bool_), False,
-                                              np.arange(n, dtype=np.int64), out)
+                _kernels._sum_over_neighbours(
+                    indptr,
+                    nbrs,
+                    eids,
+                    level[c_table],
+                    np.zeros(1, np.bool_),
+                    False,
+                    np.arange(n, dtype=np.int64),
+                    out,
+                )
             level = {t: v for t, v in nxt.items() if v.any()}
             if hop >= low:
                 for t, v in level.items():
@@ -167,7 +179,8 @@ class VarLength:
         for start in range(0, len(unique), _SOURCES_PER_BATCH):
             batch = unique[start : start + _SOURCES_PER_BATCH]
             res_u, res_node, res_count = _kernels._walk_counts(
-                adj.indptr, adj.nbrs, batch, everything, low, high, adj.num_nodes)
+                adj.indptr, adj.nbrs, batch, everything, low, high, adj.num_nodes
+            )
             keep = np.flatnonzero(allowed[res_node])
             if len(keep) == 0:
                 continue
@@ -177,8 +190,9 @@ class VarLength:
             total = int((row_indptr[res_u + 1] - row_indptr[res_u]).sum())
             out_res = np.empty(total, np.int64)
             out_row = np.empty(total, np.int64)
-            _kernels._expand(row_indptr, order, order, res_u, False, out_res, out_row,
-                             np.empty(0, np.int64))
+            _kernels._expand(
+                row_indptr, order, order, res_u, False, out_res, out_row, np.empty(0, np.int64)
+            )
             out = frame.take(out_row)
             t_idx, offsets = adj.split(res_node[out_res])
             present = np.unique(t_idx)

@@ -86,8 +86,11 @@ class Vec:
 
     def take(self, idx: np.ndarray) -> Vec:
         valid = None if self.valid is None else self.valid[idx]
-        return Vec(self.kind, self.values.take(idx) if isinstance(self.values, LazyStrings)
-                   else self.values[idx], valid)
+        return Vec(
+            self.kind,
+            self.values.take(idx) if isinstance(self.values, LazyStrings) else self.values[idx],
+            valid,
+        )
 
     def objects(self) -> np.ndarray:
         """Values as an object/typed numpy array (strings decoded)."""
@@ -190,17 +193,27 @@ def concat_vecs(parts: list) -> Any:
     if isinstance(first, RelVec):
         keys = tuple(dict.fromkeys(k for p in parts for k in p.tables))
         index = {k: i for i, k in enumerate(keys)}
-        idx = [np.asarray([index[k] for k in p.tables], np.int16)[p.table_idx]
-               if p.table_idx is not None else np.full(len(p), index[p.tables[0]], np.int16)
-               for p in parts]
+        idx = [
+            np.asarray([index[k] for k in p.tables], np.int16)[p.table_idx]
+            if p.table_idx is not None
+            else np.full(len(p), index[p.tables[0]], np.int16)
+            for p in parts
+        ]
         ti = np.concatenate(idx)
-        return RelVec(keys, np.concatenate([p.edge_ids for p in parts]),
-                      _concat_nodes([p.src for p in parts]), _concat_nodes([p.dst for p in parts]),
-                      None if len(keys) == 1 else ti)
+        return RelVec(
+            keys,
+            np.concatenate([p.edge_ids for p in parts]),
+            _concat_nodes([p.src for p in parts]),
+            _concat_nodes([p.dst for p in parts]),
+            None if len(keys) == 1 else ti,
+        )
     kinds = {p.kind for p in parts if p.kind != "null"}
     if not kinds:
-        return Vec("null", np.zeros(sum(len(p) for p in parts), np.bool_),
-                   np.zeros(sum(len(p) for p in parts), np.bool_))
+        return Vec(
+            "null",
+            np.zeros(sum(len(p) for p in parts), np.bool_),
+            np.zeros(sum(len(p) for p in parts), np.bool_),
+        )
     if len(kinds) > 1:
         if kinds <= {"int", "float"}:
             kind = "float"
@@ -220,11 +233,16 @@ def concat_vecs(parts: list) -> Any:
         valid = None
     else:
         valid = np.concatenate([p.is_valid() for p in parts])
-    if kind == "str" and all(isinstance(p.values, LazyStrings) for p in parts) and len(
-        {id(p.values.column) for p in parts}
-    ) == 1:
-        return Vec(kind, LazyStrings(parts[0].values.column,
-                                     np.concatenate([p.values.rows for p in parts])), valid)
+    if (
+        kind == "str"
+        and all(isinstance(p.values, LazyStrings) for p in parts)
+        and len({id(p.values.column) for p in parts}) == 1
+    ):
+        return Vec(
+            kind,
+            LazyStrings(parts[0].values.column, np.concatenate([p.values.rows for p in parts])),
+            valid,
+        )
     return Vec(kind, np.concatenate(values), valid)
 
 
@@ -237,8 +255,9 @@ def _concat_nodes(parts: list[NodeVec]) -> NodeVec:
     idx = []
     for p in parts:
         remap = np.asarray([index[t] for t in p.tables], np.int16)
-        idx.append(remap[p.table_idx] if p.table_idx is not None
-                   else np.full(len(p), remap[0], np.int16))
+        idx.append(
+            remap[p.table_idx] if p.table_idx is not None else np.full(len(p), remap[0], np.int16)
+        )
     return NodeVec(tables, offsets, np.concatenate(idx))
 
 

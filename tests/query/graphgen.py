@@ -28,13 +28,35 @@ SCHEMA = [
     "CREATE REL TABLE Likes(FROM Person TO City, FROM Person TO Company, rating INT64)",
 ]
 
-_FIRST = ["Ana", "Bo", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ida", "Jo", "Kai", "Lu",
-          "Émile", "Zoë", "Ünal", "O'Neil"]
+_FIRST = [
+    "Ana",
+    "Bo",
+    "Cy",
+    "Dee",
+    "Eve",
+    "Fay",
+    "Gus",
+    "Hal",
+    "Ida",
+    "Jo",
+    "Kai",
+    "Lu",
+    "Émile",
+    "Zoë",
+    "Ünal",
+    "O'Neil",
+]
 _LAST = ["Smith", "Lee", "Kim", "Ng", "Diaz", "Roy", "Berg", "Moss"]
 
 
-def write_graph(directory: str, seed: int, persons: int = 300, cities: int = 12,
-                companies: int = 9, follows: int = 1500) -> list[str]:
+def write_graph(
+    directory: str,
+    seed: int,
+    persons: int = 300,
+    cities: int = 12,
+    companies: int = 9,
+    follows: int = 1500,
+) -> list[str]:
     """Write the CSVs; returns the COPY statements that load them (schema first)."""
     rng = np.random.default_rng(seed)
     os.makedirs(directory, exist_ok=True)
@@ -52,9 +74,16 @@ def write_graph(directory: str, seed: int, persons: int = 300, cities: int = 12,
         for i in ids:
             name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
             born = dt.date(1950, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 55)))
-            w.writerow([int(i), name, maybe(int(rng.integers(15, 80)), 0.1),
-                        maybe(round(float(rng.normal(50, 20)), 3), 0.15),
-                        maybe(born.isoformat(), 0.1), bool(rng.random() < 0.6)])
+            w.writerow(
+                [
+                    int(i),
+                    name,
+                    maybe(int(rng.integers(15, 80)), 0.1),
+                    maybe(round(float(rng.normal(50, 20)), 3), 0.15),
+                    maybe(born.isoformat(), 0.1),
+                    bool(rng.random() < 0.6),
+                ]
+            )
     city_ids = np.arange(100, 100 + cities)
     with open(path("city.csv"), "w", newline="") as f:
         w = csv.writer(f)
@@ -79,8 +108,9 @@ def write_graph(directory: str, seed: int, persons: int = 300, cities: int = 12,
         w = csv.writer(f)
         w.writerow(["from", "to", "since", "weight"])
         for a, b in zip(src.tolist(), dst.tolist(), strict=True):
-            w.writerow([a, b, maybe(int(rng.integers(2000, 2024)), 0.1),
-                        round(float(rng.random()), 4)])
+            w.writerow(
+                [a, b, maybe(int(rng.integers(2000, 2024)), 0.1), round(float(rng.random()), 4)]
+            )
     with open(path("livesin.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["from", "to"])
@@ -92,8 +122,13 @@ def write_graph(directory: str, seed: int, persons: int = 300, cities: int = 12,
         w.writerow(["from", "to", "salary"])
         for i in ids:
             for _ in range(int(rng.integers(0, 3))):
-                w.writerow([int(i), str(rng.choice(company_names)),
-                            maybe(int(rng.integers(20, 200)) * 1000, 0.2)])
+                w.writerow(
+                    [
+                        int(i),
+                        str(rng.choice(company_names)),
+                        maybe(int(rng.integers(20, 200)) * 1000, 0.2),
+                    ]
+                )
     with open(path("likes_city.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["from", "to", "rating"])
@@ -113,6 +148,5 @@ def write_graph(directory: str, seed: int, persons: int = 300, cities: int = 12,
         f"COPY LivesIn FROM '{path('livesin.csv')}' {header}",
         f"COPY WorksAt FROM '{path('worksat.csv')}' {header}",
         f"COPY Likes FROM '{path('likes_city.csv')}' (HEADER=true, from='Person', to='City')",
-        f"COPY Likes FROM '{path('likes_company.csv')}' "
-        "(HEADER=true, from='Person', to='Company')",
+        f"COPY Likes FROM '{path('likes_company.csv')}' (HEADER=true, from='Person', to='Company')",
     ]

@@ -33,60 +33,58 @@ CASES: dict[str, tuple[str, dict] | str] = {
     "rel_inline_prop": "MATCH (a:Person)-[f:Follows {since: 2010}]->(b) RETURN a.id, b.id",
     "self_loop_pattern": "MATCH (a:Person)-[:Follows]->(a) RETURN a.id, count(*)",
     "two_hop": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person) "
-               "WHERE a.id < 60 RETURN a.id, b.id, c.id",
+    "WHERE a.id < 60 RETURN a.id, b.id, c.id",
     "two_hop_count": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person) "
-                     "RETURN count(*)",
+    "RETURN count(*)",
     "three_hop_count": "MATCH (a:Person)-[:Follows]->(b)-[:Follows]->(c)-[:Follows]->(d) "
-                       "RETURN count(*)",
+    "RETURN count(*)",
     "mixed_chain": "MATCH (c:City)<-[:LivesIn]-(p:Person)-[:WorksAt]->(co:Company) "
-                   "RETURN c.name, co.name, count(*)",
+    "RETURN c.name, co.name, count(*)",
     "chain_with_filters": "MATCH (a:Person)-[f:Follows]->(b:Person)-[:LivesIn]->(c:City) "
-                          "WHERE a.age > 30 AND f.since >= 2010 AND c.population > 300000 "
-                          "RETURN count(*), count(DISTINCT b)",
+    "WHERE a.age > 30 AND f.since >= 2010 AND c.population > 300000 "
+    "RETURN count(*), count(DISTINCT b)",
     "fold_with_filter_leaf": "MATCH (a:Person)-[:Follows]->(b:Person) WHERE b.age < 30 "
-                             "RETURN a.id, count(*)",
+    "RETURN a.id, count(*)",
     "fold_center": "MATCH (a:Person)-[:Follows]->(b:Person)<-[:Follows]-(c:Person) "
-                   "RETURN b.id, count(*)",
+    "RETURN b.id, count(*)",
     "triangle": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person)-[:Follows]->(a) "
-                "RETURN count(*)",
+    "RETURN count(*)",
     "triangle_rows": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person), "
-                     "(c)-[:Follows]->(a) RETURN a.id, b.id, c.id",
+    "(c)-[:Follows]->(a) RETURN a.id, b.id, c.id",
     "comma_join": "MATCH (a:Person)-[:LivesIn]->(c:City), (b:Person)-[:LivesIn]->(c) "
-                  "WHERE a.id < b.id AND a.age = b.age RETURN a.id, b.id, c.name",
+    "WHERE a.id < b.id AND a.age = b.age RETURN a.id, b.id, c.name",
     "comma_cross": "MATCH (c:City), (co:Company) WHERE c.id < 103 RETURN c.id, co.name",
     "comma_cross_count": "MATCH (c:City), (co:Company) RETURN count(*)",
-    "two_matches": "MATCH (a:Person) WHERE a.id < 50 MATCH (a)-[:Follows]->(b) "
-                   "RETURN a.id, b.id",
+    "two_matches": "MATCH (a:Person) WHERE a.id < 50 MATCH (a)-[:Follows]->(b) RETURN a.id, b.id",
     "two_matches_independent_count": "MATCH (a:Person {id: 7}) MATCH (c:City) "
-                                     "RETURN a.name, count(*)",
+    "RETURN a.name, count(*)",
     "bound_both_ends": "MATCH (a:Person)-[:LivesIn]->(c:City) MATCH (a)-[:Likes]->(c) "
-                       "RETURN a.id, c.id",
+    "RETURN a.id, c.id",
     "rel_var_equality": "MATCH (a:Person)-[e1:Follows]->(b:Person)<-[e2:Follows]-(c:Person) "
-                        "WHERE a.id < 30 RETURN a.id, b.id, c.id, e1 = e2",
+    "WHERE a.id < 30 RETURN a.id, b.id, c.id, e1 = e2",
     "node_equality": "MATCH (a:Person)-[:Follows]->(b:Person) WHERE a = b RETURN a.id",
     "node_inequality": "MATCH (a:Person)-[:Follows]->(b:Person) WHERE a <> b RETURN count(*)",
     # --- variable length
     "varlen_1_2": "MATCH (a:Person)-[:Follows*1..2]->(b:Person) WHERE a.id < 40 "
-                  "RETURN a.id, b.id, count(*)",
+    "RETURN a.id, b.id, count(*)",
     "varlen_count": "MATCH (a:Person)-[:Follows*1..3]->(b:Person) RETURN count(*)",
     "varlen_exact": "MATCH (a:Person)-[:Follows*2]->(b:Person) RETURN count(*)",
-    "varlen_zero": "MATCH (a:Person)-[:Follows*0..1]->(b:Person) WHERE a.id < 30 "
-                   "RETURN a.id, b.id",
+    "varlen_zero": "MATCH (a:Person)-[:Follows*0..1]->(b:Person) WHERE a.id < 30 RETURN a.id, b.id",
     "varlen_in": "MATCH (a:Person {id: 7})<-[:Follows*1..3]-(b:Person) RETURN b.id, count(*)",
     "varlen_undirected": "MATCH (a:Person)-[:Follows*1..2]-(b:Person) WHERE a.id < 20 "
-                         "RETURN a.id, count(*)",
+    "RETURN a.id, count(*)",
     "varlen_unlabeled": "MATCH (a:Person)-[*1..2]->(b) RETURN label(b), count(*)",
     "varlen_unlabeled_rows": "MATCH (a:Person)-[*1..2]->(b) WHERE a.id < 30 "
-                             "RETURN a.id, label(b), b.name",
+    "RETURN a.id, label(b), b.name",
     "varlen_then_hop": "MATCH (a:Person)-[:Follows*1..2]->(b:Person)-[:LivesIn]->(c:City) "
-                       "RETURN c.name, count(*)",
+    "RETURN c.name, count(*)",
     "varlen_distinct": "MATCH (a:Person)-[:Follows*1..3]->(b:Person) WHERE a.id < 100 "
-                       "RETURN a.id, count(DISTINCT b)",
+    "RETURN a.id, count(DISTINCT b)",
     "varlen_bound_both": "MATCH (a:Person)-[:LivesIn]->(c:City) "
-                         "MATCH (a)-[:Follows*1..2]->(b:Person)-[:LivesIn]->(c) "
-                         "RETURN count(*)",
+    "MATCH (a)-[:Follows*1..2]->(b:Person)-[:LivesIn]->(c) "
+    "RETURN count(*)",
     "varlen_filtered_ends": "MATCH (a:Person)-[:Follows*1..2]->(b:Person) "
-                            "WHERE a.age > 60 AND b.active RETURN count(*)",
+    "WHERE a.age > 60 AND b.active RETURN count(*)",
     # --- WHERE
     "where_compare": "MATCH (p:Person) WHERE p.age >= 40 AND p.age < 50 RETURN p.id",
     "where_or_not": "MATCH (p:Person) WHERE NOT (p.age > 30 OR p.score < 40) RETURN p.id",
@@ -94,33 +92,36 @@ CASES: dict[str, tuple[str, dict] | str] = {
     "where_not_null": "MATCH (p:Person) WHERE p.score IS NOT NULL RETURN count(*)",
     "where_in": "MATCH (p:Person) WHERE p.age IN [20, 30, 40, 50] RETURN p.id, p.age",
     "where_in_strings": "MATCH (c:City) WHERE c.name IN ['City1', 'City4'] RETURN c.id",
-    "where_in_param": ("MATCH (p:Person) WHERE p.id IN $ids RETURN p.name", {"ids": [1, 2, 3, 4, 5, 6, 7, 8]}),
+    "where_in_param": (
+        "MATCH (p:Person) WHERE p.id IN $ids RETURN p.name",
+        {"ids": [1, 2, 3, 4, 5, 6, 7, 8]},
+    ),
     "where_arith": "MATCH (p:Person) WHERE p.age * 2 + 1 > 100 AND p.age % 3 = 0 RETURN p.id",
     "where_float_arith": "MATCH (p:Person) WHERE p.score / 2.0 - 10 > 15.5 RETURN p.id",
     "where_string_preds": "MATCH (p:Person) WHERE p.name STARTS WITH 'A' OR p.name ENDS WITH "
-                          "'Ng' OR p.name CONTAINS 'ë' RETURN p.id, p.name",
-    "where_string_compare": "MATCH (p:Person) WHERE p.name > 'K' AND p.name <= 'O' "
-                            "RETURN p.name",
-    "where_string_eq": "MATCH (p:Person) WHERE p.name = 'Ana Lee' OR p.name <> p.name "
-                       "RETURN p.id",
+    "'Ng' OR p.name CONTAINS 'ë' RETURN p.id, p.name",
+    "where_string_compare": "MATCH (p:Person) WHERE p.name > 'K' AND p.name <= 'O' RETURN p.name",
+    "where_string_eq": "MATCH (p:Person) WHERE p.name = 'Ana Lee' OR p.name <> p.name RETURN p.id",
     "where_functions": "MATCH (p:Person) WHERE lower(p.name) CONTAINS 'zo' OR "
-                       "upper(p.name) STARTS WITH 'EV' OR size(p.name) > 10 RETURN p.id",
+    "upper(p.name) STARTS WITH 'EV' OR size(p.name) > 10 RETURN p.id",
     "where_abs_coalesce": "MATCH (p:Person) WHERE abs(p.age - 40) < 5 OR "
-                          "coalesce(p.score, 0.0) > 80 RETURN p.id",
+    "coalesce(p.score, 0.0) > 80 RETURN p.id",
     "where_date_part": "MATCH (p:Person) WHERE date_part('year', p.born) > 1990 "
-                       "RETURN p.id, date_part('month', p.born), date_part('day', p.born)",
+    "RETURN p.id, date_part('month', p.born), date_part('day', p.born)",
     "where_date_compare": "MATCH (p:Person) WHERE p.born < date('1960-01-01') RETURN p.id",
     "where_bool": "MATCH (p:Person) WHERE p.active AND NOT p.age < 30 RETURN p.id",
-    "where_param": ("MATCH (p:Person) WHERE p.age > $min AND p.name STARTS WITH $prefix "
-                    "RETURN p.id", {"min": 30, "prefix": "B"}),
+    "where_param": (
+        "MATCH (p:Person) WHERE p.age > $min AND p.name STARTS WITH $prefix RETURN p.id",
+        {"min": 30, "prefix": "B"},
+    ),
     "where_rel_prop": "MATCH (a:Person)-[f:Follows]->(b:Person) WHERE f.since IS NULL "
-                      "RETURN a.id, b.id",
+    "RETURN a.id, b.id",
     "where_cross_vars": "MATCH (a:Person)-[f:Follows]->(b:Person) WHERE a.age > b.age "
-                        "AND f.weight > 0.5 RETURN a.id, b.id",
+    "AND f.weight > 0.5 RETURN a.id, b.id",
     "where_xor": "MATCH (p:Person) WHERE p.active XOR p.age > 40 RETURN count(*)",
     # --- projection & aggregation
     "return_expressions": "MATCH (p:Person) RETURN p.id, p.age + 1, p.score * 2, "
-                          "p.age / 7, p.age % 7, -p.age, p.age IS NULL",
+    "p.age / 7, p.age % 7, -p.age, p.age IS NULL",
     "return_alias": "MATCH (p:Person) RETURN p.id AS ident, p.name AS n",
     "distinct": "MATCH (p:Person) RETURN DISTINCT p.age",
     "distinct_multi": "MATCH (p:Person)-[:LivesIn]->(c:City) RETURN DISTINCT c.name, p.active",
@@ -128,28 +129,28 @@ CASES: dict[str, tuple[str, dict] | str] = {
     "count_star": "MATCH (p:Person) RETURN count(*)",
     "count_prop": "MATCH (p:Person) RETURN count(p.age), count(p.score), count(p)",
     "count_distinct": "MATCH (a:Person)-[:Follows]->(b:Person) RETURN count(DISTINCT b), "
-                      "count(DISTINCT b.age), count(DISTINCT a.name)",
+    "count(DISTINCT b.age), count(DISTINCT a.name)",
     "sum_avg_min_max": "MATCH (p:Person) RETURN sum(p.age), avg(p.age), min(p.age), "
-                       "max(p.age), sum(p.score), avg(p.score), min(p.name), max(p.name), "
-                       "min(p.born), max(p.born)",
+    "max(p.age), sum(p.score), avg(p.score), min(p.name), max(p.name), "
+    "min(p.born), max(p.born)",
     "group_by": "MATCH (p:Person)-[:LivesIn]->(c:City) RETURN c.name, count(*), avg(p.age), "
-                "min(p.score), max(p.born), sum(p.age)",
+    "min(p.score), max(p.born), sum(p.age)",
     "group_by_node": "MATCH (p:Person)-[:LivesIn]->(c:City) RETURN c, count(*)",
     "group_by_two": "MATCH (p:Person)-[:LivesIn]->(c:City) RETURN c.name, p.active, count(*)",
     "group_by_expr": "MATCH (p:Person) RETURN p.age % 10 AS bucket, count(*) AS n",
     "group_by_null_key": "MATCH (p:Person) RETURN p.age IS NULL, avg(p.score)",
     "collect": "MATCH (c:City)<-[:LivesIn]-(p:Person) RETURN c.id, collect(p.id)",
     "collect_distinct": "MATCH (c:Company)<-[:WorksAt]-(p:Person) "
-                        "RETURN c.name, collect(DISTINCT p.age)",
+    "RETURN c.name, collect(DISTINCT p.age)",
     "sum_distinct": "MATCH (a:Person)-[:Follows]->(b:Person) RETURN sum(DISTINCT b.age)",
     "aggregate_expression": "MATCH (p:Person) RETURN max(p.age) - min(p.age) AS span, "
-                            "count(*) * 2 AS twice",
+    "count(*) * 2 AS twice",
     "aggregate_on_fold": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person) "
-                         "RETURN a.active, count(*), sum(a.age), avg(a.age), min(a.age)",
+    "RETURN a.active, count(*), sum(a.age), avg(a.age), min(a.age)",
     "aggregate_weights_collect": "MATCH (a:Person)-[:Follows]->(b:Person) WHERE a.id < 80 "
-                                 "RETURN a.id, collect(a.age)",
+    "RETURN a.id, collect(a.age)",
     "aggregate_empty": "MATCH (p:Person) WHERE p.age > 1000 RETURN count(*), sum(p.age), "
-                       "avg(p.age), min(p.name), collect(p.id)",
+    "avg(p.age), min(p.name), collect(p.id)",
     "aggregate_empty_grouped": "MATCH (p:Person) WHERE p.age > 1000 RETURN p.name, count(*)",
     "count_rel": "MATCH (a:Person)-[f:Follows]->(b) RETURN count(f), count(DISTINCT f)",
     # --- ORDER BY / SKIP / LIMIT
@@ -161,48 +162,47 @@ CASES: dict[str, tuple[str, dict] | str] = {
     "order_skip_limit": "MATCH (p:Person) RETURN p.id ORDER BY p.id SKIP 10 LIMIT 7",
     "order_by_alias": "MATCH (p:Person) RETURN p.id AS x ORDER BY x LIMIT 3",
     "order_by_unreturned": "MATCH (p:Person) WHERE p.age IS NOT NULL "
-                           "RETURN p.id ORDER BY p.age DESC, p.id LIMIT 10",
+    "RETURN p.id ORDER BY p.age DESC, p.id LIMIT 10",
     "order_by_aggregate": "MATCH (a:Person)<-[:Follows]-(b:Person) "
-                          "RETURN a.id, count(*) AS c ORDER BY c DESC, a.id LIMIT 10",
+    "RETURN a.id, count(*) AS c ORDER BY c DESC, a.id LIMIT 10",
     "order_by_aggregate_expr": "MATCH (a:Person)<-[:Follows]-(b:Person) "
-                               "RETURN a.id, count(*) ORDER BY count(*) DESC, a.id LIMIT 5",
+    "RETURN a.id, count(*) ORDER BY count(*) DESC, a.id LIMIT 5",
     "order_distinct": "MATCH (p:Person) RETURN DISTINCT p.age ORDER BY p.age DESC",
-    "order_bool": "MATCH (c:City) RETURN c.id, c.population > 500000 AS big "
-                  "ORDER BY big, c.id",
+    "order_bool": "MATCH (c:City) RETURN c.id, c.population > 500000 AS big ORDER BY big, c.id",
     "limit_param": ("MATCH (p:Person) RETURN p.id ORDER BY p.id LIMIT $n", {"n": 4}),
     "skip_only": "MATCH (c:City) RETURN c.id ORDER BY c.id SKIP 9",
     "top_followed": "MATCH (a:Person)<-[:Follows]-(b:Person) RETURN a.name, count(*) AS c "
-                    "ORDER BY c DESC, a.name LIMIT 5",
+    "ORDER BY c DESC, a.name LIMIT 5",
     # --- WITH
-    "with_projection": "MATCH (p:Person) WITH p.id AS id, p.age AS age WHERE age > 50 "
-                       "RETURN id",
+    "with_projection": "MATCH (p:Person) WITH p.id AS id, p.age AS age WHERE age > 50 RETURN id",
     "with_aggregate": "MATCH (p:Person)-[:LivesIn]->(c:City) WITH c, count(*) AS n "
-                      "WHERE n > 20 RETURN c.name, n",
+    "WHERE n > 20 RETURN c.name, n",
     "with_order_limit_match": "MATCH (a:Person)<-[:Follows]-(b:Person) "
-                              "WITH a, count(*) AS c ORDER BY c DESC, a.id LIMIT 3 "
-                              "MATCH (a)-[:LivesIn]->(city) RETURN a.id, c, city.name",
+    "WITH a, count(*) AS c ORDER BY c DESC, a.id LIMIT 3 "
+    "MATCH (a)-[:LivesIn]->(city) RETURN a.id, c, city.name",
     "with_node_then_hop": "MATCH (a:Person) WHERE a.age > 70 WITH a "
-                          "MATCH (a)-[:Follows]->(b:Person) RETURN a.id, b.id",
-    "with_distinct": "MATCH (a:Person)-[:Follows]->(b:Person) WITH DISTINCT b "
-                     "RETURN count(*)",
+    "MATCH (a)-[:Follows]->(b:Person) RETURN a.id, b.id",
+    "with_distinct": "MATCH (a:Person)-[:Follows]->(b:Person) WITH DISTINCT b RETURN count(*)",
     "with_chain": "MATCH (a:Person) WITH a, a.age * 2 AS double WITH a, double + 1 AS x "
-                  "WHERE x > 100 RETURN a.id, x",
+    "WHERE x > 100 RETURN a.id, x",
     "with_aggregate_then_aggregate": "MATCH (p:Person)-[:LivesIn]->(c:City) "
-                                     "WITH c.name AS city, count(*) AS n "
-                                     "RETURN sum(n), max(n), count(city)",
+    "WITH c.name AS city, count(*) AS n "
+    "RETURN sum(n), max(n), count(city)",
     "with_star": "MATCH (a:Person)-[:LivesIn]->(c:City) WITH * RETURN a.id, c.id",
     "with_rebinding": "MATCH (a:Person)-[:Follows]->(b:Person) WITH b AS a "
-                      "MATCH (a)-[:LivesIn]->(c) RETURN c.id, count(*)",
+    "MATCH (a)-[:LivesIn]->(c) RETURN c.id, count(*)",
     "with_collect": "MATCH (c:City)<-[:LivesIn]-(p:Person) WITH c, collect(p.age) AS ages "
-                    "RETURN c.id, size(ages)",
+    "RETURN c.id, size(ages)",
     # --- misc expressions
     "case": "MATCH (p:Person) RETURN p.id, CASE WHEN p.age < 30 THEN 'young' "
-            "WHEN p.age < 60 THEN 'mid' ELSE 'old' END",
+    "WHEN p.age < 60 THEN 'mid' ELSE 'old' END",
     "return_constants": "RETURN 1 + 2, 7 / 2, -7 / 2, 7 % 3, -7 % 3, 2.5 * 2, 'a' + 'b', "
-                        "null IS NULL, 3 IN [1, 2, 3]",
+    "null IS NULL, 3 IN [1, 2, 3]",
     "unwind": "UNWIND [3, 1, 2] AS x RETURN x * 10",
-    "parameters_types": ("RETURN $i + 1, $f * 2, $s, $b", {"i": 41, "f": 1.25, "s": "x",
-                                                           "b": True}),
+    "parameters_types": (
+        "RETURN $i + 1, $f * 2, $s, $b",
+        {"i": 41, "f": 1.25, "s": "x", "b": True},
+    ),
 }
 
 
@@ -219,8 +219,17 @@ def test_same_answer_as_kuzu(engines, name):
     assert rows_of(ours, ordered) == rows_of(theirs, ordered)
 
 
-SIMPLE_NAMES = ["all_persons", "return_alias", "group_by", "count_prop", "sum_avg_min_max",
-                "count_distinct", "order_by_aggregate", "where_date_part", "collect"]
+SIMPLE_NAMES = [
+    "all_persons",
+    "return_alias",
+    "group_by",
+    "count_prop",
+    "sum_avg_min_max",
+    "count_distinct",
+    "order_by_aggregate",
+    "where_date_part",
+    "collect",
+]
 
 
 @pytest.mark.parametrize("name", SIMPLE_NAMES)

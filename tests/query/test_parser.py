@@ -88,8 +88,10 @@ def test_operator_precedence():
 
 
 def test_string_predicates_and_in():
-    stmt = parse("MATCH (a) WHERE a.n STARTS WITH 'x' AND a.n ENDS WITH $s "
-                 "AND a.n CONTAINS 'y' AND a.k IN [1, 2] RETURN a")
+    stmt = parse(
+        "MATCH (a) WHERE a.n STARTS WITH 'x' AND a.n ENDS WITH $s "
+        "AND a.n CONTAINS 'y' AND a.k IN [1, 2] RETURN a"
+    )
     where = stmt.clauses[0].where
     ops = []
     while isinstance(where, ast.BinaryOp) and where.op == "AND":
@@ -136,12 +138,13 @@ def test_create_node_table_both_key_forms():
     expected = ast.CreateNodeTable(
         "Person", (("id", "INT64"), ("name", "STRING"), ("age", "INT64")), "id"
     )
-    assert parse(
-        "CREATE NODE TABLE Person(id INT64, name STRING, age INT64, PRIMARY KEY(id))"
-    ) == expected
-    assert parse(
-        "create node table Person(id INT64 PRIMARY KEY, name STRING, age INT64);"
-    ) == expected
+    assert (
+        parse("CREATE NODE TABLE Person(id INT64, name STRING, age INT64, PRIMARY KEY(id))")
+        == expected
+    )
+    assert (
+        parse("create node table Person(id INT64 PRIMARY KEY, name STRING, age INT64);") == expected
+    )
 
 
 def test_create_rel_table():
