@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 
 from .catalog import Catalog, NodeTableSchema, RelTableSchema
-from .csv.config import CsvImportConfig, ImportProgress, ImportResult
+from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
 from .errors import (
     CorruptDatabaseError,
     DatabaseClosedError,
@@ -27,6 +27,7 @@ from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
 from .storage.transaction import Transaction, restore_files
 
 ProgressCallback = Callable[[ImportProgress], None]
+RejectCallback = Callable[[Reject], None]
 
 
 class Database:
@@ -179,23 +180,29 @@ class Database:
     # -- importing ---------------------------------------------------------------------------
     def import_nodes(self, table: str, path: str | os.PathLike,
                      config: CsvImportConfig | None = None,
-                     progress: ProgressCallback | None = None) -> ImportResult:
-        """Append the rows of a CSV file to a node table, all or nothing."""
+                     progress: ProgressCallback | None = None,
+                     on_reject: RejectCallback | None = None) -> ImportResult:
+        """Append the rows of a CSV file to a node table, all or nothing.
+
+        ``progress`` is called at least every 100,000 rows; ``on_reject`` with every rejected
+        row (the result keeps the first 10,000)."""
         from .csv.node_loader import load_nodes
 
         self._check_writable()
         schema = self._catalog.node(table)
         with self._write() as txn:
             result = load_nodes(txn, schema, os.fspath(path), config or CsvImportConfig(),
-                                progress)
+                                progress, on_reject)
         return self._finish_import(result)
 
     def import_relationships(self, table: str, path: str | os.PathLike,
                              config: CsvImportConfig | None = None,
                              progress: ProgressCallback | None = None,
                              from_table: str | None = None,
-                             to_table: str | None = None) -> ImportResult:
-        """Append the relationships of a CSV file (from key, to key, properties…)."""
+                             to_table: str | None = None,
+                             on_reject: RejectCallback | None = None) -> ImportResult:
+        """Append the relationships of a CSV file (from key, to key, properties…), all or
+        nothing; ``from_table``/``to_table`` pick the pair of a multi-pair rel table."""
         from .csv.rel_loader import load_relationships
 
         self._check_writable()
@@ -203,7 +210,8 @@ class Database:
         pair = _choose_pair(schema, from_table, to_table)
         with self._write() as txn:
             result = load_relationships(txn, schema, pair, self._catalog,
-                                        os.fspath(path), config or CsvImportConfig(), progress)
+                                        os.fspath(path), config or CsvImportConfig(), progress,
+                                        on_reject)
         return self._finish_import(result)
 
     def _finish_import(self, result: ImportResult) -> ImportResult:

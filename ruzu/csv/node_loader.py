@@ -61,7 +61,7 @@ def staging_dir(txn: Transaction) -> str:
 
 
 def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImportConfig,
-               progress) -> ImportResult:
+               progress, on_reject=None) -> ImportResult:
     t0 = time.perf_counter()
     state = txn.manifest.tables[schema.name]
     n_old = state["num_rows"]
@@ -75,7 +75,7 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
         skip_records(src, cfg, cfg.skip_rows)
         fields = [FieldSpec(columns[c].name, columns[c].type, not_null=(c == pk))
                   for c in order]
-        parser = BatchParser(src, fields, cfg,
+        parser = BatchParser(src, fields, cfg, on_reject=on_reject,
                              on_tick=lambda rows: reporter.report("nodes", rows, src.file_pos))
         txn.write_behind()
         appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, n_old)

@@ -85,7 +85,7 @@ def _take_strings(offs: np.ndarray, data: np.ndarray, rows: np.ndarray):
 
 def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str, str],
                        catalog: Catalog, path: str, cfg: CsvImportConfig,
-                       progress) -> ImportResult:
+                       progress, on_reject=None) -> ImportResult:
     t0 = time.perf_counter()
     tables = txn.manifest.tables
     state = tables[schema.name]["pairs"][pair_key(*pair)]
@@ -106,7 +106,7 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                       for i in range(2)]
             fields += [FieldSpec(schema.columns[c].name, schema.columns[c].type) for c in order]
             parser = BatchParser(
-                src, fields, cfg,
+                src, fields, cfg, on_reject=on_reject,
                 on_tick=lambda rows: reporter.report("relationships", rows, src.file_pos))
             resolvers = [
                 EndpointResolver(txn.db_path, tables[ends[i].name], ends[i].primary_key,
@@ -230,9 +230,12 @@ class _Loader:
 
     def _reject_missing(self, line: int, side: int, key: str) -> None:
         self.reject_count += 1
+        reject = Reject(self.path, line, -1, side + 1, self.fields[side].name,
+                        self._missing_reason(side, key), "")
         if len(self.rejects) < MAX_KEPT_REJECTS:
-            self.rejects.append(Reject(self.path, line, -1, side + 1, self.fields[side].name,
-                                       self._missing_reason(side, key), ""))
+            self.rejects.append(reject)
+        if self.parser.on_reject is not None:
+            self.parser.on_reject(reject)
         tol = self.cfg.bad_tolerance
         if tol is not None and self.parser.reject_count + self.reject_count > tol:
             from ..errors import TooManyErrorsError

@@ -338,3 +338,14 @@ def test_partial_mode_commits_complete_batches_and_says_where_to_resume(person_d
     person_db.import_nodes("Person", path,
                            ruzu.CsvImportConfig(skip_rows=e.value.resume_skip_rows))
     assert person_db.table("Person").to_pylist("id") == list(range(10))
+
+
+def test_on_reject_sees_every_rejected_row(person_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(ruzu.csv.parser, "MAX_KEPT_REJECTS", 3)
+    rows = "".join(f"{i},n{i},{'x' if i % 2 else i}\n" for i in range(20))
+    path = write(tmp_path / "p.csv", "id,name,age\n" + rows)
+    seen = []
+    r = person_db.import_nodes("Person", path, ruzu.CsvImportConfig(ignore_errors=True),
+                               on_reject=seen.append)
+    assert r.rows_skipped == 10 and len(r.rejects) == 3
+    assert [x.line for x in seen] == [i + 2 for i in range(1, 20, 2)]
