@@ -410,11 +410,12 @@ class _Parser:
         return self.postfix()
 
     def postfix(self) -> ast.Expr:
+        start = self.tok.offset
         expr = self.atom()
         while True:
             if self.tok.is_symbol("."):
-                tok = self.advance()
-                expr = ast.Property(expr, self.any_name("a property name"), offset=tok.offset)
+                self.advance()
+                expr = ast.Property(expr, self.any_name("a property name"), offset=start)
             elif self.tok.is_symbol("["):
                 tok = self.advance()
                 index = self.expression()
