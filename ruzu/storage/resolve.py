@@ -215,17 +215,20 @@ class ResultMerger:
         self._sizes = [os.path.getsize(p) // 16 for p in paths]
 
     def take(self, end_eid: int, out: np.ndarray) -> None:
-        """Fill ``out[eid - start]`` for the next range of edge ids ending before ``end_eid``."""
+        """Fill ``out[eid - start]`` for the next range of edge ids ending before ``end_eid``.
+        Each file holds about 1/len(files) of a range, so it is read in blocks of about that
+        size (reading ``len(out)`` rows from every file would read the range len(files) times).
+        """
         start = self.first_eid
+        block = max(4096, 2 * len(out) // max(1, len(self.paths)))
         for i, path in enumerate(self.paths):
-            remaining = self._sizes[i] - self._pos[i]
-            if remaining <= 0:
-                continue
-            # results are eid-sorted: read forward until the first eid >= end_eid
-            chunk = read_chunk(path, np.int64, self._pos[i] * 2,
-                               min(remaining, len(out)) * 2).reshape(-1, 2)
-            stop = int(np.searchsorted(chunk[:, 0], end_eid))
-            sel = chunk[:stop]
-            out[sel[:, 0] - start] = sel[:, 1]
-            self._pos[i] += stop
+            while self._pos[i] < self._sizes[i]:
+                count = min(block, self._sizes[i] - self._pos[i])
+                chunk = read_chunk(path, np.int64, self._pos[i] * 2, count * 2).reshape(-1, 2)
+                stop = int(np.searchsorted(chunk[:, 0], end_eid))
+                sel = chunk[:stop]
+                out[sel[:, 0] - start] = sel[:, 1]
+                self._pos[i] += stop
+                if stop < count:
+                    break
         self.first_eid = end_eid
