@@ -24,6 +24,7 @@ from .manifest import data_file_name
 from .pk_index import hash_int_keys, hash_string_keys
 
 MISSING = -1
+SPILL_CHUNK_ROWS = 1 << 21  # spilled edges resolved per step against a loaded index slice
 BYTES_PER_ENTRY = 16  # h1 + offset (or key + offset) while loaded
 
 
@@ -148,34 +149,49 @@ class EndpointResolver:
 
     def resolve_partitions(self) -> list[str]:
         """Resolve every spilled partition; returns result files of (eid, offset) int64 pairs,
-        each sorted by edge id (spills were written in edge-id order)."""
+        each sorted by edge id (spills were written in edge-id order). One index slice is in
+        memory at a time, and the partition's edges stream past it in chunks."""
         width = 3 if (self.index["kind"] == "hash" and self.index["h2"]) else 2
         results = []
         for p, f in enumerate(self._spills):
             f.close()
-            rows = np.fromfile(f.name, dtype=np.uint64).reshape(-1, width)
-            os.unlink(f.name)
-            eids = rows[:, 0].astype(np.int64)
-            if self.index["kind"] == "hash":
-                lo, hi = int(self._dir[p]), int(self._dir[p + 1])
-                h1 = read_chunk(self._path(self.index["h1"]), np.uint64, lo, hi - lo)
-                offs = read_chunk(self._path(self.index["offsets"]), np.int64, lo, hi - lo)
-                h2 = (read_chunk(self._path(self.index["h2"]), np.uint64, lo, hi - lo)
-                      if width == 3 else None)
-                found = _search(h1, rows[:, 1], h2, rows[:, 2] if width == 3 else None, offs)
-            else:
-                lo, hi = int(self._cuts[p]), int(self._cuts[p + 1])
-                keys = read_chunk(self._path(self._pk_file()), self.key_type.dtype, lo, hi - lo)
-                wanted = rows[:, 1]
-                if self.key_type.dtype.itemsize == 8:
-                    wanted = wanted.view(self.key_type.dtype)
-                else:
-                    wanted = wanted.view(np.int64).astype(self.key_type.dtype)
-                found = _search(keys, wanted, None, None, np.arange(lo, hi, dtype=np.int64))
+            lookup = self._load_slice(p, width)
             out = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.resolved")
-            np.stack([eids, found], axis=1).tofile(out)
+            total = os.path.getsize(f.name) // (8 * width)
+            with open(out, "wb") as sink:
+                for start in range(0, total, SPILL_CHUNK_ROWS):
+                    count = min(SPILL_CHUNK_ROWS, total - start)
+                    rows = read_chunk(f.name, np.uint64, start * width,
+                                      count * width).reshape(-1, width)
+                    found = lookup(rows)
+                    sink.write(np.stack([rows[:, 0].astype(np.int64), found], axis=1).data)
+            os.unlink(f.name)
             results.append(out)
         return results
+
+    def _load_slice(self, p: int, width: int):
+        """Load partition ``p`` of the index; return a function resolving spilled rows."""
+        if self.index["kind"] == "hash":
+            lo, hi = int(self._dir[p]), int(self._dir[p + 1])
+            h1 = read_chunk(self._path(self.index["h1"]), np.uint64, lo, hi - lo)
+            offs = read_chunk(self._path(self.index["offsets"]), np.int64, lo, hi - lo)
+            h2 = (read_chunk(self._path(self.index["h2"]), np.uint64, lo, hi - lo)
+                  if width == 3 else None)
+            return lambda rows: _search(h1, rows[:, 1], h2, rows[:, 2] if width == 3 else None,
+                                        offs)
+        lo, hi = int(self._cuts[p]), int(self._cuts[p + 1])
+        keys = read_chunk(self._path(self._pk_file()), self.key_type.dtype, lo, hi - lo)
+        offsets = np.arange(lo, hi, dtype=np.int64)
+
+        def lookup(rows):
+            wanted = rows[:, 1]
+            if self.key_type.dtype.itemsize == 8:
+                wanted = wanted.view(self.key_type.dtype)
+            else:
+                wanted = wanted.view(np.int64).astype(self.key_type.dtype)
+            return _search(keys, wanted, None, None, offsets)
+
+        return lookup
 
 
 def _search(sorted_keys, wanted, sorted_h2, wanted_h2, offsets) -> np.ndarray:
