@@ -177,7 +177,9 @@ class BatchParser:
         self.valid = np.zeros((max(nf, 1), self.capacity), np.uint8)
         self.soffs = np.zeros((max(counts["s"], 1), self.capacity + 1), np.int64)
         self.string_bytes = max(1 << 16, min(self.capacity * 32, budget // 2))
-        self.string_limit = max(self.string_bytes, cfg.memory_limit // 8)
+        # all string columns share one 2-D buffer: cap its total, not each column
+        self.string_limit = max(self.string_bytes,
+                                cfg.memory_limit // 4 // max(1, counts["s"]))
         self.sbytes = np.zeros((max(counts["s"], 1), self.string_bytes), np.uint8)
         self.row_line = np.zeros(self.capacity, np.int64)
         self.rej = np.zeros((_REJECT_SLOTS, 6), np.int64)
