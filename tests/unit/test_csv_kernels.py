@@ -349,6 +349,29 @@ def test_int64_and_uint64_limits():
         assert first_error(f"{text}\n".encode(), [kind])[:2] == (K.E_INT_RANGE, 0), text
 
 
+def test_ints_of_every_length_and_offset():
+    """The 8-digits-at-a-time integer path: every length, sign, terminator and alignment."""
+    nums = [0, 7, -7, 10**19 - 1, -(10**18)] + [int("9" * k) for k in range(1, 20)]
+    nums += [int("1" + "0" * k) for k in range(19)] + [-int("12345678901234567"[:k]) for k in
+                                                       range(1, 18)]  # fmt: skip
+    nums = [v for v in nums if -(2**63) <= v < 2**63]
+    for pad in range(9):
+        data = b"x" * pad + b",0\n"
+        for i, v in enumerate(nums):
+            sep = [b"\n", b"\r\n", b"\r"][i % 3]
+            if i % 2 or v < 0:
+                data += b"%d,%d%s" % (v, v, sep)
+            else:  # a plus sign, leading zeros
+                data += b"+%d,0%d%s" % (v, v, sep)
+        data += b"0,0\n" * 3
+        got = check_against_naive(data, [STR, INT], chunks=[None])
+        assert len(got.rows) == len(nums) + 4
+        check_against_naive(data, [SKIP, U64], ignore=True, chunks=[None])
+    for text in [b"12a45678901", b"1234567a", b"123456789012345678x", b"9" * 30, b"1-2345678901"]:
+        data = b"1," + text + b",3456789012345\n"
+        check_against_naive(data, [INT, INT, INT], ignore=True, chunks=[None])
+
+
 @pytest.mark.parametrize("text", ["", " 1", "1 ", "1.0", "1e3", "0x10", "1_000", "-", "+", "--1",
                                   "١٢", "12a", "a12", "+-1"])  # fmt: skip
 def test_bad_ints(text):
@@ -492,6 +515,24 @@ def test_utf8_validation():
     # non-string kinds reject such bytes with their own error; skipped fields do not care
     assert first_error(b"\xff\n", [INT])[:2] == (K.E_BAD_INT, 0)
     assert values(b"\xff,1\n", [SKIP, INT]) == [(SKIPPED, 1)]
+
+
+def test_long_fields_every_offset():
+    """The 8-bytes-at-a-time scanner: special and non-ASCII bytes at every offset in a word."""
+    for off in range(20):
+        pre = b"a" * off
+        data = b"".join(
+            [pre + b",x\n", pre + b"," + pre + b"\r", pre + b"," + pre + b"\r\n",
+             pre + b'"q",y\n', b'"q"' + pre + b",y\n", pre + b"\xc3\xa9" + pre + b",\n",
+             pre + b"\xff" + pre + b",z\n", b"-" * 30 + b"\n"]
+        )  # fmt: skip
+        want = check_against_naive(data, [STR, STR], nulls=(), ignore=True, chunks=[None, 7])
+        assert len(want.rows) + len(want.rejects) == 8
+        assert want.rows[0][1] == (pre, b"x")
+        bad = pre + b"\xff" + b"b" * 9 + b",x\n"
+        assert first_error(bad, [STR, STR]) == (K.E_INVALID_UTF8, 0, 1)
+        good = pre + "é".encode() + b"b" * 9 + b",x\n"
+        assert values(good, [STR, STR]) == [(pre + "é".encode() + b"b" * 9, b"x")]
 
 
 # ---------------------------------------------------------------------------------------------
