@@ -1,15 +1,17 @@
 """One import in a fresh process: ``python benches/_child.py '<json spec>'``.
 
-Prints one JSON line: ``{"rows", "seconds", "peak_rss", ...}`` (ruzu adds ``jit_compiles``). ``seconds`` is measured around
-the import call only (ruzu: ``import_nodes`` / ``import_relationships`` including the commit
-with fsync; Kùzu: the ``COPY`` statement); ``peak_rss`` is this process's VmHWM in bytes, so it
-covers the interpreter, numpy, numba, the loaded JIT code and every buffer.
+Prints one JSON line ``{"rows", "seconds", "peak_rss", ...}`` (ruzu adds ``jit_compiles``).
+``seconds`` is measured around the import call only (ruzu: ``import_nodes`` /
+``import_relationships``, including the commit with fsync; Kùzu: the ``COPY`` statement);
+``peak_rss`` is this process's VmHWM in bytes, so it covers the interpreter, numpy, numba, the
+loaded JIT code and every buffer.
 
 Spec keys: ``system`` ("ruzu" | "kuzu"), ``file`` ("nodes" | "edges"), ``kind``, ``csv``, ``db``
 (a node import creates the database there; an edge import opens the one its node import left),
 ``config`` (CsvImportConfig keyword arguments), ``warm`` (a tiny node+edge CSV pair imported
 into a scratch database first, so cached JIT code is loaded before the timed call), ``samples``
-(collect (stage, bytes_read, rss) from the progress callback).
+(collect (stage, bytes_read, rss) from the progress callback), ``trace`` (sample RssAnon /
+RssFile / RssShmem every 20 ms on a thread: where the peak comes from).
 """
 
 from __future__ import annotations
@@ -28,6 +30,46 @@ def vm_hwm() -> int:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
     raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+class RssTrace:
+    """Samples /proc/self/status on a daemon thread; ``peak`` is the sample with the largest
+    VmRSS as {"rss", "anon", "file", "shmem"} bytes, plus the largest of each part alone."""
+
+    FIELDS = {"VmRSS:": "rss", "RssAnon:": "anon", "RssFile:": "file", "RssShmem:": "shmem"}
+
+    def __init__(self, every: float = 0.02) -> None:
+        import threading
+
+        self.every = every
+        self.peak: dict[str, int] = {}
+        self.max_part: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def sample(self) -> dict[str, int]:
+        out = {}
+        with open("/proc/self/status") as f:
+            for line in f:
+                key = self.FIELDS.get(line.split(None, 1)[0])
+                if key:
+                    out[key] = int(line.split()[1]) * 1024
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            s = self.sample()
+            if s.get("rss", 0) > self.peak.get("rss", -1):
+                self.peak = s
+            for k, v in s.items():
+                self.max_part[k] = max(self.max_part.get(k, 0), v)
+            self._stop.wait(self.every)
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._thread.join()
+        return {"at_peak": self.peak, "max": self.max_part}
 
 
 def jit_compiles() -> int:
@@ -72,6 +114,7 @@ def run_ruzu(spec: dict) -> dict:
         samples.append((p.stage, p.bytes_read, p.rss))
 
     callback = progress if spec.get("samples") else None
+    trace = RssTrace() if spec.get("trace") else None
     with ruzu.Database(spec["db"]) as db:
         if spec["file"] == "nodes":
             _ruzu_tables(db, columns)
@@ -86,6 +129,8 @@ def run_ruzu(spec: dict) -> dict:
            "batches": r.batch_count, "skipped": r.rows_skipped, "jit_compiles": jit_compiles()}
     if callback:
         out["samples"] = samples
+    if trace:
+        out["trace"] = trace.stop()
     return out
 
 

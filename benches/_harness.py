@@ -112,14 +112,16 @@ def run_child(spec: dict, timeout: float | None = None) -> dict:
 
 
 def import_pair(system: str, files: Files, db_dir: str, *, warm: tuple[str, str] | None = None,
-                config: dict | None = None, attempts: int = 2) -> dict[str, dict]:
+                config: dict | None = None, attempts: int = 2,
+                trace: bool = False) -> dict[str, dict]:
     """Import the node file, then (in a second fresh process) the edge file, into a new
     database at ``db_dir``; returns {"nodes": result, "edges": result}. When a ruzu child had
     to compile kernels (the cache was stale: someone edited a kernel module), the pair is run
     again, since compiling inflates the time and the peak RSS of the measured process."""
     base = {"system": system, "kind": files.kind, "db": db_dir, "config": config or {},
             "columns": datagen.node_columns(files.kind),
-            "node_ddl": datagen.kuzu_node_ddl(files.kind), "rel_ddl": datagen.kuzu_rel_ddl()}
+            "node_ddl": datagen.kuzu_node_ddl(files.kind), "rel_ddl": datagen.kuzu_rel_ddl(),
+            "trace": trace}
     if warm and system == "ruzu":
         base["warm"] = list(warm)
     for attempt in range(attempts):

@@ -40,6 +40,15 @@ SPREAD_LIMIT = 100 * H.MB
 GB = 1_000_000_000
 
 
+def _trace_text(res: dict) -> str:
+    t = res.get("trace")
+    if not t or not t["at_peak"]:
+        return ""
+    p = t["at_peak"]
+    return (f"   at the sampled peak: anon {p.get('anon', 0) / H.MB:.0f} MB, "
+            f"file {p.get('file', 0) / H.MB:.0f} MB, shmem {p.get('shmem', 0) / H.MB:.0f} MB")
+
+
 def table(peaks: dict, sizes: list[int], kinds: list[str]) -> str:
     heads = [datagen.format_size(s) for s in sizes]
     out = ["peak RSS (MB)   " + "".join(f"{h:>9}" for h in heads) + f"{'spread':>9}"]
@@ -101,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="where CSVs are cached and databases are built (default %(default)s)")
     ap.add_argument("--keep-data", action="store_true",
                     help="keep the CSV files this run generated (cached for the next run)")
+    ap.add_argument("--trace", action="store_true",
+                    help="sample RssAnon/RssFile on a thread in each import and log them at the "
+                         "peak (anonymous memory vs mapped file pages)")
     ap.add_argument("--json", action="store_true",
                     help="also print one JSON line per import (as benches/run.py does)")
     args = ap.parse_args(argv)
@@ -118,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                 warm = H.warm_files(args.data_dir, kind)
                 db_dir = os.path.join(db_root, f"{kind}-{datagen.format_size(size)}")
                 try:
-                    results = H.import_pair("ruzu", files, db_dir, warm=warm)
+                    results = H.import_pair("ruzu", files, db_dir, warm=warm, trace=args.trace)
                 except RuntimeError as e:
                     H.log(str(e))
                     continue
@@ -131,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                     line = H.record("ruzu", kind, file, res)
                     H.log(f"{datagen.format_size(size):>5} {kind:8} {file:5} "
                           f"{line['peak_rss_mb']:7.1f} MB {line['seconds']:8.2f} s "
-                          f"{line['rows_per_s']:>10,} rows/s")
+                          f"{line['rows_per_s']:>10,} rows/s" + _trace_text(res))
                     if args.json:
                         print(json.dumps({**line, "size": datagen.format_size(size)}),
                               flush=True)
