@@ -247,3 +247,38 @@ def _emit_tree(
             bound.add(rel.name)
             flush()
             queue.append(y)
+
+
+def _uses(step) -> set[str]:
+    if isinstance(step, Fold):
+        return {step.anchor}
+    if isinstance(step, Expand):
+        return {step.from_var}
+    if isinstance(step, Close):
+        return {step.from_var, step.to_var}
+    if isinstance(step, Filter):
+        return free_variables(step.expr)
+    return set()
+
+
+def _produces(step) -> set[str]:
+    if isinstance(step, Scan):
+        return {step.node}
+    if isinstance(step, Expand):
+        return {step.to_var, step.rel.name}
+    if isinstance(step, Close):
+        return {step.rel.name}
+    return set()
+
+
+def input_columns(steps: list, keep: set[str]) -> list[set[str]]:
+    """For each step, the frame columns worth carrying into it: those it reads plus those a
+    later step or the clause's output reads. Dropping the rest before a step means its row
+    gathers copy only live columns."""
+    live = set(keep)
+    out: list[set[str]] = []
+    for step in reversed(steps):
+        live = (live - _produces(step)) | _uses(step)
+        out.append(set(live))
+    out.reverse()
+    return out

@@ -23,6 +23,7 @@ from .match_plan import (
     FoldTree,
     Scan,
     _pk_equality,
+    input_columns,
     plan_match,
 )
 from .planner import MatchStep, PatternRel, Traversal
@@ -38,6 +39,7 @@ class MatchExecutor:
         self.params = params
         self.step = step
         self.plan = plan_match(step, graph, input_vars)
+        self._inputs = self._input_columns(self.plan, step.keep)
         self._node_masks: dict[tuple[str, str], np.ndarray | None] = {}
         self._edge_masks: dict[tuple[str, object], np.ndarray | None] = {}
         self._counts: dict[int, int] = {}
@@ -63,10 +65,21 @@ class MatchExecutor:
             if frame.n:
                 yield frame
 
+    def _input_columns(self, steps: list, keep: set[str]) -> dict[int, set[str]]:
+        out = {}
+        for step, columns in zip(steps, input_columns(steps, keep), strict=True):
+            out[id(step)] = columns
+            if isinstance(step, CountComponent):
+                out.update(self._input_columns(step.steps, set()))
+        return out
+
     def _apply(self, step, stream: Iterable[Frame]) -> Iterator[Frame]:
         handler = getattr(self, "_" + type(step).__name__.lower())
+        columns = self._inputs[id(step)]
         for frame in stream:
             if frame.n:
+                if len(frame.columns) > len(columns):
+                    frame = frame.only(columns)
                 yield from handler(step, frame)
 
     # ------------------------------------------------------------------ masks

@@ -24,7 +24,37 @@ class Engines:
     def both(self, query: str, params: dict | None = None):
         ours = self.ruzu.execute(query, params or {})
         theirs = self.kuzu.execute(query, params or {})
-        return ours, theirs
+        return Answer(ours, node_keys(self.ruzu)), Answer(theirs, node_keys(self.kuzu))
+
+
+class Answer:
+    """A result plus the engine's map from internal node ids to (label, primary key): Kùzu's
+    parallel COPY numbers node offsets differently from run to run, so results are compared
+    by primary key, never by offset."""
+
+    def __init__(self, result, keys: dict) -> None:
+        self.result = result
+        self.keys = keys
+
+    def get_all(self):
+        return self.result.get_all()
+
+    def get_column_names(self):
+        return self.result.get_column_names()
+
+
+_NODE_KEYS: dict[int, dict] = {}
+
+
+def node_keys(engine) -> dict:
+    """(table id, offset) -> (label, primary key) of every node."""
+    if id(engine) not in _NODE_KEYS:
+        keys = {}
+        for table, pk in (("Person", "id"), ("City", "id"), ("Company", "name")):
+            for (node,) in engine.execute(f"MATCH (n:{table}) RETURN n").get_all():
+                keys[(node["_id"]["table"], node["_id"]["offset"])] = (table, node[pk])
+        _NODE_KEYS[id(engine)] = keys
+    return _NODE_KEYS[id(engine)]
 
 
 def _build(base: str, seed: int) -> tuple[str, str, list[str]]:
@@ -58,7 +88,7 @@ def engines(request, tmp_path_factory):
 # ----------------------------------------------------------------------------- comparison
 
 
-def normalise(value, ordered_lists: bool = False):
+def normalise(value, keys: dict, ordered_lists: bool = False):
     if isinstance(value, decimal.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, float):
@@ -66,18 +96,22 @@ def normalise(value, ordered_lists: bool = False):
             return "nan"
         return float(f"{value:.9g}")
     if isinstance(value, dict):
-        out = {k: normalise(v) for k, v in value.items()}
-        if "_src" in out:
-            out.pop("_id", None)  # rel ids are numbered differently by the two engines
+        is_rel = "_src" in value
+        out = {}
+        for k, v in value.items():
+            if k in ("_src", "_dst") or (k == "_id" and not is_rel):
+                out[k] = keys[(v["table"], v["offset"])]
+            elif k != "_id":  # rel ids are numbered differently by the two engines
+                out[k] = normalise(v, keys)
         return tuple(sorted(out.items(), key=lambda kv: kv[0]))
     if isinstance(value, list):
-        items = [normalise(v) for v in value]
+        items = [normalise(v, keys) for v in value]
         return tuple(items) if ordered_lists else tuple(sorted(items, key=repr))
     return value
 
 
-def rows_of(result, ordered: bool) -> list:
-    rows = [tuple(normalise(v) for v in row) for row in result.get_all()]
+def rows_of(answer: Answer, ordered: bool) -> list:
+    rows = [tuple(normalise(v, answer.keys) for v in row) for row in answer.get_all()]
     return rows if ordered else sorted(rows, key=repr)
 
 
