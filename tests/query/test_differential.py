@@ -193,6 +193,42 @@ CASES: dict[str, tuple[str, dict] | str] = {
     "MATCH (a)-[:LivesIn]->(c) RETURN c.id, count(*)",
     "with_collect": "MATCH (c:City)<-[:LivesIn]-(p:Person) WITH c, collect(p.age) AS ages "
     "RETURN c.id, size(ages)",
+    # --- more combinations
+    "multi_key_order": "MATCH (a:Person)-[:Follows]->(b:Person) RETURN a.id, b.id "
+    "ORDER BY a.id DESC, b.id LIMIT 25",
+    "regex": "MATCH (p:Person) WHERE p.name =~ 'A.*Lee' RETURN p.id",
+    "count_without_match": "RETURN count(*)",
+    "simple_case": "MATCH (p:Person) RETURN p.id, CASE p.age WHEN 30 THEN 'thirty' "
+    "WHEN 40 THEN 'forty' ELSE 'other' END",
+    "coalesce_strings": "MATCH (p:Person) RETURN coalesce(p.born, date('1900-01-01')), "
+    "coalesce(p.age, p.score, -1.0)",
+    "nested_functions": "MATCH (p:Person) RETURN upper(lower(p.name)), size(upper(p.name))",
+    "not_in": "MATCH (p:Person) WHERE NOT p.age IN [20, 30] RETURN count(*)",
+    "in_empty_list": "MATCH (p:Person) WHERE p.age IN [] RETURN count(*)",
+    "rel_through_with": "MATCH (a:Person)-[f:Follows]->(b:Person) WHERE a.id < 50 "
+    "WITH a, f RETURN a.id, f.since, f",
+    "two_rel_labels": "MATCH (a:Person)-[r:LivesIn|WorksAt]->(x) RETURN label(r), label(x), "
+    "count(*)",
+    "anonymous_chain_count": "MATCH (:Person)-[:Follows]->(:Person)<-[:Follows]-(p:Person) "
+    "WHERE p.active RETURN count(*)",
+    "star_count_on_pk": "MATCH (a:Person {id: 7})-[:Follows]->(b)-[:Follows]->(c) "
+    "RETURN count(*)",
+    "fold_multi_table_leaf": "MATCH (p:Person)-[:Likes]->(x) RETURN p.id, count(*)",
+    "varlen_both_ends_labeled_multi": "MATCH (p:Person)-[:Likes*1..1]->(x) "
+    "RETURN label(x), count(*)",
+    "order_by_node_prop_after_group": "MATCH (p:Person)-[:LivesIn]->(c:City) "
+    "RETURN c, count(*) AS n ORDER BY c.id",
+    "distinct_then_order_limit": "MATCH (a:Person)-[:Follows]->(b:Person) "
+    "RETURN DISTINCT b.id ORDER BY b.id LIMIT 10",
+    "with_limit_no_order_count": "MATCH (p:Person) WITH p ORDER BY p.id LIMIT 10 "
+    "RETURN count(*), sum(p.id)",
+    "avg_of_float_and_int": "MATCH (p:Person) RETURN avg(p.score + p.age), sum(p.score * 2)",
+    "min_max_strings_grouped": "MATCH (p:Person)-[:LivesIn]->(c:City) "
+    "RETURN c.id, min(p.name), max(p.name)",
+    "min_max_bool_date": "MATCH (p:Person)-[:LivesIn]->(c:City) "
+    "RETURN c.id, min(p.born), max(p.born), max(p.score)",
+    "unwind_param": ("UNWIND $xs AS x MATCH (p:Person {id: x}) RETURN p.name",
+                     {"xs": [1, 2, 3, 5, 8, 13, 21, 34]}),
     # --- misc expressions
     "case": "MATCH (p:Person) RETURN p.id, CASE WHEN p.age < 30 THEN 'young' "
     "WHEN p.age < 60 THEN 'mid' ELSE 'old' END",
