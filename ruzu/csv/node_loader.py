@@ -21,16 +21,10 @@ from ..storage.pk_index import KeySource, build_hash_index, index_file_ids, sort
 from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Interruption, Reject
+from .locate import LineScanner, locate_rows, record_at_line, records_at_lines
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, read_header, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
-
-READ_BUFFER_BYTES = 8 << 20
-
-
-def open_source(path: str, cfg: CsvImportConfig) -> CsvSource:
-    return CsvSource(path, min(READ_BUFFER_BYTES, cfg.memory_limit // 16),
-                     max_record_bytes=cfg.memory_limit // 8)
 
 
 def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
@@ -69,7 +63,7 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
     pk = schema.column_names.index(schema.primary_key)
     pk_type = columns[pk].type
     result = ImportResult(table=schema.name, path=path)
-    with open_source(path, cfg) as src:
+    with CsvSource.for_config(path, cfg) as src:
         reporter = ProgressReporter(schema.name, src.size, progress)
         order = match_header(src, cfg, schema.column_names, f"table {schema.name}")
         skip_records(src, cfg, cfg.skip_rows)
@@ -181,11 +175,17 @@ def _reject_duplicates(txn, schema, pk_state, pk_type, dups, n_old, path, cfg, f
     lines = locate_rows(path, cfg, fields,
                         [int(r) - n_old for pair in shown for r in pair if r >= n_old])
     pk_field = [f.name for f in fields].index(schema.primary_key)
+    scanner = LineScanner(path)
+    try:
+        records = records_at_lines(scanner, [lines[int(d) - n_old] for d in shown[:, 1]])
+    finally:
+        scanner.close()
     for first, dup in shown.tolist():
         key = _key_value(txn, pk_state, pk_type, dup)
         where = f"line {lines[first - n_old]}" if first >= n_old else f"row {first}"
-        reject = Reject(path, lines[dup - n_old], -1, pk_field + 1, schema.primary_key,
-                        f"duplicate primary key {key!r} (first at {where})", "")
+        offset, record = records[lines[dup - n_old]]
+        reject = Reject(path, lines[dup - n_old], offset, pk_field + 1, schema.primary_key,
+                        f"duplicate primary key {key!r} (first at {where})", record)
         result.rejects.append(reject)
         if parser.on_reject is not None:
             parser.on_reject(reject)
@@ -258,49 +258,12 @@ def _duplicate_error(txn, schema, pk_state, pk_type, pair, n_old, path, cfg,
         where_first = f"line {lines[first - n_old]}"
     else:
         where_first = f"row {first} already in the table"
+    record = record_at_line(path, dup_line)[1]
+    pk_field = [f.name for f in fields].index(schema.primary_key) + 1
     return DuplicateKeyError(
-        f"{path}:{dup_line}: duplicate primary key {key!r} in table {schema.name} "
-        f"(first at {where_first}, again at line {dup_line})",
-        path=path, line=dup_line, column=None, column_name=schema.primary_key,
-        reason="duplicate primary key",
+        f"{path}:{dup_line}:{pk_field} ({schema.primary_key}): duplicate primary key {key!r} "
+        f"in table {schema.name} (first at {where_first}, again at line {dup_line}). "
+        f"Record: '{record}'",
+        path=path, line=dup_line, column=pk_field, column_name=schema.primary_key,
+        reason="duplicate primary key", record=record,
     )
-
-
-def locate_rows(path: str, cfg: CsvImportConfig, fields: list[FieldSpec], rows: list[int],
-                key_fields: tuple[int, ...] = ()) -> dict:
-    """Line numbers of the given stored-row indices of ``path`` (with ``key_fields``: the pair
-    (line, [text of each key field])). An error path: it parses the file again with the same
-    fields, so rows rejected in ignore mode are skipped alike."""
-    wanted = sorted(set(rows))
-    found: dict[int, int] = {}
-    if not wanted:
-        return found
-    with open_source(path, cfg) as src:
-        read_header(src, cfg)
-        skip_records(src, cfg, cfg.skip_rows)
-        parser = BatchParser(src, fields, cfg)
-        i = 0
-        for batch in parser:
-            end = batch.first_row + batch.rows
-            while i < len(wanted) and wanted[i] < end:
-                r = wanted[i] - batch.first_row
-                line = int(batch.lines[r])
-                if key_fields:
-                    found[wanted[i]] = (line, [_field_text(batch, f, fields[f].type, r)
-                                               for f in key_fields])
-                else:
-                    found[wanted[i]] = line
-                i += 1
-            if i == len(wanted):
-                break
-    return found
-
-
-
-
-def _field_text(batch, field: int, typ: LogicalType, row: int) -> str:
-    if typ is LogicalType.STRING:
-        offs, data = batch.strings(field)
-        return repr(bytes(data[offs[row] : offs[row + 1]]).decode("utf-8", "replace"))
-    value = batch.values(field)[row]
-    return str(int(np.uint64(value)) if typ is LogicalType.UINT64 else int(value))

@@ -14,9 +14,16 @@ import numpy as np
 from ..errors import CsvError
 
 BOM = b"\xef\xbb\xbf"
+READ_BUFFER_BYTES = 8 << 20
 
 
 class CsvSource:
+    @classmethod
+    def for_config(cls, path: str, cfg) -> CsvSource:
+        """A source with the read buffer and record limit that ``cfg.memory_limit`` allows."""
+        return cls(path, min(READ_BUFFER_BYTES, cfg.memory_limit // 16),
+                   max_record_bytes=cfg.memory_limit // 8)
+
     def __init__(self, path: str, buffer_bytes: int, max_record_bytes: int) -> None:
         self.path = os.fspath(path)
         try:

@@ -22,16 +22,11 @@ from ..storage.resolve import MISSING, EndpointResolver, ResultMerger
 from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Reject
-from .node_loader import (
-    Checkpoint,
-    _to_column,
-    interruption,
-    locate_rows,
-    open_source,
-    staging_dir,
-)
+from .locate import LineScanner, locate_rows, records_at_lines
+from .node_loader import Checkpoint, _to_column, interruption, staging_dir
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, read_header, skip_records
 from .progress import ProgressReporter, peak_rss
+from .reader import CsvSource
 
 MERGE_CHUNK = 1 << 20
 
@@ -94,9 +89,9 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
     key_types = [t.column(t.primary_key).type for t in ends]
     result = ImportResult(table=schema.name, path=path)
     staging = staging_dir(txn)
-    csr = None
+    csr = loader = None
     try:
-        with open_source(path, cfg) as src:
+        with CsvSource.for_config(path, cfg) as src:
             reporter = ProgressReporter(schema.name, src.size, progress)
             key_names, order = _prop_order(src, cfg, schema)
             skip_records(src, cfg, cfg.skip_rows)
@@ -161,6 +156,8 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
     finally:
         if csr is not None:
             csr.close()
+        if loader is not None:
+            loader.close()
         shutil.rmtree(staging, ignore_errors=True)
     result.rows_imported = loader.next_eid - e_old
     result.rejects = parser.rejects + loader.rejects
@@ -191,6 +188,7 @@ class _Loader:
         self.end_names = [r.name_of_table for r in resolvers]
         self.direct = all(r.mode != "partitioned" for r in resolvers)
         self._done_rejects = 0  # missing-key rejects up to the last complete batch
+        self._scanner: LineScanner | None = None
 
     def mark_done(self) -> None:
         self._done_rejects = self.reject_count
@@ -228,10 +226,18 @@ class _Loader:
     def _missing_reason(self, side: int, key: str) -> str:
         return f"{['FROM', 'TO'][side]} key {key} not found in node table {self.end_names[side]}"
 
+    def _record(self, line: int) -> tuple[int, str]:
+        """(byte offset, raw record) of a bad row: bad rows come in line order, so one forward
+        scan of the file serves the whole import."""
+        if self._scanner is None:
+            self._scanner = LineScanner(self.path)
+        return records_at_lines(self._scanner, [line]).get(line, (-1, ""))
+
     def _reject_missing(self, line: int, side: int, key: str) -> None:
         self.reject_count += 1
-        reject = Reject(self.path, line, -1, side + 1, self.fields[side].name,
-                        self._missing_reason(side, key), "")
+        offset, record = self._record(line)
+        reject = Reject(self.path, line, offset, side + 1, self.fields[side].name,
+                        self._missing_reason(side, key), record)
         if len(self.rejects) < MAX_KEPT_REJECTS:
             self.rejects.append(reject)
         if self.parser.on_reject is not None:
@@ -245,10 +251,16 @@ class _Loader:
 
     def _missing_error(self, line: int, side: int, key: str) -> MissingEndpointError:
         reason = self._missing_reason(side, key)
+        record = self._record(line)[1]
         return MissingEndpointError(
-            f"{self.path}:{line}:{side + 1} ({self.fields[side].name}): {reason}",
+            f"{self.path}:{line}:{side + 1} ({self.fields[side].name}): {reason}. "
+            f"Record: '{record}'",
             path=self.path, line=line, column=side + 1, column_name=self.fields[side].name,
-            reason=reason)
+            reason=reason, record=record)
+
+    def close(self) -> None:
+        if self._scanner is not None:
+            self._scanner.close()
 
     # -- direct path: both endpoints resolve during the parse ------------------------------------
     def direct_batch(self, batch) -> None:

@@ -32,9 +32,14 @@ def open_write(path: str, *, create: bool) -> int:
     return os.open(path, flags, 0o644)
 
 
+def _bytes_view(data) -> memoryview:
+    view = memoryview(data)
+    return view.cast("B") if view.nbytes else memoryview(b"")
+
+
 def write_all(fd: int, data) -> None:
     _check("write")
-    view = memoryview(data).cast("B")
+    view = _bytes_view(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
@@ -42,7 +47,7 @@ def write_all(fd: int, data) -> None:
 
 def write_at(fd: int, data, offset: int) -> None:
     _check("write")
-    view = memoryview(data).cast("B")
+    view = _bytes_view(data)
     while view:
         written = os.pwrite(fd, view, offset)
         view = view[written:]
@@ -90,8 +95,13 @@ def fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def write_file_atomically(path: str, data: bytes) -> None:
-    """Write ``path`` whole or not at all: temp file, fsync, rename, fsync the directory."""
+def write_file_atomically(path: str, data: bytes) -> bool:
+    """Write ``path`` whole or not at all: temp file, fsync, rename, fsync the directory.
+
+    The rename is the commit point: once it happened, a failing directory fsync is not an
+    error of the write (the new file is in place; only its durability on power loss is in
+    doubt). Returns whether the directory fsync succeeded, so the caller can keep what a
+    power loss would still need (the files the previous version names)."""
     tmp = path + ".tmp"
     remove(tmp)
     fd = open_write(tmp, create=True)
@@ -101,4 +111,8 @@ def write_file_atomically(path: str, data: bytes) -> None:
     finally:
         close(fd)
     replace(tmp, path)
-    fsync_dir(os.path.dirname(path) or ".")
+    try:
+        fsync_dir(os.path.dirname(path) or ".")
+    except Exception:  # noqa: BLE001 - any failure here leaves the rename in place
+        return False
+    return True

@@ -69,13 +69,13 @@ class Manifest:
 
         try:
             doc = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise bad("not a ruzu manifest (unreadable, truncated or foreign file)") from None
         if not isinstance(doc, dict) or doc.get("magic") != MAGIC:
             raise bad("not a ruzu manifest (wrong magic)")
         version = doc.get("format_version")
-        if not isinstance(version, int):
-            raise bad("manifest has no format version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise bad(f"manifest has no valid format version ({version!r})")
         if version > FORMAT_VERSION:
             raise bad(
                 f"format version {version} is newer than this ruzu supports ({FORMAT_VERSION});"
@@ -86,15 +86,20 @@ class Manifest:
             raise bad("manifest checksum mismatch (damaged file)")
         try:
             body = json.loads(body_text)
+            if not all(isinstance(body.get(k), dict) for k in ("catalog", "tables", "files")):
+                raise ValueError("catalog, tables and files must be objects")
+            files = {int(k): FileEntry(int(s), int(c)) for k, (s, c) in body["files"].items()}
+            if any(e.size < 0 or k < 0 for k, e in files.items()):
+                raise ValueError("negative file id or size")
             return cls(
-                db_id=body["db_id"],
+                db_id=str(body["db_id"]),
                 generation=int(body["generation"]),
                 next_file_id=int(body["next_file_id"]),
                 catalog=body["catalog"],
                 tables=body["tables"],
-                files={int(k): FileEntry(int(s), int(c)) for k, (s, c) in body["files"].items()},
+                files=files,
             )
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as e:
             raise bad(f"manifest is malformed ({e})") from None
 
     def copy(self) -> Manifest:
@@ -123,8 +128,9 @@ def read_manifest(db_path: str) -> Manifest:
     return manifest
 
 
-def write_manifest(db_path: str, manifest: Manifest) -> None:
-    io.write_file_atomically(os.path.join(db_path, MANIFEST_NAME), manifest.to_bytes())
+def write_manifest(db_path: str, manifest: Manifest) -> bool:
+    """Commit ``manifest``; returns False when the directory fsync after the rename failed."""
+    return io.write_file_atomically(os.path.join(db_path, MANIFEST_NAME), manifest.to_bytes())
 
 
 def verify_files(db_path: str, manifest: Manifest) -> None:

@@ -124,8 +124,14 @@ class Transaction:
         self._appenders.clear()
         for file_id in self._retired:
             self.manifest.files.pop(file_id, None)
-        write_manifest(self.db_path, self.manifest)
+        # write_manifest raises only before its rename (the commit point); a failing directory
+        # fsync after it is reported as durable=False: the new generation stands either way
+        durable = write_manifest(self.db_path, self.manifest)
         self.done = True
+        if not durable:
+            # the rename may not survive a power loss, and the previous manifest names the
+            # retired files: keep them (the next writable open removes them)
+            return self.manifest
         for file_id in self._retired:
             try:
                 io.remove(self.path(file_id))

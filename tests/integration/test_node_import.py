@@ -180,7 +180,8 @@ def test_second_copy_appends_and_checks_keys(person_db, tmp_path, batch_size):
     assert t.to_pylist("id") == [5, 9, 1, 7]
     assert [t.lookup(k) for k in (5, 9, 1, 7, 3)] == [0, 1, 2, 3, None]
     before = snapshot(person_db.path)
-    with pytest.raises(DuplicateKeyError, match=r"b2\.csv:3: duplicate primary key 9 .*row 1"):
+    expected = r"b2\.csv:3:1 \(id\): duplicate primary key 9 .*row 1"
+    with pytest.raises(DuplicateKeyError, match=expected):
         person_db.import_nodes("Person", write(tmp_path / "b2.csv", "id,name,age\n2,x,1\n9,y,2\n"),
                                cfg)
     assert snapshot(person_db.path) == before
@@ -192,8 +193,9 @@ def test_duplicate_key_in_file_names_key_and_both_lines(person_db, tmp_path, bat
     before = snapshot(person_db.path)
     with pytest.raises(DuplicateKeyError) as e:
         person_db.import_nodes("Person", path, ruzu.CsvImportConfig(batch_size=batch_size))
-    assert str(e.value).startswith(f"{path}:6: duplicate primary key 2")
+    assert str(e.value).startswith(f"{path}:6:1 (id): duplicate primary key 2")
     assert "line 3" in str(e.value) and e.value.line == 6
+    assert str(e.value).endswith("Record: '2,d,4'") and e.value.record == "2,d,4"
     assert snapshot(person_db.path) == before
 
 
@@ -201,7 +203,8 @@ def test_duplicate_keep_first_skips_and_reports(person_db, tmp_path):
     path = write(tmp_path / "p.csv", "id,name,age\n1,a,1\n2,b,2\n1,c,3\n3,d,4\n2,e,5\n")
     r = person_db.import_nodes("Person", path, ruzu.CsvImportConfig(on_duplicate="keep_first"))
     assert (r.rows_imported, r.rows_skipped) == (3, 2)
-    assert sorted(x.line for x in r.rejects) == [4, 6]
+    assert [(x.line, x.record, x.byte_offset) for x in r.rejects] == [(4, "1,c,3", 24),
+                                                                     (6, "2,e,5", 36)]
     t = person_db.table("Person")
     assert read_back(t, ["id", "name", "age"]) == [[1, "a", 1], [2, "b", 2], [3, "d", 4]]
     assert [t.lookup(k) for k in (1, 2, 3)] == [0, 1, 2]

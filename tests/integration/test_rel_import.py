@@ -128,11 +128,15 @@ def test_missing_endpoint_aborts_with_line_and_db_unchanged(tmp_path, monkeypatc
         assert e.value.line == 35 and e.value.column == 2
         assert str(e.value).startswith(f"{path}:35:2 (b): TO key ")
         assert "not found in node table N" in str(e.value)
+        assert e.value.record == lines[33].rstrip("\n")
         assert snapshot(db.path) == before
 
         r = db.import_relationships("E", path, ruzu.CsvImportConfig(on_missing_endpoint="skip"))
         assert (r.rows_imported, r.rows_skipped) == (39, 1)
-        assert r.rejects[0].line == 35
+        assert r.rejects[0].line == 35 and r.rejects[0].record == lines[33].rstrip("\n")
+        offset = r.rejects[0].byte_offset
+        with open(path, "rb") as f:
+            assert f.read()[offset:].startswith(lines[33].encode())
         rel = db.rel_table("E")
         assert rel.num_rels == 50 + 20 + 39
         assert rel.to_pylist("tag")[-39:] == ["x"] * 39
