@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 from llvmlite import ir
+from numba import prange
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
@@ -1388,8 +1389,33 @@ def _skip_records(buf, n, is_final, delim, quote, escape, nrec):
 def _count_quotes(buf, s, e, quote):
     cnt = 0
     for i in range(s, e):
-        cnt += buf[i] == quote
+        cnt += buf[np.uint64(i)] == quote
     return cnt
+
+
+@kernel
+def _count_newline_bytes(buf, s, e):
+    cnt = 0
+    for i in range(s, e):
+        c = buf[np.uint64(i)]
+        cnt += (c == 10) | (c == 13)
+    return cnt
+
+
+@kernel
+def _next_record_start(buf, p, n, quote, inq):
+    """Position just past the first newline outside quotes at or after p (inq: whether p is
+    inside quotes), or n if there is none."""
+    while p < n:
+        c = buf[np.uint64(p)]
+        if c == quote:
+            inq ^= 1
+        elif inq == 0 and (c == 10 or c == 13):
+            if c == 13 and p + 1 < n and buf[p + 1] == 10:
+                return p + 2
+            return p + 1
+        p += 1
+    return n
 
 
 @kernel
@@ -1411,20 +1437,7 @@ def _find_block_starts(buf, n, quote, nblocks, out_starts):
         b = i * n // nblocks
         parity ^= _count_quotes(buf, prev, b, quote) & 1
         prev = b
-        inq = parity
-        p = b
-        while p < n:
-            c = buf[p]
-            if c == quote:
-                inq ^= 1
-            elif inq == 0 and (c == 10 or c == 13):
-                break
-            p += 1
-        if p >= n:
-            break
-        start = p + 1
-        if buf[p] == 13 and p + 1 < n and buf[p + 1] == 10:
-            start = p + 2
+        start = _next_record_start(buf, b, n, quote, parity)
         if start >= n:
             break
         if start > out_starts[m]:
@@ -1433,3 +1446,188 @@ def _find_block_starts(buf, n, quote, nblocks, out_starts):
     m += 1
     out_starts[m] = n
     return m
+
+
+# Blocks smaller than this are not worth a thread (a caller's rule of thumb for nblocks).
+MIN_PARALLEL_BLOCK = 1 << 16
+
+
+@kernel(parallel=True)
+def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
+                            field_kind, field_slot, field_notnull, int_min, int_max,
+                            null_bytes, null_offs, ignore_errors, max_rows,
+                            ivals, fvals, valid, soffs, sbytes, row_line, rej,
+                            nblocks):  # fmt: skip
+    """_parse_records on up to ``nblocks`` threads: same arguments (plus nblocks), same result.
+
+    buf[:n] is cut into blocks at record starts (_find_block_starts' quote parity, counted in
+    parallel). Block 0 is parsed straight into the caller's buffers, the others by _parse_core
+    into block-private buffers that are then copied after it in order. A block is used only if
+    it ended exactly at the next block's start and fits the caller's remaining row, string and
+    reject capacity; from the first block that does not (an error, a full buffer, a boundary
+    that was not a real record start because of malformed quoting or escape != quote), the rest
+    of the buffer is parsed serially. So results, statuses and the reported error (the
+    earliest) are identical to _parse_records'. Worth it when the batch capacity covers the
+    read buffer and blocks are >= MIN_PARALLEL_BLOCK bytes (the caller picks nblocks).
+    """
+    zero = np.int64(0)
+    cap = min(max_rows, row_line.shape[0])
+    if nblocks > n // 2:
+        nblocks = n // 2
+    if nblocks < 2 or escape != quote or cap < 2:
+        return _parse_core(buf, zero, n, n, is_final, delim, quote, escape, start_line,
+                           field_kind, field_slot, field_notnull, int_min, int_max,
+                           null_bytes, null_offs, ignore_errors, max_rows, zero, zero,
+                           ivals, fvals, valid, soffs, sbytes, row_line, rej)  # fmt: skip
+
+    # ---- block starts: per-block quote parities in parallel, then a prefix XOR ----
+    counts = np.zeros(nblocks, np.int64)
+    for b in prange(nblocks):
+        counts[b] = _count_quotes(buf, b * n // nblocks, (b + 1) * n // nblocks, quote)
+    parity = np.zeros(nblocks, np.int64)
+    for b in range(1, nblocks):
+        parity[b] = parity[b - 1] ^ (counts[b - 1] & 1)
+    cand = np.zeros(nblocks, np.int64)
+    for b in prange(1, nblocks):
+        cand[b] = _next_record_start(buf, b * n // nblocks, n, quote, parity[b])
+    starts = np.zeros(nblocks + 1, np.int64)
+    m = 0
+    for b in range(1, nblocks):
+        if cand[b] < n and cand[b] > starts[m]:
+            m += 1
+            starts[m] = cand[b]
+    m += 1
+    starts[m] = n
+    if m < 2:
+        return _parse_core(buf, zero, n, n, is_final, delim, quote, escape, start_line,
+                           field_kind, field_slot, field_notnull, int_min, int_max,
+                           null_bytes, null_offs, ignore_errors, max_rows, zero, zero,
+                           ivals, fvals, valid, soffs, sbytes, row_line, rej)  # fmt: skip
+
+    # ---- parse: block 0 into the caller's buffers, the others into private ones ----
+    # A block holds at most (newline bytes in it) + 1 records, and its strings at most its
+    # length (a record running past the block end makes the block unusable anyway).
+    nls = np.zeros(m, np.int64)
+    for b in prange(1, m):
+        nls[b] = _count_newline_bytes(buf, starts[b], starts[b + 1])
+    maxlen = 1
+    maxnl = 0
+    for b in range(1, m):
+        maxlen = max(maxlen, starts[b + 1] - starts[b])
+        maxnl = max(maxnl, nls[b])
+    rcap = min(cap, maxnl + 1)
+    scap_b = min(sbytes.shape[1], maxlen)
+    rejcap = rej.shape[0]
+    ivals_t = np.empty((m - 1, ivals.shape[0], rcap), np.int64)
+    fvals_t = np.empty((m - 1, fvals.shape[0], rcap), np.float64)
+    valid_t = np.empty((m - 1, valid.shape[0], rcap), np.uint8)
+    soffs_t = np.empty((m - 1, soffs.shape[0], rcap + 1), np.int64)
+    sbytes_t = np.empty((m - 1, sbytes.shape[0], scap_b), np.uint8)
+    row_line_t = np.empty((m - 1, rcap), np.int64)
+    rej_t = np.empty((m - 1, rejcap, rej.shape[1]), np.int64)
+    res = np.empty((m, 11), np.int64)
+    for b in prange(m):
+        if b == 0:
+            r = _parse_core(buf, zero, starts[1], n, is_final, delim, quote, escape, start_line,
+                            field_kind, field_slot, field_notnull, int_min, int_max, null_bytes,
+                            null_offs, ignore_errors, max_rows, zero, zero, ivals, fvals, valid,
+                            soffs, sbytes, row_line, rej)  # fmt: skip
+        else:
+            t = b - 1
+            soffs_t[t, :, 0] = 0
+            r = _parse_core(buf, starts[b], starts[b + 1], n, is_final, delim, quote, escape,
+                            zero, field_kind, field_slot, field_notnull, int_min, int_max,
+                            null_bytes, null_offs, ignore_errors, rcap, zero, zero, ivals_t[t],
+                            fvals_t[t], valid_t[t], soffs_t[t], sbytes_t[t], row_line_t[t],
+                            rej_t[t])  # fmt: skip
+        for j in range(11):
+            res[b, j] = r[j]
+
+    # ---- block 0 is exactly the serial parse of the records starting before starts[1] ----
+    if res[0, 0] != ST_NEED_MORE:
+        return (res[0, 0], res[0, 1], res[0, 2], res[0, 3], res[0, 4], res[0, 5], res[0, 6],
+                res[0, 7], res[0, 8], res[0, 9], res[0, 10])  # fmt: skip
+    rows = res[0, 1]
+    nrej = res[0, 5]
+    records = res[0, 4]
+    line = start_line + res[0, 3]
+    consumed = res[0, 2]
+    resume = consumed  # where the serial parse continues if a block is unusable
+    nclean = 1
+    nstr = soffs.shape[0]
+    row_off = np.zeros(m, np.int64)
+    rej_off = np.zeros(m, np.int64)
+    line_off = np.zeros(m, np.int64)
+    str_off = np.zeros((m, nstr), np.int64)
+    cur = np.zeros(nstr, np.int64)
+    for k in range(nstr):
+        cur[k] = soffs[k, rows]
+    if consumed == starts[1]:
+        for b in range(1, m):
+            t = b - 1
+            rows_b = res[b, 1]
+            nrej_b = res[b, 5]
+            if res[b, 0] != ST_NEED_MORE or (b < m - 1 and res[b, 2] != starts[b + 1]):
+                break
+            if rows + rows_b >= cap or (nrej_b > 0 and nrej + nrej_b >= rejcap):
+                break
+            fits = True
+            for k in range(nstr):
+                if cur[k] + soffs_t[t, k, rows_b] > sbytes.shape[1]:
+                    fits = False
+            if not fits:
+                break
+            row_off[b] = rows
+            rej_off[b] = nrej
+            line_off[b] = line
+            for k in range(nstr):
+                str_off[b, k] = cur[k]
+                cur[k] += soffs_t[t, k, rows_b]
+            rows += rows_b
+            nrej += nrej_b
+            records += res[b, 4]
+            line += res[b, 3]
+            consumed = res[b, 2]
+            nclean += 1
+        resume = starts[nclean] if nclean < m else n
+
+    # ---- copy blocks 1 .. nclean-1 after block 0 (only the slots that fields use) ----
+    nf = field_kind.shape[0]
+    for b in prange(1, nclean):
+        t = b - 1
+        r0 = row_off[b]
+        nr = res[b, 1]
+        for f in range(nf):
+            kind = field_kind[f]
+            if kind == KIND_SKIP:
+                continue
+            slot = field_slot[f]
+            valid[f, r0 : r0 + nr] = valid_t[t, f, :nr]
+            if kind == KIND_STRING:
+                base = str_off[b, slot]
+                nbytes = soffs_t[t, slot, nr]
+                sbytes[slot, base : base + nbytes] = sbytes_t[t, slot, :nbytes]
+                for i in range(nr):
+                    soffs[slot, r0 + i + 1] = soffs_t[t, slot, i + 1] + base
+            elif kind == KIND_FLOAT:
+                fvals[slot, r0 : r0 + nr] = fvals_t[t, slot, :nr]
+            else:
+                ivals[slot, r0 : r0 + nr] = ivals_t[t, slot, :nr]
+        for i in range(nr):
+            row_line[r0 + i] = row_line_t[t, i] + line_off[b]
+        j0 = rej_off[b]
+        for j in range(res[b, 5]):
+            for c in range(rej.shape[1]):
+                rej[j0 + j, c] = rej_t[t, j, c]
+            rej[j0 + j, 0] += line_off[b]
+
+    if nclean == m:
+        return (ST_NEED_MORE, rows, consumed, line - start_line, records, nrej,
+                0, -1, 0, 0, 0)  # fmt: skip
+    # ---- the rest serially, continuing the batch ----
+    r = _parse_core(buf, resume, n, n, is_final, delim, quote, escape, line,
+                    field_kind, field_slot, field_notnull, int_min, int_max, null_bytes,
+                    null_offs, ignore_errors, max_rows, rows, nrej, ivals, fvals, valid, soffs,
+                    sbytes, row_line, rej)  # fmt: skip
+    return (r[0], r[1], r[2], line - start_line + r[3], records + r[4], r[5], r[6], r[7], r[8],
+            r[9], r[10])  # fmt: skip

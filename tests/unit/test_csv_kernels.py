@@ -52,6 +52,7 @@ class Run:
     records: int = 0
     lines: int = 0  # newlines consumed in total
     consumed: int = 0
+    calls: list = field(default_factory=list)  # every kernel result tuple, in order
 
 
 def _value(kind, ivals, fvals, soffs, sbytes, valid, f, slot, r):
@@ -90,8 +91,11 @@ def null_arrays(nulls):
 
 def run_kernel(data: bytes, kinds, *, chunk=None, nulls=(b"",), notnull=None, ranges=None,
                ignore=False, max_rows=64, scap=64, rejcap=8, delim=44, quote=34,
-               escape=None, start_line=1, grow_limit=1 << 20) -> Run:  # fmt: skip
-    """Feed ``data`` ``chunk`` bytes at a time (None: all at once) and collect everything."""
+               escape=None, start_line=1, grow_limit=1 << 20, nblocks=None) -> Run:  # fmt: skip
+    """Feed ``data`` ``chunk`` bytes at a time (None: all at once) and collect everything.
+
+    nblocks: drive _parse_records_parallel with that many blocks instead of _parse_records.
+    """
     escape = quote if escape is None else escape
     nf = len(kinds)
     kinds_a = np.array(kinds, np.int8)
@@ -121,10 +125,38 @@ def run_kernel(data: bytes, kinds, *, chunk=None, nulls=(b"",), notnull=None, ra
         arr = np.frombuffer(bytes(buf) + b"\0", np.uint8).copy()  # +1: n < len(buf) too
         n = len(buf)
         soffs[:, 0] = 0
+        args = (
+            arr,
+            n,
+            eof,
+            delim,
+            quote,
+            escape,
+            line,
+            kinds_a,
+            slots,
+            notnull_a,
+            imin,
+            imax,
+            nb,
+            no,
+            int(ignore),
+            max_rows,
+            ivals,
+            fvals,
+            valid,
+            soffs,
+            sbytes,
+            row_line,
+            rej,
+        )
+        if nblocks is None:
+            result = K._parse_records(*args)
+        else:
+            result = K._parse_records_parallel(*args, nblocks)
         (status, rows, consumed, lines, records, nrej, ecode, efield, eline, epos,
-         egot) = K._parse_records(arr, n, eof, delim, quote, escape, line, kinds_a, slots,
-                                  notnull_a, imin, imax, nb, no, int(ignore), max_rows,
-                                  ivals, fvals, valid, soffs, sbytes, row_line, rej)  # fmt: skip
+         egot) = result  # fmt: skip
+        out.calls.append(tuple(int(x) for x in result))
         out.statuses.add(int(status))
         assert 0 <= consumed <= n and 0 <= rows <= max_rows and 0 <= nrej <= rejcap
         assert count_newlines(bytes(buf[:consumed])) == lines, "lines != newlines consumed"
@@ -880,3 +912,61 @@ def test_nan_sign_like_python():
     (a,), (b,) = values(b"nan\n-nan\n", [FLT])
     assert math.isnan(a) and math.isnan(b)
     assert math.copysign(1, a) == 1 and math.copysign(1, b) == -1
+
+
+# ---------------------------------------------------------------------------------------------
+# The parallel kernel gives exactly the serial results
+# ---------------------------------------------------------------------------------------------
+
+
+def same_as_serial(data, kinds, nblocks_list=(2, 3, 8), **kw):
+    want = run_kernel(data, kinds, **kw)
+    for nblocks in nblocks_list:
+        got = run_kernel(data, kinds, nblocks=nblocks, **kw)
+        assert got.calls == want.calls, (nblocks, got.calls, want.calls)
+        assert same_rows(got.rows, want.rows) and got.rejects == want.rejects
+        assert got.error == want.error
+    return want
+
+
+def test_parallel_matches_serial_cases():
+    for data in list(RFC_CASES.values()) + [b"".join(b"%d,n%d\n" % (i, i) for i in range(300))]:
+        same_as_serial(data, [STR, STR, STR], nulls=(b"\x00",), ignore=True)
+        same_as_serial(data, [STR, STR, STR], nulls=(b"\x00",), max_rows=512, scap=1 << 14)
+    for data, kinds, *_ in ERROR_CASES:
+        kw = {"ranges": [(-(2**63), 2**63 - 1), (0, 255)], "notnull": [1, 0]}
+        data = b"".join(b"%d,%d\n" % (i, i % 200) for i in range(50)) + data + b"7,7\n" * 40
+        for ignore in (False, True):
+            same_as_serial(data, kinds, ignore=ignore, max_rows=512, scap=1 << 14, **kw)
+    # a quoted newline right at a block boundary, a backslash escape (serial fallback)
+    data = b'a,"' + b"x\n" * 40 + b'"\n' + b"b,c\n" * 40
+    same_as_serial(data, [STR, STR], nblocks_list=range(2, 12), max_rows=512, scap=1 << 14)
+    same_as_serial(b'"a\\"b",x\n' * 50, [STR, STR], escape=92, max_rows=512, scap=1 << 14)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    tables(),
+    st.sampled_from([None, 64]),
+    st.sampled_from([3, 512]),
+    st.sampled_from([4, 4096]),
+    st.sampled_from([2, 3, 5]),
+)
+def test_parallel_random_tables(table, chunk, max_rows, scap, nblocks):
+    kinds, data = table
+    same_as_serial(data, kinds, nblocks_list=[nblocks], chunk=chunk, max_rows=max_rows,
+                   scap=scap)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    NOISE,
+    st.lists(st.sampled_from([SKIP, INT, U64, FLT, BOOL, DATE, TS, STR]), min_size=1, max_size=4),
+    st.booleans(),
+    st.sampled_from([2, 3, 7]),
+    st.sampled_from([2, 64]),
+    st.sampled_from([34, 92]),
+)
+def test_parallel_random_bytes(data, kinds, ignore, nblocks, max_rows, escape):
+    same_as_serial(data * 3, kinds, nblocks_list=[nblocks], ignore=ignore, max_rows=max_rows,
+                   escape=escape, rejcap=3, scap=16)  # fmt: skip
