@@ -39,6 +39,7 @@ class MatchExecutor:
         self.params = params
         self.step = step
         self.plan = plan_match(step, graph, input_vars)
+        self._after: dict[int, set[str]] = {}
         self._inputs = self._input_columns(self.plan, step.keep)
         self._node_masks: dict[tuple[str, str], np.ndarray | None] = {}
         self._edge_masks: dict[tuple[str, object], np.ndarray | None] = {}
@@ -67,11 +68,19 @@ class MatchExecutor:
 
     def _input_columns(self, steps: list, keep: set[str]) -> dict[int, set[str]]:
         out = {}
-        for step, columns in zip(steps, input_columns(steps, keep), strict=True):
+        before = input_columns(steps, keep)
+        after = [*before[1:], set(keep)] if steps else []
+        for step, columns, later in zip(steps, before, after, strict=True):
             out[id(step)] = columns
+            self._after[id(step)] = later
             if isinstance(step, CountComponent):
                 out.update(self._input_columns(step.steps, set()))
         return out
+
+    def survivors(self, step, frame: Frame) -> Frame:
+        """The frame without the columns no step after ``step`` reads, so that gathering
+        its rows copies only what is still needed."""
+        return frame.only(self._after[id(step)])
 
     def _apply(self, step, stream: Iterable[Frame]) -> Iterator[Frame]:
         handler = getattr(self, "_" + type(step).__name__.lower())
@@ -169,7 +178,7 @@ class MatchExecutor:
                 factor = f
             else:
                 factor[rows] = f
-        yield apply_factor(frame, factor)
+        yield apply_factor(self.survivors(step, frame), factor)
 
     def subtree_weights(self, tree: FoldTree) -> dict[str, np.ndarray | None]:
         """Per table of ``tree.node``: how many ways each node completes the subtree below
@@ -334,7 +343,7 @@ class MatchExecutor:
         if not row_parts:
             return None
         frame_rows = np.concatenate(row_parts) if len(row_parts) > 1 else row_parts[0]
-        out = frame.take(frame_rows)
+        out = self.survivors(step, frame).take(frame_rows)
         out.columns[step.to_var] = concat_vecs(node_parts)
         if step.keep_rel:
             out.columns[step.rel.name] = concat_vecs(rel_parts)
@@ -384,11 +393,11 @@ class MatchExecutor:
             forward = direction == "fwd"
             rel_parts.append(RelVec((trav.key,), out_eid, a if forward else b, b if forward else a))
         if not step.keep_rel:
-            yield apply_factor(frame, counts)
+            yield apply_factor(self.survivors(step, frame), counts)
             return
         if not rows_parts:
             return
-        out = frame.take(np.concatenate(rows_parts))
+        out = self.survivors(step, frame).take(np.concatenate(rows_parts))
         out.columns[step.rel.name] = concat_vecs(rel_parts)
         yield out
 
@@ -429,7 +438,7 @@ class MatchExecutor:
     def _filter(self, step: Filter, frame: Frame) -> Iterator[Frame]:
         mask = Evaluator(self.graph, self.params, frame).predicate(step.expr)
         if mask.any():
-            yield frame.filter(mask)
+            yield self.survivors(step, frame).filter(mask)
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -139,7 +139,9 @@ class VarLength:
 
     # ------------------------------------------------------------------ materialising
 
-    def expand(self, step, frame: Frame, target: str | None = None) -> Iterator[Frame]:
+    def expand(
+        self, step, frame: Frame, target: str | None = None, carry: tuple[str, ...] = ()
+    ) -> Iterator[Frame]:
         """Rows for every (row, reachable node) with the walk count multiplied into the
         weights; the node goes into column ``target`` (default: the step's to_var)."""
         rel = step.rel
@@ -193,7 +195,10 @@ class VarLength:
             _kernels._expand(
                 row_indptr, order, order, res_u, False, out_res, out_row, np.empty(0, np.int64)
             )
-            out = frame.take(out_row)
+            carried = self.ex.survivors(step, frame)
+            for name in carry:
+                carried.columns[name] = frame.columns[name]
+            out = carried.take(out_row)
             t_idx, offsets = adj.split(res_node[out_res])
             present = np.unique(t_idx)
             tables = tuple(adj.tables[i] for i in present)
@@ -241,7 +246,7 @@ class VarLength:
         """Both ends bound: keep rows where the far end is the bound node, weighted by the
         number of walks between them."""
         tmp = "#varlength-end"
-        for out in self.expand(step, frame, target=tmp):
+        for out in self.expand(step, frame, target=tmp, carry=(step.to_var,)):
             a = out.columns.pop(tmp)
             b = out.columns[step.to_var]
             same = (a.identity() == b.identity()) & _same_table_names(a, b)
