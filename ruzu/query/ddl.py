@@ -69,9 +69,11 @@ def _copy(db, stmt: ast.Copy) -> QueryResult:
                 + ", FROM, TO"
             )
         settings[field] = _option_value(name, field, value)
-    config = CsvImportConfig(**settings)
     path = os.path.abspath(stmt.path)
     catalog = db.catalog
+    if "header" not in settings and stmt.table in {**catalog.node_tables, **catalog.rel_tables}:
+        settings["header"] = _sniff_header(db, stmt.table, path, settings, from_table, to_table)
+    config = CsvImportConfig(**settings)
     if stmt.table in catalog.node_tables:
         if from_table or to_table:
             raise QueryError("FROM/TO options only apply to relationship tables")
@@ -83,6 +85,70 @@ def _copy(db, stmt: ast.Copy) -> QueryResult:
     else:
         raise CatalogError(f"Table {stmt.table} does not exist.")
     return _message(f"{result.rows_imported} tuples have been copied to the {stmt.table} table.")
+
+
+def _sniff_header(db, table: str, path: str, settings: dict, from_table, to_table) -> bool:
+    """Kùzu detects a header line when HEADER is not given: the first record is a header
+    when it names the columns or when one of its fields does not parse as its column's
+    type. (A missing or unreadable file is left to the importer to report.)"""
+    import csv
+
+    catalog = db.catalog
+    if table in catalog.node_tables:
+        schema = catalog.node_tables[table]
+        names = [c.name for c in schema.columns]
+        types = [c.type for c in schema.columns]
+    else:
+        schema = catalog.rel_tables[table]
+        pairs = [
+            p for p in schema.pairs if (from_table in (None, p[0])) and (to_table in (None, p[1]))
+        ] or schema.pairs
+        src, dst = pairs[0]
+        key_type = [
+            catalog.node_tables[t].column(catalog.node_tables[t].primary_key).type
+            for t in (src, dst)
+        ]
+        names = ["from", "to", *[c.name for c in schema.columns]]
+        types = [*key_type, *[c.type for c in schema.columns]]
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as f:
+            for _ in range(settings.get("skip_rows", 0)):
+                f.readline()
+            line = f.readline()
+    except OSError:
+        return False
+    if not line.strip():
+        return False
+    delimiter = settings.get("delimiter", ",")
+    quote = settings.get("quote", '"')
+    first = next(csv.reader([line.lstrip("\ufeff")], delimiter=delimiter, quotechar=quote))
+    if [v.strip().lower() for v in first] == [n.lower() for n in names]:
+        return True
+    return not all(_parses(v, t) for v, t in zip(first, types, strict=False))
+
+
+def _parses(text: str, typ) -> bool:
+    import datetime as dt
+
+    from ..types import LogicalType
+
+    text = text.strip()
+    if text == "":
+        return True
+    try:
+        if typ.is_integer:
+            int(text)
+        elif typ in (LogicalType.FLOAT, LogicalType.DOUBLE):
+            float(text)
+        elif typ is LogicalType.BOOLEAN:
+            return text.lower() in ("true", "false", "t", "f", "1", "0")
+        elif typ is LogicalType.DATE:
+            dt.date.fromisoformat(text)
+        elif typ is LogicalType.TIMESTAMP:
+            dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _option_value(name: str, field: str, value):

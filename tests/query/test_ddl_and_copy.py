@@ -132,3 +132,21 @@ def test_writes_on_read_only_database(tmp_path):
             with pytest.raises(ReadOnlyError):
                 db.execute(statement)
         assert db.execute("MATCH (p:P) RETURN count(*)").get_all() == [[0]]
+
+
+@pytest.mark.parametrize(
+    "text, rows",
+    [
+        ("id,name\n1,Ann\n2,Bob\n", 2),  # names the columns
+        ("1,Ann\n2,Bob\n", 2),  # data from the first line
+    ],
+)
+def test_copy_without_header_option_detects_it(db, tmp_path, text, rows):
+    (tmp_path / "p.csv").write_text(text)
+    db.execute("CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id))")
+    result = db.execute(f"COPY P FROM '{tmp_path / 'p.csv'}'")
+    assert result.get_all() == [[f"{rows} tuples have been copied to the P table."]]
+    assert db.execute("MATCH (p:P) RETURN p.id, p.name ORDER BY p.id").get_all() == [
+        [1, "Ann"],
+        [2, "Bob"],
+    ]

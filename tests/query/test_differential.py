@@ -211,8 +211,7 @@ CASES: dict[str, tuple[str, dict] | str] = {
     "count(*)",
     "anonymous_chain_count": "MATCH (:Person)-[:Follows]->(:Person)<-[:Follows]-(p:Person) "
     "WHERE p.active RETURN count(*)",
-    "star_count_on_pk": "MATCH (a:Person {id: 7})-[:Follows]->(b)-[:Follows]->(c) "
-    "RETURN count(*)",
+    "star_count_on_pk": "MATCH (a:Person {id: 7})-[:Follows]->(b)-[:Follows]->(c) RETURN count(*)",
     "fold_multi_table_leaf": "MATCH (p:Person)-[:Likes]->(x) RETURN p.id, count(*)",
     "varlen_both_ends_labeled_multi": "MATCH (p:Person)-[:Likes*1..1]->(x) "
     "RETURN label(x), count(*)",
@@ -227,8 +226,10 @@ CASES: dict[str, tuple[str, dict] | str] = {
     "RETURN c.id, min(p.name), max(p.name)",
     "min_max_bool_date": "MATCH (p:Person)-[:LivesIn]->(c:City) "
     "RETURN c.id, min(p.born), max(p.born), max(p.score)",
-    "unwind_param": ("UNWIND $xs AS x MATCH (p:Person {id: x}) RETURN p.name",
-                     {"xs": [1, 2, 3, 5, 8, 13, 21, 34]}),
+    "unwind_param": (
+        "UNWIND $xs AS x MATCH (p:Person {id: x}) RETURN p.name",
+        {"xs": [1, 2, 3, 5, 8, 13, 21, 34]},
+    ),
     # --- misc expressions
     "case": "MATCH (p:Person) RETURN p.id, CASE WHEN p.age < 30 THEN 'young' "
     "WHEN p.age < 60 THEN 'mid' ELSE 'old' END",
