@@ -3,7 +3,9 @@ Cypher parser but are carried out by the database's own methods."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import weakref
 
 from ..errors import CatalogError, QueryError
 from . import ast
@@ -84,7 +86,26 @@ def _copy(db, stmt: ast.Copy) -> QueryResult:
         )
     else:
         raise CatalogError(f"Table {stmt.table} does not exist.")
-    return _message(f"{result.rows_imported} tuples have been copied to the {stmt.table} table.")
+    copied = f"{result.rows_imported} tuples have been copied to the {stmt.table} table."
+    warnings = len(result.rejects) or result.rows_skipped
+    if not warnings:
+        return _message(copied)
+    query_id = next(_COPY_IDS)
+    _LAST_COPY[db] = query_id
+    return QueryResult.from_rows(
+        ["result"],
+        [
+            [copied],
+            [
+                f"{warnings} warnings encountered during copy. Use 'CALL show_warnings() RETURN *' "
+                f"to view the actual warnings. Query ID: {query_id}"
+            ],
+        ],
+    )
+
+
+_COPY_IDS = itertools.count(1)
+_LAST_COPY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _sniff_header(db, table: str, path: str, settings: dict, from_table, to_table) -> bool:
@@ -183,7 +204,15 @@ def _call(db, stmt: ast.Call) -> QueryResult:
         rows = []
         for reject in last.rejects if last is not None else []:
             where = f" (column {reject.column}: {reject.column_name})" if reject.column else ""
-            rows.append([0, f"{reject.reason}{where}", reject.path, reject.line, reject.record])
+            rows.append(
+                [
+                    _LAST_COPY.get(db, 0),
+                    f"{reject.reason}{where}",
+                    reject.path,
+                    reject.line,
+                    reject.record,
+                ]
+            )
         return _select(QueryResult.from_rows(_WARNING_COLUMNS, rows), stmt)
     if stmt.procedure == "show_tables":
         rows = []

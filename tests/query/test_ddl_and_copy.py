@@ -88,7 +88,9 @@ def test_show_warnings_lists_rejected_rows(db, tmp_path):
     (tmp_path / "p.csv").write_text("id,age\n1,30\n2,old\n3,40\n")
     db.execute("CREATE NODE TABLE P(id INT64, age INT64, PRIMARY KEY(id))")
     result = db.execute(f"COPY P FROM '{tmp_path / 'p.csv'}' (HEADER=true, IGNORE_ERRORS=true)")
-    assert result.get_all() == [["2 tuples have been copied to the P table."]]
+    copied, warned = result.get_all()
+    assert copied == ["2 tuples have been copied to the P table."]
+    assert warned[0].startswith("1 warnings encountered during copy. Use 'CALL show_warnings()")
     warnings = db.execute("CALL show_warnings() RETURN *")
     assert warnings.get_column_names() == [
         "query_id",
