@@ -120,33 +120,34 @@ def finish(proc: subprocess.Popen, what: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def import_pairs(inputs: Iterable[Input], db_root, *, samples: bool = False,
-                 config: dict | None = None, concurrent: bool = False,
+def import_pairs(inputs: Iterable[Input] | Iterable[list[Input]], db_root, *,
+                 samples: bool = False, config: dict | None = None,
                  attempts: int = 2) -> dict[tuple[str, str, int], dict]:
     """Each input's node file, then its edge file, into a new database per input, every file in
-    a fresh process (``concurrent``: the inputs' processes run at the same time, one database
-    each). A pair whose processes had to compile kernels is run again (compiling is not part
-    of an import's footprint once the cache is warm)."""
-    inputs = list(inputs)
+    a fresh process. An item of ``inputs`` that is a list is a group run concurrently (one
+    database and one process per input, all at the same time). A group whose processes had to
+    compile kernels is run again: compiling is not part of an import's footprint once numba's
+    cache is warm."""
+    pending = [g if isinstance(g, list) else [g] for g in inputs]
     results: dict[tuple[str, str, int], dict] = {}
-    pending = inputs
     for _ in range(attempts):
-        groups = [pending] if concurrent else [[inp] for inp in pending]
         redo = []
-        for group in groups:
-            dbs = {inp: os.path.join(os.fspath(db_root), f"{inp.kind}-{inp.size}-{next(_SERIAL)}")
-                   for inp in group}
-            compiled = dict.fromkeys(group, 0)
+        for group in pending:
+            compiled = 0
+            dbs = [os.path.join(os.fspath(db_root), f"{inp.kind}-{inp.size}-{next(_SERIAL)}")
+                   for inp in group]
             for file in FILES:
-                procs = [(inp, start(_spec(inp, file, dbs[inp], samples, config)))
-                         for inp in group]
-                for inp, proc in procs:
+                procs = [start(_spec(inp, file, db, samples, config))
+                         for inp, db in zip(group, dbs, strict=True)]
+                for inp, proc in zip(group, procs, strict=True):
                     res = finish(proc, f"{inp.kind} {file} {inp.size / MB:g} MB")
                     expected = inp.node_rows if file == "nodes" else inp.edge_rows
                     assert res["rows"] == expected, (inp, file, res["rows"], expected)
+                    res["concurrent"] = len(group)
                     results[(inp.kind, file, inp.size)] = res
-                    compiled[inp] += res["jit_compiles"]
-            redo += [inp for inp in group if compiled[inp]]
+                    compiled += res["jit_compiles"]
+            if compiled:
+                redo.append(group)
         if not redo:
             break
         pending = redo
