@@ -1,0 +1,121 @@
+"""``ruzu-import``: bulk-load CSV files into a ruzu database from the command line.
+
+A thin layer over :class:`ruzu.Database`: it parses the arguments, creates the tables of a
+``--schema`` file, runs one :meth:`~ruzu.Database.import_nodes` /
+:meth:`~ruzu.Database.import_relationships` per input file (each is its own transaction, all or
+nothing), shows progress and prints a summary. Typed ruzu errors become one ``error: …`` line
+on stderr and exit code 1; usage errors exit with 2.
+
+Usage::
+
+    ruzu-import DBDIR [--schema schema.cypher] [--nodes Person=persons.csv[,more.csv]]...
+                [--relationships Follows=follows.csv]... [options]
+    ruzu-import demo [DBDIR] [--persons N] [--out DIR]
+
+Input specs: ``--nodes TABLE=FILE[,FILE…]`` (a bare ``FILE`` names the table after the file's
+stem); ``--relationships TABLE=FILE[,FILE…]``, and for a rel table that connects several
+node-table pairs ``--relationships TABLE:FROM:TO=FILE`` (``Likes:User:Post=likes.csv``; either
+side may be left empty when the other one decides, ``Likes::Post=…``). Node files are imported
+before relationship files, each in the order given. A failed run drops the tables it created
+(unless ``--partial``) and removes a database directory it created, so the same command can
+simply be run again once the input is fixed.
+
+The package, from the bottom up: ``args`` (exit codes, argument parsers, input specs),
+``schema`` (schema files), ``display`` (progress and summaries), ``report``
+(``--report-file``), ``plan`` (checks before writing), ``run`` (the import and the demo) and
+here :func:`main`, which turns typed errors into one ``error: …`` line.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+
+from ..errors import RuzuError
+from .args import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    FileJob,
+    build_demo_parser,
+    build_parser,
+    config_from_args,
+    jobs_from_args,
+    parse_spec,
+)
+from .display import ProgressDisplay, skipped_by_reason, summary_line
+from .plan import Plan, make_plan
+from .report import bad_csv_path, header_record, raw_records, write_report
+from .run import run_demo, run_import
+from .schema import SchemaStatement, parse_schema, read_schema, split_statements
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "CliError",
+    "FileJob",
+    "Plan",
+    "ProgressDisplay",
+    "SchemaStatement",
+    "bad_csv_path",
+    "build_demo_parser",
+    "build_parser",
+    "config_from_args",
+    "header_record",
+    "jobs_from_args",
+    "main",
+    "make_plan",
+    "parse_schema",
+    "parse_spec",
+    "raw_records",
+    "read_schema",
+    "run_demo",
+    "run_import",
+    "skipped_by_reason",
+    "split_statements",
+    "summary_line",
+    "write_report",
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``ruzu-import`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = sys.stdout
+    try:
+        if argv and argv[0] == "demo":
+            args = build_demo_parser().parse_args(argv[1:])
+            return run_demo(args, out)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        try:
+            jobs = jobs_from_args(args)
+        except ValueError as e:
+            parser.error(str(e))
+        if not jobs and not args.schema:
+            parser.error("nothing to do: give --schema, --nodes or --relationships")
+        cfg = config_from_args(args)
+        statements = read_schema(args.schema) if args.schema else []
+        run_import(args, cfg, statements, jobs, out)
+        return EXIT_OK
+    except SystemExit as e:  # argparse: --help (0) or a usage error (2)
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
+    except (RuzuError, CliError) as e:
+        _error(str(e))
+        return EXIT_ERROR
+    except OSError as e:  # e.g. the report file cannot be written
+        _error(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted; the file being imported was rolled back")
+        return EXIT_INTERRUPTED
+
+
+def _error(message: str) -> None:
+    message = re.sub(r"\s*[\r\n]+\s*", " ", str(message)).strip()  # one line, always
+    print(f"error: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,264 @@
+"""The command line itself: exit codes, the argument parsers of ``ruzu-import`` and its
+``demo`` mode, the :class:`CsvImportConfig` the options describe, and the ``--nodes`` /
+``--relationships`` specs as :class:`FileJob` s."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from dataclasses import dataclass
+
+from .. import __version__
+from ..csv.config import MIN_MEMORY_LIMIT, CsvImportConfig
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+
+
+class CliError(Exception):
+    """A problem the command line itself detects (e.g. the demo database already exists)."""
+
+
+# ============================================================================ option values
+def _size(text: str) -> int:
+    """``512M``, ``2G``, ``1.5GB``, ``300MiB``, ``1048576`` → bytes (K/M/G/T are powers of 1024)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", text, re.IGNORECASE)
+    if not m:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r} (examples: 512M, 2G)")
+    value = float(m.group(1)) * 1024 ** " KMGT".index(m.group(2).upper() or " ")
+    if value < MIN_MEMORY_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is below the minimum of {MIN_MEMORY_LIMIT >> 20}M")
+    return int(value)
+
+
+def _count(text: str) -> int:
+    """A non-negative integer; ``1_000_000`` and ``1,000,000`` are accepted."""
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
+def _char(text: str) -> str:
+    """One character; ``\\t``/``tab`` name a tab."""
+    named = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
+    text = named.get(text, text)
+    if len(text.encode("utf-8")) != 1:
+        raise argparse.ArgumentTypeError(f"expected one single-byte character, got {text!r}")
+    return text
+
+
+# ============================================================================ parsers
+def _add_csv_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("CSV format")
+    g.add_argument("--delimiter", type=_char, default=",", metavar="CHAR",
+                   help="field delimiter (default ','; use '\\t' or 'tab' for tabs)")
+    g.add_argument("--quote", type=_char, default='"', metavar="CHAR",
+                   help="quote character (default '\"')")
+    g.add_argument("--escape", type=_char, default=None, metavar="CHAR",
+                   help="escape character inside quotes (default: the quote character, "
+                        "i.e. doubled quotes)")
+    g.add_argument("--no-header", action="store_true",
+                   help="the files have no header row; columns are in schema order "
+                        "(relationships: FROM key, TO key, then the properties)")
+    g.add_argument("--skip-rows", type=_count, default=0, metavar="N",
+                   help="skip N records after the header of every file")
+    g.add_argument("--null-string", action="append", default=None, metavar="TEXT",
+                   dest="null_strings",
+                   help="a field equal to TEXT is NULL (repeatable; default: the empty field)")
+
+
+def _add_error_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("bad rows")
+    g.add_argument("--ignore-errors", action="store_true",
+                   help="skip rows that cannot be imported (malformed, wrong type, duplicate "
+                        "key, unknown endpoint) instead of failing; they are counted in the "
+                        "summary and listed in --report-file")
+    g.add_argument("--skip-duplicate-nodes", action="store_true",
+                   help="keep the first row of a duplicate primary key and skip the others "
+                        "(other bad rows still fail the import unless --ignore-errors)")
+    g.add_argument("--skip-bad-relationships", action="store_true",
+                   help="skip relationships whose FROM or TO key names no existing node")
+    g.add_argument("--bad-tolerance", type=_count, default=None, metavar="N",
+                   help="fail once more than N rows of a file were skipped (implies "
+                        "--ignore-errors; default: no limit)")
+    g.add_argument("--report-file", metavar="PATH",
+                   help="write one JSON line per skipped row to PATH and the skipped records "
+                        "themselves, in the input's format with its header, to "
+                        "PATH-without-extension.bad.csv, ready to fix and re-import (one "
+                        "PATH-without-extension.TABLE.FILE.bad.csv per input when several "
+                        "inputs had skipped rows)")
+    g.add_argument("--partial", action="store_true",
+                   help="on a failure keep the batches committed before it instead of "
+                        "rolling the file back; the error names the line to resume from")
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("resources and output")
+    g.add_argument("--batch-size", type=_positive, default=100_000, metavar="N",
+                   help="rows parsed per batch before they are written (default 100,000)")
+    g.add_argument("--max-memory", type=_size, default=320 << 20, metavar="SIZE",
+                   help="working-memory budget of the importer, e.g. 512M or 2G "
+                        "(default 320M, minimum 64M)")
+    g.add_argument("--quiet", action="store_true",
+                   help="no progress bars: plain progress lines (at most one per second and "
+                        "one per stage) and the summary")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``ruzu-import DBDIR …`` (``demo`` mode has its own, see
+    :func:`build_demo_parser`)."""
+    p = argparse.ArgumentParser(
+        prog="ruzu-import",
+        usage="%(prog)s DBDIR [--schema FILE] [--nodes TABLE=FILE[,FILE…]]… "
+              "[--relationships TABLE[:FROM:TO]=FILE[,FILE…]]… [options]\n"
+              "       %(prog)s demo [DBDIR] [--persons N] [--out DIR] [options]",
+        description="Bulk-load CSV files into a ruzu database. Node files are imported "
+                    "first, then relationship files; each file is one all-or-nothing "
+                    "transaction. Tables that already exist are appended to.",
+        epilog="TABLE specs: --nodes Person=persons.csv,more.csv (a bare persons.csv means "
+               "the table named like the file); --relationships Follows=follows.csv; for a "
+               "rel table with several FROM/TO pairs name one: --relationships "
+               "Likes:User:Post=likes.csv. "
+               "Demo: 'ruzu-import demo [DBDIR] [--persons N]' generates a sample social "
+               "graph and imports it (see 'ruzu-import demo --help').",
+    )
+    p.add_argument("database", metavar="DBDIR",
+                   help="database directory (created when it does not exist)")
+    p.add_argument("--version", action="version", version=f"ruzu {__version__}",
+                   help="print the version and exit")
+    p.add_argument("--schema", metavar="FILE",
+                   help="Cypher file of CREATE NODE TABLE / CREATE REL TABLE statements; "
+                        "tables that already exist are kept and appended to")
+    p.add_argument("--nodes", action="append", default=[], metavar="TABLE=FILE[,FILE…]",
+                   help="import FILE(s) into node table TABLE (repeatable)")
+    p.add_argument("--relationships", action="append", default=[],
+                   metavar="TABLE[:FROM:TO]=FILE[,FILE…]",
+                   help="import FILE(s) into rel table TABLE; FROM:TO picks the node-table "
+                        "pair of a rel table that has several (repeatable)")
+    _add_csv_options(p)
+    _add_error_options(p)
+    _add_run_options(p)
+    return p
+
+
+def build_demo_parser() -> argparse.ArgumentParser:
+    from .. import demo
+
+    p = argparse.ArgumentParser(
+        prog="ruzu-import demo",
+        description="Generate a sample social graph (Person nodes id,name,age and Follows "
+                    "relationships from,to,since) as CSV files, import it into a new "
+                    "database and show what was loaded.",
+    )
+    p.add_argument("database", metavar="DBDIR", nargs="?", default="demo-db",
+                   help="database directory to create (default ./demo-db)")
+    p.add_argument("--persons", type=_positive, default=demo.DEFAULT_PERSONS, metavar="N",
+                   help=f"number of persons (default {demo.DEFAULT_PERSONS:,})")
+    p.add_argument("--follows", type=_count, default=None, metavar="N",
+                   help=f"number of follows relationships (default {demo.FOLLOWS_PER_PERSON} "
+                        "per person)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="directory for the generated CSV files (default: demo-data beside "
+                        "DBDIR)")
+    p.add_argument("--seed", type=_count, default=0, metavar="N",
+                   help="random seed of the generator (default 0)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace DBDIR if it already is a ruzu database")
+    _add_run_options(p)
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> CsvImportConfig:
+    """The :class:`CsvImportConfig` the options describe (raises ``ConfigError``)."""
+    get = lambda name, default=None: getattr(args, name, default)  # noqa: E731
+    quote = get("quote", '"')
+    return CsvImportConfig(
+        header=not get("no_header", False),
+        delimiter=get("delimiter", ","),
+        quote=quote,
+        escape=get("escape") or quote,
+        skip_rows=get("skip_rows", 0),
+        ignore_errors=bool(get("ignore_errors") or get("bad_tolerance") is not None),
+        null_strings=tuple(get("null_strings") or ("",)),
+        batch_size=args.batch_size,
+        memory_limit=args.max_memory,
+        on_duplicate="keep_first" if get("skip_duplicate_nodes") else None,
+        on_missing_endpoint="skip" if get("skip_bad_relationships") else None,
+        bad_tolerance=get("bad_tolerance"),
+        partial=bool(get("partial")),
+    )
+
+
+# ============================================================================ input specs
+@dataclass(frozen=True)
+class FileJob:
+    """One input file and where it goes."""
+
+    kind: str  # "nodes" or "relationships"
+    table: str
+    path: str
+    from_table: str | None = None
+    to_table: str | None = None
+    spec: str = ""
+
+    @property
+    def target(self) -> str:
+        """The TABLE[:FROM:TO] part of a spec that names just this file's destination."""
+        if self.from_table or self.to_table:
+            return f"{self.table}:{self.from_table or ''}:{self.to_table or ''}"
+        return self.table
+
+    @property
+    def label(self) -> str:
+        pair = f"({self.from_table or '*'}→{self.to_table or '*'})" if (
+            self.from_table or self.to_table) else ""
+        return f"{self.table}{pair}"
+
+
+def parse_spec(spec: str, kind: str) -> list[FileJob]:
+    """``TABLE=FILE[,FILE…]`` (rels: ``TABLE[:FROM[:TO]]=…``); a bare ``FILE[,FILE…]`` names
+    the table after each file. Raises ``ValueError`` with a usage message."""
+    left, sep, right = spec.partition("=")
+    target = rf"{_NAME}(?::(?:{_NAME})?){{0,2}}" if kind == "relationships" else _NAME
+    if sep and re.fullmatch(target, left.strip()):
+        files = [f.strip() for f in right.split(",")]
+        if not all(files):
+            raise ValueError(f"--{kind} {spec!r}: empty file name")
+        parts = left.strip().split(":") + [None, None]
+        table, from_t, to_t = parts[0], parts[1] or None, parts[2] or None
+        return [FileJob(kind, table, f, from_t, to_t, spec) for f in files]
+    if sep and re.fullmatch(r"[^/\\]*:[^/\\]*", left) and kind == "nodes":
+        raise ValueError(f"--nodes {spec!r}: FROM:TO pairs belong to --relationships")
+    files = [f.strip() for f in spec.split(",")]
+    if not all(files):
+        raise ValueError(f"--{kind} {spec!r}: empty file name")
+    jobs = []
+    for f in files:
+        stem = os.path.basename(f).split(".")[0]
+        if not re.fullmatch(_NAME, stem):
+            raise ValueError(f"--{kind} {spec!r}: say which table, e.g. --{kind} TABLE={f}")
+        jobs.append(FileJob(kind, stem, f, None, None, spec))
+    return jobs
+
+
+
+def jobs_from_args(args: argparse.Namespace) -> list[FileJob]:
+    """The jobs of every ``--nodes`` spec, then of every ``--relationships`` spec, in the
+    order given (raises ``ValueError`` with a usage message)."""
+    jobs = [j for spec in args.nodes for j in parse_spec(spec, "nodes")]
+    jobs += [j for spec in args.relationships for j in parse_spec(spec, "relationships")]
+    return jobs
