@@ -10,7 +10,7 @@ import must do in abort mode (the default) and in ignore mode (ignore_errors=Tru
     {"error": class name, "line", "column", "column_name", "reason", "message"}
         an error; "message" is exact with {path} standing for the file's path
     {"rows_imported", "rows_skipped", "rejects": [{line, column, column_name, reason,
-        [record, byte_offset]}], "values": [...]}
+        record, byte_offset}], "values": [...]}
         success; "values" is the table afterwards (node tables: the "id" column then the
         "name" column when the schema has one; rel tables: the "since" column)
 
@@ -63,16 +63,11 @@ def err(data: bytes, line: int, column: int | None, column_name: str | None, rea
 
 
 def rej(data: bytes, line: int, column: int | None, column_name: str | None, reason: str,
-        record: bytes | None = None, rest: bytes | None = None) -> dict:
-    """A reject of the parser (with its raw record and byte offset, found in ``data``); for
-    duplicate keys and missing endpoints pass record=None (see test_reject_carries_record)."""
-    out = {"line": line, "column": column, "column_name": column_name, "reason": reason}
-    if record is not None:
-        assert data.count(record) == 1, record
-        shown = record + (rest or b"")
-        out["record"] = _text(shown).rstrip("\r\n")
-        out["byte_offset"] = data.index(record)
-    return out
+        record: bytes) -> dict:
+    """A reject with its raw record and the record's byte offset (found in ``data``)."""
+    assert data.count(record) == 1, record
+    return {"line": line, "column": column, "column_name": column_name, "reason": reason,
+            "record": _text(record).rstrip("\r\n"), "byte_offset": data.index(record)}
 
 
 def ok(values, imported: int, skipped: int = 0, rejects=()) -> dict:
@@ -243,32 +238,31 @@ case("rel_header_mismatch", "bad", "follows", d, e, e)
 # ------------------------------------------------------------------------------------------
 d = P_HDR + b"1,a,10\n2,b,20\n1,c,30\n4,d,40\n"
 case("duplicate_key_in_file", "bad", "person", d,
-     err(d, 4, None, "id", "duplicate primary key", cls="DuplicateKeyError",
-         message="{path}:4: duplicate primary key 1 in table Person "
-         "(first at line 2, again at line 4)"),
+     err(d, 4, 1, "id", "duplicate primary key", cls="DuplicateKeyError",
+         message="{path}:4:1 (id): duplicate primary key 1 in table Person "
+         "(first at line 2, again at line 4). Record: '1,c,30'"),
      ok([[1, 2, 4], ["a", "b", "d"]], 3, 1,
-        [rej(d, 4, 1, "id", "duplicate primary key 1 (first at line 2)")]))
+        [rej(d, 4, 1, "id", "duplicate primary key 1 (first at line 2)", b"1,c,30\n")]))
 
 d = P_HDR + b"10,j,10\n2,b,20\n11,k,30\n"
 case("duplicate_key_vs_existing_rows", "bad", "person", d,
-     err(d, 3, None, "id", "duplicate primary key", cls="DuplicateKeyError",
-         message="{path}:3: duplicate primary key 2 in table Person "
-         "(first at row 1 already in the table, again at line 3)"),
+     err(d, 3, 1, "id", "duplicate primary key", cls="DuplicateKeyError",
+         message="{path}:3:1 (id): duplicate primary key 2 in table Person "
+         "(first at row 1 already in the table, again at line 3). Record: '2,b,20'"),
      ok([[1, 2, 3, 10, 11], ["p1", "p2", "p3", "j", "k"]], 2, 1,
-        [rej(d, 3, 1, "id", "duplicate primary key 2 (first at row 1)")]),
+        [rej(d, 3, 1, "id", "duplicate primary key 2 (first at row 1)", b"2,b,20\n")]),
      preload=True, note="the table holds ids 1, 2, 3 (names p1..p3) before the import")
 
 d = P_HDR + b"3,c,30\n2,b,20\n"
 case("duplicate_keys_all_vs_existing_rows", "bad", "person", d,
-     err(d, 2, None, "id", "duplicate primary key", cls="DuplicateKeyError",
-         message="{path}:2: duplicate primary key 3 in table Person "
-         "(first at row 2 already in the table, again at line 2)"),
+     err(d, 2, 1, "id", "duplicate primary key", cls="DuplicateKeyError",
+         message="{path}:2:1 (id): duplicate primary key 3 in table Person "
+         "(first at row 2 already in the table, again at line 2). Record: '3,c,30'"),
      ok([[1, 2, 3], ["p1", "p2", "p3"]], 0, 2,
-        [rej(d, 2, 1, "id", "duplicate primary key 3 (first at row 2)"),
-         rej(d, 3, 1, "id", "duplicate primary key 2 (first at row 1)")]),
-     preload=True, note="every new row is a duplicate: keep_first keeps none of them",
-     bug={"ignore": "BUG: keep_first when every new row is a duplicate raises TypeError "
-          "(memoryview cast of an empty array in compact_tail) instead of importing 0 rows"})
+        [rej(d, 2, 1, "id", "duplicate primary key 3 (first at row 2)", b"3,c,30\n"),
+         rej(d, 3, 1, "id", "duplicate primary key 2 (first at row 1)", b"2,b,20\n")]),
+     preload=True, note="every new row is a duplicate: keep_first keeps none of them "
+     "(was a TypeError from an empty compaction)")
 
 d = P_HDR + b"1,a,10\n,b,20\n3,c,30\n"
 case("null_primary_key", "bad", "person", d,
@@ -277,16 +271,17 @@ case("null_primary_key", "bad", "person", d,
 
 d = R_HDR + b"1,2,101\n1,9,102\n2,3,103\n"
 case("missing_endpoint_to", "bad", "follows", d,
-     err(d, 3, 2, "to", "TO key 9 not found in node table Person", cls="MissingEndpointError",
-         message="{path}:3:2 (to): TO key 9 not found in node table Person"),
-     ok([101, 103], 2, 1, [rej(d, 3, 2, "to", "TO key 9 not found in node table Person")]))
+     err(d, 3, 2, "to", "TO key 9 not found in node table Person", b"1,9,102",
+         cls="MissingEndpointError"),
+     ok([101, 103], 2, 1, [rej(d, 3, 2, "to", "TO key 9 not found in node table Person",
+                               b"1,9,102\n")]))
 
 d = R_HDR + b"1,2,101\n8,1,102\n2,3,103\n"
 case("missing_endpoint_from", "bad", "follows", d,
-     err(d, 3, 1, "from", "FROM key 8 not found in node table Person",
-         cls="MissingEndpointError",
-         message="{path}:3:1 (from): FROM key 8 not found in node table Person"),
-     ok([101, 103], 2, 1, [rej(d, 3, 1, "from", "FROM key 8 not found in node table Person")]))
+     err(d, 3, 1, "from", "FROM key 8 not found in node table Person", b"8,1,102",
+         cls="MissingEndpointError"),
+     ok([101, 103], 2, 1, [rej(d, 3, 1, "from", "FROM key 8 not found in node table Person",
+                               b"8,1,102\n")]))
 
 d = R_HDR + b"1,2,101\n1,,102\n2,3,103\n"
 case("null_endpoint_to", "bad", "follows", d,
@@ -324,19 +319,19 @@ case("error_on_batch_boundary_first_row", "bad", "person", d,
 
 d = P_HDR + rows41 + b"42,n42,42\n42,dup,43\n44,n44,44\n"
 case("duplicate_on_batch_boundary", "bad", "person", d,
-     err(d, 44, None, "id", "duplicate primary key", cls="DuplicateKeyError",
-         message="{path}:44: duplicate primary key 42 in table Person "
-         "(first at line 43, again at line 44)"),
+     err(d, 44, 1, "id", "duplicate primary key", cls="DuplicateKeyError",
+         message="{path}:44:1 (id): duplicate primary key 42 in table Person "
+         "(first at line 43, again at line 44). Record: '42,dup,43'"),
      ok([list(range(1, 43)) + [44], names + ["n42", "n44"]], 43, 1,
-        [rej(d, 44, 1, "id", "duplicate primary key 42 (first at line 43)")]))
+        [rej(d, 44, 1, "id", "duplicate primary key 42 (first at line 43)", b"42,dup,43\n")]))
 
 rels42 = b"".join(b"%d,%d,%d\n" % (1 + i % 5, 1 + (i + 1) % 5, i) for i in range(42))
 d = R_HDR + rels42 + b"1,77,42\n2,3,43\n"
 case("missing_endpoint_on_batch_boundary", "bad", "follows", d,
-     err(d, 44, 2, "to", "TO key 77 not found in node table Person", cls="MissingEndpointError",
-         message="{path}:44:2 (to): TO key 77 not found in node table Person"),
+     err(d, 44, 2, "to", "TO key 77 not found in node table Person", b"1,77,42",
+         cls="MissingEndpointError"),
      ok(list(range(42)) + [43], 43, 1,
-        [rej(d, 44, 2, "to", "TO key 77 not found in node table Person")]))
+        [rej(d, 44, 2, "to", "TO key 77 not found in node table Person", b"1,77,42\n")]))
 
 # ------------------------------------------------------------------------------------------
 # Line counting: multi-line fields, CRLF, lone CR, BOM; several errors; tolerance
