@@ -14,6 +14,7 @@ from .errors import (
     ImportInterrupted,
     ReadOnlyError,
 )
+from .storage.files import FileSet
 from .storage.lock import LOCK_NAME, WriterLock
 from .storage.manifest import (
     MANIFEST_NAME,
@@ -68,6 +69,7 @@ class Database:
         self._manifest = read_manifest(self.path)
         if not self.read_only:
             restore_files(self.path, self._manifest)
+        self._files = FileSet(self.path, pin=self._manifest if self.read_only else None)
         try:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
         except (KeyError, TypeError, ValueError) as e:
@@ -77,6 +79,9 @@ class Database:
     def close(self) -> None:
         """Release the database; safe to call more than once."""
         self._closed = True
+        files = getattr(self, "_files", None)
+        if files is not None:
+            files.close()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -168,13 +173,13 @@ class Database:
     # -- reading -----------------------------------------------------------------------------
     def table(self, name: str) -> NodeTable:
         self._check_open()
-        return NodeTable(self.path, self._catalog.node(name), self._manifest.tables[name])
+        return NodeTable(self._files, self._catalog.node(name), self._manifest.tables[name])
 
     def rel_table(self, name: str, from_table: str | None = None,
                   to_table: str | None = None) -> RelTable:
         self._check_open()
         schema = self._catalog.rel(name)
-        return RelTable(self.path, schema, self._manifest.tables[name], from_table, to_table,
+        return RelTable(self._files, schema, self._manifest.tables[name], from_table, to_table,
                         self._manifest.tables)
 
     # -- importing ---------------------------------------------------------------------------

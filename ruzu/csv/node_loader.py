@@ -16,7 +16,7 @@ import numpy as np
 from ..catalog import NodeTableSchema
 from ..errors import CsvError, DuplicateKeyError, RuzuError
 from ..storage import _kernels as SK
-from ..storage.columns import ColumnAppender, drop_rows, map_file, truncate_rows
+from ..storage.columns import ColumnAppender, drop_rows, read_chunk, truncate_rows
 from ..storage.pk_index import KeySource, build_hash_index, index_file_ids, sorted_state
 from ..storage.transaction import Transaction
 from ..types import LogicalType
@@ -230,12 +230,11 @@ class _KeyOrder:
 
 def _key_value(txn: Transaction, pk_state: dict, key_type: LogicalType, offset: int):
     if key_type is LogicalType.STRING:
-        offs = map_file(txn.db_path, pk_state["offsets"], np.int64, offset + 2)
-        start, end = int(offs[offset]), int(offs[offset + 1])
-        data = map_file(txn.db_path, pk_state["data"], np.uint8, end)
-        return bytes(data[start:end]).decode("utf-8")
-    arr = map_file(txn.db_path, pk_state["data"], key_type.dtype, offset + 1)
-    return int(arr[offset])
+        offs = read_chunk(txn.path(pk_state["offsets"]), np.int64, offset, 2)
+        start, end = int(offs[0]), int(offs[1])
+        return bytes(read_chunk(txn.path(pk_state["data"]), np.uint8, start, end - start)
+                     ).decode("utf-8")
+    return int(read_chunk(txn.path(pk_state["data"]), key_type.dtype, offset, 1)[0])
 
 
 def _check_string_collisions(txn, pk_state, key_type, dups) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..types import LogicalType
 from . import io
-from .manifest import data_file_name
+from .files import FileSet
 from .transaction import Transaction, compact_tail, finish_rewrite
 
 _OFFSET_DTYPE = np.dtype(np.int64)
@@ -76,20 +76,6 @@ class ColumnAppender:
 
 
 # -- reading ---------------------------------------------------------------------------------
-def map_file(db_path: str, file_id: int, dtype, count: int, offset_items: int = 0) -> np.ndarray:
-    """A read-only memmap of ``count`` items of ``dtype`` (an empty array when count is 0)."""
-    dtype = np.dtype(dtype)
-    if count == 0:
-        return np.empty(0, dtype)
-    return np.memmap(
-        os.path.join(db_path, data_file_name(file_id)),
-        dtype=dtype,
-        mode="r",
-        offset=offset_items * dtype.itemsize,
-        shape=(count,),
-    )
-
-
 def read_chunk(path: str, dtype, start: int, count: int, out: np.ndarray | None = None):
     """Read items ``start … start+count`` with a plain pread (no mapping: RSS stays flat)."""
     dtype = np.dtype(dtype)
@@ -143,18 +129,18 @@ class StringColumn:
         return self.to_numpy().tolist()
 
 
-def open_column(db_path: str, state: dict, typ: LogicalType, num_rows: int):
+def open_column(files: FileSet, state: dict, typ: LogicalType, num_rows: int):
     if typ is LogicalType.STRING:
-        offsets = map_file(db_path, state["offsets"], _OFFSET_DTYPE, num_rows + 1)
+        offsets = files.map(state["offsets"], _OFFSET_DTYPE, num_rows + 1)
         nbytes = int(offsets[-1]) if num_rows else 0
-        return StringColumn(offsets, map_file(db_path, state["data"], np.uint8, nbytes))
-    return map_file(db_path, state["data"], typ.dtype, num_rows)
+        return StringColumn(offsets, files.map(state["data"], np.uint8, nbytes))
+    return files.map(state["data"], typ.dtype, num_rows)
 
 
-def open_validity(db_path: str, state: dict, num_rows: int) -> np.ndarray | None:
+def open_validity(files: FileSet, state: dict, num_rows: int) -> np.ndarray | None:
     if state["validity"] is None:
         return None
-    return map_file(db_path, state["validity"], np.uint8, num_rows).view(np.bool_)
+    return files.map(state["validity"], np.uint8, num_rows).view(np.bool_)
 
 
 

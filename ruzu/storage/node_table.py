@@ -9,6 +9,7 @@ import numpy as np
 
 from ..catalog import NodeTableSchema
 from .columns import column_file_ids, create_column, open_column, open_validity
+from .files import FileSet
 from .pk_index import PrimaryKeyIndex, index_file_ids
 from .transaction import Transaction
 
@@ -29,10 +30,10 @@ def node_storage_files(state: dict) -> list[int]:
 class NodeTable:
     """Read access to a committed node table; arrays are memmaps of the column files."""
 
-    def __init__(self, db_path: str, schema: NodeTableSchema, state: dict) -> None:
+    def __init__(self, files: FileSet, schema: NodeTableSchema, state: dict) -> None:
         self.schema = schema
         self.name = schema.name
-        self._db_path = db_path
+        self._files = files
         self._state = state
         self.num_rows: int = state["num_rows"]
         self._cache: dict[str, object] = {}
@@ -51,14 +52,14 @@ class NodeTable:
         if name not in self._cache:
             typ = self.schema.column(name).type
             self._cache[name] = open_column(
-                self._db_path, self._state["columns"][name], typ, self.num_rows
+                self._files, self._state["columns"][name], typ, self.num_rows
             )
         return self._cache[name]
 
     def validity(self, name: str) -> np.ndarray | None:
         """Bool array, True where the value is not NULL; None when the column has no NULLs."""
         self.schema.column(name)
-        return open_validity(self._db_path, self._state["columns"][name], self.num_rows)
+        return open_validity(self._files, self._state["columns"][name], self.num_rows)
 
     def is_null(self, name: str) -> np.ndarray:
         v = self.validity(name)
@@ -69,7 +70,7 @@ class NodeTable:
         if self._index is None:
             pk = self.schema.primary_key
             self._index = PrimaryKeyIndex(
-                self._db_path,
+                self._files,
                 self._state["index"],
                 self.schema.column(pk).type,
                 self.column(pk) if self._state["index"]["kind"] == "sorted" else None,

@@ -22,7 +22,8 @@ import numpy as np
 from ..errors import RuzuError
 from ..types import LogicalType
 from . import _kernels as K
-from .columns import StringColumn, map_file, read_chunk
+from .columns import StringColumn, read_chunk
+from .files import FileSet
 from .transaction import Transaction
 
 ENTRY_BYTES = 64  # per key while a partition is sorted: hashes, offsets, order, sorted copies
@@ -195,19 +196,19 @@ def _spill_partitions(source: KeySource, staging: str, bits: int):
 class PrimaryKeyIndex:
     """Key → node offset for one node table (read side)."""
 
-    def __init__(self, db_path: str, state: dict, key_type: LogicalType, keys, num_rows: int):
+    def __init__(self, files: FileSet, state: dict, key_type: LogicalType, keys, num_rows: int):
         self.state = state
         self.key_type = key_type
         self.keys = keys  # the key column (array or StringColumn)
         self.num_rows = num_rows
         if state["kind"] == "hash":
             nparts = 1 << state["bits"]
-            self._dir = map_file(db_path, state["dir"], np.int64, nparts + 1)
-            self._h1 = map_file(db_path, state["h1"], np.uint64, num_rows)
+            self._dir = files.map(state["dir"], np.int64, nparts + 1)
+            self._h1 = files.map(state["h1"], np.uint64, num_rows)
             self._h2 = (
-                map_file(db_path, state["h2"], np.uint64, num_rows) if state["h2"] else None
+                files.map(state["h2"], np.uint64, num_rows) if state["h2"] else None
             )
-            self._offs = map_file(db_path, state["offsets"], np.int64, num_rows)
+            self._offs = files.map(state["offsets"], np.int64, num_rows)
 
     def lookup(self, key) -> int | None:
         if self.num_rows == 0:

@@ -15,7 +15,8 @@ import numpy as np
 
 from ..catalog import RelTableSchema
 from ..errors import CatalogError
-from .columns import column_file_ids, create_column, map_file, open_column, open_validity
+from .columns import column_file_ids, create_column, open_column, open_validity
+from .files import FileSet
 from .transaction import Transaction
 
 DIRECTIONS = ("fwd", "bwd")
@@ -55,7 +56,7 @@ def rel_storage_files(state: dict) -> list[int]:
 class RelTable:
     """Read access to one (FROM, TO) pair of a committed rel table."""
 
-    def __init__(self, db_path: str, schema: RelTableSchema, state: dict,
+    def __init__(self, files: FileSet, schema: RelTableSchema, state: dict,
                  from_table: str | None, to_table: str | None, all_tables: dict) -> None:
         matches = [p for p in schema.pairs
                    if (from_table is None or p[0] == from_table)
@@ -69,7 +70,7 @@ class RelTable:
         self.schema = schema
         self.name = schema.name
         self.from_table, self.to_table = matches[0]
-        self._db_path = db_path
+        self._files = files
         self._state = state["pairs"][pair_key(*matches[0])]
         self.num_rels: int = self._state["num_rels"]
         self._num_nodes = {
@@ -95,11 +96,11 @@ class RelTable:
         st = self._state[direction]
         if st is None:
             return np.zeros(n + 1, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
-        indptr = map_file(self._db_path, st["indptr"], np.int64, st["num_nodes"] + 1)
+        indptr = self._files.map(st["indptr"], np.int64, st["num_nodes"] + 1)
         if st["num_nodes"] < n:  # nodes added after the last rel import have no edges
             indptr = np.concatenate([indptr, np.full(n - st["num_nodes"], indptr[-1])])
-        nbr = map_file(self._db_path, st["nbr"], st["dtype"], self.num_rels)
-        eid = map_file(self._db_path, st["eid"], st["dtype"], self.num_rels)
+        nbr = self._files.map(st["nbr"], st["dtype"], self.num_rels)
+        eid = self._files.map(st["eid"], st["dtype"], self.num_rels)
         return indptr, nbr, eid
 
     def degrees(self, direction: str = "fwd") -> np.ndarray:
@@ -111,11 +112,11 @@ class RelTable:
 
     def column(self, name: str):
         typ = self.schema.column(name).type
-        return open_column(self._db_path, self._state["columns"][name], typ, self.num_rels)
+        return open_column(self._files, self._state["columns"][name], typ, self.num_rels)
 
     def validity(self, name: str) -> np.ndarray | None:
         self.schema.column(name)
-        return open_validity(self._db_path, self._state["columns"][name], self.num_rels)
+        return open_validity(self._files, self._state["columns"][name], self.num_rels)
 
     def to_pylist(self, name: str) -> list:
         col = self.column(name)

@@ -79,9 +79,6 @@ def test_readers_during_commits_see_whole_generations(fast_tmp):
     print(f"\nreaders saw {len(set(seen))} of 31 generations over {len(seen)} opens")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a read-only Database opened at generation g "
-                   "raises FileNotFoundError after a writer commits g+1: the commit unlinks the "
-                   "retired hash-index/CSR files the reader's manifest still names")
 def test_reader_keeps_its_generation_after_the_writer_commits(fast_tmp):
     path = fast_tmp / "db"
     writer = ruzu.Database(path)
