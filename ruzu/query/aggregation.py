@@ -94,6 +94,36 @@ class _Partial:
     keys: list  # representative key vectors, one row per group
     groups: int
     states: list
+    grouping: list  # the vectors groups were formed by, one row per group
+
+
+def grouping_vectors(graph, frame: Frame, key_exprs: list[ast.Expr], keys: list) -> list:
+    """The vectors that decide the groups. A node whose primary key is a group key (or the node
+    itself) determines every other key computed from it alone, so such keys are grouped by
+    the node's identity (integer codes, no sort) and their own values are not compared:
+    ``RETURN a.id, a.name, count(*)`` never hashes a.name."""
+    from .planner import free_variables
+
+    determined: list[str] = []
+    for expr, vec in zip(key_exprs, keys, strict=True):
+        name = None
+        if isinstance(expr, ast.Variable) and isinstance(vec, NodeVec | RelVec):
+            name = expr.name
+        elif isinstance(expr, ast.Property) and isinstance(expr.subject, ast.Variable):
+            subject = frame.columns.get(expr.subject.name)
+            if (
+                isinstance(subject, NodeVec)
+                and subject.table_idx is None
+                and expr.key == graph.primary_key(subject.tables[0])
+            ):
+                name = expr.subject.name
+        if name is not None and name not in determined:
+            determined.append(name)
+    out = [frame.columns[name] for name in determined]
+    for expr, vec in zip(key_exprs, keys, strict=True):
+        if not (free_variables(expr) <= set(determined) and free_variables(expr)):
+            out.append(vec)
+    return out
 
 
 class GroupedAggregation:
@@ -114,14 +144,19 @@ class GroupedAggregation:
             return
         ev = Evaluator(self.graph, self.params, frame)
         keys = [ev.vector(k) for k in self.keys]
-        codes, groups = factorize(keys, frame.n)
+        grouping = grouping_vectors(self.graph, frame, self.keys, keys)
+        codes, groups = factorize(grouping, frame.n)
         first = first_rows(codes, groups)
         weights = frame.multiplicities()
         states = []
         for call, agg in zip(self.calls, self.aggregators, strict=True):
             arg = None if call.star else ev.vector(call.args[0])
             states.append(agg.partial(codes, groups, arg, weights, self.graph))
-        self.partials.append(_Partial([k.take(first) for k in keys], groups, states))
+        self.partials.append(
+            _Partial(
+                [k.take(first) for k in keys], groups, states, [g.take(first) for g in grouping]
+            )
+        )
 
     def finish(self, key_names: list[str], agg_names: list[str]) -> Frame:
         if not self.partials:
@@ -134,8 +169,12 @@ class GroupedAggregation:
             all_keys = [
                 concat_vecs([p.keys[i] for p in self.partials]) for i in range(len(self.keys))
             ]
+            all_grouping = [
+                concat_vecs([p.grouping[i] for p in self.partials])
+                for i in range(len(self.partials[0].grouping))
+            ]
             total = sum(p.groups for p in self.partials)
-            codes, groups = factorize(all_keys, total)
+            codes, groups = factorize(all_grouping, total)
             first = first_rows(codes, groups)
             keys = [k.take(first) for k in all_keys]
             maps = []
