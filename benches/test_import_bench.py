@@ -11,10 +11,12 @@ file: ``RUZU_BENCH_SIZE``, default 20M = 20 * 10**6 bytes), and one tiny import 
 the JIT before any timing. Each round gets a fresh database from an untimed ``setup``.
 
 Peak RSS beside time: ``setup`` resets the process's peak (``/proc/self/clear_refs`` ← 5) and
-the round's VmHWM is stored in ``extra_info["peak_rss_mb"]`` (max over rounds; this is the
-pytest process, so it includes pytest itself — the fresh-process figures are
-``benches/memory_benchmark.py``'s). Rows/s and MB/s are in ``extra_info`` too. MB = 10**6 bytes.
-No test here asserts a time.
+the round's VmHWM is stored in ``extra_info["peak_rss_mb"]`` and its rise above the RSS at the
+round's start in ``extra_info["peak_growth_mb"]`` (max over rounds). This is the pytest process,
+which keeps what earlier tests allocated, so the absolute figure includes pytest and that
+residue; the fresh-process figures are ``benches/memory_benchmark.py``'s. Rows/s and MB/s are
+in ``extra_info`` too. MB = 10**6 bytes. One warm-up round precedes the timed ones. No test here
+asserts a time.
 """
 
 from __future__ import annotations
@@ -47,13 +49,26 @@ SMALL_LIMIT = 64 << 20  # the smallest memory_limit: larger key sets resolve par
 
 # -- peak RSS of a round ----------------------------------------------------------------------
 
-def reset_peak() -> None:
-    """Make VmHWM restart from the current RSS (Linux >= 4.0); a no-op elsewhere."""
+def reset_peak() -> int:
+    """Make VmHWM restart from the current RSS (Linux >= 4.0; a no-op elsewhere) and return
+    that RSS."""
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
     except OSError:
         pass
+    return current_rss()
+
+
+def current_rss() -> int:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 class Recorder:
@@ -64,12 +79,16 @@ class Recorder:
         self.rows = rows
         self.nbytes = nbytes
         self.peaks: list[int] = []
+        self.growth: list[int] = []
+        self._base = 0
 
     def setup_done(self) -> None:
-        reset_peak()
+        self._base = reset_peak()
 
     def round_done(self) -> None:
-        self.peaks.append(peak_rss())
+        peak = peak_rss()
+        self.peaks.append(peak)
+        self.growth.append(peak - self._base)
 
     def finish(self) -> None:
         stats = self.benchmark.stats.stats
@@ -79,6 +98,7 @@ class Recorder:
         info["rows_per_s"] = round(self.rows / stats.median)
         info["mb_per_s"] = round(self.nbytes / MB / stats.median, 1)
         info["peak_rss_mb"] = round(max(self.peaks) / MB, 1) if self.peaks else None
+        info["peak_growth_mb"] = round(max(self.growth) / MB, 1) if self.growth else None
 
 
 # -- session data -----------------------------------------------------------------------------
@@ -166,10 +186,18 @@ def edge_fields(kind: str) -> list[FieldSpec]:
             FieldSpec("since", LogicalType.INT64)]
 
 
+def open_source(path: str, cfg: CsvImportConfig) -> CsvSource:
+    """The read buffer the loaders use for ``cfg`` (``CsvSource.for_config`` where it exists)."""
+    make = getattr(CsvSource, "for_config", None)
+    if make is not None:
+        return make(path, cfg)
+    return CsvSource(path, min(8 << 20, cfg.memory_limit // 16), cfg.memory_limit // 8)
+
+
 def parse_file(path: str, fields: list[FieldSpec], cfg: CsvImportConfig) -> int:
     """Parse every record with the library's batch parser (the read buffer the loaders use);
     returns the row count. Nothing is stored."""
-    with CsvSource(path, min(8 << 20, cfg.memory_limit // 16), cfg.memory_limit // 8) as src:
+    with open_source(path, cfg) as src:
         read_header(src, cfg)
         parser = BatchParser(src, fields, cfg)
         rows = 0
@@ -196,7 +224,7 @@ def test_node_import(benchmark, warmed, rounds, kind):
         rec.round_done()
         assert res.rows_imported == gen.rows
 
-    benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1, warmup_rounds=1)
     rec.finish()
 
 
@@ -216,7 +244,7 @@ def _rel_bench(benchmark, warmed, rounds, kind: str, cfg: CsvImportConfig) -> No
         rec.round_done()
         assert res.rows_imported == edges.rows
 
-    benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1, warmup_rounds=1)
     rec.finish()
 
 
@@ -244,7 +272,7 @@ def test_parse_only(benchmark, warmed, kind, file):
         assert parse_file(gen.path, fields, cfg) == gen.rows
         rec.round_done()
 
-    benchmark.pedantic(run, setup=rec.setup_done, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(run, setup=rec.setup_done, rounds=ROUNDS, iterations=1, warmup_rounds=1)
     rec.finish()
 
 
@@ -267,7 +295,7 @@ def test_node_import_batch_size(benchmark, warmed, rounds, batch_size):
         assert res.rows_imported == gen.rows
         benchmark.extra_info["batches"] = res.batch_count
 
-    benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(run, setup=setup, rounds=ROUNDS, iterations=1, warmup_rounds=1)
     rec.finish()
 
 
@@ -282,7 +310,7 @@ def test_parse_batch_size(benchmark, warmed, batch_size):
         assert parse_file(gen.path, edge_fields("ordered"), cfg) == gen.rows
         rec.round_done()
 
-    benchmark.pedantic(run, setup=rec.setup_done, rounds=ROUNDS, iterations=1)
+    benchmark.pedantic(run, setup=rec.setup_done, rounds=ROUNDS, iterations=1, warmup_rounds=1)
     rec.finish()
 
 
