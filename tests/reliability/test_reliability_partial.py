@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 
 import pytest
 
@@ -82,13 +83,19 @@ def run_partial_fault(root, k: int) -> str | None:
     def fail(op, kk):
         raise InjectedFault(errno.EIO, f"injected at operation {kk} ({op})")
 
+    def slow_parser(p):
+        # the parser pauses after each batch, so the write-behind thread has written (or
+        # failed to write) that batch before the next one is handed over: deterministic timing
+        if p.stage == "nodes":
+            time.sleep(0.002)
+
     counter = OpCounter(at=k, action=fail)
     committed = None
     try:
         with hooked(counter):
             try:
-                db.import_nodes("Person", good, config=ruzu.CsvImportConfig(partial=True,
-                                                                            batch_size=10))
+                db.import_nodes("Person", good, progress=slow_parser,
+                                config=ruzu.CsvImportConfig(partial=True, batch_size=10))
                 committed = N
             except ImportInterrupted as e:
                 committed = e.result.rows_imported
