@@ -15,13 +15,17 @@ The per-scenario figures (k_max, failures) are printed by test_zz_report."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import gc
 import os
 import shutil
+import warnings
 
 import pytest
 
 import ruzu
+from ruzu.csv.config import Budgets
 from tests.reliability.relhelpers import (
     InjectedFault,
     OpCounter,
@@ -112,7 +116,49 @@ def ddl(tmp):
     ]
 
 
-SCENARIOS = {"fresh": fresh, "append": append, "ignore": ignore, "ddl": ddl}
+TINY = Budgets(parse=1 << 20, index=64 * 64, resolve=16 * 50, csr=48 * 40)
+
+
+@contextlib.contextmanager
+def tiny_budgets():
+    """Memory budgets so small that the index is built in partitions, endpoints are resolved
+    partition by partition after the parse (spilled to staging) and the CSR in buckets."""
+    saved = ruzu.CsvImportConfig.budgets
+    ruzu.CsvImportConfig.budgets = property(lambda self: TINY)
+    try:
+        yield
+    finally:
+        ruzu.CsvImportConfig.budgets = saved
+
+
+def spill(tmp):
+    keys = [f"user-{(k * 7919) % 150:03d}" for k in range(150)]
+    nodes = csv(tmp, "n.csv", "id,name,age\n" + "".join(f"{k},n{i},{i}\n"
+                                                       for i, k in enumerate(keys)))
+    edges = [(keys[(i * 31) % 150], keys[(i * 17 + 5) % 150]) for i in range(300)]
+    edges[100] = (keys[3], "user-missing")
+    edges[250] = ("nobody", keys[9])
+    rels = csv(tmp, "r.csv", "from,to,since\n" + "".join(f"{a},{b},{i}\n"
+                                                         for i, (a, b) in enumerate(edges)))
+    cfg = ruzu.CsvImportConfig(ignore_errors=True, batch_size=100)
+
+    def tables(db):
+        db.create_node_table("Person", [("id", "STRING"), ("name", "STRING"),
+                                        ("age", "INT64")], "id")
+        db.create_rel_table("Follows", [("Person", "Person")], [("since", "INT64")])
+
+    def load_nodes(db):
+        with tiny_budgets():
+            db.import_nodes("Person", nodes, config=ruzu.CsvImportConfig(batch_size=50))
+
+    def load_rels(db):
+        with tiny_budgets():
+            db.import_relationships("Follows", rels, config=cfg)
+
+    return tables, [("nodes-partitioned", load_nodes), ("rels-spilled", load_rels)]
+
+
+SCENARIOS = {"fresh": fresh, "append": append, "ignore": ignore, "ddl": ddl, "spill": spill}
 
 
 class Reference:
@@ -282,20 +328,39 @@ def run_exit(ref: Reference, work: str, k: int) -> tuple[str | None, str]:
     return failure, op
 
 
+@contextlib.contextmanager
+def leak_watch():
+    """Collects the ResourceWarnings (files left open) of the enclosed run instead of letting
+    them surface later in some other test; test_failed_spilled_import_closes_its_files is
+    where leaks are judged."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        leaked: list = []
+        try:
+            yield leaked
+        finally:
+            gc.collect()
+            leaked += [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
 def crash_results(refs, fast_tmp_factory, scenario: str, mode: str) -> dict:
     key = (scenario, mode)
     if key not in _RESULTS:
         ref = refs(scenario)
         work = fast_tmp_factory(f"crash-{scenario}-{mode}")
         failures = {}
+        leaks = {}
         for k in range(1, len(ref.ops) + 1):
             if mode == "exit":
                 failure, op = run_exit(ref, work, k)
             else:
-                failure, op = run_raise(ref, work, k, sticky=(mode == "sticky"))
+                with leak_watch() as leaked:
+                    failure, op = run_raise(ref, work, k, sticky=(mode == "sticky"))
+                if leaked:
+                    leaks[k] = str(leaked[0].message)[:150]
             if failure:
                 failures[k] = (op, ref.phases[ref.phase_of[k - 1] - 1][0], failure)
-        _RESULTS[key] = {"k_max": len(ref.ops), "failures": failures}
+        _RESULTS[key] = {"k_max": len(ref.ops), "failures": failures, "leaks": leaks}
     return _RESULTS[key]
 
 
@@ -304,8 +369,9 @@ def describe(res: dict) -> str:
                      for k, (op, phase, why) in sorted(res["failures"].items()))
 
 
-MODES = {"raise": ("fresh", "append", "ignore", "ddl"), "sticky": ("append", "ignore"),
-         "exit": ("fresh", "append", "ignore", "ddl")}
+MODES = {"raise": ("fresh", "append", "ignore", "ddl", "spill"),
+         "sticky": ("append", "ignore"),
+         "exit": ("fresh", "append", "ignore", "ddl", "spill")}
 PARAMS = [(s, m) for m, ss in MODES.items() for s in ss]
 
 @pytest.mark.parametrize("scenario, mode", PARAMS, ids=[f"{s}-{m}" for s, m in PARAMS])
@@ -335,9 +401,20 @@ def test_zz_report(capsys):
         print("\ncrash points (k_max = file operations of the reference work):")
         for (scenario, mode), res in sorted(_RESULTS.items()):
             n = len(res["failures"])
-            print(f"  {mode:6s} {scenario:7s} k_max={res['k_max']:4d}  failures={n}")
+            leaks = (f"  (runs that left files open: {len(res['leaks'])})" if res.get("leaks")
+                     else "")
+            print(f"  {mode:6s} {scenario:7s} k_max={res['k_max']:4d}  failures={n}{leaks}")
             if n:
                 print(describe(res))
         total = sum(r["k_max"] for r in _RESULTS.values())
         bad = sum(len(r["failures"]) for r in _RESULTS.values())
         print(f"  total crash points run: {total}, failures: {bad}")
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a relationship import that fails in the spilled "
+                   "(partitioned) endpoint resolution leaves its staging spill files open "
+                   "(file descriptors leak; ResourceWarning when collected)")
+def test_failed_spilled_import_closes_its_files(refs, fast_tmp_factory):
+    res = crash_results(refs, fast_tmp_factory, "spill", "raise")
+    leaky = sorted(res["leaks"].items())
+    assert not leaky, f"{len(leaky)} failed imports left files open, e.g. {leaky[:2]}"
