@@ -31,6 +31,7 @@ class PatternNode:
     bound: bool  # bound by an earlier clause
     filters: list[ast.Expr] = field(default_factory=list)
     user_named: bool = True
+    declared: list[str] = field(default_factory=list)  # tables by label, before pruning
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class PatternRel:
     hops: tuple[int, int] | None = None
     filters: list[ast.Expr] = field(default_factory=list)
     user_named: bool = True
+    declared: list[str] = field(default_factory=list)  # rel tables by label, before pruning
 
 
 @dataclass
@@ -181,9 +183,7 @@ class Binder:
                 inner[name] = VarInfo("node", tuple(self.node_label_tables(node)))
         for name, rel in rels.items():
             if rel.user_named:
-                inner[name] = VarInfo(
-                    "rel", tuple(dict.fromkeys(t.key.name for t in rel.traversals))
-                )
+                inner[name] = VarInfo("rel", tuple(rel.declared))
         for name in new_scope_order:
             scope[name] = inner[name]
         where = conjuncts(clause.where) + inline
@@ -215,14 +215,16 @@ class Binder:
         out = {}
         for name, node in nodes.items():
             if not node.user_named:
-                out[name] = VarInfo("node", tuple(node.tables))
+                out[name] = VarInfo("node", tuple(self.node_label_tables(node)))
         for name, rel in rels.items():
             if not rel.user_named:
                 out[name] = VarInfo("rel", tuple(dict.fromkeys(t.key.name for t in rel.traversals)))
         return out
 
     def node_label_tables(self, node: PatternNode) -> list[str]:
-        return node.tables
+        """Tables a variable's properties are checked against: those its labels name (a
+        pattern that cannot match gives no rows, not an unknown-property error)."""
+        return node.declared or node.tables
 
     def resolve_node_labels(self, labels: tuple[str, ...], offset: int) -> list[str]:
         if not labels:
@@ -279,8 +281,11 @@ class Binder:
             existing = nodes[name]
             if node.labels:
                 existing.tables = [t for t in existing.tables if t in tables]
+                existing.declared = list(existing.tables)
         else:
-            nodes[name] = PatternNode(name, tables, bound, user_named=user_named)
+            nodes[name] = PatternNode(
+                name, tables, bound, user_named=user_named, declared=list(tables)
+            )
             if user_named and not bound:
                 order.append(name)
         if bound and node.labels:
@@ -312,7 +317,9 @@ class Binder:
                 traversals.append(Traversal(key, False))
                 if rel.direction == "both":
                     traversals.append(Traversal(key, True))
-        rels[name] = PatternRel(name, src, dst, traversals, rel.length, user_named=user_named)
+        rels[name] = PatternRel(
+            name, src, dst, traversals, rel.length, user_named=user_named, declared=list(tables)
+        )
         if user_named:
             order.append(name)
         for key, value in rel.properties:
