@@ -86,10 +86,22 @@ def random_query(rng: random.Random) -> str:
     else:
         chosen = rng.sample(labelled, min(2, len(labelled)))
         ret = ", ".join(f"{n}.{PROPERTIES[lab][0]}" for n, lab in chosen)
+    if len(patterns) >= 2 and rng.random() < 0.3:
+        # Split into two MATCH clauses, maybe passing every node through a WITH in between.
+        cut = rng.randint(1, len(patterns) - 1)
+        first, second = patterns[:cut], patterns[cut:]
+        bridge = " "
+        if rng.random() < 0.5:
+            bound = []
+            for i, j, _, _, hops in edges[:cut]:
+                bound += [names[i], names[j]]
+            bound += [f"r{k}" for k, e in enumerate(edges[:cut]) if e[4] is None]
+            bridge = f" WITH {', '.join(dict.fromkeys(bound))} "
+        return f"MATCH {', '.join(first)}{bridge}MATCH {', '.join(second)}{where} RETURN {ret}"
     return f"MATCH {', '.join(patterns)}{where} RETURN {ret}"
 
 
-QUERIES = [random_query(random.Random(seed)) for seed in range(120)]
+QUERIES = [random_query(random.Random(seed)) for seed in range(160)]
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[f"q{i}" for i in range(len(QUERIES))])
