@@ -93,7 +93,7 @@ def random_query(rng: random.Random) -> str:
         bridge = " "
         if rng.random() < 0.5:
             bound = []
-            for i, j, _, _, hops in edges[:cut]:
+            for i, j, _, _, _hops in edges[:cut]:
                 bound += [names[i], names[j]]
             bound += [f"r{k}" for k, e in enumerate(edges[:cut]) if e[4] is None]
             bridge = f" WITH {', '.join(dict.fromkeys(bound))} "
