@@ -12,6 +12,7 @@ from . import ast
 from .expressions import Evaluator, from_python
 from .graph import Graph
 from .matching import CHUNK_ROWS, MatchExecutor, check_supported
+from .parallel import run_parallel
 from .planner import MatchStep, ProjectStep, UnwindStep, bind
 from .projection import Projector
 from .result import QueryResult
@@ -21,11 +22,23 @@ from .vectors import Const, Frame, broadcast, single_row_frame
 def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     graph = Graph(db)
     steps = bind(graph, query, text)
-    stream: Iterable[Frame] = [single_row_frame()]
-    available: set[str] = set()
     for step in steps:
         if isinstance(step, MatchStep):
             check_supported(step)
+    stream: Iterable[Frame] = [single_row_frame()]
+    available: set[str] = set()
+    start = 0
+    done = run_parallel(graph, params, steps)
+    if done is not None:
+        index, frame = done
+        step = steps[index]
+        if step.is_return:
+            return QueryResult(step.names, [frame.columns[n] for n in step.names], frame.n, graph)
+        stream = _chunks(frame)
+        available = set(step.names)
+        start = index + 1
+    for step in steps[start:]:
+        if isinstance(step, MatchStep):
             stream = MatchExecutor(graph, params, step, available).run(stream)
             available = set(step.keep)
         elif isinstance(step, UnwindStep):

@@ -7,7 +7,7 @@ pattern has. All per-edge work happens in numba kernels or numpy operations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -45,6 +45,8 @@ class MatchExecutor:
         self._edge_masks: dict[tuple[str, object], np.ndarray | None] = {}
         self._counts: dict[int, int] = {}
         self.varlength = VarLength(self)
+        # Set by the parallel driver: where the plan's first Scan takes its node blocks from.
+        self.scan_source: Callable[[], Iterator[NodeVec]] | None = None
 
     # ------------------------------------------------------------------ driver
 
@@ -164,7 +166,11 @@ class MatchExecutor:
         return np.zeros(0, np.int64) if offset is None else np.asarray([offset], np.int64)
 
     def _scan(self, step: Scan, frame: Frame) -> Iterator[Frame]:
-        for nodes in self.scan_offsets(step.node):
+        if self.scan_source is not None and step is self.plan[0]:
+            blocks = self.scan_source()
+        else:
+            blocks = self.scan_offsets(step.node)
+        for nodes in blocks:
             yield from cross_product(frame, {step.node: nodes})
 
     # ------------------------------------------------------------------ folds

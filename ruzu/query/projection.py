@@ -49,9 +49,11 @@ class Projector:
 
     def run(self, chunks: Iterable[Frame]) -> Frame:
         if self.step.aggregates:
-            frame, computed = self._aggregate(chunks)
-            frame = self._order_and_slice(frame, computed, pre_sorted=False)
-        elif self.step.projection.distinct:
+            aggregation = self.new_aggregation()
+            for chunk in chunks:
+                aggregation.add(chunk)
+            return self.run_aggregated(aggregation)
+        if self.step.projection.distinct:
             frame = self._distinct(chunks)
             computed = {
                 item.expr: name for item, name in zip(self.items, self.step.names, strict=True)
@@ -59,6 +61,15 @@ class Projector:
             frame = self._order_and_slice(frame, computed, pre_sorted=False)
         else:
             frame = self._plain(chunks)
+        return self._finish(frame)
+
+    def run_aggregated(self, aggregation: GroupedAggregation) -> Frame:
+        """The projection's output once every input row went into ``aggregation`` (possibly
+        filled by several workers whose partial results were pooled)."""
+        frame, computed = self._aggregate(aggregation)
+        return self._finish(self._order_and_slice(frame, computed, pre_sorted=False))
+
+    def _finish(self, frame: Frame) -> Frame:
         frame = frame.only(self.step.names)
         frame.columns = {name: frame.columns[name] for name in self.step.names}
         if self.step.where is not None and frame.n:
@@ -149,11 +160,15 @@ class Projector:
 
     # ------------------------------------------------------------------ aggregation
 
-    def _aggregate(self, chunks: Iterable[Frame]) -> tuple[Frame, dict]:
-        keys = [i.expr for i in self.items if not contains_aggregate(i.expr)]
-        agg = GroupedAggregation(self.graph, self.params, keys, self.step.aggregates)
-        for chunk in chunks:
-            agg.add(chunk)
+    @property
+    def _keys(self) -> list[ast.Expr]:
+        return [i.expr for i in self.items if not contains_aggregate(i.expr)]
+
+    def new_aggregation(self) -> GroupedAggregation:
+        return GroupedAggregation(self.graph, self.params, self._keys, self.step.aggregates)
+
+    def _aggregate(self, agg: GroupedAggregation) -> tuple[Frame, dict]:
+        keys = self._keys
         key_names = [f"#key{i}" for i in range(len(keys))]
         agg_names = [f"#agg{i}" for i in range(len(self.step.aggregates))]
         frame = agg.finish(key_names, agg_names)

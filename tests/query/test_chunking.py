@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ruzu.query import executor, matching, varlength
+from ruzu.query import executor, matching, parallel, varlength
 
 from .conftest import is_ordered, rows_of
 from .test_differential import CASES
@@ -52,3 +52,35 @@ def test_same_answer_in_tiny_chunks(engines, tiny_chunks, name):
     ours, theirs = engines.both(query, params)
     ordered = is_ordered(query)
     assert rows_of(ours, ordered) == rows_of(theirs, ordered)
+
+
+@pytest.fixture
+def threads(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_ROOT_ROWS", 0)
+    monkeypatch.setattr(parallel, "MIN_BLOCK_ROWS", 5)
+    monkeypatch.setattr(parallel, "workers", lambda: 3)
+
+
+@pytest.mark.parametrize("name", CHUNKED)
+def test_same_answer_on_worker_threads(engines, threads, tiny_chunks, name):
+    case = CASES[name]
+    query, params = case if isinstance(case, tuple) else (case, {})
+    ours, theirs = engines.both(query, params)
+    ordered = is_ordered(query)
+    assert rows_of(ours, ordered) == rows_of(theirs, ordered)
+
+
+def test_aggregating_expansions_do_run_on_threads(engines, threads, monkeypatch):
+    calls = []
+    original = parallel.run_parallel
+
+    def spy(*args):
+        result = original(*args)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(executor, "run_parallel", spy)
+    query = CASES["mixed_chain"]
+    ours, theirs = engines.both(query)
+    assert calls == [True]
+    assert rows_of(ours, False) == rows_of(theirs, False)
