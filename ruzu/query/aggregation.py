@@ -57,33 +57,8 @@ def find_aggregates(expr: ast.Expr, out: list[ast.FunctionCall]) -> None:
         if expr not in out:
             out.append(expr)
         return
-    for child in _children(expr):
+    for child in ast.children(expr):
         find_aggregates(child, out)
-
-
-def _children(expr: ast.Expr):
-    if isinstance(expr, ast.Property):
-        yield expr.subject
-    elif isinstance(expr, ast.BinaryOp):
-        yield expr.left
-        yield expr.right
-    elif isinstance(expr, ast.UnaryOp | ast.IsNull):
-        yield expr.operand
-    elif isinstance(expr, ast.FunctionCall):
-        yield from expr.args
-    elif isinstance(expr, ast.ListLiteral):
-        yield from expr.items
-    elif isinstance(expr, ast.Case):
-        if expr.operand is not None:
-            yield expr.operand
-        for c, v in expr.whens:
-            yield c
-            yield v
-        if expr.default is not None:
-            yield expr.default
-    elif isinstance(expr, ast.Subscript):
-        yield expr.subject
-        yield expr.index
 
 
 # ----------------------------------------------------------------------------- partial states

@@ -100,6 +100,32 @@ class Subscript(Expr):
     offset: int = _pos()
 
 
+def children(expr: Expr):
+    """The direct sub-expressions of an expression."""
+    if isinstance(expr, Property):
+        yield expr.subject
+    elif isinstance(expr, BinaryOp):
+        yield expr.left
+        yield expr.right
+    elif isinstance(expr, UnaryOp | IsNull):
+        yield expr.operand
+    elif isinstance(expr, FunctionCall):
+        yield from expr.args
+    elif isinstance(expr, ListLiteral):
+        yield from expr.items
+    elif isinstance(expr, Case):
+        if expr.operand is not None:
+            yield expr.operand
+        for c, v in expr.whens:
+            yield c
+            yield v
+        if expr.default is not None:
+            yield expr.default
+    elif isinstance(expr, Subscript):
+        yield expr.subject
+        yield expr.index
+
+
 # ---------------------------------------------------------------------------- patterns
 
 

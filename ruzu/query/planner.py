@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..errors import CatalogError, QueryError
 from . import ast
-from .aggregation import _children, find_aggregates
+from .aggregation import find_aggregates
 from .functions import AGGREGATES, SCALAR_FUNCTIONS
 from .graph import Graph
 from .lexer import position
@@ -118,7 +118,7 @@ def _free(expr: ast.Expr, out: set[str]) -> None:
     if isinstance(expr, ast.Variable):
         out.add(expr.name)
         return
-    for child in _children(expr):
+    for child in ast.children(expr):
         _free(child, out)
 
 
@@ -467,7 +467,7 @@ class Binder:
                 raise QueryError(
                     f"function {expr.name.upper()} does not exist{self.where(expr.offset)}."
                 )
-        for child in _children(expr):
+        for child in ast.children(expr):
             self.check_expr(
                 child, scope, allow_aggregates=allow_aggregates, replaceable=replaceable
             )
