@@ -1,4 +1,4 @@
-"""Real kills: a child process imports 600 k nodes then 600 k relationships (1.2 M rows); the
+"""Real kills: a child process imports 500 k nodes then 500 k relationships (1 M rows); the
 parent SIGKILLs it after a random delay (uniform over the whole run, plus some aimed at the two
 commits), many times. After each kill the database must open (read-only and writable), hold
 exactly the state before, between or after the two imports, and keep no staging files.
@@ -19,9 +19,9 @@ import numpy as np
 import ruzu
 from tests.reliability.relhelpers import copy_db, leftovers
 
-N_NODES = 600_000
-N_RELS = 600_000
-KILLS = int(os.environ.get("RUZU_SIGKILL_KILLS", "12"))
+N_NODES = 500_000
+N_RELS = 500_000
+KILLS = int(os.environ.get("RUZU_SIGKILL_KILLS", "10"))
 SEED = int(os.environ.get("RUZU_SIGKILL_SEED", str(random.SystemRandom().randrange(1 << 30))))
 
 
