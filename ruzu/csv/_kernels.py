@@ -107,6 +107,8 @@ _CUM_DAYS = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], dt
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _US_PER_DAY = 86_400_000_000
 _M_ONES = np.uint64(0x0101010101010101)
+_M_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_M_LOW63 = np.uint64(0x7FFFFFFFFFFFFFFF)
 _M_F0 = np.uint64(0xF0F0F0F0F0F0F0F0)
 _M_0F = np.uint64(0x0F0F0F0F0F0F0F0F)
 _M_30 = np.uint64(0x3030303030303030)
@@ -176,6 +178,20 @@ def _ctz(typingctx, x):
         fnty = ir.FunctionType(i64, [i64, ir.IntType(1)])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.cttz.i64")
         return builder.call(fn, [args[0], ir.Constant(ir.IntType(1), 1)])
+
+    return sig, codegen
+
+
+@intrinsic
+def _popcount(typingctx, x):
+    """Number of set bits of a uint64 (llvm.ctpop)."""
+    sig = types.int64(x)
+
+    def codegen(context, builder, signature, args):
+        i64 = ir.IntType(64)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i64, [i64]),
+                                            "llvm.ctpop.i64")  # fmt: skip
+        return builder.call(fn, [args[0]])
 
     return sig, codegen
 
@@ -1386,36 +1402,55 @@ def _skip_records(buf, n, is_final, delim, quote, escape, nrec):
 
 
 @kernel
-def _count_quotes(buf, s, e, quote):
-    cnt = 0
-    for i in range(s, e):
-        cnt += buf[np.uint64(i)] == quote
-    return cnt
+def _zero_bytes(v):
+    """High bit set in exactly the zero bytes of v."""
+    t = ((v & _M_LOW7) + _M_LOW7) | v
+    return ~(t | _M_LOW7)
 
 
 @kernel
-def _count_newline_bytes(buf, s, e):
-    cnt = 0
-    for i in range(s, e):
+def _count_quotes_lines(buf, s, e, n, quote):
+    """(quote chars, line breaks) in buf[s:e], 8 bytes per step. A line break is a \\n or a
+    \\r not followed by \\n (looking past e, up to n): counts add up over adjacent ranges."""
+    mq = _M_ONES * np.uint64(quote)
+    nq = 0
+    nl = 0
+    i = s
+    while i + 8 <= e:
+        x = _load8(buf, i)
+        nq += _popcount(_zero_bytes(x ^ mq))
+        lf = _zero_bytes(x ^ _M_LF)
+        cr = _zero_bytes(x ^ _M_CR) & ~(lf >> np.uint64(8))
+        if (cr >> np.uint64(63)) != _U64_0 and i + 8 < n and buf[i + 8] == 10:
+            cr &= _M_LOW63
+        nl += _popcount(lf) + _popcount(cr)
+        i += 8
+    while i < e:
         c = buf[np.uint64(i)]
-        cnt += (c == 10) | (c == 13)
-    return cnt
+        nq += c == quote
+        if c == 10 or (c == 13 and (i + 1 >= n or buf[i + 1] != 10)):
+            nl += 1
+        i += 1
+    return nq, nl
 
 
 @kernel
 def _next_record_start(buf, p, n, quote, inq):
-    """Position just past the first newline outside quotes at or after p (inq: whether p is
-    inside quotes), or n if there is none."""
+    """(position just past the first line break outside quotes at or after p, or n if none;
+    line breaks in between, counted like _count_quotes_lines). inq: p is inside quotes."""
+    nl = 0
     while p < n:
         c = buf[np.uint64(p)]
         if c == quote:
             inq ^= 1
-        elif inq == 0 and (c == 10 or c == 13):
-            if c == 13 and p + 1 < n and buf[p + 1] == 10:
-                return p + 2
-            return p + 1
+        elif c == 10 or c == 13:
+            crlf = c == 13 and p + 1 < n and buf[p + 1] == 10
+            if inq == 0:
+                return (p + 2 if crlf else p + 1), nl + 1
+            if not crlf:
+                nl += 1
         p += 1
-    return n
+    return n, nl
 
 
 @kernel
@@ -1435,9 +1470,9 @@ def _find_block_starts(buf, n, quote, nblocks, out_starts):
     prev = 0
     for i in range(1, nblocks):
         b = i * n // nblocks
-        parity ^= _count_quotes(buf, prev, b, quote) & 1
+        parity ^= _count_quotes_lines(buf, prev, b, n, quote)[0] & 1
         prev = b
-        start = _next_record_start(buf, b, n, quote, parity)
+        start = _next_record_start(buf, b, n, quote, parity)[0]
         if start >= n:
             break
         if start > out_starts[m]:
@@ -1452,6 +1487,35 @@ def _find_block_starts(buf, n, quote, nblocks, out_starts):
 MIN_PARALLEL_BLOCK = 1 << 16
 
 
+@intrinsic
+def _move_in_row(typingctx, arr, row, dst, src, count):
+    """memmove(&arr[row, dst], &arr[row, src], count items) in a 2-D array with contiguous
+    rows; or, for a 1-D array (row ignored), memmove(&arr[dst], &arr[src], count items)."""
+    sig = types.none(arr, row, dst, src, count)
+
+    def codegen(context, builder, signature, args):
+        aty = signature.args[0]
+        a = context.make_array(aty)(context, builder, args[0])
+        intp = context.get_value_type(types.intp)
+        itemsize = context.get_abi_sizeof(context.get_data_type(aty.dtype))
+        row_v, dst_v, src_v, cnt_v = (
+            context.cast(builder, v, t, types.intp)
+            for v, t in zip(args[1:], signature.args[1:], strict=True)
+        )
+        base = builder.ptrtoint(a.data, intp)
+        if aty.ndim == 2:
+            stride0 = cgutils.unpack_tuple(builder, a.strides, 2)[0]
+            base = builder.add(base, builder.mul(row_v, stride0))
+        size = ir.Constant(intp, itemsize)
+        i8p = ir.IntType(8).as_pointer()
+        dptr = builder.inttoptr(builder.add(base, builder.mul(dst_v, size)), i8p)
+        sptr = builder.inttoptr(builder.add(base, builder.mul(src_v, size)), i8p)
+        cgutils.raw_memmove(builder, dptr, sptr, cnt_v, itemsize)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 @kernel(parallel=True)
 def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
                             field_kind, field_slot, field_notnull, int_min, int_max,
@@ -1461,170 +1525,155 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
     """_parse_records on up to ``nblocks`` threads: same arguments (plus nblocks), same result.
 
     buf[:n] is cut into blocks at record starts (_find_block_starts' quote parity, counted in
-    parallel). Block 0 is parsed straight into the caller's buffers, the others by _parse_core
-    into block-private buffers that are then copied after it in order. A block is used only if
-    it ended exactly at the next block's start and fits the caller's remaining row, string and
-    reject capacity; from the first block that does not (an error, a full buffer, a boundary
-    that was not a real record start because of malformed quoting or escape != quote), the rest
-    of the buffer is parsed serially. So results, statuses and the reported error (the
-    earliest) are identical to _parse_records'. Worth it when the batch capacity covers the
-    read buffer and blocks are >= MIN_PARALLEL_BLOCK bytes (the caller picks nblocks).
+    parallel together with the line breaks of each block). Every block is parsed by _parse_core
+    straight into the caller's buffers, block b at row R[b] (the line breaks of the blocks
+    before it, + 2 each, bound their records) and, for strings, at byte offset S[b] (the
+    lengths of the blocks before it); then the blocks are moved down in order to close the
+    gaps. A block is used only if it ended exactly at the next block's start and fits the
+    caller's remaining capacity; from the first one that does not (an error, a full buffer, a
+    boundary that was not a real record start because of malformed quoting or escape !=
+    quote) the rest of the buffer is parsed serially. So results, statuses and the reported
+    error (the earliest) are the same as _parse_records'. Blocks that do not fit the row
+    capacity (sum of R) or, with string fields, the string capacity (sum of S) are left to the
+    serial continuation: worth it when the batch capacity covers the read buffer and blocks are
+    >= MIN_PARALLEL_BLOCK bytes (the caller picks nblocks).
     """
     zero = np.int64(0)
     cap = min(max_rows, row_line.shape[0])
-    if nblocks > n // 2:
-        nblocks = n // 2
-    if nblocks < 2 or escape != quote or cap < 2:
-        return _parse_core(buf, zero, n, n, is_final, delim, quote, escape, start_line,
-                           field_kind, field_slot, field_notnull, int_min, int_max,
-                           null_bytes, null_offs, ignore_errors, max_rows, zero, zero,
-                           ivals, fvals, valid, soffs, sbytes, row_line, rej)  # fmt: skip
+    rows = zero
+    nrej = zero
+    records = zero
+    line = start_line
+    consumed = zero
+    resume = zero  # where the serial parse takes over
+    finished = False
+    nb = min(nblocks, n // 2)
+    if nb >= 2 and escape == quote and cap >= 2:
+        # ---- block starts: per-block quote parities in parallel, then a prefix XOR ----
+        counts = np.zeros(nb, np.int64)
+        lines_n = np.zeros(nb, np.int64)
+        for b in prange(nb):
+            counts[b], lines_n[b] = _count_quotes_lines(buf, b * n // nb, (b + 1) * n // nb, n,
+                                                        quote)  # fmt: skip
+        parity = np.zeros(nb, np.int64)
+        for b in range(1, nb):
+            parity[b] = parity[b - 1] ^ (counts[b - 1] & 1)
+        cand = np.zeros(nb, np.int64)
+        skipped = np.zeros(nb, np.int64)  # line breaks between nominal start and block start
+        for b in prange(1, nb):
+            cand[b], skipped[b] = _next_record_start(buf, b * n // nb, n, quote, parity[b])
+        starts = np.zeros(nb + 1, np.int64)
+        bound = np.zeros(nb, np.int64)  # line breaks in each block: >= its records - 1
+        m = 0
+        acc = lines_n[0]
+        for b in range(1, nb):
+            if cand[b] < n and cand[b] > starts[m]:
+                bound[m] = acc + skipped[b]
+                m += 1
+                starts[m] = cand[b]
+                acc = -skipped[b]
+            acc += lines_n[b]
+        bound[m] = acc
+        m += 1
+        starts[m] = n
 
-    # ---- block starts: per-block quote parities in parallel, then a prefix XOR ----
-    counts = np.zeros(nblocks, np.int64)
-    for b in prange(nblocks):
-        counts[b] = _count_quotes(buf, b * n // nblocks, (b + 1) * n // nblocks, quote)
-    parity = np.zeros(nblocks, np.int64)
-    for b in range(1, nblocks):
-        parity[b] = parity[b - 1] ^ (counts[b - 1] & 1)
-    cand = np.zeros(nblocks, np.int64)
-    for b in prange(1, nblocks):
-        cand[b] = _next_record_start(buf, b * n // nblocks, n, quote, parity[b])
-    starts = np.zeros(nblocks + 1, np.int64)
-    m = 0
-    for b in range(1, nblocks):
-        if cand[b] < n and cand[b] > starts[m]:
-            m += 1
-            starts[m] = cand[b]
-    m += 1
-    starts[m] = n
-    if m < 2:
-        return _parse_core(buf, zero, n, n, is_final, delim, quote, escape, start_line,
-                           field_kind, field_slot, field_notnull, int_min, int_max,
-                           null_bytes, null_offs, ignore_errors, max_rows, zero, zero,
-                           ivals, fvals, valid, soffs, sbytes, row_line, rej)  # fmt: skip
-
-    # ---- parse: block 0 into the caller's buffers, the others into private ones ----
-    # A block holds at most (newline bytes in it) + 1 records, and its strings at most its
-    # length (a record running past the block end makes the block unusable anyway).
-    nls = np.zeros(m, np.int64)
-    for b in prange(1, m):
-        nls[b] = _count_newline_bytes(buf, starts[b], starts[b + 1])
-    maxlen = 1
-    maxnl = 0
-    for b in range(1, m):
-        maxlen = max(maxlen, starts[b + 1] - starts[b])
-        maxnl = max(maxnl, nls[b])
-    rcap = min(cap, maxnl + 1)
-    scap_b = min(sbytes.shape[1], maxlen)
-    rejcap = rej.shape[0]
-    ivals_t = np.empty((m - 1, ivals.shape[0], rcap), np.int64)
-    fvals_t = np.empty((m - 1, fvals.shape[0], rcap), np.float64)
-    valid_t = np.empty((m - 1, valid.shape[0], rcap), np.uint8)
-    soffs_t = np.empty((m - 1, soffs.shape[0], rcap + 1), np.int64)
-    sbytes_t = np.empty((m - 1, sbytes.shape[0], scap_b), np.uint8)
-    row_line_t = np.empty((m - 1, rcap), np.int64)
-    rej_t = np.empty((m - 1, rejcap, rej.shape[1]), np.int64)
-    res = np.empty((m, 11), np.int64)
-    for b in prange(m):
-        if b == 0:
-            r = _parse_core(buf, zero, starts[1], n, is_final, delim, quote, escape, start_line,
-                            field_kind, field_slot, field_notnull, int_min, int_max, null_bytes,
-                            null_offs, ignore_errors, max_rows, zero, zero, ivals, fvals, valid,
-                            soffs, sbytes, row_line, rej)  # fmt: skip
-        else:
-            t = b - 1
-            soffs_t[t, :, 0] = 0
-            r = _parse_core(buf, starts[b], starts[b + 1], n, is_final, delim, quote, escape,
-                            zero, field_kind, field_slot, field_notnull, int_min, int_max,
-                            null_bytes, null_offs, ignore_errors, rcap, zero, zero, ivals_t[t],
-                            fvals_t[t], valid_t[t], soffs_t[t], sbytes_t[t], row_line_t[t],
-                            rej_t[t])  # fmt: skip
-        for j in range(11):
-            res[b, j] = r[j]
-
-    # ---- block 0 is exactly the serial parse of the records starting before starts[1] ----
-    if res[0, 0] != ST_NEED_MORE:
-        return (res[0, 0], res[0, 1], res[0, 2], res[0, 3], res[0, 4], res[0, 5], res[0, 6],
-                res[0, 7], res[0, 8], res[0, 9], res[0, 10])  # fmt: skip
-    rows = res[0, 1]
-    nrej = res[0, 5]
-    records = res[0, 4]
-    line = start_line + res[0, 3]
-    consumed = res[0, 2]
-    resume = consumed  # where the serial parse continues if a block is unusable
-    nclean = 1
-    nstr = soffs.shape[0]
-    row_off = np.zeros(m, np.int64)
-    rej_off = np.zeros(m, np.int64)
-    line_off = np.zeros(m, np.int64)
-    str_off = np.zeros((m, nstr), np.int64)
-    cur = np.zeros(nstr, np.int64)
-    for k in range(nstr):
-        cur[k] = soffs[k, rows]
-    if consumed == starts[1]:
-        for b in range(1, m):
-            t = b - 1
-            rows_b = res[b, 1]
-            nrej_b = res[b, 5]
-            if res[b, 0] != ST_NEED_MORE or (b < m - 1 and res[b, 2] != starts[b + 1]):
-                break
-            if rows + rows_b >= cap or (nrej_b > 0 and nrej + nrej_b >= rejcap):
-                break
-            fits = True
-            for k in range(nstr):
-                if cur[k] + soffs_t[t, k, rows_b] > sbytes.shape[1]:
-                    fits = False
-            if not fits:
-                break
-            row_off[b] = rows
-            rej_off[b] = nrej
-            line_off[b] = line
-            for k in range(nstr):
-                str_off[b, k] = cur[k]
-                cur[k] += soffs_t[t, k, rows_b]
-            rows += rows_b
-            nrej += nrej_b
-            records += res[b, 4]
-            line += res[b, 3]
-            consumed = res[b, 2]
-            nclean += 1
-        resume = starts[nclean] if nclean < m else n
-
-    # ---- copy blocks 1 .. nclean-1 after block 0 (only the slots that fields use) ----
-    nf = field_kind.shape[0]
-    for b in prange(1, nclean):
-        t = b - 1
-        r0 = row_off[b]
-        nr = res[b, 1]
-        for f in range(nf):
+        # ---- where each block goes; how many blocks fit ----
+        nint = 0
+        nflt = 0
+        nstr = 0
+        for f in range(field_kind.shape[0]):
             kind = field_kind[f]
-            if kind == KIND_SKIP:
-                continue
-            slot = field_slot[f]
-            valid[f, r0 : r0 + nr] = valid_t[t, f, :nr]
             if kind == KIND_STRING:
-                base = str_off[b, slot]
-                nbytes = soffs_t[t, slot, nr]
-                sbytes[slot, base : base + nbytes] = sbytes_t[t, slot, :nbytes]
-                for i in range(nr):
-                    soffs[slot, r0 + i + 1] = soffs_t[t, slot, i + 1] + base
+                nstr = max(nstr, field_slot[f] + 1)
             elif kind == KIND_FLOAT:
-                fvals[slot, r0 : r0 + nr] = fvals_t[t, slot, :nr]
-            else:
-                ivals[slot, r0 : r0 + nr] = ivals_t[t, slot, :nr]
-        for i in range(nr):
-            row_line[r0 + i] = row_line_t[t, i] + line_off[b]
-        j0 = rej_off[b]
-        for j in range(res[b, 5]):
-            for c in range(rej.shape[1]):
-                rej[j0 + j, c] = rej_t[t, j, c]
-            rej[j0 + j, 0] += line_off[b]
+                nflt = max(nflt, field_slot[f] + 1)
+            elif kind != KIND_SKIP:
+                nint = max(nint, field_slot[f] + 1)
+        cursor0 = np.zeros(nstr, np.int64)
+        maxcur = 0
+        for k in range(nstr):
+            cursor0[k] = soffs[k, 0]
+            maxcur = max(maxcur, cursor0[k])
+        R = np.zeros(m + 1, np.int64)
+        S = np.zeros(m + 1, np.int64)
+        mp = 0  # blocks parsed in parallel
+        for b in range(m):
+            # + 2: the final record may lack a line break; and a gap, so that a block that runs
+            # over its rows (and is not used) cannot touch the next block's first string offset.
+            R[b + 1] = R[b] + bound[b] + 2
+            S[b + 1] = S[b] + starts[b + 1] - starts[b]
+            if R[b + 1] > cap or (nstr > 0 and maxcur + S[b + 1] > sbytes.shape[1]):
+                break
+            mp += 1
+        if mp >= 2:
+            for b in range(1, mp):
+                for k in range(nstr):
+                    soffs[k, R[b]] = cursor0[k] + S[b]
 
-    if nclean == m:
+            # ---- parse the blocks in parallel, in place ----
+            rej_t = np.empty((mp, rej.shape[0], rej.shape[1]), np.int64)
+            res = np.empty((mp, 11), np.int64)
+            for b in prange(mp):
+                r = _parse_core(buf, starts[b], starts[b + 1], n, is_final, delim, quote, escape,
+                                zero, field_kind, field_slot, field_notnull, int_min, int_max,
+                                null_bytes, null_offs, ignore_errors, R[b + 1], R[b], zero,
+                                ivals, fvals, valid, soffs, sbytes, row_line,
+                                rej_t[b])  # fmt: skip
+                for j in range(11):
+                    res[b, j] = r[j]
+
+            # ---- keep the blocks the serial parse would have produced the same way ----
+            rejcap = rej.shape[0]
+            cur = cursor0.copy()
+            nclean = 0
+            nf = field_kind.shape[0]
+            for b in range(mp):
+                r0 = R[b]
+                rows_b = res[b, 1] - r0
+                nrej_b = res[b, 5]
+                if res[b, 0] != ST_NEED_MORE or (b < m - 1 and res[b, 2] != starts[b + 1]):
+                    break
+                if rows + rows_b >= cap or (nrej_b > 0 and nrej + nrej_b >= rejcap):
+                    break
+                # close the gap: rows [r0, r0 + rows_b) move down to [rows, ...)
+                if r0 != rows:
+                    for f in range(nf):
+                        if field_kind[f] != KIND_SKIP:
+                            _move_in_row(valid, f, rows, r0, rows_b)
+                    for k in range(nint):
+                        _move_in_row(ivals, k, rows, r0, rows_b)
+                    for k in range(nflt):
+                        _move_in_row(fvals, k, rows, r0, rows_b)
+                for i in range(rows_b):  # block lines count from 0
+                    row_line[rows + i] = row_line[r0 + i] + line
+                for k in range(nstr):
+                    src = cursor0[k] + S[b]
+                    nbytes = soffs[k, r0 + rows_b] - src
+                    if src != cur[k]:
+                        _move_in_row(sbytes, k, cur[k], src, nbytes)
+                    for i in range(rows_b):
+                        soffs[k, rows + i + 1] = soffs[k, r0 + i + 1] - src + cur[k]
+                    cur[k] += nbytes
+                for j in range(nrej_b):
+                    for c in range(rej.shape[1]):
+                        rej[nrej + j, c] = rej_t[b, j, c]
+                    rej[nrej + j, 0] += line
+                rows += rows_b
+                nrej += nrej_b
+                records += res[b, 4]
+                line += res[b, 3]
+                consumed = res[b, 2]
+                nclean += 1
+            for k in range(nstr):
+                soffs[k, rows] = cur[k]
+            if nclean == m:
+                finished = True
+            else:
+                resume = starts[nclean]
+    if finished:
         return (ST_NEED_MORE, rows, consumed, line - start_line, records, nrej,
                 0, -1, 0, 0, 0)  # fmt: skip
-    # ---- the rest serially, continuing the batch ----
+    # ---- the rest (or everything) serially, continuing the batch ----
     r = _parse_core(buf, resume, n, n, is_final, delim, quote, escape, line,
                     field_kind, field_slot, field_notnull, int_min, int_max, null_bytes,
                     null_offs, ignore_errors, max_rows, rows, nrej, ivals, fvals, valid, soffs,
