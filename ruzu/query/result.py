@@ -102,13 +102,21 @@ class QueryResult:
         return pa.Table.from_arrays(arrays, names=self._names)
 
     def _numpy_column(self, i: int):
+        """A column as Kùzu's get_as_df gives it: int64/float64/bool arrays, NULL integers as
+        NaN in float64, dates and timestamps as datetime64[us] (NULL as NaT), other values
+        (strings, lists, nodes) as objects."""
         vec = self._vectors[i] if self._python is None and self._vectors else None
-        if (
-            isinstance(vec, Vec)
-            and vec.valid is None
-            and vec.kind in ("int", "float", "bool", "date", "timestamp")
-        ):
-            return np.asarray(vec.values)
+        if isinstance(vec, Vec) and vec.kind in ("int", "float", "bool", "date", "timestamp"):
+            values = np.asarray(vec.values)
+            if vec.kind in ("date", "timestamp"):
+                values = values.astype("datetime64[us]")
+                if vec.valid is not None:
+                    values = np.where(vec.valid, values, np.datetime64("NaT"))
+                return values
+            if vec.valid is None:
+                return values
+            if vec.kind in ("int", "float"):
+                return np.where(vec.valid, values.astype(np.float64), np.nan)
         if isinstance(vec, Vec) and vec.kind == "str" and isinstance(vec.values, LazyStrings):
             values = vec.values.materialize()
             if vec.valid is not None:

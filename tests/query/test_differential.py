@@ -274,3 +274,11 @@ def test_column_names_match_kuzu(engines, name):
     query, params = _case(name)
     ours, theirs = engines.both(query, params)
     assert ours.get_column_names() == theirs.get_column_names()
+
+
+def test_dataframe_like_kuzu(engines):
+    query = "MATCH (p:Person) RETURN p.id, p.name, p.age, p.score, p.born, p.active ORDER BY p.id"
+    ours, theirs = engines.both(query)
+    a, b = ours.result.get_as_df(), theirs.result.get_as_df()
+    assert [str(t) for t in a.dtypes] == [str(t) for t in b.dtypes]
+    assert a.astype(str).values.tolist() == b.astype(str).values.tolist()

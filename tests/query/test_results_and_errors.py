@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 import ruzu
@@ -57,8 +58,16 @@ def test_get_as_df(db):
     ).get_as_df()
     assert list(df.columns) == ["id", "age", "name"]
     assert df["id"].tolist() == [1, 2, 3, 4]
-    assert df["age"].tolist()[1] is None
+    assert str(df["id"].dtype) == "int64"
+    assert str(df["age"].dtype) == "float64" and np.isnan(df["age"][1])  # as Kùzu: NaN
     assert df["name"].tolist() == ["Ann", "Bob", "Cyd", "Dee"]
+    born = db.execute("MATCH (p:Person) RETURN p.born AS b ORDER BY p.id").get_as_df()["b"]
+    assert str(born.dtype).startswith("datetime64") and born.isna().tolist() == [
+        False,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_get_as_arrow(db):
