@@ -282,3 +282,11 @@ def test_dataframe_like_kuzu(engines):
     a, b = ours.result.get_as_df(), theirs.result.get_as_df()
     assert [str(t) for t in a.dtypes] == [str(t) for t in b.dtypes]
     assert a.astype(str).values.tolist() == b.astype(str).values.tolist()
+
+
+def test_arrow_like_kuzu(engines):
+    query = "MATCH (p:Person) RETURN p.id, p.name, p.age, p.score, p.born, p.active ORDER BY p.id"
+    ours, theirs = engines.both(query)
+    a, b = ours.result.get_as_arrow(), theirs.result.get_as_arrow()
+    assert [str(f.type) for f in a.schema] == [str(f.type) for f in b.schema]
+    assert a.to_pylist() == b.to_pylist()
