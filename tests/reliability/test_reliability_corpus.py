@@ -21,6 +21,8 @@ from tests.reliability.relhelpers import (
 )
 
 BATCH_SIZES = [1, 2, 3, 7, 42, 4096, None]  # None: the default
+# each corpus file runs at every batch size, and once more with several parser threads
+RUNS = [{"batch_size": bs} if bs else {} for bs in BATCH_SIZES] + [{"threads": 4}]
 CASES = load_cases()
 ERRORS = {
     "CsvError": ruzu.CsvError,
@@ -87,21 +89,20 @@ def test_corpus_file(fast_tmp, case, mode):
     path = os.path.join(DATA, case["file"])
     expect = case[mode]
     by_batch = {}
-    for bs in BATCH_SIZES:
-        work = fast_tmp / f"bs{bs}"
+    for n, run in enumerate(RUNS):
+        bs = "/".join(f"{k}={v}" for k, v in run.items()) or "default"
+        work = fast_tmp / f"run{n}"
         work.mkdir()
-        config = dict(case["config"], ignore_errors=(mode == "ignore"))
-        if bs is not None:
-            config["batch_size"] = bs
+        config = dict(case["config"], ignore_errors=(mode == "ignore"), **run)
         db = make_schema_db(work / "db", case["schema"], case["preload"], work)
         try:
             before = snapshot(work / "db")
             got = outcome(db, case, path, config)
             if "error" in got:
-                assert snapshot(work / "db") == before, f"batch size {bs}: database changed"
+                assert snapshot(work / "db") == before, f"{bs}: database changed"
             want = expected_outcome(expect, path)
             by_batch[bs] = got
-            assert got == want, f"batch size {bs}"
+            assert got == want, bs
         finally:
             db.close()
         if "error" in got:  # a failed import must also leave a reopenable, unchanged database

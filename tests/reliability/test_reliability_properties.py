@@ -100,9 +100,9 @@ def render(value, quote: bool, delim: str) -> str:
 @given(rows=tables(), delim=st.sampled_from([",", ";", "\t", "|"]),
        newline=st.sampled_from(["\n", "\r\n"]), data=st.data(),
        batch_size=st.sampled_from([1, 2, 3, 7, 42, 100_000]),
-       final_newline=st.booleans())
+       final_newline=st.booleans(), threads=st.sampled_from([None, 1, 4]))
 def test_round_trip_matches_the_csv_module(rows, delim, newline, data, batch_size,
-                                           final_newline):
+                                           final_newline, threads):
     names = [c for c, _ in COLUMNS]
     lines = [delim.join(names)]
     for row in rows:
@@ -136,8 +136,8 @@ def test_round_trip_matches_the_csv_module(rows, delim, newline, data, batch_siz
             f.write(raw)
         with ruzu.Database(os.path.join(tmp, "db")) as db:
             db.create_node_table("R", COLUMNS, "id")
-            r = db.import_nodes("R", path, config=ruzu.CsvImportConfig(delimiter=delim,
-                                                                        batch_size=batch_size))
+            r = db.import_nodes("R", path, config=ruzu.CsvImportConfig(
+                delimiter=delim, batch_size=batch_size, threads=threads))
             assert (r.rows_imported, r.rows_skipped) == (len(rows), 0)
             t = db.table("R")
             got = {c: t.to_pylist(c) for c in names}
@@ -184,6 +184,7 @@ def configs(draw):
         "null_strings": draw(st.sampled_from([("",), ("", "NULL"), ("NULL",), ("", "1")])),
         "batch_size": draw(st.sampled_from([1, 2, 3, 7, 42, 100_000])),
         "bad_tolerance": draw(st.sampled_from([None, None, 0, 2])),
+        "threads": draw(st.sampled_from([None, 1, 3])),
     }
 
 
