@@ -89,6 +89,8 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
                 keys.observe(batch.values(order.index(pk)) if pk_type is not LogicalType.STRING
                              else None)
                 reporter.batch_count += 1
+                if cfg.partial:  # a batch counts as done once its bytes are written
+                    txn.drain()
                 done = Checkpoint(parser.rows_total, parser.records_total, src.line,
                                   parser.reject_count)
                 reporter.report("nodes", parser.rows_total, src.file_pos)

@@ -90,6 +90,7 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
     result = ImportResult(table=schema.name, path=path)
     staging = staging_dir(txn)
     csr = loader = None
+    resolvers: list[EndpointResolver] = []
     try:
         with CsvSource.for_config(path, cfg) as src:
             reporter = ProgressReporter(schema.name, src.size, progress)
@@ -103,12 +104,10 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
             parser = BatchParser(
                 src, fields, cfg, on_reject=on_reject,
                 on_tick=lambda rows: reporter.report("relationships", rows, src.file_pos))
-            resolvers = [
-                EndpointResolver(txn.db_path, tables[ends[i].name], ends[i].primary_key,
-                                 key_types[i], cfg.budgets.resolve, staging, roles[i].lower(),
-                                 table_name=ends[i].name)
-                for i in range(2)
-            ]
+            for i in range(2):  # appended one by one: a failure closes those made so far
+                resolvers.append(EndpointResolver(
+                    txn.db_path, tables[ends[i].name], ends[i].primary_key, key_types[i],
+                    cfg.budgets.resolve, staging, roles[i].lower(), table_name=ends[i].name))
             n_nodes = [tables[e.name]["num_rows"] for e in ends]
             csr = CsrBuilder(staging, n_nodes[0], n_nodes[1],
                              max_edges=e_old + src.size // 4 + 1,
@@ -130,6 +129,8 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                     else:
                         loader.spill_batch(batch)
                     reporter.batch_count += 1
+                    if cfg.partial:  # a batch counts as done once its bytes are written
+                        txn.drain()
                     done = Checkpoint(loader.next_eid if direct else loader.rows_seen,
                                       parser.records_total, src.line, parser.reject_count)
                     loader.mark_done()
@@ -158,6 +159,8 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
             csr.close()
         if loader is not None:
             loader.close()
+        for resolver in resolvers:
+            resolver.close()
         shutil.rmtree(staging, ignore_errors=True)
     result.rows_imported = loader.next_eid - e_old
     result.rejects = parser.rejects + loader.rejects
@@ -261,6 +264,8 @@ class _Loader:
     def close(self) -> None:
         if self._scanner is not None:
             self._scanner.close()
+        for f in self._direct_results.values():
+            f.close()
 
     # -- direct path: both endpoints resolve during the parse ------------------------------------
     def direct_batch(self, batch) -> None:

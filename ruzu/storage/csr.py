@@ -46,7 +46,13 @@ class _Direction:
         self.dtype = dtype
         self.paths = [os.path.join(staging, f"csr-{name}-{b:05d}.spill")
                       for b in range(self.nbuckets)]
-        self.files = [open(p, "wb") for p in self.paths]  # noqa: SIM115 - closed in close()
+        self.files = []
+        try:
+            for p in self.paths:
+                self.files.append(open(p, "wb"))  # noqa: SIM115 - closed in close()
+        except BaseException:
+            self.close()
+            raise
         self.counts = np.zeros(self.nbuckets, np.int64)
         self._out = np.empty((0, 3), dtype)  # reused scatter buffer (fresh 24 MB arrays
         # per group cost more in page faults than the scatter itself)
@@ -128,7 +134,11 @@ class CsrBuilder:
         # two buckets (one per direction) are sorted at once: each gets half the budget
         nbuckets = max(1, -(-expected_edges * sort_bytes_per_edge(self.dtype) * 2 // budget))
         self.fwd = _Direction(staging, "fwd", n_src, nbuckets, self.dtype)
-        self.bwd = _Direction(staging, "bwd", n_dst, nbuckets, self.dtype)
+        try:
+            self.bwd = _Direction(staging, "bwd", n_dst, nbuckets, self.dtype)
+        except BaseException:
+            self.fwd.close()
+            raise
         # Edges are gathered into a group buffer; a full group is scattered to the bucket files
         # by a worker thread while the parser fills the other buffer (kernels and writes
         # release the GIL).

@@ -158,8 +158,10 @@ def _spill_partitions(source: KeySource, staging: str, bits: int):
     shift = np.uint64(64 - bits)
     width = 3 if source.key_type is LogicalType.STRING else 2
     paths = [os.path.join(staging, f"pk-{p:05d}.spill") for p in range(nparts)]
-    files = [open(p, "wb") for p in paths]  # noqa: SIM115 - closed below
+    files = []
     try:
+        for p in paths:
+            files.append(open(p, "wb"))  # noqa: SIM115 - closed below
         counts = np.empty(nparts, np.int64)
         for start, h1, h2 in source.chunks():
             K._partition_counts(h1, shift, counts)

@@ -123,8 +123,10 @@ class EndpointResolver:
                 [read_chunk(pk, self.key_type.dtype, int(c), 1)[0] for c in cuts[1:-1]],
                 dtype=self.key_type.dtype,
             )
-        self._spills = [open(os.path.join(self.staging, f"ep-{self.name}-{p:05d}.spill"), "wb")
-                        for p in range(self.nparts)]
+        self._spills = []
+        for p in range(self.nparts):  # one by one, so close() can close those opened so far
+            name = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.spill")
+            self._spills.append(open(name, "wb"))  # noqa: SIM115 - closed in close()
 
     def spill(self, keys, eids: np.ndarray) -> None:
         """Partitioned mode: remember (edge id, key hash / key) per partition."""
@@ -146,6 +148,11 @@ class EndpointResolver:
         for p in range(self.nparts):
             if bounds[p + 1] > bounds[p]:
                 self._spills[p].write(rows[bounds[p] : bounds[p + 1]].tobytes())
+
+    def close(self) -> None:
+        """Close the spill files (they live in the import's staging directory)."""
+        for f in getattr(self, "_spills", ()):
+            f.close()
 
     def resolve_partitions(self) -> list[str]:
         """Resolve every spilled partition; returns result files of (eid, offset) int64 pairs,

@@ -71,7 +71,6 @@ def append(tmp):
     n2 = csv(tmp, "n2.csv", "id,name,age\n20,t,20\n11,e,11\n15,f,\n")
     r2 = csv(tmp, "r2.csv", "from,to,since\n20,1,4\n11,15,5\n1,20,6\n")
     n3 = csv(tmp, "n3.csv", "id,name,age\n30,x,30\n25,y,25\n")
-    r3 = csv(tmp, "r3.csv", "from,to,since\n30,25,7\n25,30,8\n6,30,9\n")
 
     def setup(db):
         _tables(db)
@@ -82,7 +81,6 @@ def append(tmp):
         ("nodes2", lambda db: db.import_nodes("Person", n2)),  # sorted index -> hash index
         ("rels2", lambda db: db.import_relationships("Follows", r2)),  # CSR rebuilt
         ("nodes3", lambda db: db.import_nodes("Person", n3)),  # hash index rebuilt, old retired
-        ("rels3", lambda db: db.import_relationships("Follows", r3)),
     ]
 
 
@@ -132,15 +130,15 @@ def tiny_budgets():
 
 
 def spill(tmp):
-    keys = [f"user-{(k * 7919) % 150:03d}" for k in range(150)]
+    keys = [f"user-{(k * 7919) % 100:03d}" for k in range(100)]
     nodes = csv(tmp, "n.csv", "id,name,age\n" + "".join(f"{k},n{i},{i}\n"
                                                        for i, k in enumerate(keys)))
-    edges = [(keys[(i * 31) % 150], keys[(i * 17 + 5) % 150]) for i in range(300)]
-    edges[100] = (keys[3], "user-missing")
-    edges[250] = ("nobody", keys[9])
+    edges = [(keys[(i * 31) % 100], keys[(i * 17 + 5) % 100]) for i in range(200)]
+    edges[70] = (keys[3], "user-missing")
+    edges[150] = ("nobody", keys[9])
     rels = csv(tmp, "r.csv", "from,to,since\n" + "".join(f"{a},{b},{i}\n"
                                                          for i, (a, b) in enumerate(edges)))
-    cfg = ruzu.CsvImportConfig(ignore_errors=True, batch_size=100)
+    cfg = ruzu.CsvImportConfig(ignore_errors=True, batch_size=80)
 
     def tables(db):
         db.create_node_table("Person", [("id", "STRING"), ("name", "STRING"),
@@ -149,7 +147,7 @@ def spill(tmp):
 
     def load_nodes(db):
         with tiny_budgets():
-            db.import_nodes("Person", nodes, config=ruzu.CsvImportConfig(batch_size=50))
+            db.import_nodes("Person", nodes, config=ruzu.CsvImportConfig(batch_size=40))
 
     def load_rels(db):
         with tiny_budgets():
@@ -370,7 +368,7 @@ def describe(res: dict) -> str:
 
 
 MODES = {"raise": ("fresh", "append", "ignore", "ddl", "spill"),
-         "sticky": ("append", "ignore"),
+         "sticky": ("ignore",),
          "exit": ("fresh", "append", "ignore", "ddl", "spill")}
 PARAMS = [(s, m) for m, ss in MODES.items() for s in ss]
 
@@ -411,9 +409,6 @@ def test_zz_report(capsys):
         print(f"  total crash points run: {total}, failures: {bad}")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a relationship import that fails in the spilled "
-                   "(partitioned) endpoint resolution leaves its staging spill files open "
-                   "(file descriptors leak; ResourceWarning when collected)")
 def test_failed_spilled_import_closes_its_files(refs, fast_tmp_factory):
     res = crash_results(refs, fast_tmp_factory, "spill", "raise")
     leaky = sorted(res["leaks"].items())

@@ -121,10 +121,6 @@ def run_partial_fault(root, k: int) -> str | None:
     return None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: partial mode + write-behind: a write that fails "
-                   "in the writer thread surfaces at a later batch, so the batch whose bytes "
-                   "were never written counts as done and is committed zero-filled (e.g. names "
-                   "'\\x00\\x00'); verify() passes because the CRC is recomputed over the zeros")
 def test_partial_mode_io_error_at_every_operation_commits_an_exact_prefix(fast_tmp):
     problems = {}
     for k in range(1, 1000):
