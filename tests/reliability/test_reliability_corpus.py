@@ -153,7 +153,8 @@ def each_batch_size(tmp_path, data: bytes, *, ignore: bool, sizes=BATCH_SIZES, *
         try:
             r = db.import_nodes("Person", path, config=ruzu.CsvImportConfig(**cfg))
             t = db.table("Person")
-            out[bs] = ("ok", r.rows_imported, [(x.line, x.column, x.reason) for x in r.rejects],
+            out[bs] = ("ok", r.rows_imported,
+                       [(x.line, x.column, x.reason, x.byte_offset) for x in r.rejects],
                        t.to_pylist("id"), [len(s) for s in t.to_pylist("name")])
         except ruzu.CsvError as e:
             assert snapshot(tmp_path / f"db{bs}") == before
@@ -217,7 +218,41 @@ def test_bad_record_straddling_the_read_buffer_boundary(fast_tmp, ignore, shift)
     if ignore:
         ids = list(range(1, i)) + list(range(i + 1, i + 50))
         for v in out.values():
-            assert v[:3] == ("ok", len(ids), [(bad_line, 3, "invalid integer")])
+            assert v[:3] == ("ok", len(ids), [(bad_line, 3, "invalid integer", size)])
             assert v[3] == ids
     else:
         assert out == dict.fromkeys(out, ("CsvError", bad_line, 3, "invalid integer"))
+
+
+def test_rejects_beyond_the_kept_ten_thousand_are_counted_and_streamed(fast_tmp):
+    """The result keeps the first 10,000 rejects; all are counted and passed to on_reject."""
+    rows = "".join(f"{i},n{i},{'x' if i % 2 else i}\n" for i in range(25_000))
+    path = fast_tmp / "many.csv"
+    path.write_text("id,name,age\n" + rows)
+    seen = []
+    with person_db(fast_tmp) as db:
+        r = db.import_nodes("Person", path, config=ruzu.CsvImportConfig(ignore_errors=True),
+                            on_reject=seen.append)
+        assert (r.rows_imported, r.rows_skipped) == (12_500, 12_500)
+        assert len(r.rejects) == 10_000
+        assert [x.line for x in r.rejects] == [i + 2 for i in range(1, 20_000, 2)]
+        assert [x.line for x in seen] == [i + 2 for i in range(1, 25_000, 2)]
+        assert db.table("Person").to_pylist("id") == list(range(0, 25_000, 2))
+
+
+def test_message_shows_a_long_record_truncated(fast_tmp):
+    path = fast_tmp / "long.csv"
+    path.write_text("id,name,age\n1,a,1\n2," + "é" * 20_000 + ",x\n")
+    with person_db(fast_tmp) as db:
+        with pytest.raises(ruzu.CsvError) as info:
+            db.import_nodes("Person", path)
+    e = info.value
+    assert (e.line, e.column, e.column_name) == (3, 3, "age")
+    assert str(e).startswith(f"{path}:3:3 (age): invalid integer. Record: '2,éé")
+    assert str(e).endswith("…'") and len(str(e)) < 500
+    r = None
+    with person_db(fast_tmp, "db2") as db:
+        r = db.import_nodes("Person", path, config=ruzu.CsvImportConfig(ignore_errors=True))
+    (reject,) = r.rejects
+    assert reject.record.startswith("2,éé") and len(reject.record) < 300
+    assert reject.byte_offset == len("id,name,age\n1,a,1\n")
