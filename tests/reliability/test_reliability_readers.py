@@ -80,6 +80,8 @@ def test_readers_during_commits_see_whole_generations(fast_tmp):
 
 
 def test_reader_keeps_its_generation_after_the_writer_commits(fast_tmp):
+    """(Found a bug, since fixed: the commit unlinked retired index/CSR files that an open
+    reader's generation still named: FileNotFoundError.)"""
     path = fast_tmp / "db"
     writer = ruzu.Database(path)
     writer.create_node_table("Person", PERSON, "id")
