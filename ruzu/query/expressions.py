@@ -354,8 +354,9 @@ def arithmetic(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
                 "float", np.power(np.asarray(a, np.float64), np.asarray(b, np.float64)), valid, n
             )
     if not both_int:
-        a = np.asarray(a, np.float64)
-        b = np.asarray(b, np.float64)
+        dtype = _float_dtype(left, right)
+        a = np.asarray(a, dtype)
+        b = np.asarray(b, dtype)
         with np.errstate(all="ignore"):
             if op == "+":
                 values = a + b
@@ -386,6 +387,15 @@ def arithmetic(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
         else:
             values = np.fmod(a, safe_b)
     return result("int", values, valid, n)
+
+
+def _float_dtype(left: AnyVec, right: AnyVec):
+    """FLOAT (float32) arithmetic stays FLOAT unless a DOUBLE takes part, as in Kùzu, where
+    an integer operand is cast to the float's type and a float literal is a DOUBLE."""
+    for v in (left, right):
+        if v.kind == "float" and (isinstance(v, Const) or np.asarray(v.values).dtype != np.float32):
+            return np.float64
+    return np.float32
 
 
 def _truncating_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -571,7 +581,7 @@ def membership(left: AnyVec, right: AnyVec, n: int) -> AnyVec:
             elif left.kind in NUMERIC:
                 items = [v for v in items if isinstance(v, int | float) and not isinstance(v, bool)]
             found = (
-                np.isin(a, np.asarray(items, dtype=a.dtype if items else np.int64))
+                np.isin(a, np.asarray(items, dtype=a.dtype if a.dtype.kind == "M" else None))
                 if items
                 else np.zeros(len(a), np.bool_)
             )

@@ -177,10 +177,11 @@ class Graph:
             if kinds[table_key] == "str":
                 vals = LazyStrings(values, np.asarray(offsets, np.int64))
             else:
+                # Narrow types (INT16, FLOAT, ...) keep their dtype, as Kùzu's results do;
+                # arithmetic widens them. Only a property that is an integer in one table
+                # and a float in another is converted.
                 vals = np.asarray(values[offsets])
-                if kind == "int" and vals.dtype != np.int64:
-                    vals = vals.astype(np.int64)
-                elif kind == "float" and vals.dtype != np.float64:
+                if kind == "float" and vals.dtype.kind != "f":
                     vals = vals.astype(np.float64)
             valid = None if validity is None else np.asarray(validity[offsets])
             pieces.append((rows, vals, valid))

@@ -93,7 +93,7 @@ class QueryResult:
             raise ImportError("get_as_arrow() needs pyarrow: pip install pyarrow") from e
         arrays = []
         for i in range(len(self._names)):
-            vec = self._vectors[i] if self._python is None and self._vectors else None
+            vec = self._vectors[i] if self._vectors else None
             if isinstance(vec, Vec) and vec.kind in ("int", "float", "bool", "date", "timestamp"):
                 mask = None if vec.valid is None else ~vec.valid
                 arrays.append(pa.array(np.asarray(vec.values), mask=mask))
@@ -105,7 +105,7 @@ class QueryResult:
         """A column as Kùzu's get_as_df gives it: int64/float64/bool arrays, NULL integers as
         NaN in float64, dates and timestamps as datetime64[us] (NULL as NaT), other values
         (strings, lists, nodes) as objects."""
-        vec = self._vectors[i] if self._python is None and self._vectors else None
+        vec = self._vectors[i] if self._vectors else None
         if isinstance(vec, Vec) and vec.kind in ("int", "float", "bool", "date", "timestamp"):
             values = np.asarray(vec.values)
             if vec.kind in ("date", "timestamp"):

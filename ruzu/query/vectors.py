@@ -222,11 +222,14 @@ def concat_vecs(parts: list) -> Any:
     else:
         kind = kinds.pop()
     values = []
+    same_kind = all(p.kind == kind for p in parts)
     for p in parts:
         if p.kind == "null":
             values.append(np.zeros(len(p), NUMPY_OF_KIND.get(kind, object)))
         elif kind in ("str", "list", "any"):
             values.append(p.objects().astype(object, copy=False))
+        elif same_kind:
+            values.append(np.asarray(p.values))  # keeps a shared narrow dtype (INT16, FLOAT)
         else:
             values.append(np.asarray(p.values).astype(NUMPY_OF_KIND[kind], copy=False))
     if all(p.valid is None for p in parts):

@@ -19,9 +19,9 @@ import numpy as np
 
 SCHEMA = [
     "CREATE NODE TABLE Person(id INT64, name STRING, age INT64, score DOUBLE, born DATE, "
-    "active BOOLEAN, PRIMARY KEY(id))",
-    "CREATE NODE TABLE City(id INT64 PRIMARY KEY, name STRING, population INT64)",
-    "CREATE NODE TABLE Company(name STRING, founded INT64, PRIMARY KEY(name))",
+    "active BOOLEAN, seen TIMESTAMP, height FLOAT, PRIMARY KEY(id))",
+    "CREATE NODE TABLE City(id INT64 PRIMARY KEY, name STRING, population INT32)",
+    "CREATE NODE TABLE Company(name STRING, founded INT16, PRIMARY KEY(name))",
     "CREATE REL TABLE Follows(FROM Person TO Person, since INT64, weight DOUBLE)",
     "CREATE REL TABLE LivesIn(FROM Person TO City)",
     "CREATE REL TABLE WorksAt(FROM Person TO Company, salary INT64)",
@@ -70,10 +70,11 @@ def write_graph(
     ids = rng.permutation(np.arange(1, persons * 3))[:persons]
     with open(path("person.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["id", "name", "age", "score", "born", "active"])
+        w.writerow(["id", "name", "age", "score", "born", "active", "seen", "height"])
         for i in ids:
             name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
             born = dt.date(1950, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 55)))
+            seen = dt.datetime(2020, 1, 1) + dt.timedelta(seconds=int(rng.integers(0, 10**8)))
             w.writerow(
                 [
                     int(i),
@@ -82,6 +83,8 @@ def write_graph(
                     maybe(round(float(rng.normal(50, 20)), 3), 0.15),
                     maybe(born.isoformat(), 0.1),
                     bool(rng.random() < 0.6),
+                    maybe(seen.isoformat(sep=" "), 0.1),
+                    round(float(rng.uniform(1.4, 2.1)), 2),
                 ]
             )
     city_ids = np.arange(100, 100 + cities)

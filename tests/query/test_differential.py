@@ -230,6 +230,24 @@ CASES: dict[str, tuple[str, dict] | str] = {
         "UNWIND $xs AS x MATCH (p:Person {id: x}) RETURN p.name",
         {"xs": [1, 2, 3, 5, 8, 13, 21, 34]},
     ),
+    # --- narrow and temporal types
+    "timestamps": "MATCH (p:Person) RETURN p.id, p.seen, date_part('hour', p.seen), "
+    "date_part('minute', p.seen), date_part('year', p.seen)",
+    "timestamp_order": "MATCH (p:Person) WHERE p.seen IS NOT NULL RETURN p.id, p.seen "
+    "ORDER BY p.seen DESC, p.id LIMIT 15",
+    "timestamp_aggregates": "MATCH (p:Person)-[:LivesIn]->(c:City) RETURN c.id, min(p.seen), "
+    "max(p.seen), count(p.seen)",
+    "timestamp_compare": "MATCH (p:Person) WHERE p.seen > timestamp('2021-06-01 00:00:00') "
+    "RETURN count(*)",
+    "float32": "MATCH (p:Person) RETURN p.id, p.height, p.height * 2 ORDER BY p.height, p.id "
+    "LIMIT 20",
+    "float32_aggregates": "MATCH (p:Person) RETURN min(p.height), max(p.height), "
+    "avg(p.height), sum(p.height)",
+    "narrow_ints": "MATCH (c:City), (co:Company) WHERE c.population > 500000 "
+    "AND co.founded < 1950 RETURN c.population + co.founded, c.population * 2",
+    "narrow_int_sum": "MATCH (c:City) RETURN sum(c.population), avg(c.population)",
+    "varlen_undirected_unlabeled": "MATCH (a:Person)-[*1..2]-(x) WHERE a.id < 100 "
+    "RETURN label(x), count(*)",
     # --- misc expressions
     "case": "MATCH (p:Person) RETURN p.id, CASE WHEN p.age < 30 THEN 'young' "
     "WHEN p.age < 60 THEN 'mid' ELSE 'old' END",
@@ -277,7 +295,10 @@ def test_column_names_match_kuzu(engines, name):
 
 
 def test_dataframe_like_kuzu(engines):
-    query = "MATCH (p:Person) RETURN p.id, p.name, p.age, p.score, p.born, p.active ORDER BY p.id"
+    query = (
+        "MATCH (p:Person) RETURN p.id, p.name, p.age, p.score, p.born, p.active, p.seen, "
+        "p.height ORDER BY p.id"
+    )
     ours, theirs = engines.both(query)
     a, b = ours.result.get_as_df(), theirs.result.get_as_df()
     assert [str(t) for t in a.dtypes] == [str(t) for t in b.dtypes]
@@ -285,7 +306,10 @@ def test_dataframe_like_kuzu(engines):
 
 
 def test_arrow_like_kuzu(engines):
-    query = "MATCH (p:Person) RETURN p.id, p.name, p.age, p.score, p.born, p.active ORDER BY p.id"
+    query = (
+        "MATCH (p:Person) RETURN p.id, p.name, p.age, p.score, p.born, p.active, p.seen, "
+        "p.height ORDER BY p.id"
+    )
     ours, theirs = engines.both(query)
     a, b = ours.result.get_as_arrow(), theirs.result.get_as_arrow()
     assert [str(f.type) for f in a.schema] == [str(f.type) for f in b.schema]
