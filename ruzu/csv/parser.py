@@ -7,6 +7,7 @@ instead of growing memory. Bad records become a ``CsvError`` (abort) or ``Reject
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -192,25 +193,44 @@ class BatchParser:
         src = self.src
         delim, quote, escape = self.cfg.dialect_bytes
         ignore = 1 if self.cfg.ignore_errors else 0
+        # Block-parallel parsing needs exact record starts from quote parity: RFC 4180 quoting
+        # (escape == quote) only; the kernel itself falls back to serial where a block fails.
+        threads = self.cfg.threads or os.cpu_count() or 1
+        parallel = threads > 1 and escape == quote
+        bytes_per_row = 0.0
         rows = 0
         while True:
             cap = min(self.capacity - rows, PROGRESS_EVERY_ROWS)
-            view = src.buf[src.pos : src.n]
+            end = src.n
+            if parallel and rows == 0 and bytes_per_row:
+                # a view of about ``cap`` rows, so the blocks fit the batch buffers
+                end = min(src.n, src.pos + max(1 << 16, int(cap * bytes_per_row * 0.9)))
+            limited = end < src.n
+            view = src.buf[src.pos : end]
             start = src.pos
-            (status, got, consumed, lines, records, nrej, ecode, efield, eline, epos,
-             egot) = K._parse_records(
-                view, len(view), src.eof, delim, quote, escape, src.line,
+            args = (
+                view, len(view), src.eof and not limited, delim, quote, escape, src.line,
                 self.kinds, self.slots, self.notnull, self.int_min, self.int_max,
                 self.null_bytes, self.null_offs, ignore, cap,
-                self.ivals[:, rows:], self.fvals[:, rows:], self.valid[:, rows:],
-                self.soffs[:, rows:], self.sbytes, self.row_line[rows:], self.rej,
             )
+            if parallel and rows == 0 and bytes_per_row:
+                result = K._parse_records_parallel(
+                    *args, self.ivals, self.fvals, self.valid, self.soffs, self.sbytes,
+                    self.row_line, self.rej, threads)
+            else:
+                result = K._parse_records(
+                    *args, self.ivals[:, rows:], self.fvals[:, rows:], self.valid[:, rows:],
+                    self.soffs[:, rows:], self.sbytes, self.row_line[rows:], self.rej)
+            (status, got, consumed, lines, records, nrej, ecode, efield, eline, epos,
+             egot) = result
             for r in range(nrej):
                 self._reject(self.rej[r], start)
             src.advance(consumed, lines)
             rows += got
             self.rows_total += got
             self.records_total += records
+            if records:
+                bytes_per_row = consumed / records
             if self.on_tick is not None and got:
                 self.on_tick(self.rows_total)
             if status == K.ST_ERROR:
@@ -226,7 +246,11 @@ class BatchParser:
                     rows = 0
                     self.soffs[:, 0] = 0
                 continue
-            # ST_NEED_MORE
+            # ST_NEED_MORE: the view's complete records are consumed
+            if limited:
+                if consumed == 0:  # one record longer than the view: parse it serially
+                    bytes_per_row = 0.0
+                continue
             if src.eof:
                 if rows:
                     yield Batch(self, rows, self.rows_total - rows)
