@@ -4,6 +4,11 @@ Every kernel here is private and verb-named, fills numpy buffers the caller allo
 status / error codes; none of them raises. The Python reader owns the buffers, reads the file in
 chunks, and turns the codes into typed errors (``ERROR_REASONS`` has the reason texts).
 
+Kernels: ``_parse_records`` (a batch of records into columns), ``_parse_records_parallel`` (the
+same on several threads, same results), ``_split_record`` (one record into fields, e.g. the
+header), ``_skip_records`` (skip n records), ``_find_block_starts`` (record starts for
+parallel parsing).
+
 Record syntax (RFC 4180 plus the usual extensions):
 
 * records end at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (mixed is fine); a ``\\r`` that is the last
@@ -13,6 +18,17 @@ Record syntax (RFC 4180 plus the usual extensions):
   (doubled when ``escape == quote``; otherwise ``escape`` makes the next byte literal); after the
   closing quote only a delimiter, a newline or the end of input may follow;
 * line numbers count every newline, also the ones inside quoted fields; CRLF counts once.
+* malformed quoting is an error of that field, and the record still ends predictably: a quote
+  inside an unquoted field is kept literally, text after a closing quote runs on (unquoted) to
+  the next delimiter or newline, an unterminated quote runs to the end of the input.
+
+Values: an unquoted field equal to a null string is NULL (a quoted one never is, so with the
+default null string "" an empty field is NULL and ``""`` the empty string). Numbers are strict
+(no spaces, no ``_``): integers ``[+-]?[0-9]+`` range-checked; floats as Python's ``float()``
+reads them, bit for bit (Clinger's exact fast path, else C strtod), plus inf/infinity/nan;
+booleans true/false/t/f/1/0 in any case; dates ``YYYY-MM-DD``; timestamps
+``YYYY-MM-DD[ T]HH:MM[:SS[.f{1,9}]][Z|+-HH[[:]MM]]`` to UTC microseconds (a date alone is
+midnight); strings must be valid UTF-8 as Python decodes it (NUL bytes are kept).
 
 A kernel never decides on a record it has not seen completely (or, in abort mode, on a field it has
 not seen completely), so the answer never depends on where the caller's chunks happen to end.
@@ -103,7 +119,6 @@ _P10I = np.array([10**k for k in range(19)], dtype=np.int64)
 _TWO53 = 2**53
 _NEG_NAN = -float("nan")  # sign bit set, like Python's float("-nan"); x * nan keeps nan's sign
 
-_CUM_DAYS = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], dtype=np.int64)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _US_PER_DAY = 86_400_000_000
 _M_ONES = np.uint64(0x0101010101010101)
@@ -573,22 +588,6 @@ def _utf8_ok(a, s, e):
 
 
 @kernel
-def _is_null(buf, s, e, null_bytes, null_offs):
-    """buf[s:e] equals one of the null strings (null_bytes[null_offs[k]:null_offs[k+1]])."""
-    ln = e - s
-    for k in range(null_offs.shape[0] - 1):
-        a = null_offs[k]
-        if null_offs[k + 1] - a != ln:
-            continue
-        j = 0
-        while j < ln and buf[s + j] == null_bytes[a + j]:
-            j += 1
-        if j == ln:
-            return True
-    return False
-
-
-@kernel
 def _convert(a, s, e, kind, imin, imax, scratch):
     """Convert the non-null field a[s:e] of a non-string kind -> (code, int value, float value).
 
@@ -807,6 +806,8 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
     # string looks like one.
     fast_int = not _nulls_look_numeric(null_bytes, null_offs)
     esc_is_quote = escape == quote
+    # The 8-byte loads and memcpy need unit strides (always so for the arrays callers make).
+    flat = buf.strides[0] == 1 and sbytes.strides[1] == 1
     m_delim = _M_ONES * np.uint64(delim)
     m_quote = _M_ONES * np.uint64(quote)
     scratch = np.empty(64, np.uint8)
@@ -955,8 +956,11 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
                         if cur + ln > scap:
                             code = -1
                         else:
-                            if nesc == 0:
+                            if nesc == 0 and flat:
                                 _copy_to_row(sbytes, slot, cur, buf, cs, ln)
+                            elif nesc == 0:
+                                for k in range(ln):
+                                    sbytes[us, cur + k] = buf[cs + k]
                             else:
                                 i = cs
                                 w = cur
@@ -1007,7 +1011,7 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
                     tail = True
                     # 8 bytes per step (SWAR): flag the non-digit bytes, convert the digits
                     # before the first flagged one with three multiplies; no per-digit branch.
-                    while q + 8 <= n:
+                    while flat and q + 8 <= n:
                         x = _load8(buf, q)
                         nondig = ((x & _M_F0) ^ _M_30) | (((x + _M_06) & _M_F0) ^ _M_30)
                         if nondig == _U64_0:
@@ -1054,7 +1058,7 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
                     # 8 bytes per step until a delimiter / quote / newline shows up: a byte b is
                     # special where (x ^ pattern) has a zero byte; the lowest flagged byte of the
                     # classic has-zero test is exact.
-                    while e + 8 <= n:
+                    while flat and e + 8 <= n:
                         x = _load8(buf, e)
                         t = (_haszero(x ^ m_delim) | _haszero(x ^ m_quote) | _haszero(x ^ _M_LF)
                              | _haszero(x ^ _M_CR))  # fmt: skip
@@ -1112,7 +1116,11 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
                             if cur + ln > scap:
                                 code = -1
                             else:
-                                _copy_to_row(sbytes, slot, cur, buf, p, ln)
+                                if flat:
+                                    _copy_to_row(sbytes, slot, cur, buf, p, ln)
+                                else:
+                                    for k in range(ln):
+                                        sbytes[us, cur + k] = buf[p + k]
                                 if orb >= 0x80 and not _utf8_ok(sbytes[slot], cur, cur + ln):
                                     code = E_INVALID_UTF8
                                 else:
@@ -1212,16 +1220,33 @@ def _parse_records(buf, n, is_final, delim, quote, escape, start_line,
                    ivals, fvals, valid, soffs, sbytes, row_line, rej):  # fmt: skip
     """Parse the complete records in buf[:n] into column buffers (one batch).
 
-    Buffers (caller-owned, B = row capacity, all C-contiguous):
-      buf uint8[>=n]; field_kind int8[nf]; field_slot int32[nf]; field_notnull uint8[nf];
-      int_min/int_max int64[nf]; null_bytes uint8[*]; null_offs int64[k+1];
-      ivals int64[nint, B]; fvals float64[nflt, B]; valid uint8[nf, B];
-      soffs int64[nstr, B+1] (caller sets soffs[:, 0] = 0); sbytes uint8[nstr, CAP];
-      row_line int64[B]; rej int64[R, 6] rows (line, record_start, record_end, field, code, got)
-      where record_end excludes the record's newline.
-    Flags: pass is_final as bool and ignore_errors as int (one compiled specialization).
-    Returns (status, rows, consumed, lines, records, nrej,
-             err_code, err_field, err_line, err_pos, err_got).
+    Buffers (caller-owned; B = row capacity; rows of the 2-D arrays contiguous):
+      buf uint8[>=n]; field_kind int8[nf]; field_slot int32[nf] (row of ivals / fvals / the
+      string arrays for that field); field_notnull uint8[nf]; int_min/int_max int64[nf]
+      (inclusive range of a KIND_INT field); null_bytes uint8[*] + null_offs int64[k+1] (the
+      null strings); ivals int64[nint, B] (INT, bit-cast UINT64, BOOL 0/1, DATE days,
+      TIMESTAMP microseconds, all UTC since 1970-01-01); fvals float64[nflt, B];
+      valid uint8[nf, B] (by field; 0 = NULL, value slot 0 / empty string; untouched for
+      KIND_SKIP); soffs int64[nstr, B+1] (caller sets soffs[:, 0]; row r of slot s is
+      sbytes[s, soffs[s, r]:soffs[s, r+1]]); sbytes uint8[nstr, CAP]; row_line int64[B]
+      (1-based line of each row's first line); rej int64[R, 6] (line, record_start,
+      record_end, field, code, got) per rejected record, record_end excluding its newline.
+    Rows are stored from row 0 on every call. Flags: pass is_final as bool and ignore_errors
+    and max_rows as ints (each distinct argument type is another compiled specialization).
+
+    Returns (status, rows, consumed, lines, records, nrej, err_code, err_field, err_line,
+    err_pos, err_got): rows stored; bytes consumed (the caller's next call starts there);
+    newlines in buf[:consumed]; records consumed (stored + rejected); rejects stored. For
+    ST_ERROR: the first error of the first bad record in field order (err_field -1 when not
+    field-specific), the line and byte position where that record starts (= consumed), and
+    err_got = fields seen for E_TOO_FEW_FIELDS / E_TOO_MANY_FIELDS (0 otherwise).
+    ST_ROW_TOO_LARGE: a record's string does not fit although nothing was stored by this call
+    and its slot was empty; ST_BATCH_FULL also covers "the next record's strings do not fit".
+
+    Speed (AMD EPYC VM, 2.6 GHz, one thread, 100 MB of ``123456,Person123456,42`` rows in
+    1 M-row batches): 720-840 MB/s wall, ~755 MB/s thread CPU time (33 M rows/s); all-int
+    ``int,int,int`` rows ~650 MB/s (38 M rows/s). The machine was shared and busy, so these
+    are best-of-N figures.
     """
     zero = np.int64(0)  # not a literal 0: numba would compile a separate specialization
     return _parse_core(buf, zero, n, n, is_final, delim, quote, escape, start_line,
@@ -1416,7 +1441,7 @@ def _count_quotes_lines(buf, s, e, n, quote):
     nq = 0
     nl = 0
     i = s
-    while i + 8 <= e:
+    while buf.strides[0] == 1 and i + 8 <= e:
         x = _load8(buf, i)
         nq += _popcount(_zero_bytes(x ^ mq))
         lf = _zero_bytes(x ^ _M_LF)
@@ -1548,7 +1573,10 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
     resume = zero  # where the serial parse takes over
     finished = False
     nb = min(nblocks, n // 2)
-    if nb >= 2 and escape == quote and cap >= 2:
+    # (the block moves below need rows with unit strides, as arrays callers make have)
+    flat = (ivals.strides[1] == 8 and fvals.strides[1] == 8 and valid.strides[1] == 1
+            and sbytes.strides[1] == 1)  # fmt: skip
+    if nb >= 2 and escape == quote and cap >= 2 and flat:
         # ---- block starts: per-block quote parities in parallel, then a prefix XOR ----
         counts = np.zeros(nb, np.int64)
         lines_n = np.zeros(nb, np.int64)

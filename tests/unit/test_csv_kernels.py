@@ -970,3 +970,38 @@ def test_parallel_random_tables(table, chunk, max_rows, scap, nblocks):
 def test_parallel_random_bytes(data, kinds, ignore, nblocks, max_rows, escape):
     same_as_serial(data * 3, kinds, nblocks_list=[nblocks], ignore=ignore, max_rows=max_rows,
                    escape=escape, rejcap=3, scap=16)  # fmt: skip
+
+
+def test_views_that_continue_a_batch():
+    """Callers may pass column views (buf[k:], ivals[:, k:]) to append to a batch."""
+    data = b'1,"a,b",2.5\n2,,-1\n3,"\xc3\xa9",1e3\n'
+    kinds = np.array([INT, STR, FLT], np.int8)
+    slots = np.zeros(3, np.int32)
+    cap = 8
+    ivals = np.zeros((1, cap), np.int64)
+    fvals = np.zeros((1, cap))
+    valid = np.zeros((3, cap), np.uint8)
+    soffs = np.zeros((1, cap + 1), np.int64)
+    sbytes = np.zeros((1, 64), np.uint8)
+    row_line = np.zeros(cap, np.int64)
+    rej = np.zeros((4, 6), np.int64)
+    nb, no = null_arrays([b""])
+    full = np.frombuffer(b"xx" + data, np.uint8).copy()
+    common = (kinds, slots, np.zeros(3, np.uint8), np.full(3, -(2**63)), np.full(3, 2**63 - 1),
+              nb, no, 0)  # fmt: skip
+    # first call: one record; second call: the rest, appended through views
+    first = data.index(b"\n") + 1
+    r1 = K._parse_records(full[2:], first, False, 44, 34, 34, 1, *common, cap, ivals, fvals,
+                          valid, soffs, sbytes, row_line, rej)  # fmt: skip
+    assert r1[:3] == (K.ST_NEED_MORE, 1, first)
+    k = r1[1]
+    view = full[2 + first :]
+    r2 = K._parse_records(view, len(view), True, 44, 34, 34, 2, *common, cap - k,
+                          ivals[:, k:], fvals[:, k:], valid[:, k:], soffs[:, k:], sbytes,
+                          row_line[k:], rej)  # fmt: skip
+    assert r2[:2] == (K.ST_NEED_MORE, 2)
+    rows = k + r2[1]
+    assert list(ivals[0, :rows]) == [1, 2, 3] and list(fvals[0, :rows]) == [2.5, -1.0, 1000.0]
+    assert list(valid[1, :rows]) == [1, 0, 1] and list(row_line[:rows]) == [1, 2, 3]
+    strings = [bytes(sbytes[0, soffs[0, i] : soffs[0, i + 1]]) for i in range(rows)]
+    assert strings == [b"a,b", b"", "é".encode()]
