@@ -107,11 +107,13 @@ class MatchExecutor:
             elif not node.filters:
                 mask = None
             else:
-                frame = Frame({name: NodeVec((table,), np.arange(n, dtype=np.int64))}, n)
-                ev = Evaluator(self.graph, self.params, frame)
                 mask = np.ones(n, np.bool_)
-                for f in node.filters:
-                    mask &= ev.predicate(f)
+                for lo in range(0, n, CHUNK_ROWS):  # chunks: no table-sized temporaries
+                    hi = min(n, lo + CHUNK_ROWS)
+                    rows = NodeVec((table,), np.arange(lo, hi, dtype=np.int64))
+                    ev = Evaluator(self.graph, self.params, Frame({name: rows}, hi - lo))
+                    for f in node.filters:
+                        mask[lo:hi] &= ev.predicate(f)
             self._node_masks[key] = mask
         return self._node_masks[key]
 
@@ -123,13 +125,14 @@ class MatchExecutor:
                 mask = None
             else:
                 e = self.graph.num_rels(key)
-                dummy = NodeVec((key.from_table,), np.broadcast_to(np.int64(0), (e,)))
-                vec = RelVec((key,), np.arange(e, dtype=np.int64), dummy, dummy)
-                frame = Frame({rel.name: vec}, e)
-                ev = Evaluator(self.graph, self.params, frame)
                 mask = np.ones(e, np.bool_)
-                for f in rel.filters:
-                    mask &= ev.predicate(f)
+                for lo in range(0, e, CHUNK_ROWS):
+                    hi = min(e, lo + CHUNK_ROWS)
+                    ends = NodeVec((key.from_table,), np.broadcast_to(np.int64(0), (hi - lo,)))
+                    vec = RelVec((key,), np.arange(lo, hi, dtype=np.int64), ends, ends)
+                    ev = Evaluator(self.graph, self.params, Frame({rel.name: vec}, hi - lo))
+                    for f in rel.filters:
+                        mask[lo:hi] &= ev.predicate(f)
             self._edge_masks[ckey] = mask
         return self._edge_masks[ckey]
 
@@ -147,7 +150,13 @@ class MatchExecutor:
             else:
                 mask = self.node_mask(name, table)
                 n = self.graph.num_nodes(table)
-                offsets = np.arange(n, dtype=np.int64) if mask is None else np.flatnonzero(mask)
+                if mask is None:
+                    for lo in range(0, n, CHUNK_ROWS):
+                        yield NodeVec(
+                            (table,), np.arange(lo, min(n, lo + CHUNK_ROWS), dtype=np.int64)
+                        )
+                    continue
+                offsets = np.flatnonzero(mask)
             for start in range(0, len(offsets), CHUNK_ROWS):
                 yield NodeVec((table,), offsets[start : start + CHUNK_ROWS])
 
