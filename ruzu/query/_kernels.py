@@ -367,3 +367,30 @@ def _dense_codes(values, low, span, out):
             k += 1
         out[i] = slot[j]
     return k
+
+
+@kernel
+def _gather_strings(offsets, data, rows, upper, lower, out_offsets, out_data):
+    """Copy the strings at ``rows`` into (out_offsets, out_data), mapping ASCII letters to
+    upper (or lower) case when asked. Returns the number of strings holding non-ASCII bytes
+    (their case mapping is left to the caller)."""
+    k = 0
+    non_ascii = 0
+    out_offsets[0] = 0
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        seen_non_ascii = False
+        for j in range(offsets[r], offsets[r + 1]):
+            b = data[j]
+            if b >= 128:
+                seen_non_ascii = True
+            elif upper and 97 <= b <= 122:
+                b -= 32
+            elif lower and 65 <= b <= 90:
+                b += 32
+            out_data[k] = b
+            k += 1
+        out_offsets[i + 1] = k
+        if seen_non_ascii:
+            non_ascii += 1
+    return non_ascii

@@ -570,7 +570,9 @@ def membership(left: AnyVec, right: AnyVec, n: int) -> AnyVec:
             if left.value in items:
                 return Const(True, "bool")
             return Const(None, "null") if has_null else Const(False, "bool")
-        if left.kind == "str":
+        if left.kind == "str" and isinstance(left.values, LazyStrings) and len(items) <= 64:
+            found = _strings_in(left.values, items)
+        elif left.kind == "str":
             found = map_strings(left, lambda s, _items=frozenset(items): s in _items, np.bool_)
         elif left.kind in ("node", "rel"):
             raise QueryError("IN does not apply to nodes or relationships")
@@ -601,6 +603,20 @@ def membership(left: AnyVec, right: AnyVec, n: int) -> AnyVec:
             elif None in items:
                 valid[r] = False
     return Vec("bool", out, None if valid.all() else valid)
+
+
+def _strings_in(lazy: LazyStrings, items: list) -> np.ndarray:
+    """Column strings IN a short constant list: one byte comparison pass per item."""
+    rows = np.ascontiguousarray(lazy.rows, np.int64)
+    found = np.zeros(len(rows), np.bool_)
+    hit = np.empty(len(rows), np.bool_)
+    for item in items:
+        if not isinstance(item, str):
+            continue
+        needle = np.frombuffer(item.encode("utf-8"), np.uint8)
+        _kernels._match_constant(lazy.column.offsets, lazy.column.data, rows, needle, 0, hit)
+        found |= hit
+    return found
 
 
 def map_strings(value: Vec, fn, dtype) -> np.ndarray:

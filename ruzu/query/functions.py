@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import QueryError
 from . import _kernels
 from .expressions import TYPE_NAMES, Evaluator, map_strings, result, select
-from .vectors import AnyVec, Const, LazyStrings, NodeVec, RelVec, Vec, broadcast
+from .vectors import AnyVec, BytesColumn, Const, LazyStrings, NodeVec, RelVec, Vec, broadcast
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "collect"})
 
@@ -47,6 +47,35 @@ def _string_function(name: str, fn: Callable[[str], object], kind: str):
         if isinstance(value, Const):
             return Const(fn(value.value), kind)
         return Vec(kind, map_strings(value, fn, dtype), value.valid)
+
+    return apply
+
+
+def _case_mapping(name: str, upper: bool):
+    """upper()/lower(): ASCII mapped on bytes by a kernel, once per distinct column row; only
+    strings with non-ASCII characters go through Python's str methods."""
+    fallback = _string_function(name, str.upper if upper else str.lower, "str")
+
+    def apply(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
+        (value,) = args
+        if not (isinstance(value, Vec) and isinstance(value.values, LazyStrings)):
+            return fallback(ev, args)
+        lazy = value.values
+        unique, inverse = np.unique(lazy.rows, return_inverse=True)
+        offsets, data = lazy.column.offsets, lazy.column.data
+        lengths = np.asarray(offsets[unique + 1] - offsets[unique])
+        out_offsets = np.empty(len(unique) + 1, np.int64)
+        out_data = np.empty(int(lengths.sum()), np.uint8)
+        non_ascii = _kernels._gather_strings(
+            offsets, data, unique, upper, not upper, out_offsets, out_data
+        )
+        column = BytesColumn(out_offsets, out_data)
+        if non_ascii:
+            mapped = LazyStrings(column, np.arange(len(unique))).materialize()
+            fix = str.upper if upper else str.lower
+            mapped = np.asarray([fix(s) for s in mapped], dtype=object)
+            return Vec("str", mapped[inverse], value.valid)
+        return Vec("str", LazyStrings(column, inverse.astype(np.int64)), value.valid)
 
     return apply
 
@@ -378,10 +407,10 @@ def _const_math(fn):
 
 
 _FUNCTIONS: dict[str, tuple[Callable, tuple[int, int]]] = {
-    "lower": (_string_function("lower", str.lower, "str"), (1, 1)),
-    "upper": (_string_function("upper", str.upper, "str"), (1, 1)),
-    "tolower": (_string_function("tolower", str.lower, "str"), (1, 1)),
-    "toupper": (_string_function("toupper", str.upper, "str"), (1, 1)),
+    "lower": (_case_mapping("lower", upper=False), (1, 1)),
+    "upper": (_case_mapping("upper", upper=True), (1, 1)),
+    "tolower": (_case_mapping("tolower", upper=False), (1, 1)),
+    "toupper": (_case_mapping("toupper", upper=True), (1, 1)),
     "trim": (_string_function("trim", str.strip, "str"), (1, 1)),
     "ltrim": (_string_function("ltrim", str.lstrip, "str"), (1, 1)),
     "rtrim": (_string_function("rtrim", str.rstrip, "str"), (1, 1)),

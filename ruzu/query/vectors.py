@@ -28,6 +28,17 @@ NUMPY_OF_KIND = {
 }
 
 
+class BytesColumn:
+    """Strings computed during a query, laid out like a STRING column (offsets + UTF-8)."""
+
+    def __init__(self, offsets: np.ndarray, data: np.ndarray) -> None:
+        self.offsets = offsets
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+
 class LazyStrings:
     """Rows of a string column not yet decoded: decoding waits until a value is really needed
     (output, Python string functions), so filters, grouping and sorting can work on bytes."""
