@@ -1,5 +1,20 @@
 """ruzu's Cypher layer: ``execute(db, query, parameters)`` runs a read query, a DDL statement
-(CREATE NODE/REL TABLE, DROP TABLE), COPY … FROM or CALL, and returns a ``QueryResult``."""
+(CREATE NODE/REL TABLE, DROP TABLE), COPY … FROM or CALL, and returns a ``QueryResult``.
+
+Read queries: MATCH (node/rel patterns in any direction, labels or none, inline property maps,
+chains, comma-separated patterns, several MATCH clauses, variable-length ``*min..max`` with
+Kùzu's walk semantics, also across several rel tables), WHERE, WITH, UNWIND, RETURN with
+DISTINCT, aggregates (count, sum, avg, min, max, collect, DISTINCT forms), ORDER BY, SKIP,
+LIMIT and ``$parameters``.
+
+Not supported: OPTIONAL MATCH, named paths, using a variable-length relationship variable
+(``length(r)``, returning it, filtering on it), writes other than COPY.
+
+How it runs (see the module docstrings for details): ``parser`` → ``planner`` (binding,
+liveness) → ``match_plan`` (spanning tree, folds vs expansions) → ``matching``/``varlength``
+(vectorised steps over frames of at most ``matching.CHUNK_ROWS`` rows) → ``projection``
+(grouping, ordering) → ``result``.
+"""
 
 from __future__ import annotations
 
