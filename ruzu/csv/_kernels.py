@@ -781,10 +781,11 @@ def _nulls_look_numeric(null_bytes, null_offs):
 def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
                 field_kind, field_slot, field_notnull, int_min, int_max,
                 null_bytes, null_offs, ignore_errors, max_rows, row0, nrej0,
-                ivals, fvals, valid, soffs, sbytes, row_line, rej):  # fmt: skip
+                ivals, fvals, valid, soffs, sbytes, row_line, rej, slimit):  # fmt: skip
     """Parse records that start in buf[pos0:stop] (they may run on up to n); store rows from row
-    ``row0`` and rejects from ``nrej0``. Returns the _parse_records tuple with ``rows`` and
-    ``nrej`` as absolute indices (row0 + stored, nrej0 + rejected).
+    ``row0`` and rejects from ``nrej0``, string bytes below ``slimit``. Returns the
+    _parse_records tuple with ``rows`` and ``nrej`` as absolute indices (row0 + stored,
+    nrej0 + rejected).
 
     ``stop`` < n is only used by the parallel kernel: a block stops at the first record start
     at or after ``stop`` (blank lines from ``stop`` on belong to the next block).
@@ -796,7 +797,7 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
     nf = field_kind.shape[0]
     cap = min(max_rows, row_line.shape[0])
     rejcap = rej.shape[0]
-    scap = sbytes.shape[1]
+    scap = min(sbytes.shape[1], slimit)
     cls, qcls = _byte_classes(delim, quote, escape)
     nnull = null_offs.shape[0] - 1
     null_max = -1
@@ -1252,7 +1253,8 @@ def _parse_records(buf, n, is_final, delim, quote, escape, start_line,
     return _parse_core(buf, zero, n, n, is_final, delim, quote, escape, start_line,
                        field_kind, field_slot, field_notnull, int_min, int_max,
                        null_bytes, null_offs, ignore_errors, max_rows, zero, zero,
-                       ivals, fvals, valid, soffs, sbytes, row_line, rej)  # fmt: skip
+                       ivals, fvals, valid, soffs, sbytes, row_line, rej,
+                       sbytes.shape[1])  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1552,16 +1554,16 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
     buf[:n] is cut into blocks at record starts (_find_block_starts' quote parity, counted in
     parallel together with the line breaks of each block). Every block is parsed by _parse_core
     straight into the caller's buffers, block b at row R[b] (the line breaks of the blocks
-    before it, + 2 each, bound their records) and, for strings, at byte offset S[b] (the
-    lengths of the blocks before it); then the blocks are moved down in order to close the
-    gaps. A block is used only if it ended exactly at the next block's start and fits the
-    caller's remaining capacity; from the first one that does not (an error, a full buffer, a
-    boundary that was not a real record start because of malformed quoting or escape !=
-    quote) the rest of the buffer is parsed serially. So results, statuses and the reported
-    error (the earliest) are the same as _parse_records'. Blocks that do not fit the row
-    capacity (sum of R) or, with string fields, the string capacity (sum of S) are left to the
-    serial continuation: worth it when the batch capacity covers the read buffer and blocks are
-    >= MIN_PARALLEL_BLOCK bytes (the caller picks nblocks).
+    before it, + 2 each, bound their records) and, for strings, at byte offset S[b] (a share of
+    the free string room proportional to the block's length); then the blocks are moved down in
+    order to close the gaps. A block is used only if it ended exactly at the next block's start
+    and fits the caller's remaining capacity; from the first one that does not (an error, a
+    full buffer or string share, a boundary that was not a real record start because of
+    malformed quoting) the rest of the buffer is parsed serially. So results, statuses and the
+    reported error (the earliest) are the same as _parse_records'. Blocks beyond the row
+    capacity (sum of R) are left to the serial continuation: worth it when the batch capacity
+    covers the read buffer (rows and string bytes) and blocks are >= MIN_PARALLEL_BLOCK bytes
+    (the caller picks nblocks).
     """
     zero = np.int64(0)
     cap = min(max_rows, row_line.shape[0])
@@ -1623,20 +1625,27 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
             cursor0[k] = soffs[k, 0]
             maxcur = max(maxcur, cursor0[k])
         R = np.zeros(m + 1, np.int64)
-        S = np.zeros(m + 1, np.int64)
         mp = 0  # blocks parsed in parallel
         for b in range(m):
             # + 2: the final record may lack a line break; and a gap, so that a block that runs
             # over its rows (and is not used) cannot touch the next block's first string offset.
             R[b + 1] = R[b] + bound[b] + 2
-            S[b + 1] = S[b] + starts[b + 1] - starts[b]
-            if R[b + 1] > cap or (nstr > 0 and maxcur + S[b + 1] > sbytes.shape[1]):
+            if R[b + 1] > cap:
                 break
             mp += 1
+        # String bytes: block b >= 1 writes from base + S[b] up to base + S[b + 1], a share of
+        # the free room proportional to its length (block 0 from the slots' own cursors);
+        # a block whose strings outgrow its share stops, and the serial parse takes over.
+        base = maxcur
+        free = sbytes.shape[1] - base
+        S = np.zeros(m + 1, np.int64)
+        if mp >= 1:
+            for b in range(1, mp + 1):
+                S[b] = free * (starts[b] - starts[0]) // (starts[mp] - starts[0])
         if mp >= 2:
             for b in range(1, mp):
                 for k in range(nstr):
-                    soffs[k, R[b]] = cursor0[k] + S[b]
+                    soffs[k, R[b]] = base + S[b]
 
             # ---- parse the blocks in parallel, in place ----
             rej_t = np.empty((mp, rej.shape[0], rej.shape[1]), np.int64)
@@ -1645,8 +1654,8 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
                 r = _parse_core(buf, starts[b], starts[b + 1], n, is_final, delim, quote, escape,
                                 zero, field_kind, field_slot, field_notnull, int_min, int_max,
                                 null_bytes, null_offs, ignore_errors, R[b + 1], R[b], zero,
-                                ivals, fvals, valid, soffs, sbytes, row_line,
-                                rej_t[b])  # fmt: skip
+                                ivals, fvals, valid, soffs, sbytes, row_line, rej_t[b],
+                                base + S[b + 1])  # fmt: skip
                 for j in range(11):
                     res[b, j] = r[j]
 
@@ -1675,7 +1684,7 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
                 for i in range(rows_b):  # block lines count from 0
                     row_line[rows + i] = row_line[r0 + i] + line
                 for k in range(nstr):
-                    src = cursor0[k] + S[b]
+                    src = cursor0[k] if b == 0 else base + S[b]
                     nbytes = soffs[k, r0 + rows_b] - src
                     if src != cur[k]:
                         _move_in_row(sbytes, k, cur[k], src, nbytes)
@@ -1705,6 +1714,6 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
     r = _parse_core(buf, resume, n, n, is_final, delim, quote, escape, line,
                     field_kind, field_slot, field_notnull, int_min, int_max, null_bytes,
                     null_offs, ignore_errors, max_rows, rows, nrej, ivals, fvals, valid, soffs,
-                    sbytes, row_line, rej)  # fmt: skip
+                    sbytes, row_line, rej, sbytes.shape[1])  # fmt: skip
     return (r[0], r[1], r[2], line - start_line + r[3], records + r[4], r[5], r[6], r[7], r[8],
             r[9], r[10])  # fmt: skip
