@@ -33,6 +33,7 @@ from tests.reliability.relhelpers import (
     copy_db,
     hooked,
     leftovers,
+    serial_parsing_in_forked_child,
     snapshot,
 )
 
@@ -301,6 +302,8 @@ def run_exit(ref: Reference, work: str, k: int) -> tuple[str | None, str]:
     if pid == 0:  # the child: never returns into pytest
         code = 4
         try:
+            serial_parsing_in_forked_child()
+
             def die(op, kk):
                 os._exit(1)
 
@@ -391,6 +394,19 @@ def test_reference_commit_ends_with_rename_then_directory_fsync(refs):
             ops = [op for op, ph in zip(ref.ops, ref.phase_of, strict=True) if ph == i]
             tail = ops[ops.index("rename") - 3:] if "rename" in ops else ops
             assert tail[:5] == ["open", "write", "fsync", "rename", "fsync_dir"], (name, i, ops)
+
+
+def test_reference_operations_do_not_depend_on_parse_threads(fast_tmp_factory, monkeypatch):
+    """The forked children of the exit mode parse serially (see
+    serial_parsing_in_forked_child); the crash points they count must be the same ones."""
+    for name in SCENARIOS:
+        root = fast_tmp_factory(f"threads-{name}")
+        parallel = Reference(os.path.join(root, "parallel"), name)
+        with monkeypatch.context() as m:
+            m.setattr(os, "cpu_count", lambda: 1)
+            serial = Reference(os.path.join(root, "serial"), name)
+        assert (serial.ops, serial.phase_of) == (parallel.ops, parallel.phase_of), name
+        assert serial.states == parallel.states, name
 
 
 def test_zz_report(capsys):

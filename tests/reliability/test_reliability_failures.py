@@ -19,6 +19,7 @@ from tests.reliability.relhelpers import (
     content,
     hooked,
     leftovers,
+    serial_parsing_in_forked_child,
     snapshot,
 )
 
@@ -151,6 +152,7 @@ def test_disk_full_gives_a_clean_error_and_an_unchanged_database(loaded, fast_tm
     before = snapshot(loaded)
 
     def run() -> int:
+        serial_parsing_in_forked_child()
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a signal
         db = ruzu.Database(loaded)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_kb << 10, limit_kb << 10))
@@ -169,3 +171,22 @@ def test_disk_full_gives_a_clean_error_and_an_unchanged_database(loaded, fast_tm
         assert not leftovers(loaded)
         assert db.table("Person").num_rows == 5
         assert db.import_nodes("Person", big).rows_imported == 60_000
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: after one import (parallel parsing by default, "
+                   "numba's GNU OpenMP layer) a forked child that imports is terminated "
+                   "('Terminating: fork() called from a process already using GNU OpenMP'), "
+                   "so e.g. a multiprocessing fork pool of importers dies")
+def test_forked_child_can_import(loaded, fast_tmp):
+    """A process that has imported can fork workers that import too (the default start
+    method of multiprocessing on Linux is fork)."""
+    rows = write(fast_tmp / "rows.csv", many_rows(300_000))  # several batches: parallel
+    with ruzu.Database(loaded) as db:  # the parent imports (parallel parse on all cores)
+        db.import_nodes("Person", rows)
+
+    def run() -> int:
+        with ruzu.Database(fast_tmp / "child") as db:
+            db.create_node_table("Person", PERSON, "id")
+            return 0 if db.import_nodes("Person", rows).rows_imported == 300_000 else 1
+
+    assert _child(run) == 0

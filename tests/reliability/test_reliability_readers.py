@@ -11,7 +11,7 @@ import time
 import pytest
 
 import ruzu
-from tests.reliability.relhelpers import content
+from tests.reliability.relhelpers import content, serial_parsing_in_forked_child
 
 PERSON = [("id", "INT64"), ("name", "STRING"), ("age", "INT64")]
 
@@ -35,6 +35,7 @@ def test_readers_during_commits_see_whole_generations(fast_tmp):
     if pid == 0:
         code = 3
         try:
+            serial_parsing_in_forked_child()
             os.close(ready_r)
             db = ruzu.Database(path)
             os.write(ready_w, b"locked\n")

@@ -1,7 +1,8 @@
-"""Real kills: a child process imports 500 k nodes then 500 k relationships (1 M rows); the
-parent SIGKILLs it after a random delay (uniform over the whole run, plus some aimed at the two
-commits), many times. After each kill the database must open (read-only and writable), hold
-exactly the state before, between or after the two imports, and keep no staging files.
+"""Real kills: a child process (a fresh interpreter, default configuration) imports 500 k
+nodes then 500 k relationships (1 M rows); the parent SIGKILLs it after a random delay (uniform
+over the whole run, plus some aimed at the two commits), many times. After each kill the
+database must open (read-only and writable), hold exactly the state before, between or after
+the two imports, and keep no staging files.
 
 RUZU_SIGKILL_SEED=<n> replays a run; RUZU_SIGKILL_KILLS=<n> changes the number of kills."""
 
@@ -12,6 +13,8 @@ import os
 import random
 import shutil
 import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -70,21 +73,27 @@ def fingerprint(db: ruzu.Database) -> str:
     return h.hexdigest()
 
 
-def child_import(path: str, nodes: str, rels: str, report_fd: int | None = None) -> None:
-    """In the forked child: never returns. ``report_fd`` gets the seconds (since the fork)
-    at which the node import committed."""
-    code = 3
-    try:
-        t0 = time.perf_counter()
-        db = ruzu.Database(path)
-        db.import_nodes("Person", nodes)
-        if report_fd is not None:
-            os.write(report_fd, f"{time.perf_counter() - t0}\n".encode())
-        db.import_relationships("Follows", rels)
-        db.close()
-        code = 0
-    finally:
-        os._exit(code)
+CHILD = """
+import sys, time, ruzu
+path, nodes, rels = sys.argv[1:4]
+db = ruzu.Database(path)
+print("ready", flush=True)
+t0 = time.perf_counter()
+db.import_nodes("Person", nodes)
+print("nodes", time.perf_counter() - t0, flush=True)
+db.import_relationships("Follows", rels)
+db.close()
+print("done", time.perf_counter() - t0, flush=True)
+"""
+
+
+def start_child(path: str, nodes: str, rels: str) -> subprocess.Popen:
+    """A fresh interpreter (not a fork: ruzu's parallel parser must be free to use OpenMP)
+    importing with the default configuration; returns once it holds the database open."""
+    child = subprocess.Popen([sys.executable, "-c", CHILD, path, nodes, rels],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "ready"
+    return child
 
 
 def test_sigkill_at_random_moments(fast_tmp_factory, capsys):
@@ -105,22 +114,14 @@ def test_sigkill_at_random_moments(fast_tmp_factory, capsys):
         states.append(fingerprint(db))
         db.import_relationships("Follows", rels)
         states.append(fingerprint(db))
-    # timing: one child run to the end (the children below are timed from their fork)
+    # timing: one child run to the end (the children below are timed from "ready")
     timed = os.path.join(root, "timed")
     copy_db(template, timed)
-    rfd, wfd = os.pipe()
-    t0 = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        os.close(rfd)
-        child_import(timed, nodes, rels, wfd)
-    os.close(wfd)
-    _, status = os.waitpid(pid, 0)
-    total = time.perf_counter() - t0
-    with os.fdopen(rfd) as f:
-        t1 = float(f.read().strip())
+    child = start_child(timed, nodes, rels)
+    out, _ = child.communicate()
+    assert child.returncode == 0
+    t1, total = (float(line.split()[1]) for line in out.splitlines())
     t2 = total - t1
-    assert status == 0
     with ruzu.Database(timed, read_only=True) as db:
         assert fingerprint(db) == states[2]
 
@@ -134,15 +135,13 @@ def test_sigkill_at_random_moments(fast_tmp_factory, capsys):
     for n, delay in enumerate(delays):
         path = os.path.join(root, f"kill{n}")
         copy_db(template, path)
-        pid = os.fork()
-        if pid == 0:
-            child_import(path, nodes, rels)
+        child = start_child(path, nodes, rels)
         time.sleep(delay)
-        os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        killed = os.WIFSIGNALED(status)
-        if not killed and os.WEXITSTATUS(status) != 0:
-            problems.append(f"kill {n}: child failed by itself (status {status})")
+        child.send_signal(signal.SIGKILL)
+        child.communicate()
+        killed = child.returncode == -signal.SIGKILL
+        if not killed and child.returncode != 0:
+            problems.append(f"kill {n}: child failed by itself (exit {child.returncode})")
             continue
         try:
             with ruzu.Database(path, read_only=True) as db:
