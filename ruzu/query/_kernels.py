@@ -394,3 +394,28 @@ def _gather_strings(offsets, data, rows, upper, lower, out_offsets, out_data):
         if seen_non_ascii:
             non_ascii += 1
     return non_ascii
+
+
+@kernel
+def _extreme_over_neighbours(
+    indptr, nbrs, eids, values, defined, edge_mask, use_mask, sources, want_max, out, out_defined
+):
+    """out[i] = min (or max) of values[neighbour] over the (unmasked) edges of sources[i]
+    whose neighbour is ``defined``; combined with what out already holds (out_defined)."""
+    for i in range(sources.shape[0]):
+        s = sources[i]
+        for j in range(indptr[s], indptr[s + 1]):
+            if use_mask and not edge_mask[eids[j]]:
+                continue
+            y = nbrs[j]
+            if not defined[y]:
+                continue
+            v = values[y]
+            if not out_defined[i]:
+                out[i] = v
+                out_defined[i] = True
+            elif want_max:
+                if v > out[i]:
+                    out[i] = v
+            elif v < out[i]:
+                out[i] = v

@@ -19,6 +19,7 @@ from .expressions import Evaluator
 from .grouping import factorize, first_rows, sort_key, value_codes
 from .output import python_values
 from .vectors import (
+    FOLDED,
     NUMPY_OF_KIND,
     Const,
     Frame,
@@ -124,7 +125,11 @@ class GroupedAggregation:
         first = first_rows(codes, groups)
         weights = frame.multiplicities()
         states = []
-        for call, agg in zip(self.calls, self.aggregators, strict=True):
+        for index, (call, agg) in enumerate(zip(self.calls, self.aggregators, strict=True)):
+            folded = f"{FOLDED}{index}:"
+            if folded + "cnt" in frame.columns:
+                states.append(_folded_partial(call.name, folded, frame, codes, groups))
+                continue
             arg = None if call.star else ev.vector(call.args[0])
             states.append(agg.partial(codes, groups, arg, weights, self.graph))
         self.partials.append(
@@ -183,6 +188,19 @@ class GroupedAggregation:
             else:
                 columns[name] = Vec("null", np.zeros(1, np.bool_), np.zeros(1, np.bool_))
         return Frame(columns, 1)
+
+
+def _folded_partial(func: str, prefix: str, frame: Frame, codes, groups: int):
+    """The partial state of an aggregate a MATCH computed inside a fold: the same state the
+    aggregator builds from values, built from per-row sums, counts and extremes."""
+    counts = _group_add(codes, frame.columns[prefix + "cnt"].values, groups, np.int64)
+    if func == "count":
+        return counts
+    if func in ("sum", "avg"):
+        sums = frame.columns[prefix + "sum"]
+        dtype = np.int64 if sums.kind == "int" else np.float64
+        return _group_add(codes, sums.values, groups, dtype), counts, sums.kind
+    return _MinMax(func == "max").partial(codes, groups, frame.columns[prefix + "ext"], None, None)
 
 
 def make_aggregator(call: ast.FunctionCall):

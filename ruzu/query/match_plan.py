@@ -31,10 +31,22 @@ class Scan:
     node: str
 
 
+@dataclass(frozen=True)
+class FoldAggregate:
+    """An aggregate of the next projection computed inside a fold: ``func(var.key)`` is
+    summed (or minimised) over the folded matches, per row, into ``#fold:{index}:…`` columns."""
+
+    index: int
+    func: str
+    var: str
+    key: str
+
+
 @dataclass
 class Fold:
     anchor: str
     tree: FoldTree
+    aggregates: list[FoldAggregate] = field(default_factory=list)
 
 
 @dataclass
@@ -133,6 +145,8 @@ def _choose_root(comp: list[str], step: MatchStep, needed: set[str], graph) -> s
 class _Tree:
     def __init__(self, comp: list[str], step: MatchStep, root: str) -> None:
         self.children: dict[str, list[tuple[PatternRel, str, str]]] = {n: [] for n in comp}
+        self.parent_rel: dict[str, PatternRel] = {}
+        self.parent: dict[str, str] = {}
         self.closing: list[PatternRel] = []
         self.order = [root]
         members = set(comp)
@@ -155,6 +169,8 @@ class _Tree:
                 used.add(rel.name)
                 visited.add(y)
                 self.children[x].append((rel, side, y))
+                self.parent[y] = x
+                self.parent_rel[y] = rel
                 self.order.append(y)
         self.closing = [r for r in rels if r.name not in used]
 
@@ -180,11 +196,18 @@ def plan_match(step: MatchStep, graph, input_vars: set[str]) -> list[ExecStep]:
     for comp in comps:
         members = set(comp) | {r.name for r in step.rels.values() if r.src in comp}
         comp_needed = needed & members
+        fold_vars = set(step.fold_aggregates) & set(comp)
+        if fold_vars and not comp_needed:
+            comp_needed |= fold_vars  # nothing to fold them into: materialise them
         root = _choose_root(comp, step, comp_needed, graph)
         tree = _Tree(comp, step, root)
         for rel in tree.closing:
             comp_needed |= {rel.src, rel.dst}
         comp_needed |= {n for n in comp if step.nodes[n].bound}
+        for var in fold_vars - comp_needed:
+            if not _can_fold_aggregates(step, tree, var, root, graph):
+                comp_needed.add(var)
+        folded = {v: step.fold_aggregates[v] for v in fold_vars - comp_needed}
         if not comp_needed:
             sub: list[ExecStep] = [Scan(root)]
             _emit_tree(root, tree, step, set(), sub, set())
@@ -195,7 +218,7 @@ def plan_match(step: MatchStep, graph, input_vars: set[str]) -> list[ExecStep]:
             out.append(Scan(root))
         bound.add(root)
         flush_filters()
-        _emit_tree(root, tree, step, comp_needed, out, bound, flush_filters)
+        _emit_tree(root, tree, step, comp_needed, out, bound, flush_filters, folded)
         for rel in tree.closing:
             out.append(Close(rel, rel.src, rel.dst, rel.name in needed))
             bound.add(rel.name)
@@ -219,6 +242,34 @@ def _fold_tree(tree: _Tree, rel: PatternRel, side: str, node: str) -> FoldTree:
     return FoldTree(node, rel, side, [_fold_tree(tree, r, s, c) for r, s, c in tree.children[node]])
 
 
+def _can_fold_aggregates(step: MatchStep, tree: _Tree, var: str, root: str, graph) -> bool:
+    """Fixed-length hops only between the root and ``var``, and property types the folded
+    arithmetic handles (numbers; dates too for min/max; anything for count)."""
+    node = var
+    while node != root:
+        if node not in tree.parent or tree.parent_rel[node].hops is not None:
+            return False
+        node = tree.parent[node]
+    columns = graph.node_columns(step.nodes[var].tables[0])
+    for _, func, key in step.fold_aggregates[var]:
+        typ = columns.get(key)
+        if typ is None:
+            return False
+        numeric = typ.is_integer or typ.name in ("FLOAT", "DOUBLE")
+        if func in ("sum", "avg") and not numeric:
+            return False
+        if func in ("min", "max") and not (numeric or typ.name in ("DATE", "TIMESTAMP")):
+            return False
+    return True
+
+
+def _subtree_nodes(tree: _Tree, node: str) -> list[str]:
+    out = [node]
+    for _, _, child in tree.children[node]:
+        out += _subtree_nodes(tree, child)
+    return out
+
+
 def _emit_tree(
     root: str,
     tree: _Tree,
@@ -227,6 +278,7 @@ def _emit_tree(
     out: list,
     bound: set[str],
     flush=lambda: None,
+    folded: dict | None = None,
 ) -> None:
     """Steps for the tree below ``root`` in breadth-first order, folds before expansions."""
     queue = [root]
@@ -237,7 +289,12 @@ def _emit_tree(
             if rel.name in needed or _subtree_has(tree, y, needed):
                 expansions.append((rel, y))
             else:
-                out.append(Fold(x, _fold_tree(tree, rel, side, y)))
+                aggregates = [
+                    FoldAggregate(index, func, var, key)
+                    for var in _subtree_nodes(tree, y)
+                    for index, func, key in (folded or {}).get(var, [])
+                ]
+                out.append(Fold(x, _fold_tree(tree, rel, side, y), aggregates))
         for rel, y in expansions:
             if step.nodes[y].bound:
                 out.append(Close(rel, x, y, rel.name in needed))

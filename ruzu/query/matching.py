@@ -28,7 +28,7 @@ from .match_plan import (
 )
 from .planner import MatchStep, PatternRel, Traversal
 from .varlength import VarLength
-from .vectors import Frame, NodeVec, RelVec, concat_vecs
+from .vectors import NUMPY_OF_KIND, Frame, NodeVec, RelVec, Vec, concat_vecs
 
 CHUNK_ROWS = 1 << 21
 
@@ -193,7 +193,122 @@ class MatchExecutor:
                 factor = f
             else:
                 factor[rows] = f
-        yield apply_factor(self.survivors(step, frame), factor)
+        out = apply_factor(self.survivors(step, frame), factor)
+        if step.aggregates:
+            kept = np.flatnonzero(factor)
+            before = frame.multiplicities()[kept]
+            kept_anchor = anchor.take(kept) if len(kept) != frame.n else anchor
+            for agg in step.aggregates:
+                out.columns.update(self._folded_columns(step.tree, agg, kept_anchor, before))
+        yield out
+
+    def _folded_columns(self, tree: FoldTree, agg, anchor: NodeVec, weights: np.ndarray):
+        """The ``#fold:{index}:…`` columns of one aggregate for the anchor rows: the sum and
+        the count of non-NULL values over the folded matches of each row (times the row's
+        weight so far), and for min/max the extreme value."""
+        from .vectors import FOLDED
+
+        n = len(anchor)
+        parts = []
+        for table, rows, offsets in anchor.parts():
+            parts.append((rows, self._folded_stats(tree, agg, table), offsets))
+        sums = cnts = ext = defined = None
+        for rows, (s, c, e, d), offsets in parts:
+            if cnts is None:
+                cnts = np.zeros(n, np.int64)
+                sums = np.zeros(n, s.dtype)
+                ext = np.zeros(n, e.dtype)
+                defined = np.zeros(n, np.bool_)
+            where = slice(None) if rows is None else rows
+            sums[where] = s[offsets]
+            cnts[where] = c[offsets]
+            ext[where] = e[offsets]
+            defined[where] = d[offsets]
+        prefix = f"{FOLDED}{agg.index}:"
+        columns = {prefix + "cnt": Vec("int", cnts * weights)}
+        kind = self._folded_kind(agg)
+        if agg.func in ("sum", "avg"):
+            columns[prefix + "sum"] = Vec(kind, sums * weights)
+        if agg.func in ("min", "max"):
+            if kind in ("date", "timestamp"):
+                ext = ext.view(NUMPY_OF_KIND[kind])
+            columns[prefix + "ext"] = Vec(kind, ext, None if defined.all() else defined)
+        return columns
+
+    def _folded_kind(self, agg) -> str:
+        from .graph import kind_of_type
+
+        table = self.step.nodes[agg.var].tables[0]
+        return kind_of_type(self.graph.node_columns(table)[agg.key])
+
+    def _folded_stats(self, tree: FoldTree, agg, parent_table: str):
+        """Dense over ``parent_table``: (sum, count of non-NULL, extreme, extreme defined) of
+        ``agg.var.key`` over the matches of ``tree`` hanging off each node."""
+        memo_key = ("stats", id(tree), agg, parent_table)
+        if memo_key in self._counts:
+            return self._counts[memo_key]
+        below = self._stats_below(tree, agg)
+        n = self.graph.num_nodes(parent_table)
+        sample = next(iter(below.values()))
+        sums = np.zeros(n, sample[0].dtype)
+        cnts = np.zeros(n, np.int64)
+        ext = np.zeros(n, sample[2].dtype)
+        defined = np.zeros(n, np.bool_)
+        sources = np.arange(n, dtype=np.int64)
+        want_max = agg.func == "max"
+        for trav in tree.rel.traversals:
+            p_table, c_table = _tables_from(trav, tree.parent_side)
+            if p_table != parent_table or c_table not in below:
+                continue
+            s, c, e, d = below[c_table]
+            indptr, nbrs, eids = self.graph.csr(trav.key, trav.direction_from(tree.parent_side))
+            emask = self.edge_mask(tree.rel, trav.key)
+            use = emask is not None
+            mask_arg = emask if use else np.zeros(1, np.bool_)
+            _kernels._sum_over_neighbours(indptr, nbrs, eids, c, mask_arg, use, sources, cnts)
+            if agg.func in ("sum", "avg"):
+                _kernels._sum_over_neighbours(indptr, nbrs, eids, s, mask_arg, use, sources, sums)
+            if agg.func in ("min", "max"):
+                _kernels._extreme_over_neighbours(
+                    indptr, nbrs, eids, e, d, mask_arg, use, sources, want_max, ext, defined
+                )
+        result = (sums, cnts, ext, defined)
+        self._counts[memo_key] = result
+        return result
+
+    def _stats_below(self, tree: FoldTree, agg) -> dict:
+        """Per table of ``tree.node``: the (sum, count, extreme, defined) vectors of the matches
+        of the subtree rooted there."""
+        counts = self.subtree_weights(tree)
+        out = {}
+        for table, g in counts.items():
+            n = self.graph.num_nodes(table)
+            g = np.ones(n, np.int64) if g is None else g
+            if tree.node == agg.var:
+                prop = self.graph.node_property(
+                    NodeVec((table,), np.arange(n, dtype=np.int64)), agg.key
+                )
+                valid = prop.is_valid() if prop.kind != "null" else np.zeros(n, np.bool_)
+                values = np.asarray(prop.values) if prop.kind != "null" else np.zeros(n)
+                if values.dtype.kind == "M":
+                    values = values.view(np.int64)
+                elif values.dtype.kind in "iub":
+                    values = values.astype(np.int64)
+                else:
+                    values = values.astype(np.float64)
+                live = valid & (g > 0)
+                sums = np.where(valid, values, 0) * g
+                out[table] = (sums, valid * g, values, live)
+            else:
+                child = next(c for c in tree.children if agg.var in _nodes_of(c))
+                s, c, e, d = self._folded_stats(child, agg, table)
+                other = g // np.where(
+                    self.fold_factor(child, table, None) == 0,
+                    1,
+                    self.fold_factor(child, table, None),
+                )
+                out[table] = (s * other, c * other, e, d & (g > 0))
+        return out
 
     def subtree_weights(self, tree: FoldTree) -> dict[str, np.ndarray | None]:
         """Per table of ``tree.node``: how many ways each node completes the subtree below
@@ -270,7 +385,7 @@ class MatchExecutor:
         if total == 0:
             return
         if total != 1:
-            frame = Frame(frame.columns, frame.n, frame.multiplicities() * total)
+            frame = frame.scaled(total)
         yield frame
 
     # ------------------------------------------------------------------ expansion
@@ -459,6 +574,13 @@ class MatchExecutor:
 # ----------------------------------------------------------------------------- helpers
 
 
+def _nodes_of(tree: FoldTree) -> set[str]:
+    out = {tree.node}
+    for child in tree.children:
+        out |= _nodes_of(child)
+    return out
+
+
 def _tables_from(trav: Traversal, side: str) -> tuple[str, str]:
     """(table on ``side``, table on the other side) of a traversal."""
     if side == "src":
@@ -467,15 +589,11 @@ def _tables_from(trav: Traversal, side: str) -> tuple[str, str]:
 
 
 def apply_factor(frame: Frame, factor: np.ndarray) -> Frame:
-    """Multiply row weights by ``factor`` and drop rows whose factor is 0."""
-    weights = factor if frame.weights is None else frame.weights * factor
+    """Multiply row weights (and folded sums) by ``factor``; drop rows whose factor is 0."""
     keep = np.flatnonzero(factor)
     if len(keep) == frame.n:
-        return Frame(frame.columns, frame.n, None if (weights == 1).all() else weights)
-    out = frame.take(keep)
-    w = weights[keep]
-    out.weights = None if (w == 1).all() else w
-    return out
+        return frame.scaled(factor)
+    return frame.take(keep).scaled(factor[keep])
 
 
 def split_by_weight(per_row: np.ndarray, budget: int) -> list[tuple[int, int]]:

@@ -76,6 +76,10 @@ class MatchStep:
     input_filters: list[ast.Expr]  # conjuncts over variables bound before this MATCH only
     needed: set[str]  # pattern variables that must be materialised
     keep: set[str]  # frame columns to keep after the MATCH
+    # Node variables the next projection reads only inside sum/avg/count/min/max(var.prop):
+    # var -> [(index of the aggregate in the projection, function, property)]. Such a
+    # variable may be folded away, its aggregates computed per fold (see match_plan).
+    fold_aggregates: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -477,7 +481,12 @@ class Binder:
     def compute_liveness(self, steps: list[Step]) -> None:
         """Walk backwards: what each step must hand to the steps after it."""
         live: set[str] = set()
-        for step in reversed(steps):
+        for i in range(len(steps) - 1, -1, -1):
+            step = steps[i]
+            if isinstance(step, MatchStep) and i + 1 < len(steps):
+                after = steps[i + 1]
+                if isinstance(after, ProjectStep) and after.aggregates:
+                    step.fold_aggregates = _foldable_aggregates(step, after)
             if isinstance(step, ProjectStep):
                 needs: set[str] = set()
                 for item in step.projection.items:
@@ -492,7 +501,11 @@ class Binder:
             else:
                 keep = set(live)
                 step.keep = keep
-                needed = {n for n in keep if n in step.nodes or n in step.rels}
+                needed = {
+                    n
+                    for n in keep
+                    if (n in step.nodes or n in step.rels) and n not in step.fold_aggregates
+                }
                 for expr in step.predicates:
                     needed |= {n for n in free_variables(expr) if n in step.nodes or n in step.rels}
                 needed |= {n for n, node in step.nodes.items() if node.bound}
@@ -513,6 +526,52 @@ class Binder:
                             if n not in step.nodes and n not in step.rels
                         }
                 live = before
+
+
+_FOLDABLE = ("sum", "avg", "count", "min", "max")
+
+
+def _foldable_aggregates(match: MatchStep, projection: ProjectStep) -> dict:
+    """Pattern nodes the projection uses only as ``f(node.property)`` with f a sum, avg,
+    count, min or max (not DISTINCT): their values can be summed (or minimised) per fold
+    instead of being materialised per path."""
+    uses: dict[str, list[tuple[int, str, str]]] = {}
+    elsewhere: set[str] = set()
+    for index, call in enumerate(projection.aggregates):
+        arg = call.args[0] if len(call.args) == 1 else None
+        if (
+            call.name in _FOLDABLE
+            and not call.distinct
+            and not call.star
+            and isinstance(arg, ast.Property)
+            and isinstance(arg.subject, ast.Variable)
+        ):
+            uses.setdefault(arg.subject.name, []).append((index, call.name, arg.key))
+        elif not call.star:
+            for a in call.args:
+                elsewhere |= free_variables(a)
+
+    def outside_aggregates(expr: ast.Expr) -> None:
+        if isinstance(expr, ast.FunctionCall) and expr.name in AGGREGATES:
+            return
+        if isinstance(expr, ast.Variable):
+            elsewhere.add(expr.name)
+        for child in ast.children(expr):
+            outside_aggregates(child)
+
+    for item in projection.projection.items:
+        outside_aggregates(item.expr)
+    for sort in projection.projection.order_by:
+        outside_aggregates(sort.expr)
+    for expr in match.predicates:
+        elsewhere |= free_variables(expr)
+    out = {}
+    for name, calls in uses.items():
+        node = match.nodes.get(name)
+        if node is None or node.bound or name in elsewhere or len(node.tables) != 1:
+            continue
+        out[name] = calls
+    return out
 
 
 def _aggregates_of(expr: ast.Expr) -> list[ast.FunctionCall]:

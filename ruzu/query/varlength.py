@@ -209,10 +209,7 @@ class VarLength:
                 remap[present] = np.arange(len(present))
                 nodes = NodeVec(tables, offsets, remap[t_idx])
             out.columns[target] = nodes
-            counts = res_count[out_res]
-            weights = counts if out.weights is None else out.weights * counts
-            out.weights = None if (weights == 1).all() else weights
-            yield out
+            yield out.scaled(res_count[out_res])
 
     def _zero_hop_outside(self, step, frame: Frame, adj: Adjacency, target: str):
         """With min 0, nodes of tables the rels never touch still match themselves."""

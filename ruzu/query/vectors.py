@@ -315,6 +315,9 @@ def broadcast(value: AnyVec, n: int) -> Vec:
     return Vec(value.kind, arr)
 
 
+FOLDED = "#fold:"  # prefix of the columns holding aggregates computed inside folds
+
+
 @dataclass(eq=False)
 class Frame:
     """A chunk of rows: named vectors of equal length, plus an optional multiplicity per row
@@ -337,7 +340,22 @@ class Frame:
         return Frame({**self.columns, **columns}, self.n, self.weights)
 
     def only(self, names) -> Frame:
-        return Frame({k: v for k, v in self.columns.items() if k in names}, self.n, self.weights)
+        """The named columns (folded aggregate columns always travel with the rows)."""
+        return Frame(
+            {k: v for k, v in self.columns.items() if k in names or k.startswith(FOLDED)},
+            self.n,
+            self.weights,
+        )
+
+    def scaled(self, factor: np.ndarray | int) -> Frame:
+        """Every row standing for ``factor`` times as many matches: weights and folded sums
+        and counts are multiplied (folded minima and maxima are not)."""
+        weights = self.multiplicities() * factor
+        columns = dict(self.columns)
+        for name, vec in columns.items():
+            if name.startswith(FOLDED) and not name.endswith(":ext"):
+                columns[name] = Vec(vec.kind, vec.values * factor, vec.valid)
+        return Frame(columns, self.n, None if (weights == 1).all() else weights)
 
     def multiplicities(self) -> np.ndarray:
         if self.weights is None:

@@ -248,6 +248,25 @@ CASES: dict[str, tuple[str, dict] | str] = {
     "narrow_int_sum": "MATCH (c:City) RETURN sum(c.population), avg(c.population)",
     "varlen_undirected_unlabeled": "MATCH (a:Person)-[*1..2]-(x) WHERE a.id < 100 "
     "RETURN label(x), count(*)",
+    # --- aggregates computed inside folds
+    "fold_aggregates_two_hops": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person) "
+    "RETURN a.age, count(*), avg(c.age), sum(c.age), min(c.born), max(c.score), count(c.score)",
+    "fold_aggregates_edge_filter": "MATCH (c:City)<-[:LivesIn]-(p:Person)-[f:Follows]->"
+    "(q:Person) WHERE f.since > 2010 AND q.active RETURN c.id, sum(q.age), max(q.seen), "
+    "min(q.height), avg(q.height)",
+    "fold_aggregates_branches": "MATCH (c:City)<-[:LivesIn]-(p:Person)-[:WorksAt]->"
+    "(co:Company), (p)-[:Follows]->(q:Person) RETURN c.id, sum(co.founded), avg(q.score), "
+    "count(*)",
+    "fold_aggregates_mixed_use": "MATCH (c:City)<-[:LivesIn]-(p:Person) "
+    "RETURN c.id, avg(p.age), min(p.name)",
+    "fold_aggregates_undirected": "MATCH (a:Person)-[:Follows]-(b:Person) "
+    "RETURN a.active, avg(b.age), count(b.born), max(b.born)",
+    "fold_aggregates_order": "MATCH (c:City)<-[:LivesIn]-(p:Person) "
+    "RETURN c.name AS city, avg(p.score) AS s ORDER BY s DESC, city LIMIT 5",
+    "fold_aggregates_only_nulls": "MATCH (c:City)<-[:LivesIn]-(p:Person) WHERE p.age IS NULL "
+    "RETURN c.id, sum(p.age), avg(p.age), min(p.age), count(p.age), count(*)",
+    "fold_aggregates_with_var_length": "MATCH (c:City)<-[:LivesIn]-(p:Person)-[:Follows*1..2]->"
+    "(q:Person) RETURN c.id, avg(q.age), count(*)",
     # --- misc expressions
     "case": "MATCH (p:Person) RETURN p.id, CASE WHEN p.age < 30 THEN 'young' "
     "WHEN p.age < 60 THEN 'mid' ELSE 'old' END",

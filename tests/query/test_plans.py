@@ -70,3 +70,22 @@ def test_primary_key_lookup_is_the_root(graph):
         "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person {id: 3}) RETURN a.name",
     )
     assert isinstance(plan[0], Scan) and plan[0].node == "c"
+
+
+def test_aggregated_leaf_is_folded_with_its_aggregates(graph):
+    plan = first_match_plan(
+        graph, "MATCH (p:Person)-[:LivesIn]->(c:City) RETURN c.name, avg(p.age), max(p.born)"
+    )
+    assert kinds(plan) == ["Scan", "Fold"]
+    fold = plan[1]
+    assert [(a.func, a.var, a.key) for a in fold.aggregates] == [
+        ("avg", "p", "age"),
+        ("max", "p", "born"),
+    ]
+
+
+def test_string_minimum_is_not_folded(graph):
+    plan = first_match_plan(
+        graph, "MATCH (p:Person)-[:LivesIn]->(c:City) RETURN c.name, min(p.name)"
+    )
+    assert "Expand" in kinds(plan)
