@@ -173,15 +173,11 @@ def test_disk_full_gives_a_clean_error_and_an_unchanged_database(loaded, fast_tm
         assert db.import_nodes("Person", big).rows_imported == 60_000
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: after one import (parallel parsing by default, "
-                   "numba's GNU OpenMP layer) a forked child that imports is terminated "
-                   "('Terminating: fork() called from a process already using GNU OpenMP'), "
-                   "so e.g. a multiprocessing fork pool of importers dies")
 def test_forked_child_can_import(loaded, fast_tmp):
     """A process that has imported can fork workers that import too (the default start
     method of multiprocessing on Linux is fork)."""
     rows = write(fast_tmp / "rows.csv", many_rows(300_000))  # several batches: parallel
-    with ruzu.Database(loaded) as db:  # the parent imports (parallel parse on all cores)
+    with ruzu.Database(loaded) as db:  # the parent imports (default: serial parse)
         db.import_nodes("Person", rows)
 
     def run() -> int:
