@@ -152,9 +152,10 @@ class hooked:
 
 
 def serial_parsing_in_forked_child() -> None:
-    """Call first thing in a forked child that imports. ruzu parses on all cores with numba's
-    OpenMP layer, and GNU OpenMP is not fork-safe: a child forked from a process that already
-    ran a parallel region is terminated when it starts one ("Terminating: fork() called from a
-    process already using GNU OpenMP"); see test_forked_child_can_import. With one CPU
-    reported, the parser takes its serial path (same batches, same file operations)."""
+    """Call first thing in a forked child that imports. The block-parallel parser (opt-in:
+    threads=None or > 1) runs on numba's OpenMP layer, and GNU OpenMP is not fork-safe: a child
+    forked from a process that already ran a parallel region is terminated when it starts one
+    ("Terminating: fork() called from a process already using GNU OpenMP"). The default is
+    serial; this keeps forked children serial even if that default changes (with one CPU
+    reported, threads=None parses serially: same batches, same file operations)."""
     os.cpu_count = lambda: 1

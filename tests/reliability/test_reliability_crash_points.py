@@ -396,24 +396,6 @@ def test_reference_commit_ends_with_rename_then_directory_fsync(refs):
             assert tail[:5] == ["open", "write", "fsync", "rename", "fsync_dir"], (name, i, ops)
 
 
-def test_reference_operations_do_not_depend_on_parse_threads(fast_tmp_factory, monkeypatch):
-    """The forked children of the exit mode parse serially (see
-    serial_parsing_in_forked_child); the crash points they count must be the same ones."""
-    for name in SCENARIOS:
-        root = fast_tmp_factory(f"threads-{name}")
-        parallel = Reference(os.path.join(root, "parallel"), name)
-        with monkeypatch.context() as m:
-            m.setattr(os, "cpu_count", lambda: 1)
-            serial = Reference(os.path.join(root, "serial"), name)
-        # (the order within a phase varies run to run: the write-behind thread interleaves)
-        assert serial.phase_of == parallel.phase_of, name
-        for ph in range(1, len(serial.phases) + 1):
-            ops = [sorted(op for op, p in zip(r.ops, r.phase_of, strict=True) if p == ph)
-                   for r in (serial, parallel)]
-            assert ops[0] == ops[1], (name, ph)
-        assert serial.states == parallel.states, name
-
-
 def test_zz_report(capsys):
     """Prints k_max and the failure count per scenario and mode (goal: 0 failures)."""
     with capsys.disabled():
