@@ -145,9 +145,10 @@ class Graph:
             typ = self.node_columns(t).get(key)
             if typ is not None:
                 kinds[t] = kind_of_type(typ)
-        return self._gather(
-            nodes.parts(), len(nodes), key, kinds, lambda t: (self.node_table(t), t)
-        )
+        parts = nodes.parts()
+        if nodes.start is not None:  # a run of offsets: slice the columns, no gather
+            parts = [(nodes.tables[0], None, slice(nodes.start, nodes.start + len(nodes)))]
+        return self._gather(parts, len(nodes), key, kinds, lambda t: (self.node_table(t), t))
 
     def rel_property(self, rels: RelVec, key: str) -> Vec:
         kinds = {}
@@ -175,7 +176,12 @@ class Graph:
             table, ckey = open_table(table_key)
             values, validity = self.column(table, key, ckey)
             if kinds[table_key] == "str":
-                vals = LazyStrings(values, np.asarray(offsets, np.int64))
+                rows_of = (
+                    np.arange(offsets.start, offsets.stop, dtype=np.int64)
+                    if isinstance(offsets, slice)
+                    else np.asarray(offsets, np.int64)
+                )
+                vals = LazyStrings(values, rows_of)
             else:
                 # Narrow types (INT16, FLOAT, ...) keep their dtype, as Kùzu's results do;
                 # arithmetic widens them. Only a property that is an integer in one table

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import enum
+import re
 from dataclasses import dataclass
 
 from ..errors import QueryError
@@ -69,15 +71,21 @@ def tokenize(query: str) -> list[Token]:
     return list(_Tokenizer(query).run())
 
 
+_WORD = re.compile(r"[^\W\d]\w*")
+_SPACE = re.compile(r"\s+")
+_SYMBOL = re.compile("|".join(re.escape(s) for s in _SYMBOLS))
+
+
 class _Tokenizer:
     def __init__(self, query: str) -> None:
         self.query = query
         self.i = 0
+        # Line starts, to give each token its line and column without rescanning.
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", query)]
 
     def token(self, kind: Kind, text: str, start: int) -> Token:
-        line = self.query.count("\n", 0, start) + 1
-        line_start = self.query.rfind("\n", 0, start) + 1
-        return Token(kind, text, start, line, start - line_start + 1, self.i)
+        line = bisect.bisect_right(self.line_starts, start)
+        return Token(kind, text, start, line, start - self.line_starts[line - 1] + 1, self.i)
 
     def run(self):
         q = self.query
@@ -89,9 +97,10 @@ class _Tokenizer:
                 return
             start = self.i
             ch = q[start]
-            if ch.isalpha() or ch == "_":
-                self.i = self.scan_word(start)
-                yield self.token(Kind.IDENT, q[start : self.i], start)
+            word = _WORD.match(q, start)
+            if word:
+                self.i = word.end()
+                yield self.token(Kind.IDENT, word.group(), start)
             elif ch.isdigit() or (ch == "." and start + 1 < n and q[start + 1].isdigit()):
                 yield self.scan_number(start)
             elif ch in "'\"":
@@ -108,20 +117,18 @@ class _Tokenizer:
                     raise syntax_error(q, start, "'$' must be followed by a parameter name")
                 yield self.token(Kind.PARAM, q[start + 1 : self.i], start)
             else:
-                for symbol in _SYMBOLS:
-                    if q.startswith(symbol, start):
-                        self.i = start + len(symbol)
-                        yield self.token(Kind.SYMBOL, symbol, start)
-                        break
-                else:
+                symbol = _SYMBOL.match(q, start)
+                if symbol is None:
                     raise syntax_error(q, start, f"unexpected character {ch!r}")
+                self.i = symbol.end()
+                yield self.token(Kind.SYMBOL, symbol.group(), start)
 
     def skip_space_and_comments(self) -> None:
         q = self.query
         n = len(q)
         while self.i < n:
             if q[self.i].isspace():
-                self.i += 1
+                self.i = _SPACE.match(q, self.i).end()
             elif q.startswith("//", self.i):
                 end = q.find("\n", self.i)
                 self.i = n if end < 0 else end + 1

@@ -110,7 +110,7 @@ class MatchExecutor:
                 mask = np.ones(n, np.bool_)
                 for lo in range(0, n, CHUNK_ROWS):  # chunks: no table-sized temporaries
                     hi = min(n, lo + CHUNK_ROWS)
-                    rows = NodeVec((table,), np.arange(lo, hi, dtype=np.int64))
+                    rows = NodeVec.range(table, lo, hi)
                     ev = Evaluator(self.graph, self.params, Frame({name: rows}, hi - lo))
                     for f in node.filters:
                         mask[lo:hi] &= ev.predicate(f)
@@ -152,9 +152,7 @@ class MatchExecutor:
                 n = self.graph.num_nodes(table)
                 if mask is None:
                     for lo in range(0, n, CHUNK_ROWS):
-                        yield NodeVec(
-                            (table,), np.arange(lo, min(n, lo + CHUNK_ROWS), dtype=np.int64)
-                        )
+                        yield NodeVec.range(table, lo, min(n, lo + CHUNK_ROWS))
                     continue
                 offsets = np.flatnonzero(mask)
             for start in range(0, len(offsets), CHUNK_ROWS):
@@ -285,9 +283,7 @@ class MatchExecutor:
             n = self.graph.num_nodes(table)
             g = np.ones(n, np.int64) if g is None else g
             if tree.node == agg.var:
-                prop = self.graph.node_property(
-                    NodeVec((table,), np.arange(n, dtype=np.int64)), agg.key
-                )
+                prop = self.graph.node_property(NodeVec.range(table, 0, n), agg.key)
                 valid = prop.is_valid() if prop.kind != "null" else np.zeros(n, np.bool_)
                 values = np.asarray(prop.values) if prop.kind != "null" else np.zeros(n)
                 if values.dtype.kind == "M":
@@ -373,6 +369,18 @@ class MatchExecutor:
 
     def _countcomponent(self, step: CountComponent, frame: Frame) -> Iterator[Frame]:
         key = id(step)
+        if key not in self._counts and len(step.steps) == 1:
+            # A lone node pattern: the number of matches is the number of rows its filters
+            # keep; no offsets needed.
+            name = step.steps[0].node
+            if _pk_equality(self.step.nodes[name], self.graph) is None:
+                total = 0
+                for table in self.step.nodes[name].tables:
+                    mask = self.node_mask(name, table)
+                    total += (
+                        self.graph.num_nodes(table) if mask is None else int(np.count_nonzero(mask))
+                    )
+                self._counts[key] = total
         if key not in self._counts:
             total = 0
             stream: Iterable[Frame] = [Frame({}, 1)]

@@ -25,8 +25,11 @@ MIN_BLOCK_ROWS = 1024
 BLOCKS_PER_WORKER = 16
 
 
+_CPUS = os.cpu_count() or 1
+
+
 def workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 4))
+    return max(1, min(_CPUS, 4))
 
 
 def run_parallel(graph, params: dict, steps: list) -> tuple[int, Frame] | None:

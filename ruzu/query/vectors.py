@@ -121,6 +121,11 @@ class NodeVec:
     offsets: np.ndarray
     table_idx: np.ndarray | None = None
     kind: str = "node"
+    start: int | None = None  # set when offsets are start, start+1, …: gathers become slices
+
+    @classmethod
+    def range(cls, table: str, lo: int, hi: int) -> NodeVec:
+        return cls((table,), np.arange(lo, hi, dtype=np.int64), start=lo)
 
     def __len__(self) -> int:
         return len(self.offsets)
