@@ -38,7 +38,10 @@ class MatchExecutor:
         self.graph = graph
         self.params = params
         self.step = step
-        self.plan = plan_match(step, graph, input_vars)
+        key = frozenset(input_vars)
+        if key not in step.plans:
+            step.plans[key] = plan_match(step, graph, input_vars)
+        self.plan = step.plans[key]
         self._after: dict[int, set[str]] = {}
         self._inputs = self._input_columns(self.plan, step.keep)
         self._node_masks: dict[tuple[str, str], np.ndarray | None] = {}

@@ -80,6 +80,7 @@ class MatchStep:
     # var -> [(index of the aggregate in the projection, function, property)]. Such a
     # variable may be folded away, its aggregates computed per fold (see match_plan).
     fold_aggregates: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    plans: dict = field(default_factory=dict, repr=False)  # execution plans, by input columns
 
 
 @dataclass
