@@ -21,7 +21,7 @@ from .vectors import Const, Frame, broadcast, single_row_frame
 
 def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     graph = Graph(db)
-    steps = bind(graph, query, text)
+    steps = _bound(graph, query, text)
     for step in steps:
         if isinstance(step, MatchStep):
             check_supported(step)
@@ -54,6 +54,18 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
             stream = _chunks(frame)
             available = set(step.names)
     raise QueryError("Query must conclude with a RETURN clause.")
+
+
+def _bound(graph: Graph, query: ast.Query, text: str) -> list:
+    """The bound steps of a query, cached per database generation: binding depends on the
+    catalog only (parameters are read when the query runs), so a repeated query skips it."""
+    key = ("bound", text)
+    steps = graph.cache.get(key)
+    if steps is None:
+        steps = bind(graph, query, text)
+        if len(graph.cache) < 4096:
+            graph.cache[key] = steps
+    return steps
 
 
 def _chunks(frame: Frame) -> Iterator[Frame]:

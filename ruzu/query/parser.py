@@ -6,6 +6,8 @@ the column and the offending token.
 
 from __future__ import annotations
 
+import functools
+
 from . import ast
 from .lexer import Kind, Token, syntax_error, tokenize
 
@@ -26,6 +28,12 @@ def parse(query: str) -> ast.Statement:
     """Parse one statement (an optional trailing ';' is allowed)."""
     if not isinstance(query, str):
         raise TypeError(f"query must be a str, not {type(query).__name__}")
+    return _parse_cached(query)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(query: str) -> ast.Statement:
+    # Syntax trees are immutable, so a query run again (with new parameters) is not re-parsed.
     return _Parser(query).statement()
 
 
