@@ -110,9 +110,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("resources and output")
     g.add_argument("--batch-size", type=_positive, default=100_000, metavar="N",
                    help="rows parsed per batch before they are written (default 100,000)")
-    g.add_argument("--max-memory", type=_size, default=320 << 20, metavar="SIZE",
-                   help="working-memory budget of the importer, e.g. 512M or 2G "
-                        "(default 320M, minimum 64M)")
+    default = CsvImportConfig().memory_limit
+    g.add_argument("--max-memory", type=_size, default=default, metavar="SIZE",
+                   help="working-memory budget of the importer (buffers, index partitions, "
+                        "CSR buckets; the interpreter's ~140 MB come on top), e.g. 512M or 2G "
+                        f"(default {default >> 20}M, minimum 64M)")
     g.add_argument("--quiet", action="store_true",
                    help="no progress bars: plain progress lines (at most one per second and "
                         "one per stage) and the summary")

@@ -47,7 +47,7 @@ class CsvImportConfig:
     ignore_errors: bool = False
     null_strings: tuple[str, ...] = ("",)
     batch_size: int = 100_000
-    memory_limit: int = 320 << 20
+    memory_limit: int = 256 << 20
     on_duplicate: str | None = None
     on_missing_endpoint: str | None = None
     bad_tolerance: int | None = None
@@ -115,18 +115,22 @@ class CsvImportConfig:
 @dataclass(frozen=True)
 class Budgets:
     """Byte budgets of the memory-hungry stages, all derived from ``memory_limit``: the parse
-    buffers take 1/8, one primary-key index partition 1/2, each endpoint lookup structure 1/4
-    and one CSR bucket 1/4 (stages run one after another, so they do not add up)."""
+    buffers take 1/8 and the bytes queued for the write-behind thread 1/8 (at most 64 MB),
+    while parsing; then one primary-key index partition 1/2, or the endpoint lookup
+    structures 1/4 and the CSR buckets being sorted 1/4. Stages that run at the same time add
+    up to at most ``memory_limit``; the interpreter, numpy and numba (~140 MB) come on top."""
 
     parse: int
     index: int
     resolve: int
     csr: int
+    write_behind: int = 64 << 20
 
     @classmethod
     def from_limit(cls, memory_limit: int) -> Budgets:
         return cls(parse=memory_limit // 8, index=memory_limit // 2,
-                   resolve=memory_limit // 4, csr=memory_limit // 4)
+                   resolve=memory_limit // 4, csr=memory_limit // 4,
+                   write_behind=min(64 << 20, memory_limit // 8))
 
 
 @dataclass(frozen=True)

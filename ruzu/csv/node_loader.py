@@ -71,7 +71,7 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
                   for c in order]
         parser = BatchParser(src, fields, cfg, on_reject=on_reject,
                              on_tick=lambda rows: reporter.report("nodes", rows, src.file_pos))
-        txn.write_behind()
+        txn.write_behind(cfg.budgets.write_behind)
         appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, n_old)
                      for c in columns]
         keys = _KeyOrder(state["index"], pk_type, n_old)

@@ -104,10 +104,14 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
             parser = BatchParser(
                 src, fields, cfg, on_reject=on_reject,
                 on_tick=lambda rows: reporter.report("relationships", rows, src.file_pos))
+            # Both ends share the resolve budget; a pair of one node table loads its index once.
+            same = ends[0].name == ends[1].name
+            budget = cfg.budgets.resolve if same else cfg.budgets.resolve // 2
             for i in range(2):  # appended one by one: a failure closes those made so far
                 resolvers.append(EndpointResolver(
                     txn.db_path, tables[ends[i].name], ends[i].primary_key, key_types[i],
-                    cfg.budgets.resolve, staging, roles[i].lower(), table_name=ends[i].name))
+                    budget, staging, roles[i].lower(), table_name=ends[i].name,
+                    share=resolvers[0] if same and i == 1 else None))
             n_nodes = [tables[e.name]["num_rows"] for e in ends]
             csr = CsrBuilder(staging, n_nodes[0], n_nodes[1],
                              max_edges=e_old + src.size // 4 + 1,
@@ -115,7 +119,7 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                              budget=cfg.budgets.csr)
             csr.add_existing(txn.db_path, state["fwd"], state["bwd"])
             cols = schema.columns
-            txn.write_behind()
+            txn.write_behind(cfg.budgets.write_behind)
             appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, e_old)
                          for c in cols]
             loader = _Loader(txn, schema, cfg, parser, fields, order, appenders, resolvers,
@@ -148,6 +152,8 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
             reporter.report("resolve", parser.rows_total, result.bytes_read)
             loader.resolve_spilled()
         reporter.report("csr", loader.next_eid, result.bytes_read)
+        for resolver in resolvers:
+            resolver.close()  # their lookup arrays are not needed for the CSR build
         fwd, bwd = csr.build(txn)
         for d in ("fwd", "bwd"):
             for file_id in csr_file_ids(state[d]):

@@ -199,6 +199,8 @@ class CsrBuilder:
         measured 1 GB of edges: the single-threaded build was ~40 % of the import."""
         self._scatter()
         self._wait()
+        self._groups = []  # the sort below gets their memory
+        self.fwd._out = self.bwd._out = None
         states = self.fwd.create_files(txn), self.bwd.create_files(txn)
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ruzu-csr") as pool:
             jobs = [pool.submit(d.build, self.budget // 2) for d in (self.fwd, self.bwd)]

@@ -21,6 +21,7 @@ import numpy as np
 from ..types import LogicalType
 from .columns import read_chunk
 from .manifest import data_file_name
+from . import _kernels as K
 from .pk_index import hash_int_keys, hash_string_keys
 
 MISSING = -1
@@ -30,7 +31,10 @@ BYTES_PER_ENTRY = 16  # h1 + offset (or key + offset) while loaded
 
 class EndpointResolver:
     def __init__(self, db_path: str, node_state: dict, primary_key: str, key_type: LogicalType,
-                 budget: int, staging: str, name: str, table_name: str = "") -> None:
+                 budget: int, staging: str, name: str, table_name: str = "",
+                 share: EndpointResolver | None = None) -> None:
+        """``share``: the resolver of the other endpoint when both ends are the same node table;
+        a lookup structure it loaded is used again instead of being loaded twice."""
         self.db_path = db_path
         self.name_of_table = table_name
         self.key_type = key_type
@@ -48,7 +52,11 @@ class EndpointResolver:
             self.mode = "dense"
         elif self.num_rows * per_entry <= budget:
             self.mode = "memory"
-            self._load_all()
+            if share is not None and share.mode == "memory":
+                self.__dict__.update({k: v for k, v in share.__dict__.items()
+                                      if k in ("_keys", "_h1", "_h2", "_offs")})
+            else:
+                self._load_all()
         else:
             self.mode = "partitioned"
             self._setup_partitions(budget, per_entry)
@@ -70,7 +78,7 @@ class EndpointResolver:
             pk_file = self._pk_file()
             self._keys = read_chunk(self._path(pk_file), self.key_type.dtype, 0, n)
             return
-        self._h1 = read_chunk(self._path(self.index["h1"]), np.uint64, 0, n)
+        self._h1 = HashDirectory(read_chunk(self._path(self.index["h1"]), np.uint64, 0, n))
         self._h2 = (read_chunk(self._path(self.index["h2"]), np.uint64, 0, n)
                     if self.index["h2"] else None)
         self._offs = read_chunk(self._path(self.index["offsets"]), np.int64, 0, n)
@@ -150,9 +158,12 @@ class EndpointResolver:
                 self._spills[p].write(rows[bounds[p] : bounds[p + 1]].tobytes())
 
     def close(self) -> None:
-        """Close the spill files (they live in the import's staging directory)."""
+        """Close the spill files (they live in the import's staging directory) and drop the
+        loaded lookup arrays, so the CSR build that follows has their memory."""
         for f in getattr(self, "_spills", ()):
             f.close()
+        for name in ("_keys", "_h1", "_h2", "_offs"):
+            self.__dict__.pop(name, None)
 
     def resolve_partitions(self) -> list[str]:
         """Resolve every spilled partition; returns result files of (eid, offset) int64 pairs,
@@ -180,7 +191,8 @@ class EndpointResolver:
         """Load partition ``p`` of the index; return a function resolving spilled rows."""
         if self.index["kind"] == "hash":
             lo, hi = int(self._dir[p]), int(self._dir[p + 1])
-            h1 = read_chunk(self._path(self.index["h1"]), np.uint64, lo, hi - lo)
+            h1 = HashDirectory(read_chunk(self._path(self.index["h1"]), np.uint64, lo, hi - lo),
+                               p, self.bits)
             offs = read_chunk(self._path(self.index["offsets"]), np.int64, lo, hi - lo)
             h2 = (read_chunk(self._path(self.index["h2"]), np.uint64, lo, hi - lo)
                   if width == 3 else None)
@@ -201,13 +213,39 @@ class EndpointResolver:
         return lookup
 
 
+class HashDirectory:
+    """Sorted hashes in [lo, lo + 2**(64 - bits)) with a directory of about one entry per
+    four keys, for fast searches (see ``_search_radix``)."""
+
+    def __init__(self, hashes: np.ndarray, partition: int = 0, bits: int = 0) -> None:
+        self.keys = hashes
+        width = 64 - bits
+        self.lo = np.uint64(partition << width if bits else 0)
+        dir_bits = max(1, min(width, max(1, len(hashes) // 4).bit_length()))
+        self.shift = np.uint64(width - dir_bits)
+        self.directory = np.empty((1 << dir_bits) + 1, np.int64)
+        K._radix_directory(hashes, self.lo, self.shift, self.directory)
+
+    def searchsorted(self, wanted: np.ndarray) -> np.ndarray:
+        out = np.empty(len(wanted), np.int64)
+        K._search_radix(self.keys, self.directory, self.lo, self.shift, wanted, out)
+        return out
+
+
 def _search(sorted_keys, wanted, sorted_h2, wanted_h2, offsets) -> np.ndarray:
-    """Vectorised exact-match lookup in a sorted array (with an optional second hash)."""
+    """Vectorised exact-match lookup in a sorted array (with an optional second hash);
+    ``sorted_keys`` may be a HashDirectory."""
+    if isinstance(sorted_keys, HashDirectory):
+        directory, sorted_keys = sorted_keys, sorted_keys.keys
+        pos = directory.searchsorted(wanted)
+    else:
+        pos = None
     n = len(sorted_keys)
     out = np.full(len(wanted), MISSING, np.int64)
     if n == 0 or len(wanted) == 0:
         return out
-    pos = np.searchsorted(sorted_keys, wanted)
+    if pos is None:
+        pos = np.searchsorted(sorted_keys, wanted)
     inside = pos < n
     hit = np.zeros(len(wanted), np.bool_)
     hit[inside] = sorted_keys[pos[inside]] == wanted[inside]

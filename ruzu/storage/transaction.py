@@ -65,10 +65,11 @@ class Transaction:
         self.done = False
         self._writer: WriteBehind | None = None
 
-    def write_behind(self) -> None:
-        """From now on, appends are written by a background thread (see writer.py)."""
+    def write_behind(self, max_pending: int) -> None:
+        """From now on, appends are written by a background thread (see writer.py) holding at
+        most ``max_pending`` bytes not yet written."""
         if self._writer is None:
-            self._writer = WriteBehind()
+            self._writer = WriteBehind(max_pending)
             for app in self._appenders.values():
                 app.writer = self._writer
 

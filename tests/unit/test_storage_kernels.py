@@ -1,0 +1,49 @@
+"""Storage kernels against numpy: the hash directory search equals np.searchsorted, the CSR
+counting sort equals argsort + bincount, hashing of integer keys is a bijection."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ruzu.storage import _kernels as K
+from ruzu.storage.resolve import HashDirectory
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 1000, 100_000])
+@pytest.mark.parametrize("bits", [0, 3])
+def test_hash_directory_search_equals_searchsorted(n, bits):
+    rng = np.random.default_rng(n + bits)
+    part = 5 if bits else 0
+    lo = part << (64 - bits) if bits else 0
+    span = 1 << (64 - bits)
+    keys = np.sort(rng.integers(lo, lo + span - 1, n, dtype=np.uint64, endpoint=True))
+    probes = [rng.integers(lo, lo + span - 1, 500, dtype=np.uint64, endpoint=True),
+              np.array([lo, lo + span - 1], np.uint64)]
+    if n:
+        probes.append(keys[rng.integers(0, n, 500)])
+    wanted = np.concatenate(probes)
+    directory = HashDirectory(keys, part, bits)
+    assert np.array_equal(directory.searchsorted(wanted), np.searchsorted(keys, wanted))
+
+
+def test_csr_counting_sort_equals_numpy():
+    rng = np.random.default_rng(1)
+    src = rng.integers(10, 60, 5000)
+    dst = rng.integers(0, 1000, 5000)
+    triples = np.stack([src, dst, np.arange(5000)], axis=1)
+    indptr = np.empty(51, np.int64)
+    nbr = np.empty(5000, np.int64)
+    eid = np.empty(5000, np.int64)
+    K._csr_from_triples(triples, 10, indptr, nbr, eid)
+    order = np.argsort(src, kind="stable")
+    assert np.array_equal(indptr, np.concatenate([[0], np.cumsum(np.bincount(src - 10,
+                                                                             minlength=50))]))
+    assert np.array_equal(nbr, dst[order]) and np.array_equal(eid, order)
+
+
+def test_integer_hash_is_a_bijection_on_samples():
+    keys = np.concatenate([np.arange(-1000, 1000), np.array([2**63 - 1, -(2**63)])])
+    out = np.empty(len(keys), np.uint64)
+    K._hash_ints(keys.astype(np.int64), out)
+    assert len(np.unique(out)) == len(keys)
