@@ -19,9 +19,9 @@ import os
 import numpy as np
 
 from ..types import LogicalType
+from . import _kernels as K
 from .columns import read_chunk
 from .manifest import data_file_name
-from . import _kernels as K
 from .pk_index import hash_int_keys, hash_string_keys
 
 MISSING = -1
