@@ -137,6 +137,14 @@ def open_column(files: FileSet, state: dict, typ: LogicalType, num_rows: int):
     return files.map(state["data"], typ.dtype, num_rows)
 
 
+def to_pylist(column, valid: np.ndarray | None) -> list:
+    """A column's values as Python objects, None where ``valid`` is False."""
+    values = column.to_list() if isinstance(column, StringColumn) else column.tolist()
+    if valid is None:
+        return values
+    return [v if ok else None for v, ok in zip(values, valid.tolist(), strict=True)]
+
+
 def open_validity(files: FileSet, state: dict, num_rows: int) -> np.ndarray | None:
     if state["validity"] is None:
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..catalog import NodeTableSchema
-from .columns import column_file_ids, create_column, open_column, open_validity
+from .columns import column_file_ids, create_column, open_column, open_validity, to_pylist
 from .files import FileSet
 from .pk_index import PrimaryKeyIndex, index_file_ids
 from .transaction import Transaction
@@ -80,9 +80,4 @@ class NodeTable:
 
     def to_pylist(self, name: str) -> list:
         """Values of a column as Python objects with None for NULL (for tests and small tables)."""
-        col = self.column(name)
-        values = col.to_list() if hasattr(col, "to_list") else col.tolist()
-        valid = self.validity(name)
-        if valid is None:
-            return values
-        return [v if ok else None for v, ok in zip(values, valid.tolist(), strict=True)]
+        return to_pylist(self.column(name), self.validity(name))

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..catalog import RelTableSchema
 from ..errors import CatalogError
-from .columns import column_file_ids, create_column, open_column, open_validity
+from .columns import column_file_ids, create_column, open_column, open_validity, to_pylist
 from .files import FileSet
 from .transaction import Transaction
 
@@ -119,9 +119,5 @@ class RelTable:
         return open_validity(self._files, self._state["columns"][name], self.num_rels)
 
     def to_pylist(self, name: str) -> list:
-        col = self.column(name)
-        values = col.to_list() if hasattr(col, "to_list") else col.tolist()
-        valid = self.validity(name)
-        if valid is None:
-            return values
-        return [v if ok else None for v, ok in zip(values, valid.tolist(), strict=True)]
+        """Values of a column as Python objects with None for NULL (for tests and small tables)."""
+        return to_pylist(self.column(name), self.validity(name))
