@@ -37,9 +37,12 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
         stream = _chunks(frame)
         available = set(step.names)
         start = index + 1
+    progressive = _wants_first_rows(steps)
     for step in steps[start:]:
         if isinstance(step, MatchStep):
-            stream = MatchExecutor(graph, params, step, available).run(stream)
+            executor = MatchExecutor(graph, params, step, available)
+            executor.progressive = progressive and step is steps[0]
+            stream = executor.run(stream)
             available = set(step.keep)
         elif isinstance(step, UnwindStep):
             stream = _unwind(graph, params, step, stream)
@@ -54,6 +57,20 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
             stream = _chunks(frame)
             available = set(step.names)
     raise QueryError("Query must conclude with a RETURN clause.")
+
+
+def _wants_first_rows(steps: list) -> bool:
+    """MATCH … RETURN … LIMIT n without ORDER BY, DISTINCT or aggregates: the first n rows
+    found will do, so the scan should not start with a full chunk."""
+    last = steps[-1]
+    return (
+        isinstance(last, ProjectStep)
+        and last.projection.limit is not None
+        and not last.projection.order_by
+        and not last.projection.distinct
+        and not last.aggregates
+        and all(isinstance(s, MatchStep) for s in steps[:-1])
+    )
 
 
 def _bound(graph: Graph, query: ast.Query, text: str) -> list:

@@ -50,6 +50,9 @@ class MatchExecutor:
         self.varlength = VarLength(self)
         # Set by the parallel driver: where the plan's first Scan takes its node blocks from.
         self.scan_source: Callable[[], Iterator[NodeVec]] | None = None
+        # Set when only the first rows are wanted (LIMIT without ORDER BY): the root scan
+        # starts with small blocks and grows them, so a few rows cost little.
+        self.progressive = False
 
     # ------------------------------------------------------------------ driver
 
@@ -154,12 +157,21 @@ class MatchExecutor:
                 mask = self.node_mask(name, table)
                 n = self.graph.num_nodes(table)
                 if mask is None:
-                    for lo in range(0, n, CHUNK_ROWS):
-                        yield NodeVec.range(table, lo, min(n, lo + CHUNK_ROWS))
+                    for lo, hi in self._blocks(n):
+                        yield NodeVec.range(table, lo, hi)
                     continue
                 offsets = np.flatnonzero(mask)
-            for start in range(0, len(offsets), CHUNK_ROWS):
-                yield NodeVec((table,), offsets[start : start + CHUNK_ROWS])
+            for lo, hi in self._blocks(len(offsets)):
+                yield NodeVec((table,), offsets[lo:hi])
+
+    def _blocks(self, n: int) -> Iterator[tuple[int, int]]:
+        size = 256 if self.progressive else CHUNK_ROWS
+        lo = 0
+        while lo < n:
+            hi = min(n, lo + size)
+            yield lo, hi
+            lo = hi
+            size = min(CHUNK_ROWS, size * 4)
 
     def _lookup(self, table: str, expr) -> np.ndarray:
         from . import ast

@@ -104,6 +104,8 @@ class Projector:
         for chunk in chunks:
             if chunk.n == 0:
                 continue
+            if not order_by and keep is not None:
+                chunk = _first_rows(chunk, keep - have)  # project only rows LIMIT keeps
             frame = self._project(chunk).expanded()
             if order_by and keep is not None and frame.n > keep:
                 frame = frame.take(self._sort(frame, keep))
@@ -190,6 +192,14 @@ class Projector:
             keys = [(ev.vector(s.expr), s.descending) for s in order_by]
             frame = frame.take(sort_order(keys, frame.n, self.keep_rows))
         return self._slice(frame)
+
+
+def _first_rows(frame: Frame, wanted: int) -> Frame:
+    """The leading rows of a frame that hold ``wanted`` rows once weights are expanded."""
+    if frame.weights is None:
+        return frame if frame.n <= wanted else frame.take(np.arange(wanted))
+    cut = int(np.searchsorted(np.cumsum(frame.weights), wanted)) + 1
+    return frame if cut >= frame.n else frame.take(np.arange(cut))
 
 
 def _unique_rows(frame: Frame) -> Frame:

@@ -149,3 +149,12 @@ def test_bound_node_relabelled_is_filtered(db):
 def test_queries_run_on_a_read_only_database(db):
     assert db.read_only
     assert db.execute("MATCH (p:Person)-[:Follows]->(q) RETURN count(*)").get_all() == [[6]]
+
+
+@pytest.mark.parametrize("limit", [0, 1, 3, 5, 6, 100])
+def test_limit_without_order_gives_that_many_true_rows(db, limit):
+    everything = db.execute("MATCH (a:Person)-[:Follows]->(b) RETURN a.id").get_all()
+    rows = db.execute(f"MATCH (a:Person)-[:Follows]->(b) RETURN a.id LIMIT {limit}").get_all()
+    assert len(rows) == min(limit, len(everything))
+    for row in rows:
+        assert row in everything
