@@ -267,6 +267,18 @@ CASES: dict[str, tuple[str, dict] | str] = {
     "RETURN c.id, sum(p.age), avg(p.age), min(p.age), count(p.age), count(*)",
     "fold_aggregates_with_var_length": "MATCH (c:City)<-[:LivesIn]-(p:Person)-[:Follows*1..2]->"
     "(q:Person) RETURN c.id, avg(q.age), count(*)",
+    # --- comparisons checked while expanding
+    "fused_dates": "MATCH (a:Person)-[:Follows]->(b:Person) WHERE a.born < b.born RETURN count(*)",
+    "fused_floats": "MATCH (a:Person)-[:Follows]->(b:Person) WHERE b.score >= a.score "
+    "RETURN a.id, count(*)",
+    "fused_mixed_numbers": "MATCH (a:Person)-[:Follows]->(b:Person) WHERE a.age < b.score "
+    "RETURN count(*)",
+    "fused_equal_not_equal": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person) "
+    "WHERE a.active = c.active AND a.age <> c.age RETURN count(*)",
+    "fused_two_hops_rows": "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(c:Person) "
+    "WHERE c.seen > a.seen AND a.id < 100 RETURN a.id, c.id",
+    "fused_float32": "MATCH (a:Person)-[:Follows]->(b:Person) WHERE a.height > b.height "
+    "RETURN count(*)",
     # --- misc expressions
     "case": "MATCH (p:Person) RETURN p.id, CASE WHEN p.age < 30 THEN 'young' "
     "WHEN p.age < 60 THEN 'mid' ELSE 'old' END",
