@@ -58,6 +58,8 @@ QUERIES: dict[str, str] = {
     "RETURN i.name, avg(p.age), count(*) ORDER BY i.name",
     "fof_age_by_age": "MATCH (a:Person)-[:Follows]->(:Person)-[:Follows]->(c:Person) "
     "RETURN a.age, avg(c.age) AS fof_age, count(*) AS paths ORDER BY a.age",
+    "older_two_hops_away": "MATCH (a:Person)-[:Follows]->(:Person)-[:Follows]->(c:Person) "
+    "WHERE c.age > a.age RETURN count(*)",
     "popular_then_city": "MATCH (a:Person)<-[:Follows]-(b:Person) WITH a, count(*) AS c "
     "WHERE c > 100 MATCH (a)-[:LivesIn]->(city:City) "
     "RETURN city.country, count(*) AS n ORDER BY n DESC, city.country "
