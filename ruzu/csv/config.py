@@ -47,7 +47,7 @@ class CsvImportConfig:
     ignore_errors: bool = False
     null_strings: tuple[str, ...] = ("",)
     batch_size: int = 100_000
-    memory_limit: int = 256 << 20
+    memory_limit: int = 160 << 20
     on_duplicate: str | None = None
     on_missing_endpoint: str | None = None
     bad_tolerance: int | None = None

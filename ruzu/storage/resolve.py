@@ -25,7 +25,9 @@ from .manifest import data_file_name
 from .pk_index import hash_int_keys, hash_string_keys
 
 MISSING = -1
-SPILL_CHUNK_ROWS = 1 << 21  # spilled edges resolved per step against a loaded index slice
+# Bytes per spilled edge while a chunk of them is resolved: the row, positions, matches, the
+# (edge id, offset) output and numpy temporaries.
+RESOLVE_BYTES_PER_EDGE = 96
 BYTES_PER_ENTRY = 16  # h1 + offset (or key + offset) while loaded
 
 
@@ -36,6 +38,7 @@ class EndpointResolver:
         """``share``: the resolver of the other endpoint when both ends are the same node table;
         a lookup structure it loaded is used again instead of being loaded twice."""
         self.db_path = db_path
+        self.budget = budget
         self.name_of_table = table_name
         self.key_type = key_type
         self.index = node_state["index"]
@@ -176,9 +179,10 @@ class EndpointResolver:
             lookup = self._load_slice(p, width)
             out = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.resolved")
             total = os.path.getsize(f.name) // (8 * width)
+            chunk_rows = max(4096, self.budget // RESOLVE_BYTES_PER_EDGE)
             with open(out, "wb") as sink:
-                for start in range(0, total, SPILL_CHUNK_ROWS):
-                    count = min(SPILL_CHUNK_ROWS, total - start)
+                for start in range(0, total, chunk_rows):
+                    count = min(chunk_rows, total - start)
                     rows = read_chunk(f.name, np.uint64, start * width,
                                       count * width).reshape(-1, width)
                     found = lookup(rows)
