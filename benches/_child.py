@@ -34,7 +34,8 @@ def vm_hwm() -> int:
 
 class RssTrace:
     """Samples /proc/self/status on a daemon thread; ``peak`` is the sample with the largest
-    VmRSS as {"rss", "anon", "file", "shmem"} bytes, plus the largest of each part alone."""
+    VmRSS as {"rss", "anon", "file", "shmem"} bytes and the import stage it fell in, plus the
+    largest of each part alone."""
 
     FIELDS = {"VmRSS:": "rss", "RssAnon:": "anon", "RssFile:": "file", "RssShmem:": "shmem"}
 
@@ -42,7 +43,8 @@ class RssTrace:
         import threading
 
         self.every = every
-        self.peak: dict[str, int] = {}
+        self.stage = "start"  # the last stage the progress callback reported
+        self.peak: dict = {}
         self.max_part: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -61,7 +63,7 @@ class RssTrace:
         while not self._stop.is_set():
             s = self.sample()
             if s.get("rss", 0) > self.peak.get("rss", -1):
-                self.peak = s
+                self.peak = {**s, "stage": self.stage}
             for k, v in s.items():
                 self.max_part[k] = max(self.max_part.get(k, 0), v)
             self._stop.wait(self.every)
@@ -110,11 +112,15 @@ def run_ruzu(spec: dict) -> dict:
             shutil.rmtree(scratch, ignore_errors=True)
     samples: list[tuple[str, int, int]] = []
 
-    def progress(p) -> None:
-        samples.append((p.stage, p.bytes_read, p.rss))
-
-    callback = progress if spec.get("samples") else None
     trace = RssTrace() if spec.get("trace") else None
+
+    def progress(p) -> None:
+        if trace is not None:
+            trace.stage = p.stage
+        if spec.get("samples"):
+            samples.append((p.stage, p.bytes_read, p.rss))
+
+    callback = progress if spec.get("samples") or trace else None
     with ruzu.Database(spec["db"]) as db:
         if spec["file"] == "nodes":
             _ruzu_tables(db, columns)
@@ -127,7 +133,7 @@ def run_ruzu(spec: dict) -> dict:
         seconds = time.perf_counter() - t0
     out = {"rows": r.rows_imported, "seconds": seconds, "peak_rss": vm_hwm(),
            "batches": r.batch_count, "skipped": r.rows_skipped, "jit_compiles": jit_compiles()}
-    if callback:
+    if spec.get("samples"):
         out["samples"] = samples
     if trace:
         out["trace"] = trace.stop()

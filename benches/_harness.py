@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -22,6 +23,12 @@ DEFAULT_DATA_DIR = os.environ.get("RUZU_BENCH_DATA", "/work/bench-data")
 MB = 1_000_000
 CACHE_VERSION = 1  # bump when datagen's output changes, so cached files are regenerated
 WARM_SIZE = 20_000
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit so ``finally`` blocks delete the databases and partial
+    files of a stopped run."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def log(*args) -> None:

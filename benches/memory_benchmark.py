@@ -45,8 +45,9 @@ def _trace_text(res: dict) -> str:
     if not t or not t["at_peak"]:
         return ""
     p = t["at_peak"]
-    return (f"   at the sampled peak: anon {p.get('anon', 0) / H.MB:.0f} MB, "
-            f"file {p.get('file', 0) / H.MB:.0f} MB, shmem {p.get('shmem', 0) / H.MB:.0f} MB")
+    return (f"   at the sampled peak: stage {p.get('stage', '?')}, "
+            f"anon {p.get('anon', 0) / H.MB:.0f} MB, file {p.get('file', 0) / H.MB:.0f} MB, "
+            f"shmem {p.get('shmem', 0) / H.MB:.0f} MB")
 
 
 def table(peaks: dict, sizes: list[int], kinds: list[str]) -> str:
@@ -100,6 +101,7 @@ def contracts(peaks: dict, sizes: list[int], kinds: list[str]) -> list[tuple[str
 
 
 def main(argv: list[str] | None = None) -> int:
+    H.exit_on_sigterm()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100M,500M,1G,5G",

@@ -74,6 +74,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    H.exit_on_sigterm()
     args = parse_args(argv)
     config = {}
     if args.batch_size:

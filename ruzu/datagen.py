@@ -359,10 +359,11 @@ def _fill_edges(kind, first, max_rows, limit, num_nodes, seed, out):
 # ---------------------------------------------------------------------------------------------
 
 def _write_atomic(path: str, fill) -> None:
-    """Write through ``path.partial`` and rename, so a killed run never leaves a short file
-    that a cache would take for a finished one."""
+    """Write through ``path.<pid>.partial`` and rename, so a killed run never leaves a short
+    file that a cache would take for a finished one, and two processes generating the same
+    file do not write into each other's."""
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
-    tmp = f"{path}.partial"
+    tmp = f"{path}.{os.getpid()}.partial"
     try:
         with open(tmp, "wb") as f:
             fill(f)
