@@ -482,3 +482,66 @@ def _expand_filtered(
                 out_eid[k] = eids[j]
             k += ok
     return k
+
+
+@kernel
+def _count_filtered(
+    indptr,
+    nbrs,
+    eids,
+    sources,
+    node_mask,
+    use_node_mask,
+    edge_mask,
+    use_edge_mask,
+    left,
+    left_valid,
+    right,
+    right_valid,
+    op,
+    out,
+):
+    """out[i] = how many edges ``_expand_filtered`` would keep for sources[i] (with the
+    comparison on): when nothing downstream reads the new node, counting is enough."""
+    for i in range(sources.shape[0]):
+        if not left_valid[i]:
+            out[i] = 0
+            continue
+        s = sources[i]
+        lv = left[i]
+        c = 0
+        for j in range(indptr[s], indptr[s + 1]):
+            y = nbrs[j]
+            if use_node_mask and not node_mask[y]:
+                continue
+            if use_edge_mask and not edge_mask[eids[j]]:
+                continue
+            rv = right[y]
+            if op == 0:
+                ok = lv == rv
+            elif op == 1:
+                ok = lv != rv
+            elif op == 2:
+                ok = lv < rv
+            elif op == 3:
+                ok = lv <= rv
+            elif op == 4:
+                ok = lv > rv
+            else:
+                ok = lv >= rv
+            c += ok and right_valid[y]
+        out[i] = c
+
+
+@kernel
+def _counting_order(keys, num_keys, out):
+    """A stable order of ``keys`` (ints in 0 … num_keys-1) by counting sort: O(n + keys)."""
+    counts = np.zeros(num_keys + 1, np.int64)
+    for i in range(keys.shape[0]):
+        counts[keys[i] + 1] += 1
+    for k in range(num_keys):
+        counts[k + 1] += counts[k]
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        out[counts[k]] = i
+        counts[k] += 1
