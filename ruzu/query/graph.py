@@ -166,6 +166,8 @@ class Graph:
             kind = next(iter(kind_set))
         elif kind_set <= {"int", "float"}:
             kind = "float"
+        elif "str" in kind_set:
+            kind = "str"  # as Kùzu: an INT64 id in one table and a STRING id in another → STRING
         else:
             raise CatalogError(f"property {key} has different types in different tables")
         pieces = []
@@ -209,6 +211,8 @@ def _scatter(pieces, n: int, kind: str) -> Vec:
             continue
         if isinstance(vals, LazyStrings):
             vals = vals.materialize()
+        elif kind == "str" and vals.dtype != object:
+            vals = np.asarray([str(v) for v in vals.tolist()], dtype=object)
         values[rows] = vals
         valid[rows] = True if vmask is None else vmask
     return Vec(kind, values, None if valid.all() else valid)

@@ -177,7 +177,7 @@ class MatchExecutor:
                 mask = np.ones(n, np.bool_)
                 for lo in range(0, n, CHUNK_ROWS):  # chunks: no table-sized temporaries
                     hi = min(n, lo + CHUNK_ROWS)
-                    rows = NodeVec.range(table, lo, hi)
+                    rows = _typed(node.tables, NodeVec.range(table, lo, hi))
                     ev = Evaluator(self.graph, self.params, Frame({name: rows}, hi - lo))
                     for f in node.filters:
                         mask[lo:hi] &= ev.predicate(f)
@@ -206,6 +206,19 @@ class MatchExecutor:
     # ------------------------------------------------------------------ scan
 
     def scan_offsets(self, name: str) -> Iterator[NodeVec]:
+        """The nodes a pattern node starts from, in blocks. A node with several candidate
+        tables gets vectors naming all of them, so that a property is typed the same way
+        in every block (INT64 in one table and STRING in another is STRING, as in Kùzu)."""
+        node = self.step.nodes[name]
+        for block in self._scan_blocks(name):
+            if len(node.tables) > 1:
+                index = node.tables.index(block.tables[0])
+                block = NodeVec(
+                    tuple(node.tables), block.offsets, np.full(len(block), index, np.int16)
+                )
+            yield block
+
+    def _scan_blocks(self, name: str) -> Iterator[NodeVec]:
         node = self.step.nodes[name]
         lookup = _pk_equality(node, self.graph)
         for table in node.tables:
@@ -760,6 +773,14 @@ class MatchExecutor:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def _typed(tables: list[str], block: NodeVec) -> NodeVec:
+    """A one-table block as a vector naming all of a variable's candidate tables."""
+    if len(tables) <= 1:
+        return block
+    index = tables.index(block.tables[0])
+    return NodeVec(tuple(tables), block.offsets, np.full(len(block), index, np.int16))
 
 
 _COMPARE_CODES = {"=": 0, "<>": 1, "<": 2, "<=": 3, ">": 4, ">=": 5}

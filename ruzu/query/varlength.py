@@ -200,13 +200,16 @@ class VarLength:
                 carried.columns[name] = frame.columns[name]
             out = carried.take(out_row)
             t_idx, offsets = adj.split(res_node[out_res])
-            present = np.unique(t_idx)
-            tables = tuple(adj.tables[i] for i in present)
+            # The vector names every table the far end may be in (not only those reached
+            # here): property types are decided over them, as Kùzu types by the labels.
+            tables = tuple(t for t in adj.tables if t in self.ex.step.nodes[step.to_var].tables)
             if len(tables) == 1:
                 nodes = NodeVec(tables, offsets)
             else:
                 remap = np.zeros(len(adj.tables), np.int16)
-                remap[present] = np.arange(len(present))
+                for i, t in enumerate(adj.tables):
+                    if t in tables:
+                        remap[i] = tables.index(t)
                 nodes = NodeVec(tables, offsets, remap[t_idx])
             out.columns[target] = nodes
             yield out.scaled(res_count[out_res])
