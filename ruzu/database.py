@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from .catalog import Catalog, NodeTableSchema, RelTableSchema
 from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
 from .errors import (
     CorruptDatabaseError,
     DatabaseClosedError,
+    DatabaseNotFoundError,
     ImportInterrupted,
     ReadOnlyError,
 )
@@ -26,6 +28,9 @@ from .storage.manifest import (
 from .storage.node_table import NodeTable, create_node_storage, node_storage_files
 from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
 from .storage.transaction import Transaction, restore_files
+
+if TYPE_CHECKING:
+    from .query.result import QueryResult
 
 ProgressCallback = Callable[[ImportProgress], None]
 RejectCallback = Callable[[Reject], None]
@@ -44,7 +49,9 @@ class Database:
         self.last_import_result: ImportResult | None = None
         if not os.path.exists(self.path):
             if read_only:
-                raise CorruptDatabaseError(f"{self.path}: database does not exist")
+                raise DatabaseNotFoundError(
+                    f"{self.path}: database does not exist (a read-only open does not create "
+                    "one)")
             os.makedirs(self.path)
         elif not os.path.isdir(self.path):
             raise CorruptDatabaseError(f"{self.path}: not a directory, so not a ruzu database")
@@ -75,7 +82,6 @@ class Database:
         except (KeyError, TypeError, ValueError) as e:
             raise CorruptDatabaseError(f"{self.path}: catalog is malformed ({e})") from None
 
-    # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
         """Release the database; safe to call more than once."""
         self._closed = True
@@ -87,6 +93,7 @@ class Database:
             self._lock = None
 
     def __enter__(self) -> Database:
+        """``with Database(path) as db:`` closes the database when the block ends."""
         return self
 
     def __exit__(self, *exc) -> None:
@@ -129,15 +136,27 @@ class Database:
 
     @property
     def manifest(self) -> Manifest:
+        """The committed manifest this handle sees (catalog, table states, file checksums)."""
         return self._manifest
 
     @property
     def generation(self) -> int:
+        """The committed generation: it grows by one with every commit."""
         return self._manifest.generation
 
-    # -- schema ------------------------------------------------------------------------------
+    @property
+    def imports(self) -> list[dict]:
+        """The CSV imports committed into this database, oldest first: one dict per file with
+        ``table``, ``kind`` ("nodes"/"relationships"), ``path`` (absolute), ``size`` and
+        ``mtime_ns`` of the file when it was read, ``rows_imported``, ``rows_skipped``,
+        ``generation`` and ``complete`` (False for a ``partial`` import that stopped early).
+        ``ruzu-import`` uses it to refuse or skip a file imported before."""
+        self._check_open()
+        return [dict(r) for r in self._manifest.imports]
+
     @property
     def catalog(self) -> Catalog:
+        """The tables and their columns (node tables, rel tables)."""
         self._check_open()
         return self._catalog
 
@@ -160,6 +179,7 @@ class Database:
             txn.manifest.tables[name] = create_rel_storage(txn, schema)
 
     def drop_table(self, name: str) -> None:
+        """Remove a table, its data files and its records in :attr:`imports`."""
         with self._write() as txn:
             catalog = Catalog.from_dict(txn.manifest.catalog)
             is_node = name in catalog.node_tables
@@ -169,20 +189,21 @@ class Database:
             files = node_storage_files(state) if is_node else rel_storage_files(state)
             for file_id in files:
                 txn.retire(file_id)
+            txn.manifest.imports = [r for r in txn.manifest.imports if r.get("table") != name]
 
-    # -- reading -----------------------------------------------------------------------------
     def table(self, name: str) -> NodeTable:
+        """The node table ``name``: row count, key lookup, columns as numpy arrays."""
         self._check_open()
         return NodeTable(self._files, self._catalog.node(name), self._manifest.tables[name])
 
     def rel_table(self, name: str, from_table: str | None = None,
                   to_table: str | None = None) -> RelTable:
+        """The rel table ``name`` (one FROM/TO pair of it): CSR per direction, columns."""
         self._check_open()
         schema = self._catalog.rel(name)
         return RelTable(self._files, schema, self._manifest.tables[name], from_table, to_table,
                         self._manifest.tables)
 
-    # -- importing ---------------------------------------------------------------------------
     def import_nodes(self, table: str, path: str | os.PathLike,
                      config: CsvImportConfig | None = None,
                      progress: ProgressCallback | None = None,
@@ -195,9 +216,11 @@ class Database:
 
         self._check_writable()
         schema = self._catalog.node(table)
+        stat = _stat(path)
         with self._write() as txn:
             result = load_nodes(txn, schema, os.fspath(path), config or CsvImportConfig(),
                                 progress, on_reject)
+            _record_import(txn, "nodes", table, path, stat, result)
         return self._finish_import(result)
 
     def import_relationships(self, table: str, path: str | os.PathLike,
@@ -213,10 +236,12 @@ class Database:
         self._check_writable()
         schema = self._catalog.rel(table)
         pair = _choose_pair(schema, from_table, to_table)
+        stat = _stat(path)
         with self._write() as txn:
             result = load_relationships(txn, schema, pair, self._catalog,
                                         os.fspath(path), config or CsvImportConfig(), progress,
                                         on_reject)
+            _record_import(txn, "relationships", table, path, stat, result)
         return self._finish_import(result)
 
     def _finish_import(self, result: ImportResult) -> ImportResult:
@@ -232,12 +257,34 @@ class Database:
             ) from stop.error
         return result
 
-    # -- queries -----------------------------------------------------------------------------
-    def execute(self, query: str, parameters: dict | None = None):
+    def execute(self, query: str, parameters: dict | None = None) -> QueryResult:
+        """Run one Cypher statement (``$name`` parameters from ``parameters``); returns a
+        :class:`~ruzu.query.result.QueryResult` (``get_next()``, ``get_all()``,
+        ``get_as_df()``, ``get_as_arrow()``)."""
         from .query import execute
 
         self._check_open()
         return execute(self, query, parameters)
+
+
+def _stat(path: str | os.PathLike) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None  # the loader reports the missing file
+
+
+def _record_import(txn: Transaction, kind: str, table: str, path: str | os.PathLike,
+                   stat: os.stat_result | None, result: ImportResult) -> None:
+    """Note a CSV import in the manifest of the transaction that commits it."""
+    if stat is None:
+        return
+    txn.manifest.imports.append({
+        "table": table, "kind": kind, "path": os.path.abspath(os.fspath(path)),
+        "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+        "rows_imported": result.rows_imported, "rows_skipped": result.rows_skipped,
+        "generation": txn.manifest.generation, "complete": result.interruption is None,
+    })
 
 
 def _choose_pair(schema: RelTableSchema, from_table: str | None,
@@ -264,10 +311,12 @@ class Connection:
         self.database = database
         self._closed = False
 
-    def execute(self, query: str, parameters: dict | None = None):
+    def execute(self, query: str, parameters: dict | None = None) -> QueryResult:
+        """Run one Cypher statement on the database (see :meth:`Database.execute`)."""
         if self._closed:
             raise DatabaseClosedError("connection is closed")
         return self.database.execute(query, parameters)
 
     def close(self) -> None:
+        """Close the connection (the database stays open)."""
         self._closed = True

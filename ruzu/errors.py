@@ -24,6 +24,10 @@ class CorruptDatabaseError(RuzuError, OSError):
     """The directory is not a ruzu database, is truncated, damaged or of a newer format."""
 
 
+class DatabaseNotFoundError(RuzuError, FileNotFoundError):
+    """A database opened read-only does not exist (a writable open creates it)."""
+
+
 class ReadOnlyError(RuzuError, PermissionError):
     """A write was attempted on a database opened read-only."""
 

@@ -3,7 +3,7 @@
 A thin layer over :class:`ruzu.Database`: it parses the arguments, creates the tables of a
 ``--schema`` file, runs one :meth:`~ruzu.Database.import_nodes` /
 :meth:`~ruzu.Database.import_relationships` per input file (each is its own transaction, all or
-nothing), shows progress and prints a summary. Typed ruzu errors become one ``error: …`` line
+nothing, committed when it is done), shows progress and prints a summary. Typed ruzu errors become one ``error: …`` line
 on stderr and exit code 1; usage errors exit with 2.
 
 Usage::
@@ -16,9 +16,12 @@ Input specs: ``--nodes TABLE=FILE[,FILE…]`` (a bare ``FILE`` names the table a
 stem); ``--relationships TABLE=FILE[,FILE…]``, and for a rel table that connects several
 node-table pairs ``--relationships TABLE:FROM:TO=FILE`` (``Likes:User:Post=likes.csv``; either
 side may be left empty when the other one decides, ``Likes::Post=…``). Node files are imported
-before relationship files, each in the order given. A failed run drops the tables it created
-(unless ``--partial``) and removes a database directory it created, so the same command can
-simply be run again once the input is fixed.
+before relationship files, each in the order given. A failure rolls back the file being
+imported and keeps the files committed before it; the tables the run created and left empty
+are dropped (unless ``--partial``) and a database directory it created with nothing in it is
+removed. ``--skip-existing`` then skips the files committed before (``Database.imports``
+records each file's path, size and modification time), so the same command goes on where it
+stopped; a file imported before is otherwise refused (``--reimport`` allows it).
 
 The package, from the bottom up: ``args`` (exit codes, argument parsers, input specs),
 ``schema`` (schema files), ``display`` (progress and summaries), ``report``
@@ -101,8 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("nothing to do: give --schema, --nodes or --relationships")
         cfg = config_from_args(args)
         statements = read_schema(args.schema) if args.schema else []
-        run_import(args, cfg, statements, jobs, out)
-        return EXIT_OK
+        done = run_import(args, cfg, statements, jobs, out)
+        return _nothing_imported(done)
     except SystemExit as e:  # argparse: --help (0) or a usage error (2)
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     except (RuzuError, CliError) as e:
@@ -114,6 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted; the file being imported was rolled back")
         return EXIT_INTERRUPTED
+
+
+def _nothing_imported(done: list) -> int:
+    """EXIT_ERROR (after saying so) when rows were read but every one of them was skipped."""
+    read = sum(r.rows_read for _, r in done)
+    if read and not sum(r.rows_imported for _, r in done):
+        _error(f"nothing was imported: all {read:,} rows read were skipped (see the summary "
+               "above, --report-file lists them)")
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 def _error(message: str) -> None:

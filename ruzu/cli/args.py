@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .. import __version__
-from ..csv.config import MIN_MEMORY_LIMIT, CsvImportConfig
+from ..csv.config import MAX_BATCH_SIZE, MIN_MEMORY_LIMIT, CsvImportConfig
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -46,10 +46,37 @@ def _count(text: str) -> int:
 
 
 def _positive(text: str) -> int:
-    value = _count(text)
+    """An integer of at least 1; one rule, whatever is wrong with ``text`` (``0``, ``-5``,
+    ``abc``)."""
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
     return value
+
+
+def _batch_size(text: str) -> int:
+    """``--batch-size``: 1 … MAX_BATCH_SIZE rows."""
+    value = _positive(text)
+    if value > MAX_BATCH_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of at least 1 and at most {MAX_BATCH_SIZE:,}, got {text!r}")
+    return value
+
+
+DEFAULT_BAD_TOLERANCE = 1000  # as neo4j-admin's --bad-tolerance
+
+
+UNLIMITED = -1
+
+
+def _tolerance(text: str) -> int:
+    """``--bad-tolerance``: a count, or ``unlimited`` for no limit (``UNLIMITED``)."""
+    if text.strip().lower() == "unlimited":
+        return UNLIMITED
+    return _count(text)
 
 
 def _char(text: str) -> str:
@@ -92,15 +119,27 @@ def _add_error_options(p: argparse.ArgumentParser) -> None:
                         "(other bad rows still fail the import unless --ignore-errors)")
     g.add_argument("--skip-bad-relationships", action="store_true",
                    help="skip relationships whose FROM or TO key names no existing node")
-    g.add_argument("--bad-tolerance", type=_count, default=None, metavar="N",
-                   help="fail once more than N rows of a file were skipped (implies "
-                        "--ignore-errors; default: no limit)")
+    g.add_argument("--bad-tolerance", type=_tolerance, default=None, metavar="N",
+                   help="fail a file once more than N of its rows were skipped (malformed, "
+                        "wrong type, unknown endpoint); giving it implies --ignore-errors "
+                        f"(default {DEFAULT_BAD_TOLERANCE:,}, as neo4j-admin; 'unlimited' for "
+                        "no limit)")
     g.add_argument("--report-file", metavar="PATH",
-                   help="write one JSON line per skipped row to PATH and the skipped records "
+                   help="write one JSON line per skipped row to PATH (the first 10,000 of each "
+                        "kind per file: the summary gives the exact count) and the skipped "
+                        "records "
                         "themselves, in the input's format with its header, to "
                         "PATH-without-extension.bad.csv, ready to fix and re-import (one "
                         "PATH-without-extension.TABLE.FILE.bad.csv per input when several "
                         "inputs had skipped rows)")
+    g.add_argument("--skip-existing", action="store_true",
+                   help="skip input files this database has already imported (same path, "
+                        "size and modification time): run the same command again after an "
+                        "interruption and it goes on with the first file not committed")
+    g.add_argument("--reimport", action="store_true",
+                   help="import files again that this database has already imported "
+                        "(otherwise refused: a relationship file imported twice doubles its "
+                        "edges)")
     g.add_argument("--partial", action="store_true",
                    help="on a failure keep the batches committed before it instead of "
                         "rolling the file back; the error names the line to resume from")
@@ -108,8 +147,9 @@ def _add_error_options(p: argparse.ArgumentParser) -> None:
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("resources and output")
-    g.add_argument("--batch-size", type=_positive, default=100_000, metavar="N",
-                   help="rows parsed per batch before they are written (default 100,000)")
+    g.add_argument("--batch-size", type=_batch_size, default=100_000, metavar="N",
+                   help="rows parsed per batch before they are written (default 100,000; "
+                        f"1 … {MAX_BATCH_SIZE:,})")
     default = CsvImportConfig().memory_limit
     g.add_argument("--max-memory", type=_size, default=default, metavar="SIZE",
                    help="working-memory budget of the importer (buffers, index partitions, "
@@ -125,12 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     :func:`build_demo_parser`)."""
     p = argparse.ArgumentParser(
         prog="ruzu-import",
+        allow_abbrev=False,
         usage="%(prog)s DBDIR [--schema FILE] [--nodes TABLE=FILE[,FILE…]]… "
               "[--relationships TABLE[:FROM:TO]=FILE[,FILE…]]… [options]\n"
               "       %(prog)s demo [DBDIR] [--persons N] [--out DIR] [options]",
         description="Bulk-load CSV files into a ruzu database. Node files are imported "
                     "first, then relationship files; each file is one all-or-nothing "
-                    "transaction. Tables that already exist are appended to.",
+                    "transaction, committed when it is done: a failure rolls back the file "
+                    "being imported and keeps the files committed before it (tables this run "
+                    "created and left empty are dropped again). Run the same command with "
+                    "--skip-existing to go on after a failure or an interruption. Tables "
+                    "that already exist are appended to; a file already imported is refused "
+                    "unless --skip-existing or --reimport.",
         epilog="TABLE specs: --nodes Person=persons.csv,more.csv (a bare persons.csv means "
                "the table named like the file); --relationships Follows=follows.csv; for a "
                "rel table with several FROM/TO pairs name one: --relationships "
@@ -140,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("database", metavar="DBDIR",
                    help="database directory (created when it does not exist)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="delete DBDIR first if it is a ruzu database (as neo4j-admin's "
+                        "--overwrite-destination)")
     p.add_argument("--version", action="version", version=f"ruzu {__version__}",
                    help="print the version and exit")
     p.add_argument("--schema", metavar="FILE",
@@ -162,6 +211,7 @@ def build_demo_parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="ruzu-import demo",
+        allow_abbrev=False,
         description="Generate a sample social graph (Person nodes id,name,age and Follows "
                     "relationships from,to,since) as CSV files, import it into a new "
                     "database and show what was loaded.",
@@ -184,6 +234,13 @@ def build_demo_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _bad_tolerance(given: int | None) -> int | None:
+    """The config's ``bad_tolerance``: the default when not given, None for unlimited."""
+    if given is None:
+        return DEFAULT_BAD_TOLERANCE
+    return None if given == UNLIMITED else given
+
+
 def config_from_args(args: argparse.Namespace) -> CsvImportConfig:
     """The :class:`CsvImportConfig` the options describe (raises ``ConfigError``)."""
     get = lambda name, default=None: getattr(args, name, default)  # noqa: E731
@@ -195,12 +252,12 @@ def config_from_args(args: argparse.Namespace) -> CsvImportConfig:
         escape=get("escape") or quote,
         skip_rows=get("skip_rows", 0),
         ignore_errors=bool(get("ignore_errors") or get("bad_tolerance") is not None),
+        bad_tolerance=_bad_tolerance(get("bad_tolerance")),
         null_strings=tuple(get("null_strings") or ("",)),
         batch_size=args.batch_size,
         memory_limit=args.max_memory,
         on_duplicate="keep_first" if get("skip_duplicate_nodes") else None,
         on_missing_endpoint="skip" if get("skip_bad_relationships") else None,
-        bad_tolerance=get("bad_tolerance"),
         partial=bool(get("partial")),
     )
 

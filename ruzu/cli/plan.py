@@ -16,9 +16,51 @@ from .schema import SchemaStatement
 
 @dataclass
 class Plan:
+    """What a run does: the CREATEs it runs, those it skips (the table exists), the files it
+    imports and the files it skips (``--skip-existing``: imported before)."""
+
     creates: list[SchemaStatement] = field(default_factory=list)
     skipped_creates: list[SchemaStatement] = field(default_factory=list)
     jobs: list[FileJob] = field(default_factory=list)
+    skipped_jobs: list[tuple[FileJob, dict]] = field(default_factory=list)
+
+
+def previous_import(db: Database, job: FileJob) -> dict | None:
+    """The record of a complete earlier import of this very file (same absolute path, size
+    and modification time) into the job's table, or None."""
+    try:
+        st = os.stat(job.path)
+    except OSError:
+        return None
+    path = os.path.abspath(job.path)
+    for rec in reversed(db.imports):
+        if (rec.get("table") == job.table and rec.get("path") == path
+                and rec.get("size") == st.st_size and rec.get("mtime_ns") == st.st_mtime_ns
+                and rec.get("complete", True)):
+            return rec
+    return None
+
+
+def _sort_out_imported(db: Database, plan: Plan, skip_existing: bool, reimport: bool) -> None:
+    """--skip-existing moves files imported before to ``plan.skipped_jobs``; without it or
+    --reimport such a file is refused before anything is written."""
+    if reimport:
+        return
+    keep = []
+    for job in plan.jobs:
+        rec = previous_import(db, job)
+        if rec is None:
+            keep.append(job)
+        elif skip_existing:
+            plan.skipped_jobs.append((job, rec))
+        else:
+            what = ("its edges would be added a second time" if job.kind == "relationships"
+                    else "its keys are in the table already")
+            raise CatalogError(
+                f"{job.path}: already imported into {job.table} ({rec.get('rows_imported', 0):,}"
+                f" rows, generation {rec.get('generation')}); {what}. Pass --skip-existing to "
+                "skip the files imported before, or --reimport to import it again")
+    plan.jobs = keep
 
 
 def _check_file(path: str) -> None:
@@ -31,9 +73,11 @@ def _check_file(path: str) -> None:
         raise CsvError(f"{path}: permission denied", path=path, reason="permission denied")
 
 
-def make_plan(db: Database, statements: list[SchemaStatement], jobs: list[FileJob]) -> Plan:
+def make_plan(db: Database, statements: list[SchemaStatement], jobs: list[FileJob], *,
+              skip_existing: bool = False, reimport: bool = False) -> Plan:
     """Check everything that can be checked before writing: tables exist (or the schema
-    creates them), FROM/TO pairs resolve, input files are readable."""
+    creates them), FROM/TO pairs resolve, input files are readable and were not imported
+    before (unless ``skip_existing`` skips them or ``reimport`` allows it)."""
     plan = Plan(jobs=jobs)
     nodes = dict(db.catalog.node_tables)
     rels = dict(db.catalog.rel_tables)
@@ -83,4 +127,5 @@ def make_plan(db: Database, statements: list[SchemaStatement], jobs: list[FileJo
                     f"node-table pairs ({all_pairs}); name one, e.g. --relationships "
                     f"{job.table}:{pairs[0][0]}:{pairs[0][1]}={job.path}")
         _check_file(job.path)
+    _sort_out_imported(db, plan, skip_existing, reimport)
     return plan

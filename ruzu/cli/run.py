@@ -30,8 +30,8 @@ def _create(db: Database, statement: SchemaStatement) -> None:
 
 
 def _rollback_created(db: Database, created: list[str]) -> list[str]:
-    """Drop the tables this run created (newest first) so a failed run can simply be run
-    again. Best effort: a table that cannot be dropped is left and reported."""
+    """Drop the given tables this run created and left empty (newest first), so a failed run
+    can simply be run again. Best effort: a table that cannot be dropped is left."""
     left = []
     for name in reversed(created):
         try:
@@ -48,6 +48,8 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
     this run created are dropped again, a database directory it created is removed)."""
     bars = not args.quiet and out.isatty()
     db_path = args.database
+    if getattr(args, "overwrite", False):
+        _remove_database(db_path, out)
     existed = os.path.exists(db_path)
     t0 = time.perf_counter()
     done: list[tuple[FileJob, ImportResult]] = []
@@ -55,7 +57,12 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
     db = None
     try:
         db = Database(db_path)
-        plan = make_plan(db, statements, jobs)
+        plan = make_plan(db, statements, jobs, skip_existing=getattr(args, "skip_existing", False),
+                         reimport=getattr(args, "reimport", False))
+        for job, rec in plan.skipped_jobs:
+            print(f"skipped: {job.label} ← {job.path} was imported before "
+                  f"({rec.get('rows_imported', 0):,} rows, generation {rec.get('generation')})",
+                  file=out)
         for st in plan.skipped_creates:
             print(f"table {st.schema.name} exists: appending to it (its CREATE at "
                   f"{st.path}:{st.line} is skipped)", file=out)
@@ -110,15 +117,31 @@ def _raise_resumable(error: RuzuError, job: FileJob, done: list, out: TextIO) ->
         f"resume with --{job.kind} {job.target}={job.path} --skip-rows {skip}") from error
 
 
+def _remove_database(db_path: str, out: TextIO) -> None:
+    """``--overwrite``: delete ``db_path`` when it is a ruzu database (refuse anything else)."""
+    if not os.path.exists(db_path):
+        return
+    is_db = os.path.isdir(db_path) and os.path.exists(os.path.join(db_path, "manifest.json"))
+    if not is_db and not (os.path.isdir(db_path) and not os.listdir(db_path)):
+        raise CliError(f"{db_path} is not a ruzu database; --overwrite only replaces one")
+    with Database(db_path):  # refuses (LockError) while another process writes to it
+        pass
+    shutil.rmtree(db_path)
+    print(f"overwrite: removed the database {db_path}", file=out)
+
+
 def _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out) -> None:
+    """Each file is its own transaction: the failed file was rolled back, the files committed
+    before it stay. Tables this run created and left empty are dropped again."""
     keep = getattr(args, "partial", False)
-    if db is not None and created and not keep:
-        left = _rollback_created(db, created)
-        dropped = [n for n in created if n not in left]
+    filled = {j.table for j, _ in done}
+    empty = [n for n in created if n not in filled]
+    if db is not None and empty and not keep:
+        left = _rollback_created(db, empty)
+        dropped = [n for n in empty if n not in left]
         if dropped:
-            print(f"rolled back: dropped the tables this run created ({', '.join(dropped)})",
-                  file=out)
-        done = [(j, r) for j, r in done if j.table not in dropped]
+            print(f"rolled back: dropped the empty tables this run created "
+                  f"({', '.join(dropped)})", file=out)
     if db is not None:
         db.close()
     if not existed and not keep and (not done) and os.path.isdir(db_path):
@@ -127,6 +150,9 @@ def _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out) ->
     for job, r in done:
         print(f"kept: {job.label} ← {job.path} ({fmt_rows(r.rows_imported)}) was committed "
               "before the error", file=out)
+    if done:
+        print("to go on once the input is fixed, run the same command with --skip-existing "
+              "(it skips the files committed above)", file=out)
     if args.report_file and done:
         try:
             report_rejects(args.report_file, done, cfg, out)
@@ -144,8 +170,9 @@ def _print_totals(db: Database, done, seconds: float, out: TextIO) -> None:
         n = sum(db.rel_table(name, a, b).num_rels for a, b in schema.pairs)
         counts.append(f"{name} {n:,} relationships")
     rate = rows / seconds if seconds > 0 else 0.0
-    print(f"done: {len(done)} file(s), {rows:,} rows in {seconds:,.2f} s ({rate:,.0f} rows/s), "
-          f"peak memory {fmt_mb(peak)}", file=out)
+    memory = f", peak memory {fmt_mb(peak)}" if peak else ""
+    print(f"done: {len(done)} file(s), {rows:,} rows in {seconds:,.2f} s ({rate:,.0f} rows/s)"
+          f"{memory}", file=out)
     if counts:
         print(f"database {db.path}: " + ", ".join(counts), file=out, flush=True)
 

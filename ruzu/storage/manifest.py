@@ -41,9 +41,12 @@ class Manifest:
     catalog: dict = field(default_factory=dict)  # serialised Catalog
     tables: dict = field(default_factory=dict)  # table name -> storage state
     files: dict[int, FileEntry] = field(default_factory=dict)
+    imports: list = field(default_factory=list)  # one dict per committed CSV import
 
     def body(self) -> dict:
+        extra = {"imports": self.imports} if self.imports else {}
         return {
+            **extra,
             "db_id": self.db_id,
             "generation": self.generation,
             "next_file_id": self.next_file_id,
@@ -98,6 +101,7 @@ class Manifest:
                 catalog=body["catalog"],
                 tables=body["tables"],
                 files=files,
+                imports=list(body.get("imports", [])),
             )
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as e:
             raise bad(f"manifest is malformed ({e})") from None

@@ -248,12 +248,38 @@ def test_interrupt_rolls_back_and_exits_130(run, files, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ruzu.Database, "import_relationships", interrupted)
+    monkeypatch.setattr(ruzu.Database, "import_nodes", interrupted)
     r = run(files["db"], "--schema", files["schema"], "--nodes", f"Person={files['persons']}",
             "--relationships", f"Follows={files['follows']}")
     assert r.code == 130
     assert one_error_line(r.err).startswith("error: interrupted")
     assert not os.path.exists(files["db"])  # it created the database, so it removed it
+
+
+def test_interrupt_keeps_the_files_committed_before_it(run, files, monkeypatch):
+    """Each file is its own transaction (issue 16: Person used to be dropped with Follows)."""
+    real = ruzu.Database.import_relationships
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ruzu.Database, "import_relationships", interrupted)
+    argv = [files["db"], "--schema", files["schema"], "--nodes", f"Person={files['persons']}",
+            "--relationships", f"Follows={files['follows']}"]
+    r = run(*argv)
+    assert r.code == 130
+    assert one_error_line(r.err).startswith("error: interrupted")
+    assert "kept: Person" in r.out and "--skip-existing" in r.out
+    with ruzu.Database(files["db"], read_only=True) as db:
+        assert db.table("Person").num_rows == 3
+        assert "Follows" not in db.catalog.rel_tables  # created empty by this run: dropped
+    monkeypatch.setattr(ruzu.Database, "import_relationships", real)
+    r = run(*argv, "--skip-existing")
+    assert r.code == 0, r.err
+    assert "skipped: Person" in r.out
+    with ruzu.Database(files["db"], read_only=True) as db:
+        assert db.table("Person").num_rows == 3
+        assert db.rel_table("Follows").num_rels == 4
 
 
 def test_partial_keeps_the_tables_it_created(run, files, tmp_path):

@@ -3,6 +3,8 @@ database and check what it holds."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -187,4 +189,10 @@ def test_options_map_onto_the_config():
     assert (cfg.batch_size, cfg.skip_rows, cfg.partial) == (5000, 2, True)
     assert cfg.null_strings == ("NULL", "")
     default = config_from_args(build_parser().parse_args(["db"]))
-    assert default == ruzu.CsvImportConfig()
+    # The command line fails a file after 1,000 skipped rows, as neo4j-admin (issue 16); the
+    # Python API keeps Kùzu's "no limit".
+    assert default.bad_tolerance == 1000 and not default.ignore_errors
+    assert default == dataclasses.replace(ruzu.CsvImportConfig(), bad_tolerance=1000)
+    unlimited = config_from_args(build_parser().parse_args(["db", "--bad-tolerance",
+                                                            "unlimited"]))
+    assert unlimited.bad_tolerance is None and unlimited.ignore_errors

@@ -65,8 +65,10 @@ def test_read_only_refuses_writes(tmp_path):
 
 
 def test_read_only_open_of_missing_database_fails(tmp_path):
-    with pytest.raises(CorruptDatabaseError, match="does not exist"):
+    # Not "corrupt": there is nothing there (issue 16). Still an OSError, as before.
+    with pytest.raises(ruzu.DatabaseNotFoundError, match="does not exist"):
         ruzu.Database(tmp_path / "nope", read_only=True)
+    assert not (tmp_path / "nope").exists()
 
 
 def test_foreign_directory_is_refused(tmp_path):
