@@ -176,3 +176,56 @@ def _search_radix(keys, directory, lo, shift, wanted, out):
             else:
                 right = mid
         out[i] = left
+
+
+_BUCKET_LIMIT = 64  # longest bucket the insertion sort takes; longer means skewed input
+
+
+@kernel
+def _sort_by_hash(h1, h2, offsets, skip_bits, out_h1, out_h2, out_offsets):
+    """Stable sort of the rows ``(h1, h2, offsets)`` by ``(h1, h2)`` into ``out_*``, for uniform
+    hashes whose top ``skip_bits`` are all equal (one partition of the index).
+
+    One counting-sort pass on the next bits (about four keys a bucket) and an insertion sort of
+    each bucket: two passes over the data instead of numpy's comparison sort (measured on 8.2 M
+    random 63-bit keys: 0.74 s in ``argsort`` → see the commit). Returns False, with ``out_*``
+    unspecified, when a bucket holds more than ``_BUCKET_LIMIT`` rows (many duplicate keys): the
+    caller then sorts with numpy, so the worst case stays O(n log n)."""
+    n = h1.shape[0]
+    bits = 1
+    while (1 << bits) < n // 4 + 1 and bits < 24 and skip_bits + bits < 64:
+        bits += 1
+    nb = 1 << bits
+    shift = np.uint64(64 - skip_bits - bits)
+    mask = np.uint64(nb - 1)
+    starts = np.zeros(nb + 1, np.int64)
+    for i in range(n):
+        starts[np.int64((h1[i] >> shift) & mask) + 1] += 1
+    for b in range(nb):
+        if starts[b + 1] > _BUCKET_LIMIT:
+            return False
+        starts[b + 1] += starts[b]
+    fill = starts[:nb].copy()
+    for i in range(n):
+        b = np.int64((h1[i] >> shift) & mask)
+        j = fill[b]
+        out_h1[j] = h1[i]
+        out_h2[j] = h2[i]
+        out_offsets[j] = offsets[i]
+        fill[b] = j + 1
+    for b in range(nb):
+        lo = starts[b]
+        for i in range(lo + 1, starts[b + 1]):
+            a1 = out_h1[i]
+            a2 = out_h2[i]
+            ao = out_offsets[i]
+            j = i - 1
+            while j >= lo and (out_h1[j] > a1 or (out_h1[j] == a1 and out_h2[j] > a2)):
+                out_h1[j + 1] = out_h1[j]
+                out_h2[j + 1] = out_h2[j]
+                out_offsets[j + 1] = out_offsets[j]
+                j -= 1
+            out_h1[j + 1] = a1
+            out_h2[j + 1] = a2
+            out_offsets[j + 1] = ao
+    return True
