@@ -229,3 +229,54 @@ def _sort_by_hash(h1, h2, offsets, skip_bits, out_h1, out_h2, out_offsets):
             out_h2[j + 1] = a2
             out_offsets[j + 1] = ao
     return True
+
+
+@kernel
+def _order_by_part(part, bounds, order):
+    """Stable counting-sort ``order`` of rows by partition number ``part[i]`` in
+    [0, len(bounds) - 1): rows of partition p are ``order[bounds[p]:bounds[p + 1]]``."""
+    nparts = bounds.shape[0] - 1
+    bounds[:] = 0
+    for i in range(part.shape[0]):
+        bounds[part[i] + 1] += 1
+    for p in range(nparts):
+        bounds[p + 1] += bounds[p]
+    fill = bounds[:nparts].copy()
+    for i in range(part.shape[0]):
+        j = fill[part[i]]
+        order[j] = i
+        fill[part[i]] = j + 1
+
+
+@kernel
+def _lookup_hashes(keys, directory, lo, shift, wanted, keys_h2, wanted_h2, use_h2, offsets, out):
+    """Exact-match lookup of ``wanted`` (h1, and h2 when ``use_h2``) among the sorted hashes
+    ``keys`` (with ``keys_h2``) of one index partition: ``out[i]`` = ``offsets`` of the match or
+    -1. ``_search_radix`` plus the comparisons and the gather in one pass (the numpy version
+    spent 0.25 s in temporaries on 13 M probes)."""
+    n = keys.shape[0]
+    last = directory.shape[0] - 2
+    for i in range(wanted.shape[0]):
+        x = wanted[i]
+        out[i] = -1
+        if x < lo:
+            continue
+        d = (x - lo) >> shift
+        if d > last:
+            left = directory[last + 1]
+            right = n
+        else:
+            left = directory[d]
+            right = directory[d + 1]
+        while left < right:
+            mid = (left + right) // 2
+            if keys[mid] < x:
+                left = mid + 1
+            else:
+                right = mid
+        j = left
+        while j < n and keys[j] == x:  # a run of equal h1 (rare for strings): match h2
+            if not use_h2 or keys_h2[j] == wanted_h2[i]:
+                out[i] = offsets[j]
+                break
+            j += 1
