@@ -143,8 +143,10 @@ def parse_test_file(path: str) -> TestFile:
             start = i + 1
             i += 1
             # A statement may continue on the following lines until its result marker.
-            while i < len(lines) and not lines[i].startswith("----") and not (
-                lines[i].startswith("-") and lines[i][1:2].isupper()
+            while (
+                i < len(lines)
+                and not lines[i].startswith("----")
+                and not (lines[i].startswith("-") and lines[i][1:2].isupper())
             ):
                 if lines[i].strip():
                     text += "\n" + lines[i].strip()
@@ -312,8 +314,10 @@ def _format_rows(rows: list[list]) -> list[str]:
 # ----------------------------------------------------------------------------- datasets
 
 
-_TABLE = re.compile(r"create\s+(node|rel)\s+table\s+(?:if\s+not\s+exists\s+)?(\w+)\s*\((.*)\)\s*;?\s*$",
-                    re.IGNORECASE | re.DOTALL)
+_TABLE = re.compile(
+    r"create\s+(node|rel)\s+table\s+(?:if\s+not\s+exists\s+)?(\w+)\s*\((.*)\)\s*;?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _split_top(text: str) -> list[str]:
@@ -409,9 +413,7 @@ def ruzu_supports_type(typ: str, cache: dict) -> bool:
     tmp = tempfile.mkdtemp(prefix="ruzu-type-")
     try:
         with ruzu.Database(os.path.join(tmp, "db")) as db:
-            ruzu.Connection(db).execute(
-                f"CREATE NODE TABLE t(id INT64, c {typ}, PRIMARY KEY(id))"
-            )
+            ruzu.Connection(db).execute(f"CREATE NODE TABLE t(id INT64, c {typ}, PRIMARY KEY(id))")
         ok = True
     except Exception:
         ok = False
@@ -702,7 +704,9 @@ def _run_file(tf, rel, d, root, work, datasets, type_cache, per_dir, args, show)
                 if category == "pass":
                     counts["pass_of_kuzu"] += 1
             if args.verbose and category in show:
-                print(f"{category.upper()} {rel}:{stmt.line} [{case.name}] {stmt.text}\n    {detail}")
+                print(
+                    f"{category.upper()} {rel}:{stmt.line} [{case.name}] {stmt.text}\n    {detail}"
+                )
 
 
 def _strip_strings(text: str) -> str:
@@ -711,7 +715,11 @@ def _strip_strings(text: str) -> str:
 
 def _print_table(per_dir: dict[str, Counter]) -> None:
     cols = ("pass", "wrong", "error", "lenient", "skipped")
-    print(f"| {'directory':<18} | " + " | ".join(f"{c:>7}" for c in cols) + " | Kùzu passes | ruzu of those |")
+    print(
+        f"| {'directory':<18} | "
+        + " | ".join(f"{c:>7}" for c in cols)
+        + " | Kùzu passes | ruzu of those |"
+    )
     print("|" + "---|" * (len(cols) + 3))
     total = Counter()
     for d, c in per_dir.items():
@@ -720,8 +728,10 @@ def _print_table(per_dir: dict[str, Counter]) -> None:
     print(_row("**total**", total, cols))
     if total["kuzu_passes"]:
         share = 100.0 * total["pass_of_kuzu"] / total["kuzu_passes"]
-        print(f"\nruzu gives Kùzu's answer on {total['pass_of_kuzu']}/{total['kuzu_passes']} "
-              f"({share:.1f}%) of the statements Kùzu passes; {total['wrong']} wrong.")
+        print(
+            f"\nruzu gives Kùzu's answer on {total['pass_of_kuzu']}/{total['kuzu_passes']} "
+            f"({share:.1f}%) of the statements Kùzu passes; {total['wrong']} wrong."
+        )
 
 
 def _row(name: str, c: Counter, cols) -> str:

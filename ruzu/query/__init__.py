@@ -25,9 +25,9 @@ from ..errors import QueryError
 from . import ast
 from .ddl import run_statement
 from .executor import run_query
-from .union import run_union, split_statements
 from .parser import parse
 from .result import QueryResult
+from .union import run_union, split_statements
 
 __all__ = ["QueryResult", "execute", "parse"]
 

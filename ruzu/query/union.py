@@ -19,9 +19,7 @@ def run_union(db, stmt: ast.Union, params: dict, text: str) -> QueryResult:
         if names is None:
             names = result.get_column_names()
         elif len(result.get_column_names()) != len(names):
-            raise QueryError(
-                "The number of columns to union/union all must be the same."
-            )
+            raise QueryError("The number of columns to union/union all must be the same.")
         rows.extend(result.get_all())
     if not all(stmt.all_flags):
         seen = set()
