@@ -118,10 +118,7 @@ def build_hash_index(
     starts = np.zeros(nparts + 1, np.int64)
     written = 0
     for p, part in enumerate(parts):
-        h1, h2, offs = part() if callable(part) else part
-        order = np.lexsort((h2, h1)) if strings else np.argsort(h1, kind="stable")
-        h1, h2, offs = h1[order], h2[order], offs[order]
-        del order
+        h1, h2, offs = sort_by_hash(*(part() if callable(part) else part), bits)
         first = np.empty(len(h1), np.int64)
         dup = np.empty(len(h1), np.int64)
         k = K._find_duplicates(h1, h2, offs, first, dup)
@@ -138,6 +135,18 @@ def build_hash_index(
     if len(found):
         found = found[np.argsort(found[:, 1], kind="stable")]
     return state, found
+
+
+def sort_by_hash(h1: np.ndarray, h2: np.ndarray, offs: np.ndarray, skip_bits: int):
+    """``(h1, h2, offs)`` stably sorted by ``(h1, h2)``; all ``h1`` share their top ``skip_bits``.
+    A bucket pass plus insertion sorts (O(n): hashes are uniform); numpy's sort when a bucket
+    overflows, which only many duplicate keys cause."""
+    out = np.empty_like(h1), np.empty_like(h2), np.empty_like(offs)
+    if K._sort_by_hash(h1, h2, offs, skip_bits, *out):
+        return out
+    del out
+    order = np.lexsort((h2, h1))
+    return h1[order], h2[order], offs[order]
 
 
 def _gather_all(source: KeySource):
