@@ -47,7 +47,7 @@ class LogicalType(enum.Enum):
         try:
             return cls(key)
         except ValueError:
-            raise CatalogError(f"unknown type {name!r}") from None
+            raise CatalogError(f"unknown type {name!r}{_suggest_type(key)}") from None
 
     @property
     def dtype(self) -> np.dtype:
@@ -134,3 +134,14 @@ _INT_RANGES = {
     LogicalType.UINT32: (0, 2**32 - 1),
     LogicalType.UINT64: (0, 2**64 - 1),
 }
+
+
+def _suggest_type(key: str) -> str:
+    """" (did you mean STRING?)" for a misspelt type name, else ""."""
+    import difflib
+
+    known = [t.value for t in LogicalType] + list(_ALIASES)
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f" (did you mean {_ALIASES.get(close[0], close[0])}?)"

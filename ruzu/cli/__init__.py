@@ -3,8 +3,8 @@
 A thin layer over :class:`ruzu.Database`: it parses the arguments, creates the tables of a
 ``--schema`` file, runs one :meth:`~ruzu.Database.import_nodes` /
 :meth:`~ruzu.Database.import_relationships` per input file (each is its own transaction, all or
-nothing, committed when it is done), shows progress and prints a summary. Typed ruzu errors become one ``error: …`` line
-on stderr and exit code 1; usage errors exit with 2.
+nothing, committed when it is done), shows progress and prints a summary. Typed ruzu errors
+become one ``error: …`` line on stderr and exit code 1; usage errors exit with 2.
 
 Usage::
 

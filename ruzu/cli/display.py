@@ -150,7 +150,10 @@ def _reason_key(reason: str) -> str:
         return f"{m.group(1)} key not found in node table {m.group(2)}"
     if reason.startswith("duplicate primary key"):
         return "duplicate primary key"
-    return re.sub(r"\s+'[^']*'", "", reason.split(":")[0]).strip()
+    head = reason.split(":")[0]
+    if head.count("(") != head.count(")"):  # the ':' is inside "(expected …HH:MM…)"
+        head = reason
+    return re.sub(r"\s+'[^']*'", "", head).strip()
 
 
 def skipped_by_reason(result: ImportResult) -> dict[str, int]:

@@ -69,9 +69,27 @@ def parse_schema(text: str, path: str = "<schema>") -> list[SchemaStatement]:
                 head = " ".join(chunk.split())[:60]
                 raise QueryError(f"expected CREATE NODE TABLE or CREATE REL TABLE, got '{head}'")
         except (CatalogError, QueryError) as e:
-            raise type(e)(f"{where}: {e}") from e
+            raise type(e)(f"{_position(chunk, path, line, column, str(e)) or where}: {e}") from e
         out.append(SchemaStatement(schema, path, first, chunk.strip()))
     return out
+
+
+_UNKNOWN_TYPE = re.compile(r"unknown type '([^']+)'")
+
+
+def _position(chunk: str, path: str, line: int, column: int, message: str) -> str | None:
+    """``path:line:column`` of the word an error names (``unknown type 'STRNG'``), found in
+    the statement's text; None when it names none."""
+    m = _UNKNOWN_TYPE.search(message)
+    if not m:
+        return None
+    at = re.search(rf"(?<![\w]){re.escape(m.group(1))}(?![\w])", chunk)
+    if at is None:
+        return None
+    before = chunk[: at.start()]
+    rel_line = before.count("\n")
+    col = at.start() - (before.rfind("\n") + 1) + 1 + (column - 1 if rel_line == 0 else 0)
+    return f"{path}:{line + rel_line}:{col}"
 
 
 def _relocate(e: QueryError, path: str, line: int, column: int) -> QueryError:
@@ -83,6 +101,8 @@ def _relocate(e: QueryError, path: str, line: int, column: int) -> QueryError:
         return QueryError(f"{path}:{line}: {first}")
     rel_line, rel_col, message = int(m.group(1)), int(m.group(2)), m.group(3)
     col = rel_col + (column - 1 if rel_line == 1 else 0)
+    if re.match(r"unexpected 'CREATE'", message, re.IGNORECASE):
+        message += " (is the ';' that ends the statement before it missing?)"
     return QueryError(f"{path}:{line + rel_line - 1}:{col}: syntax error: {message}")
 
 

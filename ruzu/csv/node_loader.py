@@ -42,10 +42,24 @@ def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
                         f"unexpected {extra}" if extra else "") if p
         ) or "duplicate column names"
         raise CsvError(
-            f"{src.path}:1: header {names} does not match {what} columns {expected} ({detail})",
+            f"{src.path}:1: header {names} does not match {what} columns {expected} ({detail})"
+            f"{delimiter_hint(names, expected)}",
             path=src.path, line=1, reason="header mismatch",
         )
     return [expected.index(n) for n in names]
+
+
+def delimiter_hint(names: list[str], expected: list[str]) -> str:
+    """"; is the delimiter ';'? …" when the header is one field that another delimiter splits
+    into the expected column names (a semicolon or tab file read as comma-separated)."""
+    if len(names) != 1:
+        return ""
+    for char, shown in ((";", "';'"), ("\t", "'\\t'"), ("|", "'|'")):
+        parts = [p.strip().strip('"') for p in names[0].split(char)]
+        if len(parts) > 1 and sorted(parts) == sorted(expected):
+            return (f"; the header looks {shown}-separated: pass --delimiter {shown} "
+                    f"(Python: CsvImportConfig(delimiter={shown}), Cypher: DELIM={shown})")
+    return ""
 
 
 def staging_dir(txn: Transaction) -> str:

@@ -293,9 +293,24 @@ class BatchParser:
         reason, col, name = self._describe(code, field, got)
         record = self.src.record_text(pos)
         where = f"{self.src.path}:{line}" + (f":{col} ({name})" if col else "")
-        return CsvError(f"{where}: {reason}. Record: '{record}'", path=self.src.path,
+        hint = self._header_hint(int(line), record)
+        return CsvError(f"{where}: {reason}{hint}. Record: '{record}'", path=self.src.path,
                         line=int(line), column=col, column_name=name, reason=reason,
                         record=record)
+
+    def _header_hint(self, line: int, record: str) -> str:
+        """" (line 1 looks like a header …)" when the file was read without a header and its
+        first record names the columns."""
+        if self.cfg.header or line != 1:
+            return ""
+        delim = chr(self.cfg.dialect_bytes[0])
+        values = {v.strip().strip(chr(self.cfg.dialect_bytes[1])).lower()
+                  for v in record.split(delim)}
+        names = {f.name.lower() for f in self.fields if f.name}
+        if not names or len(values & names) * 2 <= len(names):
+            return ""
+        return (" (line 1 looks like a header: the import was told there is none, e.g. "
+                "--no-header or HEADER=false)")
 
     def _reject(self, row: np.ndarray, base: int) -> None:
         line, start, end, field, code, got = (int(x) for x in row)

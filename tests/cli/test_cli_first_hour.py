@@ -125,7 +125,7 @@ def test_batch_size_has_one_rule(run, value, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = run("db", "--schema", "s.cypher", "--batch-size", value)
     assert r.code == 2
-    assert f"argument --batch-size: must be a whole number of at least 1" in r.err
+    assert "argument --batch-size: must be a whole number of at least 1" in r.err
     assert not os.path.exists(tmp_path / "db")
 
 
@@ -159,3 +159,71 @@ def test_read_only_open_of_a_missing_database(tmp_path):
         ruzu.Database(tmp_path / "nope", read_only=True)
     with pytest.raises(FileNotFoundError):  # the standard library's class too
         ruzu.Database(tmp_path / "nope", read_only=True)
+
+
+# ------------------------------------------------------------------ messages (issue 16, item 7)
+NODE_SCHEMA = "CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY (id));\n"
+
+
+def test_semicolon_file_gets_a_delimiter_hint(run, tmp_path):
+    schema = write(tmp_path / "s.cypher", NODE_SCHEMA)
+    semi = write(tmp_path / "semi.csv", "id;name\n1;a\n")
+    r = run(tmp_path / "db", "--schema", schema, "--nodes", f"P={semi}")
+    assert r.code == 1
+    line = one_error_line(r.err)
+    assert "header ['id;name'] does not match" in line
+    assert "the header looks ';'-separated: pass --delimiter ';'" in line
+    r = run(tmp_path / "db", "--schema", schema, "--nodes", f"P={semi}", "--delimiter", ";")
+    assert r.code == 0, r.err
+
+
+def test_no_header_on_a_file_with_a_header_says_so(run, tmp_path):
+    schema = write(tmp_path / "s.cypher", NODE_SCHEMA)
+    csv = write(tmp_path / "p.csv", "id,name\n1,a\n")
+    r = run(tmp_path / "db", "--schema", schema, "--nodes", f"P={csv}", "--no-header")
+    assert r.code == 1
+    assert one_error_line(r.err) == (
+        f"error: {csv}:1:1 (id): invalid integer (line 1 looks like a header: the import was "
+        "told there is none, e.g. --no-header or HEADER=false). Record: 'id,name'")
+    bad = write(tmp_path / "q.csv", "x,name\n1,a\n")  # an ordinary bad first row: no hint
+    r = run(tmp_path / "db", "--schema", schema, "--nodes", f"P={bad}", "--no-header")
+    assert "looks like a header" not in r.err
+
+
+def test_unknown_type_has_a_position_and_a_suggestion(run, tmp_path):
+    schema = write(tmp_path / "s.cypher", "\nCREATE NODE TABLE P(id INT64,\n  name STRNG, "
+                                          "PRIMARY KEY (id));\n")
+    r = run(tmp_path / "db", "--schema", schema)
+    assert r.code == 1
+    assert one_error_line(r.err) == (f"error: {schema}:3:8: unknown type 'STRNG' (did you "
+                                     "mean STRING?)")
+    with pytest.raises(ruzu.CatalogError, match=r"unknown type 'INT46' \(did you mean INT64"):
+        ruzu.LogicalType.parse("INT46")
+    with pytest.raises(ruzu.CatalogError, match=r"^unknown type 'QWERTY'$"):
+        ruzu.LogicalType.parse("QWERTY")
+
+
+def test_missing_semicolon_in_a_schema(run, tmp_path):
+    schema = write(tmp_path / "s.cypher", "CREATE NODE TABLE A(id INT64, PRIMARY KEY (id))\n"
+                                          "CREATE NODE TABLE B(id INT64, PRIMARY KEY (id));\n")
+    r = run(tmp_path / "db", "--schema", schema)
+    assert r.code == 1
+    line = one_error_line(r.err)
+    assert line.startswith(f"error: {schema}:2:1: syntax error: unexpected 'CREATE'")
+    assert line.endswith("(is the ';' that ends the statement before it missing?)")
+
+
+def test_summary_groups_reasons_with_balanced_parentheses(run, tmp_path):
+    schema = write(tmp_path / "s.cypher", "CREATE NODE TABLE T(id INT64, t TIMESTAMP, "
+                                          "d DATE, PRIMARY KEY (id));\n")
+    csv = write(tmp_path / "t.csv", "id,t,d\n1,2020-01-01,2020-01-01\n2,noon,2020-01-01\n"
+                                   "3,2020-01-01,never\n")
+    r = run(tmp_path / "db", "--schema", schema, "--nodes", f"T={csv}", "--ignore-errors")
+    assert r.code == 0, r.err
+    (summary,) = [x for x in r.out.splitlines() if x.startswith("T ← ")]
+    assert "1 invalid timestamp (expected YYYY-MM-DD[ T]HH:MM[:SS[.f]][Z|+HH:MM])" in summary
+    depth = 0
+    for ch in summary:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        assert depth >= 0, summary
+    assert depth == 0, summary
