@@ -199,7 +199,7 @@ def test_not_a_database(run, files, tmp_path):
 @pytest.mark.parametrize(("text", "message"), [
     ("CREATE NODE TABLE P(id INT64);", "s.cypher:2:29: syntax error: node table P needs a "
                                        "PRIMARY KEY"),
-    ("CREATE NODE TABLE P(id WIBBLE, PRIMARY KEY(id));", "s.cypher:2: unknown type 'WIBBLE'"),
+    ("CREATE NODE TABLE P(id WIBBLE, PRIMARY KEY(id));", "s.cypher:2:24: unknown type 'WIBBLE'"),
     ("MATCH (n) RETURN n;", "s.cypher:2: expected CREATE NODE TABLE or CREATE REL TABLE"),
     ("CREATE REL TABLE R(FROM A TO B);", "s.cypher:2: rel table R: node table A does not exist"),
 ])

@@ -94,7 +94,7 @@ def test_parse_schema_kuzu_forms():
     ("CREATE NODE TABLE P(id INT64)", QueryError,
      "s:1:29: syntax error: node table P needs a PRIMARY KEY"),
     ("\n\nCREATE NODE TABLE P(id INT64, x GEOMETRY, PRIMARY KEY(id))", CatalogError,
-     "s:3: unknown type 'GEOMETRY'"),
+     "s:3:33: unknown type 'GEOMETRY'"),  # with its column since issue 16
     ("CREATE NODE TABLE P(id INT64 DEFAULT 3, PRIMARY KEY(id))", QueryError,
      "s:1:30: syntax error: unexpected 'DEFAULT'"),
     ("CREATE NODE TABLE P(id INT64, PRIMARY KEY(nope))", CatalogError,
