@@ -17,6 +17,7 @@ import numpy as np
 
 from ..types import LogicalType
 from . import io
+from .checks import check_offsets
 from .files import FileSet
 from .transaction import Transaction, compact_tail, finish_rewrite
 
@@ -131,9 +132,12 @@ class StringColumn:
 
 def open_column(files: FileSet, state: dict, typ: LogicalType, num_rows: int):
     if typ is LogicalType.STRING:
+        files.expect_size(state["offsets"], (num_rows + 1) * 8, "string offsets")
         offsets = files.map(state["offsets"], _OFFSET_DTYPE, num_rows + 1)
-        nbytes = int(offsets[-1]) if num_rows else 0
+        nbytes = files.entry(state["data"]).size
+        check_offsets(offsets, nbytes, files.path(state["offsets"]))
         return StringColumn(offsets, files.map(state["data"], np.uint8, nbytes))
+    files.expect_size(state["data"], num_rows * typ.dtype.itemsize, "column")
     return files.map(state["data"], typ.dtype, num_rows)
 
 
