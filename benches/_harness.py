@@ -158,6 +158,7 @@ def record(system: str, kind: str, file: str, result: dict) -> dict:
         "rows_per_s": round(result["rows"] / seconds) if seconds else None,
         "mb_per_s": round(result["bytes"] / MB / seconds, 1) if seconds else None,
         "peak_rss_mb": round(result["peak_rss"] / MB, 1),
+        **({"stages": result["stages"]} if result.get("stages") else {}),
     }
 
 

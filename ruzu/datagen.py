@@ -13,7 +13,13 @@ node file without reading it):
 
 * ``ordered`` (and ``wide``): ``i`` — ids 0…N-1 in file order;
 * ``random``: a bijection of ``i`` onto [0, 2**63) — sparse, unique, in random file order;
-* ``string``: ``u`` + 16 hex digits of that bijection (e.g. ``u8a3f09c1d2e4b7f6``), unique.
+* ``string``: ``u`` + 16 hex digits of that bijection (e.g. ``u8a3f09c1d2e4b7f6``), unique;
+* ``uuid``: a 36-character UUIDv4 text key (``8-4-4-4-12`` lower-case hex, version nibble 4,
+  variant 8…b); 63 of its 122 random bits are that bijection, so keys are unique, in random order;
+* ``powerlaw``: the ``random`` node file, but edge endpoints are drawn with P(row k) ∝ 1/(k+1)
+  (``k = floor(n ** u) - 1`` for a uniform ``u``): node degrees follow a power law with exponent
+  ~2, so a few hubs hold a large share of the edges (row 0 alone ~1/ln(n) of the endpoints,
+  about 6 % at 27 M nodes) while most nodes have a handful.
 
 Sizes are bytes. ``parse_size`` reads ``K``/``M``/``G``/``T`` (optionally followed by ``B``) as
 powers of **1000** — ``1G`` is 1,000,000,000 bytes, the "1 GB" of the design figures — and
@@ -42,7 +48,7 @@ import numpy as np
 
 from ._jit import kernel
 
-KINDS = ("ordered", "random", "string", "wide")
+KINDS = ("ordered", "random", "string", "wide", "uuid", "powerlaw")
 FILES = ("nodes", "edges")
 CHUNK_ROWS = 1 << 18
 MAX_ROW_BYTES = 128  # upper bound of one generated row in any file
@@ -52,10 +58,13 @@ NODE_HEADER = {
     "random": b"id,name,age\n",
     "string": b"id,name,age\n",
     "wide": b"id,name,age,birthday,active,score\n",
+    "uuid": b"id,name,age\n",
+    "powerlaw": b"id,name,age\n",
 }
 EDGE_HEADER = b"from,to,since\n"
 
-_KIND_CODE = {"ordered": 0, "random": 1, "string": 2, "wide": 3}
+_KIND_CODE = {"ordered": 0, "random": 1, "string": 2, "wide": 3, "uuid": 4, "powerlaw": 5}
+_KEY_CODE = {"ordered": 0, "random": 1, "string": 2, "wide": 0, "uuid": 4, "powerlaw": 1}
 _M63 = np.uint64((1 << 63) - 1)
 
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*$", re.IGNORECASE)
@@ -101,7 +110,7 @@ class Generated:
 def node_columns(kind: str) -> list[tuple[str, str]]:
     """ruzu columns of the node file of ``kind`` (primary key ``id``)."""
     _check_kind(kind)
-    cols = [("id", "STRING" if kind == "string" else "INT64"), ("name", "STRING"),
+    cols = [("id", "STRING" if kind in ("string", "uuid") else "INT64"), ("name", "STRING"),
             ("age", "INT64")]
     if kind == "wide":
         cols += [("birthday", "DATE"), ("active", "BOOLEAN"), ("score", "DOUBLE")]
@@ -159,8 +168,10 @@ def _expected_file_bytes(kind: str, n: int) -> float:
     rows = 11 * n + _sum_digits(n)
     if kind in ("ordered", "wide"):
         rows += _sum_digits(n)
-    elif kind == "random":
+    elif kind in ("random", "powerlaw"):
         rows += _E63 * n
+    elif kind == "uuid":
+        rows += 36 * n
     else:  # string
         rows += 17 * n
     if kind == "wide":
@@ -243,6 +254,44 @@ def _put_fixed(out, pos, v, width):
 
 
 @kernel
+def _hex_digit(nib):
+    return np.uint8(nib + np.uint64(48)) if nib < np.uint64(10) else np.uint8(nib + np.uint64(87))
+
+
+@kernel
+def _put_uuid(out, pos, i):
+    """A UUIDv4 text of 36 bytes for row ``i``: the 63-bit bijection ``x = _mix63(i)`` fills hex
+    digits 0…11 and 13…15 (60 bits) and 3 bits of digits 16…17, so distinct rows get distinct
+    keys; digit 12 is the version 4, digit 16 has the variant bits 10; the rest is noise."""
+    x = _mix63(i)
+    noise = _mix64(i ^ np.uint64(0xA0761D6478BD642F))
+    p = pos
+    for k in range(32):
+        if k == 8 or k == 12 or k == 16 or k == 20:
+            out[p] = 45  # '-'
+            p += 1
+        out[p] = _hex_digit(_uuid_nibble(x, noise, k))
+        p += 1
+    return p
+
+
+@kernel
+def _uuid_nibble(x, noise, k):
+    """Hex digit ``k`` (0…31) of the UUID of ``_put_uuid``."""
+    if k < 12:
+        return (x >> np.uint64(4 * k)) & np.uint64(15)
+    if k == 12:
+        return np.uint64(4)
+    if k < 16:
+        return (x >> np.uint64(4 * (k - 1))) & np.uint64(15)
+    if k == 16:
+        return np.uint64(8) | ((x >> np.uint64(60)) & np.uint64(3))
+    if k == 17:
+        return ((x >> np.uint64(62)) & np.uint64(1)) | ((noise & np.uint64(7)) << np.uint64(1))
+    return (noise >> np.uint64(3 + 4 * (k - 18))) & np.uint64(15)
+
+
+@kernel
 def _put_key(out, pos, kind, i):
     """The id of node row ``i`` (uint64) for the id ``kind`` code."""
     if kind == 1:
@@ -252,9 +301,10 @@ def _put_key(out, pos, kind, i):
         out[pos] = 117  # 'u'
         for k in range(16):
             nib = (x >> np.uint64(4 * (15 - k))) & np.uint64(15)
-            out[pos + 1 + k] = np.uint8(nib + np.uint64(48)) if nib < np.uint64(10) else \
-                np.uint8(nib + np.uint64(87))
+            out[pos + 1 + k] = _hex_digit(nib)
         return pos + 17
+    if kind == 4:
+        return _put_uuid(out, pos, i)
     return _put_uint(out, pos, i)
 
 
@@ -276,7 +326,7 @@ def _civil_from_days(z):
 
 
 @kernel
-def _fill_nodes(kind, first, count, seed, out):
+def _fill_nodes(kind, key, first, count, seed, out):
     """Rows ``first…first+count-1`` of the node file into ``out`` (at least
     ``count * MAX_ROW_BYTES`` bytes); returns the bytes written."""
     pos = 0
@@ -284,7 +334,7 @@ def _fill_nodes(kind, first, count, seed, out):
     for r in range(first, first + count):
         i = np.uint64(r)
         rnd = _mix64(s ^ i)
-        pos = _put_key(out, pos, kind, i)
+        pos = _put_key(out, pos, key, i)
         out[pos] = 44
         out[pos + 1] = 80  # Person
         out[pos + 2] = 101
@@ -331,7 +381,18 @@ def _fill_nodes(kind, first, count, seed, out):
 
 
 @kernel
-def _fill_edges(kind, first, max_rows, limit, num_nodes, seed, out):
+def _endpoint_row(r, n, skewed):
+    """Node row of an endpoint from the uniform 64-bit ``r``: ``r % n``, or with ``skewed``
+    ``floor(n ** u) - 1`` for ``u`` = the top 53 bits of ``r`` in [0, 1) — P(row k) ∝ 1/(k+1)."""
+    if not skewed:
+        return r % n
+    u = np.float64(r >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    k = np.uint64(np.floor(np.exp(u * np.log(np.float64(n))))) - np.uint64(1)
+    return k if k < n else n - np.uint64(1)
+
+
+@kernel
+def _fill_edges(kind, key, first, max_rows, limit, num_nodes, seed, out):
     """Edge rows from row ``first`` on, while the written bytes stay within ``limit`` (and at
     most ``max_rows``); returns (rows, bytes). ``out`` has ``limit + MAX_ROW_BYTES`` bytes."""
     pos = 0
@@ -342,9 +403,10 @@ def _fill_edges(kind, first, max_rows, limit, num_nodes, seed, out):
         i = np.uint64(r)
         a = _mix64(s ^ (i << np.uint64(1)))
         b = _mix64(s ^ ((i << np.uint64(1)) | np.uint64(1)))
-        end = _put_key(out, pos, kind, a % n)
+        skewed = kind == 5
+        end = _put_key(out, pos, key, _endpoint_row(a, n, skewed))
         out[end] = 44
-        end = _put_key(out, end + 1, kind, b % n)
+        end = _put_key(out, end + 1, key, _endpoint_row(b, n, skewed))
         out[end] = 44
         end = _put_fixed(out, end + 1, 1990 + np.int64((b >> np.uint64(40)) % np.uint64(35)), 4)
         out[end] = 10
@@ -413,7 +475,7 @@ def write_nodes(path: str | os.PathLike, size: int | str, kind: str = "ordered",
 
     def piece(k: int, buf: np.ndarray):
         first = k * CHUNK_ROWS
-        nbytes = _fill_nodes(code, first, min(CHUNK_ROWS, n - first), seed, buf)
+        nbytes = _fill_nodes(code, _KEY_CODE[kind], first, min(CHUNK_ROWS, n - first), seed, buf)
         written[0] += nbytes
         return memoryview(buf)[:nbytes]
 
@@ -444,7 +506,8 @@ def write_edges(path: str | os.PathLike, size: int | str, kind: str = "ordered",
     def fill_piece(k: int, buf: np.ndarray):
         if state["full"]:
             return None
-        rows, nbytes = _fill_edges(code, k * CHUNK_ROWS, CHUNK_ROWS, room, num_nodes, seed, buf)
+        rows, nbytes = _fill_edges(code, _KEY_CODE[kind], k * CHUNK_ROWS, CHUNK_ROWS, room,
+                                   num_nodes, seed, buf)
         return rows, nbytes, buf
 
     class _Writer:  # called in piece order by ``_pipelined``
@@ -480,4 +543,12 @@ def node_key(kind: str, i: int) -> int | str:
     if kind in ("ordered", "wide"):
         return i
     x = int(_mix63(np.uint64(i)))
-    return x if kind == "random" else f"u{x:016x}"
+    if kind == "uuid":
+        noise = int(_mix64(np.uint64(i) ^ np.uint64(0xA0761D6478BD642F)))
+        digits = [(x >> 4 * k) & 15 for k in range(12)] + [4]
+        digits += [(x >> 4 * (k - 1)) & 15 for k in range(13, 16)]
+        digits += [8 | (x >> 60) & 3, (x >> 62) & 1 | (noise & 7) << 1]
+        digits += [(noise >> 3 + 4 * (k - 18)) & 15 for k in range(18, 32)]
+        h = "".join(f"{d:x}" for d in digits)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return x if kind in ("random", "powerlaw") else f"u{x:016x}"

@@ -117,8 +117,9 @@ def _sniff_header(db, table: str, path: str, settings: dict, from_table, to_tabl
     catalog = db.catalog
     if table in catalog.node_tables:
         schema = catalog.node_tables[table]
-        names = [c.name for c in schema.columns]
-        types = [c.type for c in schema.columns]
+        in_file = [c for c in schema.columns if c.type.value != "SERIAL"]  # not in files
+        names = [c.name for c in in_file]
+        types = [c.type for c in in_file]
     else:
         schema = catalog.rel_tables[table]
         pairs = [

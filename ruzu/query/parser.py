@@ -587,17 +587,24 @@ class _Parser:
             raise self.error(f"a type for column {column}")
         self.advance()
         type_name = type_tok.text
-        if self.tok.is_symbol("("):  # e.g. DECIMAL(10, 2): keep the text, storage validates it
-            start = self.tok.offset
-            while not self.tok.is_symbol(")"):
+        if self.tok.is_symbol("("):  # e.g. STRUCT(a INT64[], b STRUCT(c DATE)): keep the text,
+            start = self.tok.offset  # ruzu/composite_types.py parses it
+            depth = 0
+            while True:
                 if self.tok.kind is Kind.EOF:
                     raise self.error("')'")
+                depth += self.tok.is_symbol("(") - self.tok.is_symbol(")")
+                if depth == 0:
+                    break
                 self.advance()
             type_name += self.query[start : self.advance().end]
         while self.tok.is_symbol("["):
             self.advance()
+            size = ""
+            if not self.tok.is_symbol("]"):  # ARRAY: T[n]
+                size = self.advance().text
             self.expect_symbol("]")
-            type_name += "[]"
+            type_name += f"[{size}]"
         return column, type_name
 
     def drop_table(self) -> ast.DropTable:

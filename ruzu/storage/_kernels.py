@@ -176,3 +176,136 @@ def _search_radix(keys, directory, lo, shift, wanted, out):
             else:
                 right = mid
         out[i] = left
+
+
+_BUCKET_LIMIT = 64  # longest bucket the insertion sort takes; longer means skewed input
+
+
+@kernel
+def _sort_by_hash(h1, h2, offsets, skip_bits, out_h1, out_h2, out_offsets):
+    """Stable sort of the rows ``(h1, h2, offsets)`` by ``(h1, h2)`` into ``out_*``, for uniform
+    hashes whose top ``skip_bits`` are all equal (one partition of the index).
+
+    One counting-sort pass on the next bits (about four keys a bucket) and an insertion sort of
+    each bucket: two passes over the data instead of numpy's comparison sort (measured on 8.2 M
+    random 63-bit keys: 0.74 s in ``argsort`` → see the commit). Returns False, with ``out_*``
+    unspecified, when a bucket holds more than ``_BUCKET_LIMIT`` rows (many duplicate keys): the
+    caller then sorts with numpy, so the worst case stays O(n log n)."""
+    n = h1.shape[0]
+    bits = 1
+    while (1 << bits) < n // 4 + 1 and bits < 24 and skip_bits + bits < 64:
+        bits += 1
+    nb = 1 << bits
+    shift = np.uint64(64 - skip_bits - bits)
+    mask = np.uint64(nb - 1)
+    starts = np.zeros(nb + 1, np.int64)
+    for i in range(n):
+        starts[np.int64((h1[i] >> shift) & mask) + 1] += 1
+    for b in range(nb):
+        if starts[b + 1] > _BUCKET_LIMIT:
+            return False
+        starts[b + 1] += starts[b]
+    fill = starts[:nb].copy()
+    for i in range(n):
+        b = np.int64((h1[i] >> shift) & mask)
+        j = fill[b]
+        out_h1[j] = h1[i]
+        out_h2[j] = h2[i]
+        out_offsets[j] = offsets[i]
+        fill[b] = j + 1
+    for b in range(nb):
+        lo = starts[b]
+        for i in range(lo + 1, starts[b + 1]):
+            a1 = out_h1[i]
+            a2 = out_h2[i]
+            ao = out_offsets[i]
+            j = i - 1
+            while j >= lo and (out_h1[j] > a1 or (out_h1[j] == a1 and out_h2[j] > a2)):
+                out_h1[j + 1] = out_h1[j]
+                out_h2[j + 1] = out_h2[j]
+                out_offsets[j + 1] = out_offsets[j]
+                j -= 1
+            out_h1[j + 1] = a1
+            out_h2[j + 1] = a2
+            out_offsets[j + 1] = ao
+    return True
+
+
+@kernel
+def _order_by_part(part, bounds, order):
+    """Stable counting-sort ``order`` of rows by partition number ``part[i]`` in
+    [0, len(bounds) - 1): rows of partition p are ``order[bounds[p]:bounds[p + 1]]``."""
+    nparts = bounds.shape[0] - 1
+    bounds[:] = 0
+    for i in range(part.shape[0]):
+        bounds[part[i] + 1] += 1
+    for p in range(nparts):
+        bounds[p + 1] += bounds[p]
+    fill = bounds[:nparts].copy()
+    for i in range(part.shape[0]):
+        j = fill[part[i]]
+        order[j] = i
+        fill[part[i]] = j + 1
+
+
+@kernel
+def _lookup_hashes(keys, directory, lo, shift, wanted, keys_h2, wanted_h2, use_h2, offsets, out):
+    """Exact-match lookup of ``wanted`` (h1, and h2 when ``use_h2``) among the sorted hashes
+    ``keys`` (with ``keys_h2``) of one index partition: ``out[i]`` = ``offsets`` of the match or
+    -1. ``_search_radix`` plus the comparisons and the gather in one pass (the numpy version
+    spent 0.25 s in temporaries on 13 M probes)."""
+    n = keys.shape[0]
+    last = directory.shape[0] - 2
+    for i in range(wanted.shape[0]):
+        x = wanted[i]
+        out[i] = -1
+        if x < lo:
+            continue
+        d = (x - lo) >> shift
+        if d > last:
+            left = directory[last + 1]
+            right = n
+        else:
+            left = directory[d]
+            right = directory[d + 1]
+        while left < right:
+            mid = (left + right) // 2
+            if keys[mid] < x:
+                left = mid + 1
+            else:
+                right = mid
+        j = left
+        while j < n and keys[j] == x:  # a run of equal h1 (rare for strings): match h2
+            if not use_h2 or keys_h2[j] == wanted_h2[i]:
+                out[i] = offsets[j]
+                break
+            j += 1
+
+
+@kernel
+def _count_degrees(triples, lo, degrees):
+    """``degrees[v - lo] += 1`` for the node ``v`` of every (node, other, eid) triple."""
+    for i in range(triples.shape[0]):
+        degrees[triples[i, 0] - lo] += 1
+
+
+@kernel
+def _scatter_by_range(triples, starts, bounds, out):
+    """Stable scatter of triples into ``out`` grouped by the node range they fall in
+    (``starts``: sorted range starts, the last one the end); ``bounds`` gets the group starts."""
+    nparts = starts.shape[0] - 1
+    bounds[:] = 0
+    part = np.empty(triples.shape[0], np.int64)
+    for i in range(triples.shape[0]):
+        p = np.searchsorted(starts, triples[i, 0], side="right") - 1
+        part[i] = p
+        bounds[p + 1] += 1
+    for p in range(nparts):
+        bounds[p + 1] += bounds[p]
+    fill = bounds[:nparts].copy()
+    for i in range(triples.shape[0]):
+        j = fill[part[i]]
+        out[j, 0] = triples[i, 0]
+        out[j, 1] = triples[i, 1]
+        out[j, 2] = triples[i, 2]
+        fill[part[i]] = j + 1

@@ -29,6 +29,9 @@ from .transaction import Transaction
 
 ENTRY_BYTES = 64  # per key while a partition is sorted: hashes, offsets, order, sorted copies
 CHUNK_ROWS = 1 << 20  # keys read per step while spilling
+# String keys bring their bytes along (36 a UUID): a step of 1 M of them held ~90 MB of
+# transient arrays and made the index stage's peak grow with the key length.
+STRING_CHUNK_ROWS = 1 << 18
 
 
 def hash_int_keys(keys: np.ndarray) -> np.ndarray:
@@ -70,8 +73,9 @@ class KeySource:
         return os.path.join(self.db_path, data_file_name(file_id))
 
     def chunks(self):
-        for start in range(0, self.num_rows, CHUNK_ROWS):
-            count = min(CHUNK_ROWS, self.num_rows - start)
+        step = STRING_CHUNK_ROWS if self.key_type is LogicalType.STRING else CHUNK_ROWS
+        for start in range(0, self.num_rows, step):
+            count = min(step, self.num_rows - start)
             if self.key_type is LogicalType.STRING:
                 offs = read_chunk(self._path(self.state["offsets"]), np.int64, start, count + 1)
                 base = int(offs[0])
@@ -119,10 +123,7 @@ def build_hash_index(
     starts = np.zeros(nparts + 1, np.int64)
     written = 0
     for p, part in enumerate(parts):
-        h1, h2, offs = part() if callable(part) else part
-        order = np.lexsort((h2, h1)) if strings else np.argsort(h1, kind="stable")
-        h1, h2, offs = h1[order], h2[order], offs[order]
-        del order
+        h1, h2, offs = sort_by_hash(*(part() if callable(part) else part), bits)
         first = np.empty(len(h1), np.int64)
         dup = np.empty(len(h1), np.int64)
         k = K._find_duplicates(h1, h2, offs, first, dup)
@@ -139,6 +140,18 @@ def build_hash_index(
     if len(found):
         found = found[np.argsort(found[:, 1], kind="stable")]
     return state, found
+
+
+def sort_by_hash(h1: np.ndarray, h2: np.ndarray, offs: np.ndarray, skip_bits: int):
+    """``(h1, h2, offs)`` stably sorted by ``(h1, h2)``; all ``h1`` share their top ``skip_bits``.
+    A bucket pass plus insertion sorts (O(n): hashes are uniform); numpy's sort when a bucket
+    overflows, which only many duplicate keys cause."""
+    out = np.empty_like(h1), np.empty_like(h2), np.empty_like(offs)
+    if K._sort_by_hash(h1, h2, offs, skip_bits, *out):
+        return out
+    del out
+    order = np.lexsort((h2, h1))
+    return h1[order], h2[order], offs[order]
 
 
 def _gather_all(source: KeySource):
@@ -183,12 +196,11 @@ def _spill_partitions(source: KeySource, staging: str, bits: int):
 
     def loader(path: str):
         def load():
+            # views into the rows, no copies: the sort writes fresh arrays anyway
             rows = np.fromfile(path, dtype=np.uint64).reshape(-1, width)
             os.unlink(path)
-            h1 = np.ascontiguousarray(rows[:, 0])
-            h2 = (np.ascontiguousarray(rows[:, 1]) if width == 3
-                  else np.zeros(len(rows), np.uint64))
-            return h1, h2, rows[:, -1].astype(np.int64)
+            h2 = rows[:, 1] if width == 3 else np.zeros(len(rows), np.uint64)
+            return rows[:, 0], h2, rows.view(np.int64)[:, -1]
 
         return load
 

@@ -152,10 +152,12 @@ class EndpointResolver:
             part = np.searchsorted(self._bounds, k, side="right")
             cols = [eids.astype(np.uint64), k.view(np.uint64) if k.dtype.itemsize == 8
                     else k.astype(np.int64).view(np.uint64)]
-        rows = np.stack(cols, axis=1)
-        order = np.argsort(part, kind="stable")
-        rows, part = rows[order], part[order]
-        bounds = np.searchsorted(part, np.arange(self.nparts + 1))
+        # a counting sort by partition (np.argsort here took 0.31 s of a 3.6 s import of 6.7 M
+        # random-key edges)
+        bounds = np.empty(self.nparts + 1, np.int64)
+        order = np.empty(len(part), np.int64)
+        K._order_by_part(part.astype(np.int64, copy=False), bounds, order)
+        rows = np.stack([c[order] for c in cols], axis=1)
         for p in range(self.nparts):
             if bounds[p + 1] > bounds[p]:
                 self._spills[p].write(rows[bounds[p] : bounds[p + 1]].tobytes())
@@ -240,10 +242,14 @@ def _search(sorted_keys, wanted, sorted_h2, wanted_h2, offsets) -> np.ndarray:
     """Vectorised exact-match lookup in a sorted array (with an optional second hash);
     ``sorted_keys`` may be a HashDirectory."""
     if isinstance(sorted_keys, HashDirectory):
-        directory, sorted_keys = sorted_keys, sorted_keys.keys
-        pos = directory.searchsorted(wanted)
-    else:
-        pos = None
+        d = sorted_keys
+        out = np.empty(len(wanted), np.int64)
+        use_h2 = sorted_h2 is not None
+        K._lookup_hashes(d.keys, d.directory, d.lo, d.shift, wanted,
+                         sorted_h2 if use_h2 else d.keys, wanted_h2 if use_h2 else wanted,
+                         use_h2, offsets, out)
+        return out
+    pos = None
     n = len(sorted_keys)
     out = np.full(len(wanted), MISSING, np.int64)
     if n == 0 or len(wanted) == 0:

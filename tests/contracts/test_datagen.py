@@ -4,6 +4,9 @@ ids of the right shape, and edge endpoints that all exist in the matching node f
 from __future__ import annotations
 
 import csv
+import math
+import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -53,9 +56,13 @@ def test_files_reference_each_other(tmp_path, kind):
         assert r[1] == f"Person{i}" and 18 <= int(r[2]) <= 99
     if kind in ("ordered", "wide"):
         assert ids == [str(i) for i in range(nodes.rows)]
-    elif kind == "random":
+    elif kind in ("random", "powerlaw"):
         assert all(0 <= int(x) < 1 << 63 for x in ids)
         assert sorted(ids, key=int) != ids  # file order is not key order
+    elif kind == "uuid":
+        assert all(len(x) == 36 and str(uuid.UUID(x)) == x and uuid.UUID(x).version == 4
+                   and uuid.UUID(x).variant == uuid.RFC_4122 for x in ids)
+        assert sorted(ids) != ids
     else:
         assert all(len(x) == 17 and x[0] == "u" and int(x[1:], 16) >= 0 for x in ids)
     if kind == "wide":
@@ -71,7 +78,15 @@ def test_files_reference_each_other(tmp_path, kind):
     known = set(ids)
     assert all(r[0] in known and r[1] in known for r in edge_rows[1:])
     assert all(1990 <= int(r[2]) <= 2024 for r in edge_rows[1:])
-    assert len({r[0] for r in edge_rows[1:]}) > nodes.rows // 3  # endpoints spread out
+    degree = Counter(r[0] for r in edge_rows[1:]) + Counter(r[1] for r in edge_rows[1:])
+    top = degree.most_common(1)[0][1] / (2 * edges.rows)
+    if kind == "powerlaw":  # P(row k) ∝ 1/(k+1): the hub row 0 has ~1/ln(n) of the endpoints
+        assert degree.most_common(1)[0][0] == ids[0]
+        assert 0.5 / math.log(nodes.rows) < top < 2 / math.log(nodes.rows)
+        assert len(degree) > nodes.rows // 10
+    else:
+        assert len({r[0] for r in edge_rows[1:]}) > nodes.rows // 3  # endpoints spread out
+        assert top < 0.001
 
 
 def test_generation_is_deterministic(tmp_path):

@@ -404,6 +404,28 @@ def test_ints_of_every_length_and_offset():
         check_against_naive(data, [INT, INT, INT], ignore=True, chunks=[None])
 
 
+def test_nineteen_digit_ints_take_the_fused_path_exactly():
+    """19 digits (most random 63-bit keys) are converted in the fused uint64 path: values on
+    both sides of each limit, at every alignment, in INT64, UINT64 and narrower columns."""
+    edge = [2**63 - 1, 2**63, 2**63 + 1, -(2**63), -(2**63) - 1, 10**18, 10**19 - 1,
+            -(10**19 - 1), 1844674407370955161, 9999999999999999999]
+    rng = np.random.default_rng(19)
+    edge += [int(x) for x in rng.integers(10**18, 2**63 - 1, 40, dtype=np.int64)]
+    for pad in range(9):
+        rows = [b"x" * pad + b",0,0"] + [b"%d,%d,%d" % (v, v, v) for v in edge] + [b"0,0,0"]
+        data = b"\n".join(rows) + b"\n"
+        check_against_naive(data, [STR, INT, U64], ignore=True, chunks=[None, 7])
+    for v in edge:
+        for kind, (lo, hi) in ((INT, (-(2**63), 2**63 - 1)), (U64, (0, 2**64 - 1)),
+                               (INT, INT_RANGES["INT32"])):
+            data = f"{v}\n".encode()
+            kw = {"ranges": [(lo, hi)]} if kind == INT else {}  # UINT64 has no range to pass
+            if lo <= v <= hi:
+                assert values(data, [kind], **kw) == [(v,)], (v, kind)
+            else:
+                assert first_error(data, [kind], **kw)[:2] == (K.E_INT_RANGE, 0), (v, kind)
+
+
 @pytest.mark.parametrize("text", ["", " 1", "1 ", "1.0", "1e3", "0x10", "1_000", "-", "+", "--1",
                                   "١٢", "12a", "a12", "+-1"])  # fmt: skip
 def test_bad_ints(text):

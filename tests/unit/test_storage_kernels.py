@@ -47,3 +47,28 @@ def test_integer_hash_is_a_bijection_on_samples():
     out = np.empty(len(keys), np.uint64)
     K._hash_ints(keys.astype(np.int64), out)
     assert len(np.unique(out)) == len(keys)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 1000, 200_000])
+@pytest.mark.parametrize("skip_bits", [0, 4])
+@pytest.mark.parametrize("dups", [False, True])
+def test_sort_by_hash_equals_stable_lexsort(n, skip_bits, dups):
+    """The bucket + insertion sort of an index partition equals numpy's stable lexsort, with
+    duplicate keys (many of one key sends it to numpy's sort) and with strings' second hash."""
+    from ruzu.storage.pk_index import sort_by_hash
+
+    rng = np.random.default_rng(n + skip_bits)
+    h1 = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    if skip_bits:
+        h1 = (h1 >> np.uint64(skip_bits)) | np.uint64(3 << (64 - skip_bits))
+    h2 = rng.integers(0, 3, n, dtype=np.uint64)
+    if dups and n:
+        h1[rng.integers(0, n, n // 3)] = h1[0]  # one key repeated: a bucket far over the limit
+        h1[1::7] = h1[1 % n]
+    offs = rng.permutation(n).astype(np.int64)
+    order = np.lexsort((h2, h1))
+    got = sort_by_hash(h1, h2, offs, skip_bits)
+    for g, want in zip(got, (h1[order], h2[order], offs[order]), strict=True):
+        assert np.array_equal(g, want)
+    fast = [np.empty_like(a) for a in (h1, h2, offs)]
+    assert K._sort_by_hash(h1, h2, offs, skip_bits, *fast) == (not dups or n <= 5)
