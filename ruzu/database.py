@@ -14,7 +14,6 @@ from .errors import (
     ImportInterrupted,
     ReadOnlyError,
 )
-from .storage.opening import open_committed
 from .storage.lock import LOCK_NAME, WriterLock
 from .storage.manifest import (
     MANIFEST_NAME,
@@ -23,6 +22,7 @@ from .storage.manifest import (
     write_manifest,
 )
 from .storage.node_table import NodeTable, create_node_storage, node_storage_files
+from .storage.opening import open_committed
 from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
 from .storage.transaction import Transaction, restore_files
 
