@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from ..catalog import Catalog, RelTableSchema
-from ..errors import CsvError, MissingEndpointError
+from ..errors import MissingEndpointError
 from ..storage.columns import ColumnAppender, drop_rows, truncate_rows
 from ..storage.csr import CsrBuilder
 from ..storage.rel_table import csr_file_ids, pair_key
@@ -23,8 +23,9 @@ from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Reject
 from .locate import LineScanner, locate_rows, records_at_lines
+from .mapping import append_nulls, missing_columns, rel_field_order
 from .node_loader import Checkpoint, _to_column, interruption, staging_dir
-from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, read_header, skip_records
+from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
 
@@ -32,19 +33,7 @@ MERGE_CHUNK = 1 << 20
 
 
 def _prop_order(src, cfg, schema: RelTableSchema) -> tuple[list[str], list[int]]:
-    names = read_header(src, cfg)
-    props = schema.column_names
-    if not names:  # no header wanted, or an empty file
-        return ["from", "to"], list(range(len(props)))
-    if len(names) < 2:
-        raise CsvError(f"{src.path}:1: a relationship file needs FROM and TO key columns, "
-                       f"header has {names}", path=src.path, line=1, reason="header mismatch")
-    rest = names[2:]
-    if sorted(rest) != sorted(props) or len(set(rest)) != len(rest):
-        raise CsvError(
-            f"{src.path}:1: header properties {rest} do not match rel table {schema.name} "
-            f"properties {props}", path=src.path, line=1, reason="header mismatch")
-    return names[:2], [props.index(n) for n in rest]
+    return rel_field_order(src, cfg, schema.column_names, f"rel table {schema.name}")
 
 
 def _estimate_rows(src) -> int:
@@ -231,6 +220,8 @@ class _Loader:
                 app.append_values(_to_column(vals if rows is None else vals[rows], typ))
             valid = batch.valid(f)
             app.append_validity(valid if rows is None else valid[rows], first_row)
+        for c in missing_columns(self.order, len(self.appenders)):
+            append_nulls(self.appenders[c], batch.rows if rows is None else len(rows))
 
     def _missing_reason(self, side: int, key: str) -> str:
         return f"{['FROM', 'TO'][side]} key {key} not found in node table {self.end_names[side]}"
