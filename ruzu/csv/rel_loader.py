@@ -103,7 +103,7 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                     share=resolvers[0] if same and i == 1 else None))
             n_nodes = [tables[e.name]["num_rows"] for e in ends]
             csr = CsrBuilder(staging, n_nodes[0], n_nodes[1],
-                             max_edges=e_old + src.size // 4 + 1,
+                             max_edges=e_old + getattr(src, "size_bound", src.size) // 4 + 1,
                              expected_edges=e_old + _estimate_rows(src),
                              budget=cfg.budgets.csr)
             csr.add_existing(txn.db_path, state["fwd"], state["bwd"])

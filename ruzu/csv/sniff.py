@@ -44,11 +44,24 @@ def read_sample(open_binary: Callable[[], io.BufferedIOBase], skip_rows: int = 0
                 max_bytes: int = SAMPLE_BYTES) -> tuple[str, bool]:
     """(text, complete): at most ``max_bytes`` from the start of the stream, decoded leniently,
     BOM dropped, ``skip_rows`` lines skipped; ``complete`` when the whole input fit."""
+    from .sources import DECOMPRESS_ERRORS
+
+    chunks: list[bytes] = []
+    size = 0
     try:
         with open_binary() as f:
-            raw = f.read(max_bytes + 1)
+            while size <= max_bytes:
+                chunk = f.read(min(1 << 16, max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
     except OSError:
-        return "", True
+        if not chunks:
+            return "", True
+    except DECOMPRESS_ERRORS:  # a damaged file: the sample is what could be read
+        pass
+    raw = b"".join(chunks)
     complete = len(raw) <= max_bytes
     raw = raw[:max_bytes]
     if raw.startswith(b"\xef\xbb\xbf"):
