@@ -42,8 +42,10 @@ def _columns(columns, what: str) -> list[ColumnSchema]:
         if name in seen:
             raise CatalogError(f"duplicate column {name!r}")
         seen.add(name)
-        if not isinstance(typ, LogicalType):
+        if isinstance(typ, str):
             typ = LogicalType.parse(typ)
+        if typ is LogicalType.SERIAL and what != "node table":
+            raise CatalogError(f"column {name!r}: SERIAL is only allowed in node tables (as Kùzu)")
         out.append(ColumnSchema(name, typ))
     return out
 

@@ -518,11 +518,11 @@ def _parse_timestamp(a, s, e):
             for _ in range(nd, 6):
                 frac *= 10
     off = 0
+    if i < e and a[i] == 90:  # Z, optionally followed by an offset (Kùzu: "…Z+00:00")
+        i += 1
     if i < e:
         c = a[i]
-        if c == 90:  # Z
-            i += 1
-        elif c == 43 or c == 45:
+        if c == 43 or c == 45:
             i += 1
             if i + 2 > e:
                 return False, 0

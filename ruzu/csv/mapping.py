@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import CsvError
-from ..types import LogicalType
 from .parser import read_header
 
 
@@ -97,8 +96,11 @@ def append_nulls(appender, rows: int) -> None:
     """``rows`` NULLs at the end of a column the file does not hold."""
     if rows <= 0:
         return
+    if getattr(appender, "_nested", None) is not None:
+        raise CsvError(f"a {appender.type.value} column cannot be left out of the column list "
+                       "yet; list it and give it NULL fields", reason="column left out")
     first_row = appender.num_rows
-    if appender.type is LogicalType.STRING:
+    if appender.state.get("offsets") is not None:  # STRING and other variable-size values
         appender.append_strings(np.zeros(rows + 1, np.int64), np.zeros(0, np.uint8))
     else:
         appender.append_values(np.zeros(rows, appender.type.dtype))

@@ -52,9 +52,12 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
     result = ImportResult(table=schema.name, path=path)
     with CsvSource.for_config(path, cfg) as src:
         reporter = ProgressReporter(schema.name, src.size, progress)
-        order = node_field_order(src, cfg, schema.column_names, f"table {schema.name}",
-                                 schema.primary_key)
-        absent = missing_columns(order, len(columns))
+        # SERIAL columns are not in the file: they are numbered 0, 1, 2, … (as Kùzu)
+        in_file = [i for i, c in enumerate(columns) if c.type is not LogicalType.SERIAL]
+        order = [in_file[j] for j in node_field_order(
+            src, cfg, [columns[i].name for i in in_file], f"table {schema.name}",
+            schema.primary_key if pk in in_file else None)]
+        absent = [c for c in missing_columns(order, len(columns)) if c in in_file]
         skip_records(src, cfg, cfg.skip_rows)
         fields = [FieldSpec(columns[c].name, columns[c].type, not_null=(c == pk))
                   for c in order]
@@ -72,13 +75,20 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
                     first_row = app.num_rows
                     if columns[c].type is LogicalType.STRING:
                         app.append_strings(*batch.strings(f))
+                    elif columns[c].type.is_composite:
+                        app.append_parsed(batch.typed(f))
+                        continue
                     else:
                         app.append_values(_to_column(batch.values(f), columns[c].type))
                     app.append_validity(batch.valid(f), first_row)
                 for c in absent:
                     append_nulls(appenders[c], batch.rows)
-                keys.observe(batch.values(order.index(pk)) if pk_type is not LogicalType.STRING
-                             else None)
+                serial = _append_serials(appenders, columns, batch.rows)
+                if pk_type is LogicalType.SERIAL:
+                    keys.observe(serial[pk])
+                else:
+                    keys.observe(batch.values(order.index(pk))
+                                 if pk_type is not LogicalType.STRING else None)
                 reporter.batch_count += 1
                 if cfg.partial:  # a batch counts as done once its bytes are written
                     txn.drain()
@@ -183,6 +193,17 @@ def _reject_duplicates(txn, schema, pk_state, pk_type, dups, n_old, path, cfg, f
         if parser.on_reject is not None:
             parser.on_reject(reject)
     result.rows_skipped += len(dups)
+
+
+def _append_serials(appenders, columns, rows: int) -> dict[int, np.ndarray]:
+    """Number the rows of a batch in each SERIAL column, continuing after the stored rows."""
+    out = {}
+    for c, col in enumerate(columns):
+        if col.type is LogicalType.SERIAL:
+            app = appenders[c]
+            out[c] = np.arange(app.num_rows, app.num_rows + rows, dtype=np.int64)
+            app.append_values(out[c])
+    return out
 
 
 def _to_column(values: np.ndarray, typ: LogicalType) -> np.ndarray:

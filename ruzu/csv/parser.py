@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import CsvError, TooManyErrorsError
 from ..types import LogicalType
 from . import _kernels as K
+from .composite_batch import composite_fields, convert_batch
 from .config import PROGRESS_EVERY_ROWS, CsvImportConfig, Reject
 from .reader import CsvSource
 
@@ -34,6 +35,8 @@ _KIND_OF = {
 
 
 def field_kind(typ: LogicalType) -> int:
+    if getattr(typ, "is_composite", False):  # kept as text, parsed by composite_batch
+        return K.KIND_STRING
     return _KIND_OF.get(typ, K.KIND_INT)
 
 
@@ -128,6 +131,10 @@ class Batch:
     def valid(self, field: int) -> np.ndarray:
         return self._p.valid[field, : self.rows]
 
+    def typed(self, field: int):
+        """The parsed values of a composite-typed field (ruzu/csv/composite_values.Parsed)."""
+        return self._p.typed[field]
+
     @property
     def lines(self) -> np.ndarray:
         return self._p.row_line[: self.rows]
@@ -187,6 +194,9 @@ class BatchParser:
         nulls = [s.encode("utf-8") for s in cfg.null_strings]
         self.null_bytes = np.frombuffer(b"".join(nulls) or b"\0", np.uint8).copy()
         self.null_offs = np.array([0] + list(np.cumsum([len(b) for b in nulls])), np.int64)
+        self.composite = composite_fields(fields)
+        self.typed: dict = {}
+        self.null_spec = None
 
     # -- the loop -----------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Batch]:
@@ -241,6 +251,7 @@ class BatchParser:
                 self._grow_strings()
                 continue
             if status in (K.ST_BATCH_FULL, K.ST_ROW_TOO_LARGE) or rows == self.capacity:
+                rows = convert_batch(self, rows)
                 if rows:
                     yield Batch(self, rows, self.rows_total - rows)
                     rows = 0
@@ -252,6 +263,7 @@ class BatchParser:
                     bytes_per_row = 0.0
                 continue
             if src.eof:
+                rows = convert_batch(self, rows)
                 if rows:
                     yield Batch(self, rows, self.rows_total - rows)
                 return
@@ -290,6 +302,10 @@ class BatchParser:
         reason, col, name = self._describe(code, field, got)
         reject = Reject(self.src.path, line, self.src.offset + base + start, col, name, reason,
                         self.src.text(base + start, base + end))
+        self.note_reject(reject)
+
+    def note_reject(self, reject: Reject) -> None:
+        line, reason = reject.line, reject.reason
         self.reject_count += 1
         if len(self.rejects) < MAX_KEPT_REJECTS:
             self.rejects.append(reject)

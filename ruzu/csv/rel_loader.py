@@ -16,6 +16,7 @@ import numpy as np
 from ..catalog import Catalog, RelTableSchema
 from ..errors import MissingEndpointError
 from ..storage.columns import ColumnAppender, drop_rows, truncate_rows
+from ..storage.composite_columns import take_parsed
 from ..storage.csr import CsrBuilder
 from ..storage.rel_table import csr_file_ids, pair_key
 from ..storage.resolve import MISSING, EndpointResolver, ResultMerger
@@ -210,6 +211,10 @@ class _Loader:
             app = self.appenders[c]
             first_row = app.num_rows
             typ = self.schema.columns[c].type
+            if typ.is_composite:
+                parsed = batch.typed(f)
+                app.append_parsed(parsed if rows is None else take_parsed(parsed, rows))
+                continue
             if typ is LogicalType.STRING:
                 offs, data = batch.strings(f)
                 if rows is not None:

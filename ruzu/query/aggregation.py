@@ -218,8 +218,10 @@ def make_aggregator(call: ast.FunctionCall):
 
 
 def _valid_of(arg) -> np.ndarray | None:
-    if arg is None or isinstance(arg, NodeVec | RelVec):
+    if arg is None:
         return None
+    if isinstance(arg, NodeVec | RelVec):
+        return arg.valid
     return arg.valid if arg.kind != "null" else np.zeros(len(arg), np.bool_)
 
 

@@ -102,7 +102,8 @@ def expected_columns(db, stmt: ast.Copy, from_table, to_table) -> tuple[list[str
     catalog = db.catalog
     if stmt.table in catalog.node_tables:
         schema = catalog.node_tables[stmt.table]
-        cols = _subset(schema.columns, stmt.columns)
+        in_file = [c for c in schema.columns if c.type.value != "SERIAL"]  # not in files
+        cols = _subset(in_file, stmt.columns)
         return [c.name for c in cols], [c.type for c in cols]
     schema = catalog.rel_tables[stmt.table]
     pairs = [

@@ -12,6 +12,7 @@ from . import ast
 from .expressions import Evaluator, from_python
 from .graph import Graph
 from .matching import CHUNK_ROWS, MatchExecutor, check_supported
+from .optional import run_optional
 from .parallel import run_parallel
 from .planner import MatchStep, ProjectStep, UnwindStep, bind
 from .projection import Projector
@@ -28,7 +29,8 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     stream: Iterable[Frame] = [single_row_frame()]
     available: set[str] = set()
     start = 0
-    done = run_parallel(graph, params, steps)
+    plain = not any(isinstance(s, MatchStep) and s.optional for s in steps)
+    done = run_parallel(graph, params, steps) if plain else None
     if done is not None:
         index, frame = done
         step = steps[index]
@@ -42,7 +44,7 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
         if isinstance(step, MatchStep):
             executor = MatchExecutor(graph, params, step, available)
             executor.progressive = progressive and step is steps[0]
-            stream = executor.run(stream)
+            stream = run_optional(executor, stream) if step.optional else executor.run(stream)
             available = set(step.keep)
         elif isinstance(step, UnwindStep):
             stream = _unwind(graph, params, step, stream)

@@ -26,6 +26,8 @@ KIND_OF_TYPE = {
 
 
 def kind_of_type(typ: LogicalType) -> str:
+    if typ.is_composite:  # LIST/ARRAY: Python lists; others: Python values (uuid.UUID, …)
+        return "list" if getattr(typ, "kind", "") in ("LIST", "ARRAY") else "any"
     return "int" if typ.is_integer else KIND_OF_TYPE[typ]
 
 
@@ -177,7 +179,15 @@ class Graph:
                 continue
             table, ckey = open_table(table_key)
             values, validity = self.column(table, key, ckey)
-            if kinds[table_key] == "str":
+            if kinds[table_key] in ("list", "any"):  # composite types: Python values
+                rows_of = (
+                    np.arange(offsets.start, offsets.stop, dtype=np.int64)
+                    if isinstance(offsets, slice)
+                    else np.asarray(offsets, np.int64)
+                )
+                vals = np.empty(len(rows_of), object)
+                vals[:] = values.values(rows_of) if len(rows_of) else []
+            elif kinds[table_key] == "str":
                 rows_of = (
                     np.arange(offsets.start, offsets.stop, dtype=np.int64)
                     if isinstance(offsets, slice)
@@ -203,7 +213,8 @@ class Graph:
 
 def _scatter(pieces, n: int, kind: str) -> Vec:
     valid = np.zeros(n, np.bool_)
-    values = np.empty(n, object) if kind == "str" else np.zeros(n, NUMPY_OF_KIND[kind])
+    values = (np.empty(n, object) if kind in ("str", "list", "any")
+              else np.zeros(n, NUMPY_OF_KIND[kind]))
     if kind == "str":
         values[:] = ""
     for rows, vals, vmask in pieces:

@@ -12,10 +12,12 @@ def python_values(value, graph=None, n: int | None = None) -> list:
     """The values of a vector as a Python list (NULL → None)."""
     if isinstance(value, Const):
         return [value.value] * (1 if n is None else n)
-    if isinstance(value, NodeVec):
-        return node_dicts(value, graph)
-    if isinstance(value, RelVec):
-        return rel_dicts(value, graph)
+    if isinstance(value, NodeVec | RelVec):
+        out = node_dicts(value, graph) if isinstance(value, NodeVec) else rel_dicts(value, graph)
+        if value.valid is not None:
+            for i in np.flatnonzero(~value.valid).tolist():
+                out[i] = None
+        return out
     return _plain_values(value)
 
 

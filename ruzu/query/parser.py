@@ -129,8 +129,17 @@ class _Parser:
             stmt = self.call()
         else:
             stmt = self.read_query()
+            if self.tok.is_keyword("UNION"):
+                stmt = self.union(stmt)
         self.finish()
         return stmt
+
+    def union(self, first: ast.Query) -> ast.Union:
+        queries, flags = [first], []
+        while self.accept_keyword("UNION"):
+            flags.append(bool(self.accept_keyword("ALL")))
+            queries.append(self.read_query())
+        return ast.Union(tuple(queries), tuple(flags))
 
     def read_query(self) -> ast.Query:
         clauses: list[ast.Clause] = []
@@ -466,12 +475,25 @@ class _Parser:
                 return ast.Literal(None, offset=tok.offset)
             if word == "CASE":
                 return self.case()
+            if word in ("EXISTS", "COUNT") and self.peek().is_symbol("{"):
+                return self.subquery()
             if self.peek().is_symbol("(") and word not in RESERVED:
                 return self.function_call()
             if word not in RESERVED:
                 self.advance()
                 return ast.Variable(tok.text, offset=tok.offset)
         raise self.error("an expression")
+
+    def subquery(self) -> ast.Subquery:
+        tok = self.advance()
+        self.expect_symbol("{")
+        self.expect_keyword("MATCH")
+        patterns = [self.path_pattern()]
+        while self.accept_symbol(","):
+            patterns.append(self.path_pattern())
+        where = self.expression() if self.accept_keyword("WHERE") else None
+        self.expect_symbol("}")
+        return ast.Subquery(tok.text.lower(), tuple(patterns), where, offset=tok.offset)
 
     def list_literal(self) -> ast.ListLiteral:
         start = self.expect_symbol("[").offset
@@ -587,17 +609,24 @@ class _Parser:
             raise self.error(f"a type for column {column}")
         self.advance()
         type_name = type_tok.text
-        if self.tok.is_symbol("("):  # e.g. DECIMAL(10, 2): keep the text, storage validates it
-            start = self.tok.offset
-            while not self.tok.is_symbol(")"):
+        if self.tok.is_symbol("("):  # e.g. STRUCT(a INT64[], b STRUCT(c DATE)): keep the text,
+            start = self.tok.offset  # ruzu/composite_types.py parses it
+            depth = 0
+            while True:
                 if self.tok.kind is Kind.EOF:
                     raise self.error("')'")
+                depth += self.tok.is_symbol("(") - self.tok.is_symbol(")")
+                if depth == 0:
+                    break
                 self.advance()
             type_name += self.query[start : self.advance().end]
         while self.tok.is_symbol("["):
             self.advance()
+            size = ""
+            if not self.tok.is_symbol("]"):  # ARRAY: T[n]
+                size = self.advance().text
             self.expect_symbol("]")
-            type_name += "[]"
+            type_name += f"[{size}]"
         return column, type_name
 
     def drop_table(self) -> ast.DropTable:

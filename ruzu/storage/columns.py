@@ -17,6 +17,17 @@ import numpy as np
 
 from ..types import LogicalType
 from . import io
+from .composite_columns import (
+    NestedAppender,
+    NestedColumn,
+    ScalarColumn,
+    create_nested,
+    drop_nested,
+    is_bytes,
+    is_nested,
+    open_nested,
+    truncate_nested,
+)
 from .files import FileSet
 from .transaction import Transaction, compact_tail, finish_rewrite
 
@@ -25,15 +36,20 @@ _VALIDITY_FILL_CHUNK = 1 << 20
 
 
 def create_column(txn: Transaction, typ: LogicalType) -> dict:
+    if is_nested(typ):
+        return create_nested(txn, typ)
     state = {"data": txn.new_file(), "offsets": None, "validity": None}
-    if typ is LogicalType.STRING:
+    if is_bytes(typ):
         state["offsets"] = txn.new_file()
         txn.appender(state["offsets"]).append(np.zeros(1, _OFFSET_DTYPE))
     return state
 
 
 def column_file_ids(state: dict) -> list[int]:
-    return [f for f in (state["data"], state["offsets"], state["validity"]) if f is not None]
+    own = [f for f in (state["data"], state["offsets"], state["validity"]) if f is not None]
+    for child in [state["child"]] if "child" in state else state.get("fields", []):
+        own += column_file_ids(child)
+    return own
 
 
 class ColumnAppender:
@@ -44,8 +60,23 @@ class ColumnAppender:
         self.state = state
         self.type = typ
         self.num_rows = num_rows
+        self._nested = NestedAppender(txn, state, typ, num_rows) if is_nested(typ) else None
+        if self._nested is not None:
+            return
         self._data = txn.appender(state["data"])
         self._offsets = txn.appender(state["offsets"]) if state["offsets"] is not None else None
+
+    def append_parsed(self, parsed) -> None:
+        """Append a batch parsed by ruzu/csv/composite_values.py (any type), with validity."""
+        first_row = self.num_rows
+        if self._nested is not None:
+            self._nested.append(parsed)
+            self.num_rows += len(parsed.valid)
+        elif parsed.data is not None:
+            self.append_strings(parsed.offsets, parsed.data)
+        else:
+            self.append_values(parsed.values)
+        self.append_validity(parsed.valid, first_row)
 
     def append_values(self, values: np.ndarray) -> None:
         self._data.append(values.astype(self.type.dtype, copy=False))
@@ -129,17 +160,46 @@ class StringColumn:
         return self.to_numpy().tolist()
 
 
+class BlobColumn(StringColumn):
+    """A BLOB column: as a STRING column, values are ``bytes``."""
+
+    def __getitem__(self, i: int) -> bytes:
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        return bytes(self.data[self.offsets[i] : self.offsets[i + 1]])
+
+    def to_numpy(self) -> np.ndarray:
+        out = np.empty(len(self), dtype=object)
+        out[:] = [self[i] for i in range(len(self))]
+        return out
+
+    def values(self, rows: np.ndarray) -> list:
+        return [self[int(r)] for r in np.asarray(rows).tolist()]
+
+
 def open_column(files: FileSet, state: dict, typ: LogicalType, num_rows: int):
-    if typ is LogicalType.STRING:
+    if is_nested(typ):
+        return open_nested(files, state, typ, num_rows)
+    if is_bytes(typ):
         offsets = files.map(state["offsets"], _OFFSET_DTYPE, num_rows + 1)
         nbytes = int(offsets[-1]) if num_rows else 0
-        return StringColumn(offsets, files.map(state["data"], np.uint8, nbytes))
-    return files.map(state["data"], typ.dtype, num_rows)
+        cls = StringColumn if typ is LogicalType.STRING else BlobColumn
+        return cls(offsets, files.map(state["data"], np.uint8, nbytes))
+    data = files.map(state["data"], typ.dtype, num_rows)
+    if getattr(typ, "is_composite", False):
+        return ScalarColumn(typ, data)
+    return data
 
 
 def to_pylist(column, valid: np.ndarray | None) -> list:
     """A column's values as Python objects, None where ``valid`` is False."""
-    values = column.to_list() if isinstance(column, StringColumn) else column.tolist()
+    if isinstance(column, (StringColumn, NestedColumn, ScalarColumn)):
+        values = column.to_list()
+    else:
+        values = column.tolist()
     if valid is None:
         return values
     return [v if ok else None for v, ok in zip(values, valid.tolist(), strict=True)]
@@ -160,6 +220,9 @@ def drop_rows(txn: Transaction, state: dict, typ: LogicalType, first_row: int, n
     endpoint is missing)."""
     if not len(drop):
         return
+    if is_nested(typ):
+        drop_nested(txn, state, typ, first_row, num_rows, drop)
+        return
     txn.drain()
     local = np.asarray(drop, np.int64) - first_row
 
@@ -169,7 +232,7 @@ def drop_rows(txn: Transaction, state: dict, typ: LogicalType, first_row: int, n
         mask[local[lo:hi] - first] = False
         return items[mask]
 
-    if typ is LogicalType.STRING:
+    if is_bytes(typ):
         _drop_string_rows(txn, state, first_row, num_rows, keeper)
     else:
         width = typ.dtype.itemsize
@@ -215,8 +278,11 @@ def _drop_string_rows(txn: Transaction, state: dict, first_row: int, num_rows: i
 def truncate_rows(txn: Transaction, state: dict, typ: LogicalType, num_rows: int) -> None:
     """Cut a column back to its first ``num_rows`` rows (all rows after them were appended by
     this transaction): used to keep only the complete batches of an interrupted import."""
+    if is_nested(typ):
+        truncate_nested(txn, state, typ, num_rows)
+        return
     txn.drain()
-    if typ is LogicalType.STRING:
+    if is_bytes(typ):
         offs = txn.appender(state["offsets"])
         end = int(read_chunk(offs.path, np.int64, num_rows, 1)[0])
         finish_rewrite(txn.appender(state["data"]), end)

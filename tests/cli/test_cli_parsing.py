@@ -93,8 +93,8 @@ def test_parse_schema_kuzu_forms():
 @pytest.mark.parametrize(("text", "error", "message"), [
     ("CREATE NODE TABLE P(id INT64)", QueryError,
      "s:1:29: syntax error: node table P needs a PRIMARY KEY"),
-    ("\n\nCREATE NODE TABLE P(id INT64, x BLOB, PRIMARY KEY(id))", CatalogError,
-     "s:3: unknown type 'BLOB'"),
+    ("\n\nCREATE NODE TABLE P(id INT64, x GEOMETRY, PRIMARY KEY(id))", CatalogError,
+     "s:3: unknown type 'GEOMETRY'"),
     ("CREATE NODE TABLE P(id INT64 DEFAULT 3, PRIMARY KEY(id))", QueryError,
      "s:1:30: syntax error: unexpected 'DEFAULT'"),
     ("CREATE NODE TABLE P(id INT64, PRIMARY KEY(nope))", CatalogError,

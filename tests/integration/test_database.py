@@ -137,7 +137,7 @@ def test_invalid_names_are_refused(db, name):
 
 def test_schema_errors(db):
     with pytest.raises(CatalogError, match="unknown type"):
-        db.create_node_table("T", [("id", "INT128")], "id")
+        db.create_node_table("T", [("id", "GEOMETRY")], "id")
     with pytest.raises(CatalogError, match="primary key"):
         db.create_node_table("T", [("id", "INT64")], "nope")
     with pytest.raises(CatalogError, match="must be an integer or STRING"):

@@ -1,0 +1,77 @@
+"""The composite-typed fields of a parsed batch: their text (kept by the record kernel as for
+a STRING field) becomes ``Parsed`` trees (ruzu/csv/composite_values.py) once the batch is full.
+
+A bad value aborts the import with the usual ``path:line:column (column): reason. Record: '…'``
+error, or, with ignore_errors, rejects its row: the row is removed from every buffer of the
+batch (so the loaders never see it) and the batch is parsed again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import CsvError
+from .composite_values import BadValue, NullSpec, parse_values
+from .config import Reject
+
+
+def composite_fields(fields) -> list[int]:
+    return [i for i, f in enumerate(fields)
+            if f.type is not None and getattr(f.type, "is_composite", False)]
+
+
+def convert_batch(parser, rows: int) -> int:
+    """Parse the composite fields of the first ``rows`` rows into ``parser.typed``; returns the
+    number of rows left (fewer when bad rows were rejected)."""
+    wanted = parser.composite
+    parser.typed = {}
+    if not wanted or rows == 0:
+        return rows
+    if parser.null_spec is None:
+        parser.null_spec = NullSpec.of(parser.cfg.null_strings)
+    while rows:
+        try:
+            for f in wanted:
+                s = parser.slots[f]
+                parser.typed[f] = parse_values(parser.fields[f].type, parser.sbytes[s],
+                                               parser.soffs[s, : rows + 1],
+                                               parser.valid[f, :rows].view(np.bool_),
+                                               parser.null_spec)
+            return rows
+        except BadValue as bad:
+            line = int(parser.row_line[bad.row])
+            field = f
+            reason = bad.reason
+            from .locate import record_at_line  # locate imports the parser
+
+            offset, record = record_at_line(parser.src.path, line)
+            name = parser.fields[field].name
+            if not parser.cfg.ignore_errors:
+                raise CsvError(
+                    f"{parser.src.path}:{line}:{field + 1} ({name}): {reason}. "
+                    f"Record: '{record}'",
+                    path=parser.src.path, line=line, column=field + 1, column_name=name,
+                    reason=reason, record=record) from None
+            parser.note_reject(Reject(parser.src.path, line, offset, field + 1, name, reason,
+                                      record))
+            _remove_row(parser, bad.row, rows)
+            rows -= 1
+            parser.rows_total -= 1
+    return rows
+
+
+def _remove_row(parser, row: int, rows: int) -> None:
+    """Delete batch row ``row`` from every buffer, in place."""
+    keep = np.ones(rows, np.bool_)
+    keep[row] = False
+    parser.ivals[:, : rows - 1] = parser.ivals[:, :rows][:, keep]
+    parser.fvals[:, : rows - 1] = parser.fvals[:, :rows][:, keep]
+    parser.valid[:, : rows - 1] = parser.valid[:, :rows][:, keep]
+    parser.row_line[: rows - 1] = parser.row_line[:rows][keep]
+    for s in range(parser.soffs.shape[0]):
+        offs = parser.soffs[s]
+        a, b = int(offs[row]), int(offs[row + 1])
+        end = int(offs[rows])
+        data = parser.sbytes[s]
+        data[a : end - (b - a)] = data[b:end].copy()
+        offs[row + 1 : rows] = offs[row + 2 : rows + 1] - (b - a)
