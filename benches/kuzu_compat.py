@@ -143,13 +143,17 @@ def parse_test_file(path: str) -> TestFile:
             start = i + 1
             i += 1
             # A statement may continue on the following lines until its result marker.
-            while (
-                i < len(lines)
-                and not lines[i].startswith("----")
-                and not (lines[i].startswith("-") and lines[i][1:2].isupper())
-            ):
-                if lines[i].strip():
-                    text += "\n" + lines[i].strip()
+            # Directives between a statement and its marker (-CHECK_ORDER, -PARALLELISM …)
+            # belong to that statement.
+            while i < len(lines) and not lines[i].startswith("----"):
+                nxt = lines[i].strip()
+                if nxt.startswith("-CHECK_ORDER"):
+                    check_order = True
+                elif nxt.startswith("-") and nxt[1:2].isupper():
+                    if not nxt.startswith(("-PARALLELISM", "-ENUMERATE", "-CHECK_")):
+                        break
+                elif nxt:
+                    text += "\n" + nxt
                 i += 1
             if i >= len(lines) or not lines[i].startswith("----"):
                 continue

@@ -156,6 +156,9 @@ class ImportProgress:
     batch_count: int
     elapsed: float
     rss: int
+    # of ``rss``: bytes queued for the write-behind thread (bounded; it fills when the disk or
+    # the writer's core is slower than the parser, so it is not growth)
+    write_queue_bytes: int = 0
 
     @property
     def fraction(self) -> float:

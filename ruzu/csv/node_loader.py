@@ -51,7 +51,8 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
     pk_type = columns[pk].type
     result = ImportResult(table=schema.name, path=path)
     with CsvSource.for_config(path, cfg) as src:
-        reporter = ProgressReporter(schema.name, src.size, progress)
+        reporter = ProgressReporter(schema.name, src.size, progress,
+                                    lambda: txn.pending_write_bytes)
         # SERIAL columns are not in the file: they are numbered 0, 1, 2, … (as Kùzu)
         in_file = [i for i, c in enumerate(columns) if c.type is not LogicalType.SERIAL]
         order = [in_file[j] for j in node_field_order(

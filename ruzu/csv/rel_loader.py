@@ -83,7 +83,8 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
     resolvers: list[EndpointResolver] = []
     try:
         with CsvSource.for_config(path, cfg) as src:
-            reporter = ProgressReporter(schema.name, src.size, progress)
+            reporter = ProgressReporter(schema.name, src.size, progress,
+                                        lambda: txn.pending_write_bytes)
             key_names, order = _prop_order(src, cfg, schema)
             skip_records(src, cfg, cfg.skip_rows)
             roles = ["FROM", "TO"]

@@ -3,6 +3,7 @@ WITH/RETURN (which must see every row)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -17,7 +18,7 @@ from .parallel import run_parallel
 from .planner import MatchStep, ProjectStep, UnwindStep, bind
 from .projection import Projector
 from .result import QueryResult
-from .vectors import Const, Frame, broadcast, single_row_frame
+from .vectors import Const, Frame, NodeVec, broadcast, single_row_frame
 
 
 def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
@@ -35,7 +36,7 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
         index, frame = done
         step = steps[index]
         if step.is_return:
-            return QueryResult(step.names, [frame.columns[n] for n in step.names], frame.n, graph)
+            return _result(step, frame, graph)
         stream = _chunks(frame)
         available = set(step.names)
         start = index + 1
@@ -53,12 +54,21 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
             assert isinstance(step, ProjectStep)
             frame = Projector(graph, params, step).run(stream)
             if step.is_return:
-                return QueryResult(
-                    step.names, [frame.columns[n] for n in step.names], frame.n, graph
-                )
+                return _result(step, frame, graph)
             stream = _chunks(frame)
             available = set(step.names)
     raise QueryError("Query must conclude with a RETURN clause.")
+
+
+def _result(step: ProjectStep, frame: Frame, graph: Graph) -> QueryResult:
+    columns = [frame.columns[n] for n in step.names]
+    for i, item in enumerate(step.projection.items):
+        vec = columns[i]
+        if isinstance(item.expr, ast.Variable) and isinstance(vec, NodeVec):
+            info = step.input_scope.get(item.expr.name)
+            if info is not None and info.kind == "node" and info.tables:
+                columns[i] = dataclasses.replace(vec, label_tables=tuple(info.tables))
+    return QueryResult(step.names, columns, frame.n, graph)
 
 
 def _wants_first_rows(steps: list) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from . import ast
-from .lexer import Kind, Token, syntax_error, tokenize
+from .lexer import Kind, Token, c_unescape, syntax_error, tokenize
 
 # Words that cannot be used where an expression or a name is expected.
 RESERVED = frozenset(
@@ -681,6 +681,9 @@ class _Parser:
         return ast.Copy(table, path, tuple(options), columns)
 
     def option_value(self) -> object:
+        if self.tok.kind is Kind.STRING and self.peek().is_symbol(",", ")"):
+            tok = self.advance()  # C escapes here, as Kùzu reads DELIM='\t'
+            return c_unescape(self.query[tok.offset : tok.end])
         expr = self.expression()
         if isinstance(expr, ast.Literal):
             return expr.value

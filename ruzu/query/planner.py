@@ -156,6 +156,7 @@ class Binder:
         scope: dict[str, VarInfo] = {}
         steps: list[Step] = []
         clauses = query.clauses
+        self.label_union = _labels_across_matches(clauses)
         for clause in clauses:
             if isinstance(clause, ast.Match):
                 step = self.bind_match(clause, scope)
@@ -273,7 +274,10 @@ class Binder:
         if name is None:
             self.anonymous += 1
             name = f"#n{self.anonymous}"
-        tables = self.resolve_node_labels(node.labels, node.offset)
+        labels = node.labels
+        if labels and name in getattr(self, "label_union", {}):
+            labels = self.label_union[name]
+        tables = self.resolve_node_labels(labels, node.offset)
         if name in scope:
             info = scope[name]
             if info.kind != "node":
@@ -601,6 +605,33 @@ def _table_filter(name: str, tables: list[str]) -> ast.Expr:
         ast.FunctionCall("label", (ast.Variable(name),)),
         ast.ListLiteral(tuple(ast.Literal(t) for t in tables)),
     )
+
+
+def _labels_across_matches(clauses) -> dict[str, tuple[str, ...]]:
+    """Variables labelled in several MATCH clauses of one query part: Kùzu binds such a node
+    to the union of the labels (``MATCH (x:A) MATCH (x:B)`` ranges over A and B)."""
+    out: dict[str, tuple[str, ...]] = {}
+    part: dict[str, list[tuple[str, ...]]] = {}
+
+    def flush() -> None:
+        for name, label_sets in part.items():
+            if len(label_sets) > 1:
+                out[name] = tuple(dict.fromkeys(lab for ls in label_sets for lab in ls))
+        part.clear()
+
+    for clause in clauses:
+        if isinstance(clause, ast.Match):
+            seen: dict[str, tuple[str, ...]] = {}
+            for path in clause.patterns:
+                for node in path.nodes:
+                    if node.variable and node.labels:
+                        seen.setdefault(node.variable, node.labels)
+            for name, labels in seen.items():
+                part.setdefault(name, []).append(labels)
+        else:
+            flush()
+    flush()
+    return out
 
 
 def bind(graph: Graph, query: ast.Query, text: str) -> list[Step]:

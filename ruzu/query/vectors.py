@@ -123,6 +123,9 @@ class NodeVec:
     kind: str = "node"
     start: int | None = None  # set when offsets are start, start+1, …: gathers become slices
     valid: np.ndarray | None = None  # False: NULL (an OPTIONAL MATCH that found nothing)
+    # Tables the variable's labels named (all tables when unlabelled), set on returned
+    # columns: a returned node has every one of their keys, as in Kùzu.
+    label_tables: tuple[str, ...] | None = None
 
     @classmethod
     def range(cls, table: str, lo: int, hi: int) -> NodeVec:
