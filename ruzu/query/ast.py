@@ -276,8 +276,9 @@ class DropTable(Statement):
 @dataclass(frozen=True)
 class Copy(Statement):
     table: str
-    path: str
+    path: str | tuple[str, ...]  # a file (or glob), or a list of them
     options: tuple[tuple[str, Any], ...] = ()  # (lower-cased name, value)
+    columns: tuple[str, ...] | None = None  # COPY T(a, b): the columns the file holds
 
 
 @dataclass(frozen=True)

@@ -642,21 +642,43 @@ class _Parser:
     def copy(self) -> ast.Copy:
         self.expect_keyword("COPY")
         table = self.name("a table name")
+        columns = None
+        if self.accept_symbol("("):  # COPY T(a, b): a column subset
+            columns = [self.any_name("a column name")]
+            while self.accept_symbol(","):
+                columns.append(self.any_name("a column name"))
+            self.expect_symbol(")")
+            columns = tuple(columns)
         self.expect_keyword("FROM")
-        if self.tok.kind is not Kind.STRING:
+        path: str | tuple[str, ...]
+        if self.accept_symbol("["):  # a list of files
+            paths = []
+            while True:
+                if self.tok.kind is not Kind.STRING:
+                    raise self.error("a file path in quotes")
+                paths.append(self.advance().text)
+                if not self.accept_symbol(","):
+                    break
+            self.expect_symbol("]")
+            path = tuple(paths)
+        elif self.tok.kind is Kind.STRING:
+            path = self.advance().text
+        else:
             raise self.error("a file path in quotes")
-        path = self.advance().text
         options: list[tuple[str, object]] = []
         if self.accept_symbol("("):
             if not self.tok.is_symbol(")"):
                 while True:
                     key = self.any_name("an option name").lower()
                     self.accept_symbol("=")
-                    options.append((key, self.option_value()))
+                    if self.tok.is_symbol(",") or self.tok.is_symbol(")"):
+                        options.append((key, True))  # a bare option name means true
+                    else:
+                        options.append((key, self.option_value()))
                     if not self.accept_symbol(","):
                         break
             self.expect_symbol(")")
-        return ast.Copy(table, path, tuple(options))
+        return ast.Copy(table, path, tuple(options), columns)
 
     def option_value(self) -> object:
         if self.tok.kind is Kind.STRING and self.peek().is_symbol(",", ")"):
