@@ -11,6 +11,7 @@ Usage::
     ruzu-import DBDIR [--schema schema.cypher] [--nodes Person=persons.csv[,more.csv]]...
                 [--relationships Follows=follows.csv]... [options]
     ruzu-import demo [DBDIR] [--persons N] [--out DIR]
+    ruzu-import warmup          (compile the kernels once, ahead of the first import)
 
 Input specs: ``--nodes TABLE=FILE[,FILE…]`` (a bare ``FILE`` names the table after the file's
 stem); ``--relationships TABLE=FILE[,FILE…]``, and for a rel table that connects several
@@ -91,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out = sys.stdout
     try:
+        if argv and argv[0] == "warmup":
+            from .warmup import run_warmup
+
+            return run_warmup(out)
         if argv and argv[0] == "demo":
             args = build_demo_parser().parse_args(argv[1:])
             return run_demo(args, out)

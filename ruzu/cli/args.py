@@ -28,10 +28,33 @@ def _size(text: str) -> int:
     if not m:
         raise argparse.ArgumentTypeError(f"invalid size {text!r} (examples: 512M, 2G)")
     value = float(m.group(1)) * 1024 ** " KMGT".index(m.group(2).upper() or " ")
-    if value < MIN_MEMORY_LIMIT:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is below the minimum of {MIN_MEMORY_LIMIT >> 20}M")
     return int(value)
+
+
+# ``--max-memory`` bounds the whole process (the seed's definition of memory: VmHWM). The
+# importer's own budget (CsvImportConfig.memory_limit) is what is left after the process's
+# fixed cost: the interpreter, numpy, numba/LLVM and the loaded kernels (~150 MB measured by
+# importing a one-row file) plus what the budget does not count (allocator slack, the pages of
+# the column files being written, Python objects; up to ~75 MB measured on 1 GB inputs).
+PROCESS_OVERHEAD = 224 << 20
+DEFAULT_MAX_MEMORY = PROCESS_OVERHEAD + (160 << 20)  # 384M: the importer's default 160M budget
+MIN_MAX_MEMORY = PROCESS_OVERHEAD + MIN_MEMORY_LIMIT  # 288M
+
+
+def _max_memory(text: str) -> int:
+    """``--max-memory``: a size of at least MIN_MAX_MEMORY."""
+    value = _size(text)
+    if value < MIN_MAX_MEMORY:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is below the floor of {MIN_MAX_MEMORY >> 20}M: the process itself takes "
+            f"~{PROCESS_OVERHEAD >> 20}M (interpreter, numpy, numba and ruzu's kernels) and "
+            f"the importer needs at least {MIN_MEMORY_LIMIT >> 20}M more")
+    return value
+
+
+def importer_budget(max_memory: int) -> int:
+    """The importer's ``memory_limit`` that keeps the whole process under ``max_memory``."""
+    return max(MIN_MEMORY_LIMIT, max_memory - PROCESS_OVERHEAD)
 
 
 def _count(text: str) -> int:
@@ -150,11 +173,12 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--batch-size", type=_batch_size, default=100_000, metavar="N",
                    help="rows parsed per batch before they are written (default 100,000; "
                         f"1 … {MAX_BATCH_SIZE:,})")
-    default = CsvImportConfig().memory_limit
-    g.add_argument("--max-memory", type=_size, default=default, metavar="SIZE",
-                   help="working-memory budget of the importer (buffers, index partitions, "
-                        "CSR buckets; the interpreter's ~140 MB come on top), e.g. 512M or 2G "
-                        f"(default {default >> 20}M, minimum 64M)")
+    g.add_argument("--max-memory", type=_max_memory, default=DEFAULT_MAX_MEMORY,
+                   metavar="SIZE",
+                   help="peak memory (RSS) of the whole import process, e.g. 512M or 2G: the "
+                        f"importer's buffers get what the process's ~{PROCESS_OVERHEAD >> 20}M "
+                        "of interpreter and libraries leave (default "
+                        f"{DEFAULT_MAX_MEMORY >> 20}M, at least {MIN_MAX_MEMORY >> 20}M)")
     g.add_argument("--quiet", action="store_true",
                    help="no progress bars: plain progress lines (at most one per second and "
                         "one per stage) and the summary")
@@ -168,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
         usage="%(prog)s DBDIR [--schema FILE] [--nodes TABLE=FILE[,FILE…]]… "
               "[--relationships TABLE[:FROM:TO]=FILE[,FILE…]]… [options]\n"
-              "       %(prog)s demo [DBDIR] [--persons N] [--out DIR] [options]",
+              "       %(prog)s demo [DBDIR] [--persons N] [--out DIR] [options]\n"
+              "       %(prog)s warmup",
         description="Bulk-load CSV files into a ruzu database. Node files are imported "
                     "first, then relationship files; each file is one all-or-nothing "
                     "transaction, committed when it is done: a failure rolls back the file "
@@ -182,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
                "rel table with several FROM/TO pairs name one: --relationships "
                "Likes:User:Post=likes.csv. "
                "Demo: 'ruzu-import demo [DBDIR] [--persons N]' generates a sample social "
-               "graph and imports it (see 'ruzu-import demo --help').",
+               "graph and imports it (see 'ruzu-import demo --help'). Warm-up: 'ruzu-import "
+               "warmup' (or 'python -m ruzu warmup') compiles ruzu's kernels once, ahead of "
+               "the first import.",
     )
     p.add_argument("database", metavar="DBDIR",
                    help="database directory (created when it does not exist)")
@@ -255,7 +282,7 @@ def config_from_args(args: argparse.Namespace) -> CsvImportConfig:
         bad_tolerance=_bad_tolerance(get("bad_tolerance")),
         null_strings=tuple(get("null_strings") or ("",)),
         batch_size=args.batch_size,
-        memory_limit=args.max_memory,
+        memory_limit=importer_budget(args.max_memory),
         on_duplicate="keep_first" if get("skip_duplicate_nodes") else None,
         on_missing_endpoint="skip" if get("skip_bad_relationships") else None,
         partial=bool(get("partial")),

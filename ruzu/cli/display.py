@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -53,6 +54,18 @@ _STAGE_TEXT = {
 _BYTE_STAGES = ("nodes", "relationships")
 
 
+def progress_stream(quiet: bool, out: TextIO, err: TextIO) -> tuple[TextIO, bool]:
+    """Where progress goes and whether as bars: bars on stderr when it is a terminal (so they
+    show while stdout is redirected to a log), else on stdout when it is one; otherwise (or
+    ``--quiet``) plain lines on stdout."""
+    if not quiet:
+        for stream in (err, out):
+            isatty = getattr(stream, "isatty", None)
+            if isatty is not None and isatty():
+                return stream, True
+    return out, False
+
+
 class ProgressDisplay:
     """The ``progress`` callback of one file's import: a tqdm bar per stage (bytes of input,
     rows/s, time remaining) or, with ``bars=False``, plain lines — one per stage change and
@@ -68,8 +81,23 @@ class ProgressDisplay:
         self.stage: str | None = None
         self._bar = None
         self._last_line = 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def _tick(self) -> None:
+        """Redraw the open bar twice a second, so its timer runs through stages that report
+        nothing until they end (building the index, the CSR, committing)."""
+        while not self._stop.wait(0.5):
+            with self._lock:
+                if self._bar is not None:
+                    self._bar.refresh()
 
     def __call__(self, p: ImportProgress) -> None:
+        with self._lock:
+            self._show(p)
+
+    def _show(self, p: ImportProgress) -> None:
         if p.stage != self.stage:
             self._close_bar()
             self.stage = p.stage
@@ -96,6 +124,10 @@ class ProgressDisplay:
                 bar_format=None if byte_stage else "{desc} … {elapsed}",
             )
             self._update_bar(p)
+            if self._ticker is None:
+                self._ticker = threading.Thread(target=self._tick, daemon=True,
+                                                name="ruzu-progress")
+                self._ticker.start()
         elif not self.bars:
             if p.stage in _BYTE_STAGES:
                 self._line(p, first=True)
@@ -135,7 +167,12 @@ class ProgressDisplay:
             self._bar = None
 
     def close(self) -> None:
-        self._close_bar()
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+            self._ticker = None
+        with self._lock:
+            self._close_bar()
 
 
 # ============================================================================ summary

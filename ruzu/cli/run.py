@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import time
 from typing import TextIO
 
@@ -15,10 +16,18 @@ from ..csv.config import CsvImportConfig, ImportResult
 from ..database import Database
 from ..errors import CatalogError, QueryError, RuzuError
 from .args import EXIT_OK, CliError, FileJob, build_parser, config_from_args, jobs_from_args
-from .display import ProgressDisplay, fmt_bytes, fmt_mb, fmt_rows, summary_line
+from .display import (
+    ProgressDisplay,
+    fmt_bytes,
+    fmt_mb,
+    fmt_rows,
+    progress_stream,
+    summary_line,
+)
 from .plan import make_plan
 from .report import report_rejects
 from .schema import SchemaStatement, parse_schema
+from .warmup import compile_notice, mark_warm
 
 
 # ============================================================================ the import
@@ -46,7 +55,7 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
                out: TextIO) -> list[tuple[FileJob, ImportResult]]:
     """Create the schema and import every file; raises typed errors after cleaning up (tables
     this run created are dropped again, a database directory it created is removed)."""
-    bars = not args.quiet and out.isatty()
+    progress_out, bars = progress_stream(args.quiet, out, sys.stderr)
     db_path = args.database
     if getattr(args, "overwrite", False):
         _remove_database(db_path, out)
@@ -71,8 +80,10 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
             created.append(st.schema.name)
         if created:
             print(f"created tables: {', '.join(created)}", file=out)
+        if plan.jobs:
+            compile_notice()
         for job in plan.jobs:
-            display = ProgressDisplay(out, job.label, bars=bars)
+            display = ProgressDisplay(progress_out, job.label, bars=bars)
             try:
                 if job.kind == "nodes":
                     result = db.import_nodes(job.table, job.path, config=cfg, progress=display)
@@ -91,6 +102,8 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
         if args.report_file:
             report_rejects(args.report_file, done, cfg, out)
         _print_totals(db, done, time.perf_counter() - t0, out)
+        if done:
+            mark_warm()
         return done
     except BaseException:
         _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out)
@@ -198,8 +211,6 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
           file=out, flush=True)
     files = demo.generate(data_dir, args.persons, follows, seed=args.seed)
     print(f"generated {fmt_bytes(files.bytes_written)} in {files.seconds:.1f} s", file=out)
-    print("(the first run on a machine also compiles ruzu's numba kernels, ~20-40 s; they are "
-          "cached for later runs)", file=out)
     argv = [db_path, "--schema", files.schema, "--nodes", f"Person={files.persons}",
             "--relationships", f"Follows={files.follows}",
             "--max-memory", f"{args.max_memory >> 20}M", "--batch-size", str(args.batch_size)]

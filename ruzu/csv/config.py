@@ -25,7 +25,9 @@ class CsvImportConfig:
     """Options of one CSV import (Kùzu's COPY options and neo4j-admin's switches).
 
     batch_size: rows parsed into the column buffers before they are written (1…10,000,000).
-    memory_limit: working-memory budget in bytes from which buffer and partition sizes derive.
+    memory_limit: working-memory budget in bytes from which buffer and partition sizes derive:
+        the importer's own budget; the interpreter, numpy, numba and the kernels (~150 MB) come
+        on top. ``ruzu-import --max-memory`` is the whole process's bound and derives it.
     ignore_errors: skip bad rows (and report them) instead of aborting the import.
     on_duplicate: "error" or "keep_first" (default: keep_first when ignore_errors, else error).
     on_missing_endpoint: "error" or "skip" (default: skip when ignore_errors, else error).

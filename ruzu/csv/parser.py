@@ -241,8 +241,6 @@ class BatchParser:
             self.records_total += records
             if records:
                 bytes_per_row = consumed / records
-            if self.on_tick is not None and got:
-                self.on_tick(self.rows_total)
             if status == K.ST_ERROR:
                 raise self._error(ecode, efield, eline, start + epos, egot)
             if status == K.ST_REJECTS_FULL:
@@ -267,6 +265,10 @@ class BatchParser:
                 if rows:
                     yield Batch(self, rows, self.rows_total - rows)
                 return
+            if self.on_tick is not None and rows:
+                # A batch that spans several buffer fills reports between them; a finished
+                # batch is reported by the loader, once (issue 16: it was reported twice).
+                self.on_tick(self.rows_total)
             src.need_more()
 
     def _grow_strings(self) -> None:

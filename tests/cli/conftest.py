@@ -17,6 +17,17 @@ PERSONS = "id,name,age\n1,Alice,30\n2,Bob,41\n3,\"Carol, Jr.\",25\n"
 FOLLOWS = "from,to,since\n1,2,2010\n2,3,2011\n3,1,2012\n1,3,2013\n"
 
 
+@pytest.fixture(autouse=True)
+def warm_kernels(tmp_path_factory, monkeypatch):
+    """The "compiling ruzu's kernels (first run only)" notice depends on the machine's cache;
+    tests see a warm one (test_cli_warmup checks the notice with its own marker)."""
+    from ruzu.cli import warmup
+
+    marker = tmp_path_factory.getbasetemp() / "ruzu-warm-marker"
+    marker.touch()
+    monkeypatch.setattr(warmup, "marker_path", lambda: str(marker))
+
+
 @dataclass
 class Run:
     code: int

@@ -6,6 +6,7 @@ import io
 
 from ruzu import ImportProgress
 from ruzu.cli import ProgressDisplay
+from tests.conftest import write
 
 
 def progress(stage, rows, done, total=1000, elapsed=1.0):
@@ -66,3 +67,43 @@ def test_quiet_import_prints_lines_not_bars(run, files):
     assert r.code == 0
     assert "Person: reading nodes (" in r.out
     assert "\r" not in r.out and "it/s" not in r.out
+
+
+def test_bars_go_to_stderr_when_it_is_a_terminal(run, files, monkeypatch):
+    """Issue 16: with stdout redirected to a log nothing was drawn on the terminal."""
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    r = run(files["db"], "--schema", files["schema"], "--nodes", f"Person={files['persons']}")
+    assert r.code == 0, r.err
+    assert "Person: reading nodes" in r.err  # the bar, on the terminal
+    assert "Person: reading nodes" not in r.out  # the log keeps the summary only
+    assert "Person ← " in r.out and "done: 1 file(s)" in r.out
+
+
+def test_stage_timer_ticks_without_progress_reports():
+    """A stage that reports nothing until it ends (the index) still shows its time running."""
+    import time
+
+    out = io.StringIO()
+    display = ProgressDisplay(out, "Person", bars=True)
+    display(progress("index", 100, 1000, total=1000))
+    deadline = time.monotonic() + 20
+    while "00:01" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    display.close()
+    assert "00:01" in out.getvalue()
+
+
+def test_one_callback_per_batch(tmp_path):
+    import ruzu
+
+    path = write(tmp_path / "p.csv", "id,name\n" + "".join(f"{i},n{i}\n" for i in range(1000)))
+    with ruzu.Database(tmp_path / "db") as db:
+        db.create_node_table("P", [("id", "INT64"), ("name", "STRING")], "id")
+        seen = []
+        r = db.import_nodes("P", path, config=ruzu.CsvImportConfig(batch_size=100),
+                            progress=seen.append)
+    reading = [(p.rows, p.batch_count) for p in seen if p.stage == "nodes"]
+    assert r.batch_count == 10
+    assert reading == [(100 * k, k) for k in range(1, 11)]

@@ -1,0 +1,102 @@
+"""``python -m ruzu warmup`` (or ``ruzu-import warmup``): compile every kernel a typical import
+and query use once, ahead of the first real run, into numba's per-user cache
+(``~/.cache/ruzu/numba``, see ``ruzu._jit``); later processes load them in about a second.
+Also the "compiling ruzu's kernels (first run only)" notice of an import that finds the cache
+cold."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from typing import TextIO
+
+from .. import __version__
+from .._jit import user_cache_dir
+
+NODE_COLUMNS = [("id", "INT64"), ("name", "STRING"), ("age", "INT64"), ("score", "DOUBLE"),
+                ("active", "BOOLEAN"), ("born", "DATE"), ("seen", "TIMESTAMP")]
+QUERIES = [
+    "MATCH (a:Person) RETURN count(*)",
+    "MATCH (a:Person)-[:Follows]->(b:Person) WHERE a.age > 30 "
+    "RETURN b.name, count(*) AS fans ORDER BY fans DESC LIMIT 5",
+    "MATCH (a:Person)-[:Follows*1..3]->(b:Person) WHERE a.id = 1 RETURN count(DISTINCT b)",
+    "MATCH (a:Person)<-[:Follows]-(b:Person) RETURN a.age, avg(b.score), min(b.born) "
+    "ORDER BY a.age LIMIT 3",
+    "MATCH (u:User)-[:Knows]->(v:User) RETURN u.uid, count(*) ORDER BY u.uid",
+]
+
+
+def marker_path() -> str:
+    """A file that says this ruzu version's kernels were compiled into the cache once."""
+    base = os.environ.get("NUMBA_CACHE_DIR") or user_cache_dir()
+    return os.path.join(base, f"ruzu-{__version__}.warm")
+
+
+def is_warm() -> bool:
+    return os.path.exists(marker_path())
+
+
+def mark_warm() -> None:
+    try:
+        os.makedirs(os.path.dirname(marker_path()), exist_ok=True)
+        with open(marker_path(), "w") as f:
+            f.write(f"{time.time():.0f}\n")
+    except OSError:
+        pass  # no cache directory: the notice just shows again
+
+
+def compile_notice(err: TextIO | None = None) -> None:
+    """Say that the first run compiles (once per machine and version), on stderr."""
+    if not is_warm():
+        print("compiling ruzu's kernels (first run only, ~20-40 s; 'python -m ruzu warmup' "
+              "does it ahead) …", file=err or sys.stderr, flush=True)
+
+
+def _write_inputs(folder: str) -> dict[str, str]:
+    n = 200
+    paths = {name: os.path.join(folder, f"{name}.csv")
+             for name in ("persons", "follows", "users", "knows")}
+    with open(paths["persons"], "w") as f:
+        f.write("id,name,age,score,active,born,seen\n")
+        for i in range(n):
+            f.write(f"{i},p{i},{20 + i % 50},{i / 7:.3f},{'true' if i % 2 else 'false'},"
+                    f"2000-01-{1 + i % 28:02d},2024-05-01T10:{i % 60:02d}:00\n")
+    with open(paths["follows"], "w") as f:
+        f.write("from,to,since\n")
+        f.writelines(f"{i % n},{(i * 7 + 1) % n},{2000 + i % 20}\n" for i in range(n * 3))
+    with open(paths["users"], "w") as f:
+        f.write("uid,name\n")
+        f.writelines(f"u{i},user {i}\n" for i in range(n))
+    with open(paths["knows"], "w") as f:
+        f.write("from,to\n")
+        f.writelines(f"u{i},u{(i * 3 + 1) % n}\n" for i in range(n))
+    return paths
+
+
+def run_warmup(out: TextIO) -> int:
+    """Import small graphs with INT64 and STRING keys and every scalar type, run typical
+    queries, and mark the cache warm; prints the time it took."""
+    from ..database import Database
+
+    t0 = time.perf_counter()
+    print(f"compiling ruzu's kernels into {os.environ.get('NUMBA_CACHE_DIR', 'the cache')} "
+          "(once per machine and version) …", file=out, flush=True)
+    with tempfile.TemporaryDirectory(prefix="ruzu-warmup-") as folder:
+        paths = _write_inputs(folder)
+        with Database(os.path.join(folder, "db")) as db:
+            db.create_node_table("Person", NODE_COLUMNS, "id")
+            db.create_rel_table("Follows", [("Person", "Person")], [("since", "INT64")])
+            db.create_node_table("User", [("uid", "STRING"), ("name", "STRING")], "uid")
+            db.create_rel_table("Knows", [("User", "User")])
+            db.import_nodes("Person", paths["persons"])
+            db.import_relationships("Follows", paths["follows"])
+            db.import_nodes("User", paths["users"])
+            db.import_relationships("Knows", paths["knows"])
+            for query in QUERIES:
+                db.execute(query).get_all()
+    mark_warm()
+    print(f"done in {time.perf_counter() - t0:,.1f} s; imports and queries now start without "
+          "compiling", file=out, flush=True)
+    return 0
