@@ -434,9 +434,7 @@ def csv_literal(value, typ: str = "") -> str:
     if isinstance(value, dict) and typ.upper().startswith("MAP"):
         return "{" + ", ".join(f"{_csv_nested(k)}={_csv_nested(v)}" for k, v in value.items()) + "}"
     if isinstance(value, bytes):
-        return "".join(
-            chr(b) if 32 <= b < 127 and b != 92 else f"\\x{b:02X}" for b in value
-        )
+        return "".join(chr(b) if 32 <= b < 127 and b != 92 else f"\\x{b:02X}" for b in value)
     if isinstance(value, dt.timedelta):
         total = value.days * 86_400_000_000 + value.seconds * 1_000_000 + value.microseconds
         days, rest = divmod(abs(total), 86_400_000_000)
@@ -705,7 +703,9 @@ def _run_file(tf, rel, d, root, work, datasets, type_cache, per_dir, args, show)
                 load_engines(ds_new, work)
                 datasets[name] = ds_new
                 gone = {t: c for t, c in ds_new.dropped.items() if c}
-                print(f"# {name}: loaded; columns dropped (types ruzu lacks): {gone}", file=sys.stderr)
+                print(
+                    f"# {name}: loaded; columns dropped (types ruzu lacks): {gone}", file=sys.stderr
+                )
             except Exception as e:  # noqa: BLE001
                 datasets[name] = f"load failed: {type(e).__name__}: {e}"[:300]
                 print(f"# {name}: {datasets[name]}", file=sys.stderr)
