@@ -279,6 +279,7 @@ class Copy(Statement):
     path: str | tuple[str, ...]  # a file (or glob), or a list of them
     options: tuple[tuple[str, Any], ...] = ()  # (lower-cased name, value)
     columns: tuple[str, ...] | None = None  # COPY T(a, b): the columns the file holds
+    source: str | None = None  # COPY T FROM df: a DataFrame/Arrow table in the caller's scope
 
 
 @dataclass(frozen=True)

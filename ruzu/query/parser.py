@@ -651,6 +651,7 @@ class _Parser:
             columns = tuple(columns)
         self.expect_keyword("FROM")
         path: str | tuple[str, ...]
+        source = None
         if self.accept_symbol("["):  # a list of files
             paths = []
             while True:
@@ -663,6 +664,9 @@ class _Parser:
             path = tuple(paths)
         elif self.tok.kind is Kind.STRING:
             path = self.advance().text
+        elif self.tok.kind in (Kind.IDENT, Kind.QUOTED_IDENT):  # a DataFrame in scope
+            source = self.advance().text
+            path = ""
         else:
             raise self.error("a file path in quotes")
         options: list[tuple[str, object]] = []
@@ -678,7 +682,7 @@ class _Parser:
                     if not self.accept_symbol(","):
                         break
             self.expect_symbol(")")
-        return ast.Copy(table, path, tuple(options), columns)
+        return ast.Copy(table, path, tuple(options), columns, source)
 
     def option_value(self) -> object:
         if self.tok.kind is Kind.STRING and self.peek().is_symbol(",", ")"):
