@@ -283,6 +283,14 @@ class Copy(Statement):
 
 
 @dataclass(frozen=True)
+class CopyTo(Statement):
+    query: Any  # the Query (or Union) whose result is written
+    text: str  # its source text
+    path: str
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class Call(Statement):
     procedure: str  # lower-cased
     args: tuple[Expr, ...]

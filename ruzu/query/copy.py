@@ -132,6 +132,28 @@ def in_memory_input(name: str, obj):
         IN_MEMORY.pop(name, None)
 
 
+def run_copy_to(db, stmt: ast.CopyTo) -> QueryResult:
+    """COPY (query) TO 'file': the query's result written as CSV or Parquet (copy_to.py)."""
+    from .copy_to import write_result
+    from .executor import run_query
+    from .union import run_union
+
+    options: dict = {}
+    for name, value in stmt.options:
+        if name in ("header",):
+            options[name] = _bool_option(name, value)
+        elif isinstance(value, str):
+            options[name] = _option_value(name, "delimiter", value)
+        else:
+            raise QueryError(f"COPY TO option {name.upper()} needs a one-character string")
+    if isinstance(stmt.query, ast.Union):
+        result = run_union(db, stmt.query, {}, stmt.text)
+    else:
+        result = run_query(db, stmt.query, {}, stmt.text)
+    write_result(result, os.path.abspath(stmt.path), options)
+    return QueryResult.from_rows([], [])
+
+
 def copy_message(db, table: str, result) -> QueryResult:
     copied = f"{result.rows_imported} tuples have been copied to the {table} table."
     warnings = len(result.rejects) or result.rows_skipped

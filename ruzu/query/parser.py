@@ -641,6 +641,8 @@ class _Parser:
 
     def copy(self) -> ast.Copy:
         self.expect_keyword("COPY")
+        if self.tok.is_symbol("("):
+            return self.copy_to()
         table = self.name("a table name")
         columns = None
         if self.accept_symbol("("):  # COPY T(a, b): a column subset
@@ -669,6 +671,22 @@ class _Parser:
             path = ""
         else:
             raise self.error("a file path in quotes")
+        return ast.Copy(table, path, self.copy_options(), columns, source)
+
+    def copy_to(self):
+        start = self.expect_symbol("(").end
+        inner = self.read_query()
+        if self.tok.is_keyword("UNION"):
+            inner = self.union(inner)
+        end = self.tok.offset
+        self.expect_symbol(")")
+        self.expect_keyword("TO")
+        if self.tok.kind is not Kind.STRING:
+            raise self.error("a file path in quotes")
+        path = self.advance().text
+        return ast.CopyTo(inner, self.query[start:end].strip(), path, self.copy_options())
+
+    def copy_options(self) -> tuple[tuple[str, object], ...]:
         options: list[tuple[str, object]] = []
         if self.accept_symbol("("):
             if not self.tok.is_symbol(")"):
@@ -682,7 +700,7 @@ class _Parser:
                     if not self.accept_symbol(","):
                         break
             self.expect_symbol(")")
-        return ast.Copy(table, path, tuple(options), columns, source)
+        return tuple(options)
 
     def option_value(self) -> object:
         if self.tok.kind is Kind.STRING and self.peek().is_symbol(",", ")"):
