@@ -14,16 +14,15 @@ from .errors import (
     ImportInterrupted,
     ReadOnlyError,
 )
-from .storage.files import FileSet
 from .storage.lock import LOCK_NAME, WriterLock
 from .storage.manifest import (
     MANIFEST_NAME,
     Manifest,
-    read_manifest,
     verify_files,
     write_manifest,
 )
 from .storage.node_table import NodeTable, create_node_storage, node_storage_files
+from .storage.opening import open_committed
 from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
 from .storage.transaction import Transaction, restore_files
 
@@ -65,11 +64,12 @@ class Database:
                 raise CorruptDatabaseError(
                     f"{self.path}: not a ruzu database (no {MANIFEST_NAME}, directory not empty)"
                 )
-            write_manifest(self.path, Manifest(catalog=Catalog().to_dict()))
-        self._manifest = read_manifest(self.path)
+            fresh = Manifest(catalog=Catalog().to_dict())
+            write_manifest(self.path, fresh)
+            self._lock.record_generation(fresh.db_id, fresh.generation)
+        self._manifest, self._files = open_committed(self.path, read_only=self.read_only)
         if not self.read_only:
             restore_files(self.path, self._manifest)
-        self._files = FileSet(self.path, pin=self._manifest if self.read_only else None)
         try:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
         except (KeyError, TypeError, ValueError) as e:
@@ -114,6 +114,9 @@ class Database:
         try:
             yield txn
             self._manifest = txn.commit()
+            self._files.manifest = self._manifest
+            if txn.durable and self._lock is not None:
+                self._lock.record_generation(self._manifest.db_id, self._manifest.generation)
         except BaseException:
             if not txn.done:
                 txn.rollback()
@@ -126,6 +129,17 @@ class Database:
         (reads the whole database); raises CorruptDatabaseError naming the damaged file."""
         self._check_open()
         verify_files(self.path, self._manifest)
+
+    def _verify_tables(self, names) -> None:
+        """CRC-check the committed files an import reads back (keys, index, old CSR) before
+        building on them: a damaged byte must not spread into a new generation."""
+        for name in names:
+            state = self._manifest.tables.get(name)
+            if state is None:
+                continue
+            is_node = name in self._catalog.node_tables
+            for file_id in node_storage_files(state) if is_node else rel_storage_files(state):
+                self._files.verify(file_id)
 
     @property
     def manifest(self) -> Manifest:
@@ -196,6 +210,7 @@ class Database:
 
         self._check_writable()
         schema = self._catalog.node(table)
+        self._verify_tables([table])
         result = None
         with self._write() as txn:  # several files (a list, a glob): one all-or-nothing import
             for one in expand_paths(path):
@@ -219,6 +234,7 @@ class Database:
         self._check_writable()
         schema = self._catalog.rel(table)
         pair = _choose_pair(schema, from_table, to_table)
+        self._verify_tables([*pair, table])
         result = None
         with self._write() as txn:
             for one in expand_paths(path):

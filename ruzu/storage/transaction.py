@@ -63,6 +63,7 @@ class Transaction:
         self._created: list[int] = []
         self._retired: set[int] = set()
         self.done = False
+        self.durable = False  # the commit's directory fsync succeeded
         self._writer: WriteBehind | None = None
 
     def write_behind(self, max_pending: int) -> None:
@@ -134,6 +135,7 @@ class Transaction:
         # fsync after it is reported as durable=False: the new generation stands either way
         durable = write_manifest(self.db_path, self.manifest)
         self.done = True
+        self.durable = durable
         if not durable:
             # the rename may not survive a power loss, and the previous manifest names the
             # retired files: keep them (the next writable open removes them)
