@@ -432,7 +432,8 @@ _INT_TYPES = {
 
 
 def _cast(value, type_name):
-    """CAST(value AS type) for the scalar types (Kùzu rounds floats to the nearest integer, ties to even)."""
+    """CAST(value AS type) for the scalar types (floats round to the nearest integer, ties to
+    even, as Kùzu's)."""
     target = str(type_name).strip().upper()
     if target in _INT_TYPES:
         if isinstance(value, str):

@@ -41,12 +41,14 @@ QUERIES = [
     "RETURN list_sort([3, 1, 2]), list_sort([3, 1, 2], 'DESC'), list_reverse_sort([1, 5, 2]), "
     "list_distinct([1, 1, 2]), list_unique([1, 1, 2]), list_sum([1, 2, 3]), "
     "list_product([2, 3]), list_contains([1, 2], 2), list_position([5, 6], 6)",
-    "RETURN list_extract([1, 2, 3], 2), list_extract([1, 2, 3], -1), list_slice([1, 2, 3, 4], 2, 3),"
-    " list_append([1], 2), list_concat([1], [2, 3]), range(1, 7, 2), range(0, 3), "
+    "RETURN list_extract([1, 2, 3], 2), list_extract([1, 2, 3], -1), "
+    "list_slice([1, 2, 3, 4], 2, 3), list_append([1], 2), list_concat([1], [2, 3]), "
+    "range(1, 7, 2), range(0, 3), "
     "list_reverse([1, 2])",
     "MATCH (p:P) RETURN p.id, sign(p.x), ln(p.x + 3), log10(p.x + 3), log2(p.x + 3), "
     "sin(p.x), pow(p.x, 2), degrees(p.x), radians(p.x), factorial(p.id)",
-    "MATCH (p:P) RETURN p.id, dayname(p.d), monthname(p.d), last_day(p.d), make_date(2020, 2, p.id)",
+    "MATCH (p:P) RETURN p.id, dayname(p.d), monthname(p.d), last_day(p.d), "
+    "make_date(2020, 2, p.id)",
     "MATCH (p:P) RETURN p.id, CAST(p.x AS INT64), CAST(p.x AS STRING), CAST(p.id AS DOUBLE), "
     "CAST(p.id AS STRING), CAST('7' AS INT32), CAST('true' AS BOOLEAN)",
     "MATCH (a:P)-[k:K]->(b:P) RETURN id(a), id(k), id(b)",
