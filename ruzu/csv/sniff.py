@@ -5,9 +5,9 @@ do when the options are not given.
 Each (delimiter, quote, escape) candidate parses the sample; the winner's most common number
 of fields is the expected one (when the table says how many it wants), then is above one, then
 the most rows have it, then it is the largest, then the most fields are actually wrapped in its
-quote, then the earlier candidate wins (``,`` before ``|``, tab and ``;``; ``"`` before ``'``). The header is
-detected as Kùzu does: the first record is a header when it names the columns or when one of
-its fields does not parse as its column's type.
+quote, then the earlier candidate wins (``,`` before ``|``, tab and ``;``; ``"`` before ``'``).
+The header is detected as Kùzu does: the first record is a header when it names the columns or
+when one of its fields does not parse as its column's type.
 """
 
 from __future__ import annotations
