@@ -39,8 +39,21 @@ class Database:
     """A ruzu database directory. One writer at a time (others get ``LockError``); any number
     of ``read_only=True`` opens, each seeing the generation committed when it opened."""
 
-    def __init__(self, path: str | os.PathLike, *, read_only: bool = False,
-                 buffer_pool_size: int | None = None) -> None:
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
+                 buffer_pool_size: int | None = None,
+                 database_path: str | os.PathLike | None = None) -> None:
+        # Kùzu's spellings: Database(database_path=…); no path or ":memory:" is an in-memory
+        # database (here: a temporary directory removed on close).
+        if path is None:
+            path = database_path
+        self._temporary: str | None = None
+        if path is None or os.fspath(path) in ("", ":memory:"):
+            if read_only:
+                raise ReadOnlyError("an in-memory database cannot be opened read-only")
+            import tempfile
+
+            self._temporary = tempfile.mkdtemp(prefix="ruzu-memory-")
+            path = os.path.join(self._temporary, "db")
         self.path = os.path.abspath(os.fspath(path))
         self.read_only = read_only
         self._lock: WriterLock | None = None
@@ -91,6 +104,11 @@ class Database:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if getattr(self, "_temporary", None):
+            import shutil
+
+            shutil.rmtree(self._temporary, ignore_errors=True)
+            self._temporary = None
 
     def __enter__(self) -> Database:
         """``with Database(path) as db:`` closes the database when the block ends."""
@@ -338,12 +356,32 @@ class Connection:
         self.database = database
         self._closed = False
 
-    def execute(self, query: str, parameters: dict | None = None) -> QueryResult:
-        """Run one Cypher statement on the database (see :meth:`Database.execute`)."""
+    def execute(self, query, parameters: dict | None = None) -> QueryResult:
+        """Run a query (or a statement from ``prepare``) with ``$name`` parameters."""
         if self._closed:
             raise DatabaseClosedError("connection is closed")
+        from .query.prepared import PreparedStatement
+
+        if isinstance(query, PreparedStatement):
+            query.check()
+            query = query.query
         return self.database.execute(query, parameters)
+
+    def prepare(self, query: str, parameters: dict | None = None):
+        """A statement parsed once and run with ``execute(prepared, parameters)``."""
+        from .query.prepared import PreparedStatement
+
+        if parameters:
+            raise TypeError("prepare() takes the parameters at execute(), not here")
+        return PreparedStatement(query)
 
     def close(self) -> None:
         """Close the connection (the database stays open)."""
         self._closed = True
+
+    def __enter__(self) -> Connection:
+        """``with Connection(db) as conn:`` closes the connection when the block ends."""
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -24,6 +24,7 @@ from .display import (
     progress_stream,
     summary_line,
 )
+from .inputs import file_config
 from .plan import make_plan
 from .report import report_rejects
 from .schema import SchemaStatement, parse_schema
@@ -85,10 +86,12 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
         for job in plan.jobs:
             display = ProgressDisplay(progress_out, job.label, bars=bars)
             try:
+                job_cfg = file_config(db, job, cfg, args)  # sniffed delimiter, Parquet
                 if job.kind == "nodes":
-                    result = db.import_nodes(job.table, job.path, config=cfg, progress=display)
+                    result = db.import_nodes(job.table, job.path, config=job_cfg,
+                                             progress=display)
                 else:
-                    result = db.import_relationships(job.table, job.path, config=cfg,
+                    result = db.import_relationships(job.table, job.path, config=job_cfg,
                                                      progress=display,
                                                      from_table=job.from_table,
                                                      to_table=job.to_table)

@@ -13,7 +13,13 @@ import os
 import numpy as np
 
 from ..errors import CsvError
-from .sources import DECOMPRESS_ERRORS, compressed_position, estimated_size, open_binary
+from .sources import (
+    DECOMPRESS_ERRORS,
+    compressed_position,
+    estimated_size,
+    input_size,
+    open_binary,
+)
 
 BOM = b"\xef\xbb\xbf"
 READ_BUFFER_BYTES = 8 << 20
@@ -34,7 +40,7 @@ class CsvSource:
             raise CsvError(f"{self.path}: file not found", path=self.path) from None
         except IsADirectoryError:
             raise CsvError(f"{self.path}: is a directory, not a CSV file", path=self.path) from None
-        self.size = os.stat(self.path).st_size
+        self.size = input_size(self.path)
         self.size_bound = self.size  # bytes the input can hold at most (edge-id width)
         compressed = not isinstance(self._file, io.FileIO)
         self.buf = np.empty(buffer_bytes, np.uint8)

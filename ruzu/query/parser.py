@@ -512,6 +512,21 @@ class _Parser:
         if name == "count" and self.accept_symbol("*"):
             self.expect_symbol(")")
             return ast.FunctionCall("count", (), star=True, offset=name_tok.offset)
+        if name == "cast":  # CAST(x AS TYPE) as cast(x, 'TYPE')
+            value = self.expression()
+            if self.accept_keyword("AS"):
+                start = self.tok.offset
+                while not self.tok.is_symbol(")") and self.tok.kind is not Kind.EOF:
+                    self.advance()
+                type_text = self.query[start : self.tok.offset].strip()
+                self.expect_symbol(")")
+                args = (value, ast.Literal(type_text, offset=start))
+                return ast.FunctionCall("cast", args, offset=name_tok.offset)
+            args = [value]
+            while self.accept_symbol(","):
+                args.append(self.expression())
+            self.expect_symbol(")")
+            return ast.FunctionCall("cast", tuple(args), offset=name_tok.offset)
         distinct = bool(self.accept_keyword("DISTINCT"))
         args: list[ast.Expr] = []
         if not self.tok.is_symbol(")"):
@@ -641,6 +656,8 @@ class _Parser:
 
     def copy(self) -> ast.Copy:
         self.expect_keyword("COPY")
+        if self.tok.is_symbol("("):
+            return self.copy_to()
         table = self.name("a table name")
         columns = None
         if self.accept_symbol("("):  # COPY T(a, b): a column subset
@@ -651,6 +668,7 @@ class _Parser:
             columns = tuple(columns)
         self.expect_keyword("FROM")
         path: str | tuple[str, ...]
+        source = None
         if self.accept_symbol("["):  # a list of files
             paths = []
             while True:
@@ -663,8 +681,27 @@ class _Parser:
             path = tuple(paths)
         elif self.tok.kind is Kind.STRING:
             path = self.advance().text
+        elif self.tok.kind in (Kind.IDENT, Kind.QUOTED_IDENT):  # a DataFrame in scope
+            source = self.advance().text
+            path = ""
         else:
             raise self.error("a file path in quotes")
+        return ast.Copy(table, path, self.copy_options(), columns, source)
+
+    def copy_to(self):
+        start = self.expect_symbol("(").end
+        inner = self.read_query()
+        if self.tok.is_keyword("UNION"):
+            inner = self.union(inner)
+        end = self.tok.offset
+        self.expect_symbol(")")
+        self.expect_keyword("TO")
+        if self.tok.kind is not Kind.STRING:
+            raise self.error("a file path in quotes")
+        path = self.advance().text
+        return ast.CopyTo(inner, self.query[start:end].strip(), path, self.copy_options())
+
+    def copy_options(self) -> tuple[tuple[str, object], ...]:
         options: list[tuple[str, object]] = []
         if self.accept_symbol("("):
             if not self.tok.is_symbol(")"):
@@ -678,7 +715,7 @@ class _Parser:
                     if not self.accept_symbol(","):
                         break
             self.expect_symbol(")")
-        return ast.Copy(table, path, tuple(options), columns)
+        return tuple(options)
 
     def option_value(self) -> object:
         if self.tok.kind is Kind.STRING and self.peek().is_symbol(",", ")"):
