@@ -68,12 +68,14 @@ def _batches(path: str, kind: str):
         if kind == "parquet":
             import pyarrow.parquet as pq
 
-            with pq.ParquetFile(one) as f:
-                yield from f.iter_batches(batch_size=BATCH_ROWS)
+            # no pre-buffering and no reader threads: with them pyarrow reads ahead
+            # (1 GB file: 609 MB peak RSS for the batches alone; without: 116 MB)
+            with pq.ParquetFile(one, pre_buffer=False, buffer_size=1 << 20) as f:
+                yield from f.iter_batches(batch_size=BATCH_ROWS, use_threads=False)
         else:
             import pyarrow.ipc as ipc
 
-            with pa.memory_map(one) as source:
+            with pa.OSFile(one) as source:  # read, not mapped: mapped pages count as RSS
                 try:
                     reader = ipc.open_file(source)
                     for i in range(reader.num_record_batches):
