@@ -6,8 +6,8 @@ Each (delimiter, quote, escape) candidate parses the sample; the winner's most c
 of fields is the expected one (when the table says how many it wants), then is above one,
 then the largest share of rows has it, then it is the largest, then the most fields open with
 its quote, then the earlier candidate wins (``,`` before ``|``, tab and ``;``; ``"`` before ``'``).
-The header is detected as Kùzu does: the first record is a header when it names the columns or
-when one of its fields does not parse as its column's type.
+The header is detected as Kùzu does: the first record is a header when one of its fields does
+not parse as its column's type.
 """
 
 from __future__ import annotations
@@ -147,12 +147,12 @@ def first_record(text: str, dialect: Dialect) -> list[str] | None:
 
 
 def detect_header(first: list[str] | None, names: list[str], types: list) -> bool:
-    """Kùzu's rule: a header when the first record names the columns (any case) or when one
-    of its fields does not parse as its column's type."""
+    """Kùzu's rule: a header when one of the first record's fields does not parse as its
+    column's type. (A first record equal to the column names of an all-STRING table is data
+    in Kùzu too.)"""
+    del names  # kept for the callers: Kùzu does not compare names
     if not first or not any(v.strip() for v in first):
         return False
-    if [v.strip().lower() for v in first] == [n.lower() for n in names]:
-        return True
     return not all(_parses(v, t) for v, t in zip(first, types, strict=False))
 
 

@@ -88,7 +88,7 @@ def test_header_detection():
     assert detect_header(["a", "b"], ["x", "y"], ints)
     assert not detect_header(["1", "2"], ["x", "y"], ints)
     strings = [LogicalType.STRING, LogicalType.STRING]
-    assert detect_header(["X", "y"], ["x", "y"], strings)  # names the columns (any case)
+    assert not detect_header(["x", "y"], ["x", "y"], strings)  # data, as in Kùzu
     assert not detect_header(["a", "b"], ["x", "y"], strings)
 
 
