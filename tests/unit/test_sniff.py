@@ -101,3 +101,16 @@ def test_a_few_bad_rows_do_not_decide():
     text = "id,name,age\n1,A,1\n2,B,x\n3,C\n4,D,4\n"  # one row too short
     assert sniff_dialect(text, expected_fields=3).delimiter == ","
     assert sniff_dialect(text).delimiter == ","
+
+
+def test_header_detection_of_composite_columns():
+    from ruzu.composite_types import parse_composite
+
+    floats = parse_composite("FLOAT[3]")
+    assert detect_header(["text", "embedding"], ["text", "embedding"],
+                         [LogicalType.STRING, floats])
+    assert not detect_header(["a", "[1, 2, 3]"], ["text", "embedding"],
+                             [LogicalType.STRING, floats])
+    pair = parse_composite("STRUCT(a INT64)")
+    assert detect_header(["pair"], ["pair"], [pair])
+    assert not detect_header(["{a: 1}"], ["pair"], [pair])
