@@ -114,3 +114,29 @@ def test_header_detection_of_composite_columns():
     pair = parse_composite("STRUCT(a INT64)")
     assert detect_header(["pair"], ["pair"], [pair])
     assert not detect_header(["{a: 1}"], ["pair"], [pair])
+
+
+KUZU_DIALECT_FILES = {  # Kùzu's dataset/csv-dialect-detection (test/test_files/csv/...)
+    "eStudyAt_delim1.csv": Dialect("|", '"', '"'),
+    "eStudyAt_delim2.csv": Dialect(";", '"', '"'),
+    "eStudyAt_escape1.csv": Dialect(";", '"', "\\"),
+    "eStudyAt_escape2.csv": Dialect(";", '"', '"'),
+    "eStudyAt_escape3.csv": Dialect(";", "'", "\\"),
+    "eStudyAt_quote1.csv": Dialect(";", "'", "'"),
+    "list.csv": Dialect(",", '"', '"'),
+    "list_delim1.csv": Dialect("|", "'", "'"),
+    "list_delim2.csv": Dialect("\t", "'", "'"),
+    "list_quote1.csv": Dialect(",", "'", "'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KUZU_DIALECT_FILES))
+def test_kuzu_dialect_detection_corpus(name):
+    import os
+
+    base = os.environ.get("KUZU_SOURCE", "/work/kuzu-src")
+    path = os.path.join(base, "dataset", "csv-dialect-detection", name)
+    if not os.path.exists(path):
+        pytest.skip("Kùzu's source checkout is not here (set KUZU_SOURCE)")
+    text, _ = read_sample(lambda: open(path, "rb"))
+    assert sniff_dialect(text) == KUZU_DIALECT_FILES[name]
