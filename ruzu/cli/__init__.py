@@ -12,6 +12,7 @@ Usage::
                 [--relationships Follows=follows.csv]... [options]
     ruzu-import demo [DBDIR] [--persons N] [--out DIR]
     ruzu-import warmup          (compile the kernels once, ahead of the first import)
+    ruzu-import export DBDIR (--table T | --query CYPHER) --out FILE
 
 Input specs: ``--nodes TABLE=FILE[,FILE…]`` (a bare ``FILE`` names the table after the file's
 stem); ``--relationships TABLE=FILE[,FILE…]``, and for a rel table that connects several
@@ -96,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .warmup import run_warmup
 
             return run_warmup(out)
+        if argv and argv[0] == "export":
+            from .export import run_export
+
+            return run_export(argv[1:], out)
         if argv and argv[0] == "demo":
             args = build_demo_parser().parse_args(argv[1:])
             return run_demo(args, out)

@@ -224,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
                "Demo: 'ruzu-import demo [DBDIR] [--persons N]' generates a sample social "
                "graph and imports it (see 'ruzu-import demo --help'). Warm-up: 'ruzu-import "
                "warmup' (or 'python -m ruzu warmup') compiles ruzu's kernels once, ahead of "
-               "the first import.",
+               "the first import. Export: 'ruzu-import "
+               "export DBDIR --table T --out t.csv|t.parquet' (see 'ruzu-import export "
+               "--help').",
     )
     p.add_argument("database", metavar="DBDIR",
                    help="database directory (created when it does not exist)")
