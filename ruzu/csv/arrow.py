@@ -91,7 +91,13 @@ def _batches(path: str, kind: str):
                         yield reader.get_batch(i)
                 except pa.ArrowInvalid:
                     source.seek(0)
-                    yield from ipc.open_stream(source)
+                    try:
+                        yield from ipc.open_stream(source)
+                    except pa.ArrowInvalid as e:  # e.g. only the magic bytes: not an error
+                        from ..errors import CsvError  # a ruzu error, naming the file
+
+                        raise CsvError(f"{one}: not a readable Arrow IPC file or stream ({e})",
+                                       path=one, reason="invalid Arrow input") from None
 
 
 def frame_library(obj) -> str | None:
