@@ -14,7 +14,6 @@ from .errors import (
     ImportInterrupted,
     ReadOnlyError,
 )
-from .storage.opening import open_committed
 from .storage.lock import LOCK_NAME, WriterLock
 from .storage.manifest import (
     MANIFEST_NAME,
@@ -23,6 +22,7 @@ from .storage.manifest import (
     write_manifest,
 )
 from .storage.node_table import NodeTable, create_node_storage, node_storage_files
+from .storage.opening import open_committed
 from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
 from .storage.transaction import Transaction, restore_files
 
@@ -35,7 +35,12 @@ class Database:
     of ``read_only=True`` opens, each seeing the generation committed when it opened."""
 
     def __init__(self, path: str | os.PathLike, *, read_only: bool = False,
-                 buffer_pool_size: int | None = None) -> None:
+                 buffer_pool_size: int | None = None,
+                 query_memory_limit: int | None = None) -> None:
+        from .query.memory import validate_limit
+
+        # bytes a query's intermediate results may use (None: a quarter of the memory)
+        self.query_memory_limit = validate_limit(query_memory_limit)
         self.path = os.path.abspath(os.fspath(path))
         self.read_only = read_only
         self._lock: WriterLock | None = None
@@ -276,14 +281,22 @@ def _choose_pair(schema: RelTableSchema, from_table: str | None,
 class Connection:
     """Kùzu-style connection: ``Connection(db).execute(query, parameters)``."""
 
-    def __init__(self, database: Database, num_threads: int | None = None) -> None:
+    def __init__(self, database: Database, num_threads: int | None = None,
+                 query_memory_limit: int | None = None) -> None:
+        from .query.memory import validate_limit
+
         self.database = database
         self._closed = False
+        # bytes a query's intermediate results may use (None: the database's setting)
+        self.query_memory_limit = validate_limit(query_memory_limit)
 
     def execute(self, query: str, parameters: dict | None = None):
+        from .query.memory import limit_for_queries
+
         if self._closed:
             raise DatabaseClosedError("connection is closed")
-        return self.database.execute(query, parameters)
+        with limit_for_queries(self.query_memory_limit):
+            return self.database.execute(query, parameters)
 
     def close(self) -> None:
         self._closed = True

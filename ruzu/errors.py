@@ -81,3 +81,11 @@ class ImportInterrupted(RuzuError, RuntimeError):
         self.result = result
         self.resume_line = resume_line
         self.resume_skip_rows = resume_skip_rows
+
+
+class QueryMemoryError(RuzuError, MemoryError):
+    """A query's intermediate results outgrew its memory budget (``query_memory_limit``)."""
+
+
+class IntegerOverflowError(QueryError, OverflowError):
+    """An INT64 result (arithmetic, SUM, a count of paths) does not fit; never wrapped."""

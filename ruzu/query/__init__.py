@@ -18,7 +18,7 @@ liveness) → ``match_plan`` (spanning tree, folds vs expansions) → ``matching
 
 from __future__ import annotations
 
-from ..errors import QueryError
+from ..errors import QueryError, QueryMemoryError
 from . import ast
 from .ddl import run_statement
 from .executor import run_query
@@ -34,5 +34,12 @@ def execute(db, query: str, parameters: dict | None = None) -> QueryResult:
         raise QueryError(f"parameters must be a dict, not {type(parameters).__name__}")
     stmt = parse(query)
     if isinstance(stmt, ast.Query):
-        return run_query(db, stmt, dict(parameters or {}), query)
+        try:
+            return run_query(db, stmt, dict(parameters or {}), query)
+        except MemoryError as e:
+            if isinstance(e, QueryMemoryError):
+                raise
+            raise QueryMemoryError(
+                f"query stopped: an allocation failed ({e or 'out of memory'}); narrow the query "
+                "or lower query_memory_limit so it stops before the system runs out") from None
     return run_statement(db, stmt)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import QueryError
-from . import _kernels, ast
+from ..errors import IntegerOverflowError, QueryError
+from . import _kernels, ast, checked
 from .expressions import Evaluator
 from .grouping import factorize, first_rows, sort_key, value_codes
 from .output import python_values
@@ -223,10 +223,27 @@ def _valid_of(arg) -> np.ndarray | None:
     return arg.valid if arg.kind != "null" else np.zeros(len(arg), np.bool_)
 
 
-def _group_add(codes: np.ndarray, values: np.ndarray, groups: int, dtype) -> np.ndarray:
+def _group_add(codes: np.ndarray, values: np.ndarray, groups: int, dtype,
+               what: str = "SUM") -> np.ndarray:
     out = np.zeros(groups, dtype)
+    if np.dtype(dtype) == np.int64:
+        values = _as_int64(values, what)
+        if _kernels._group_add_checked(codes, values, out) >= 0:
+            raise IntegerOverflowError(
+                f"Overflow exception: {what} is not within INT64 range (more than "
+                f"{checked.INT64_MAX:,} in magnitude).")
+        return out
     _kernels._group_add(codes, values.astype(dtype, copy=False), out)
     return out
+
+
+def _as_int64(values: np.ndarray, what: str) -> np.ndarray:
+    values = np.asarray(values)
+    if values.dtype == np.uint64 and len(values) and int(values.max()) > checked.INT64_MAX:
+        raise IntegerOverflowError(
+            f"Overflow exception: {what} over UINT64 values above {checked.INT64_MAX:,} is not "
+            "within INT64 range.")
+    return values.astype(np.int64, copy=False)
 
 
 class _Count:
@@ -238,10 +255,11 @@ class _Count:
         if valid is not None:
             codes = codes[valid]
             weights = weights[valid]
-        return _group_add(codes, weights, groups, np.int64)
+        return _group_add(codes, weights, groups, np.int64, "COUNT")
 
     def merge(self, states, maps, groups):
-        return _group_add(np.concatenate(maps), np.concatenate(states), groups, np.int64)
+        return _group_add(np.concatenate(maps), np.concatenate(states), groups, np.int64,
+                          "COUNT")
 
     def final(self, state, groups):
         return Vec("int", state)
@@ -259,8 +277,12 @@ class _SumAvg:
         if valid is not None:
             codes, values, weights = codes[valid], values[valid], weights[valid]
         dtype = np.int64 if arg.kind in ("int", "null") else np.float64
-        sums = _group_add(codes, np.asarray(values, dtype) * weights, groups, dtype)
-        counts = _group_add(codes, weights, groups, np.int64)
+        if dtype == np.int64:
+            values = checked.checked_count_product(_as_int64(values, "SUM"), weights)
+        else:
+            values = np.asarray(values, dtype) * weights
+        sums = _group_add(codes, values, groups, dtype)
+        counts = _group_add(codes, weights, groups, np.int64, "the number of matches")
         return sums, counts, arg.kind
 
     def merge(self, states, maps, groups):
