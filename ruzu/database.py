@@ -13,6 +13,8 @@ from .errors import (
     DatabaseClosedError,
     ImportInterrupted,
     ReadOnlyError,
+    RuzuError,
+    StorageError,
 )
 from .storage.lock import LOCK_NAME, WriterLock
 from .storage.manifest import (
@@ -46,13 +48,27 @@ class Database:
         self._lock: WriterLock | None = None
         self._closed = False
         self.last_import_result: ImportResult | None = None
+        try:
+            self._open_directory()
+        except (OSError, ValueError) as e:
+            if isinstance(e, RuzuError):
+                raise
+            self.close()
+            raise StorageError(f"{self.path!r}: cannot open the database directory "
+                               f"({getattr(e, 'strerror', None) or e})") from None
+
+    def _open_directory(self) -> None:
+        if "\0" in self.path:
+            raise ValueError("the path contains a NUL byte")
+        if os.path.islink(self.path) and not os.path.exists(self.path):
+            raise ValueError("a symbolic link to nothing, or a loop of symbolic links")
         if not os.path.exists(self.path):
-            if read_only:
+            if self.read_only:
                 raise CorruptDatabaseError(f"{self.path}: database does not exist")
             os.makedirs(self.path)
         elif not os.path.isdir(self.path):
             raise CorruptDatabaseError(f"{self.path}: not a directory, so not a ruzu database")
-        if not read_only:
+        if not self.read_only:
             self._lock = WriterLock(self.path)
             self._lock.acquire()
         try:

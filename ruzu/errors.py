@@ -89,3 +89,16 @@ class QueryMemoryError(RuzuError, MemoryError):
 
 class IntegerOverflowError(QueryError, OverflowError):
     """An INT64 result (arithmetic, SUM, a count of paths) does not fit; never wrapped."""
+
+
+class InputChangedError(CsvError):
+    """An input file changed size or modification time while it was being read."""
+
+
+class StorageError(RuzuError, OSError):
+    """A file-system operation on the database failed (I/O error, bad path, permissions);
+    the message names the path, the operation and the reason."""
+
+
+class DiskFullError(StorageError):
+    """The disk filled up during a write; the database is left as it was before it."""

@@ -8,10 +8,11 @@ The buffer holds ``buf[pos:n]`` unparsed bytes; ``line`` is the line number at `
 from __future__ import annotations
 
 import os
+import stat
 
 import numpy as np
 
-from ..errors import CsvError
+from ..errors import CsvError, InputChangedError
 
 BOM = b"\xef\xbb\xbf"
 READ_BUFFER_BYTES = 8 << 20
@@ -32,7 +33,14 @@ class CsvSource:
             raise CsvError(f"{self.path}: file not found", path=self.path) from None
         except IsADirectoryError:
             raise CsvError(f"{self.path}: is a directory, not a CSV file", path=self.path) from None
-        self.size = os.fstat(self._file.fileno()).st_size
+        except OSError as e:
+            raise CsvError(f"{self.path}: cannot be opened ({e.strerror})", path=self.path,
+                           reason=str(e.strerror)) from None
+        except ValueError:  # a NUL byte in the path
+            raise CsvError(f"{self.path!r}: not a valid file name (it contains a NUL byte)",
+                           path=self.path) from None
+        self._stat = os.fstat(self._file.fileno())
+        self.size = self._stat.st_size
         self.buf = np.empty(buffer_bytes, np.uint8)
         self.max_record_bytes = max(max_record_bytes, buffer_bytes)
         self.n = 0
@@ -68,13 +76,36 @@ class CsvSource:
             self._grow()
         view = memoryview(self.buf)[self.n :]
         while len(view) and not self.eof:
-            got = self._file.readinto(view)
+            try:
+                got = self._file.readinto(view)
+            except OSError as e:
+                raise CsvError(f"{self.path}: read error at byte {self.offset + self.n:,} "
+                               f"({e.strerror})", path=self.path, reason=str(e.strerror)) from None
             if not got:
                 self.eof = True
+                self._check_unchanged()
                 break
             self.n += got
             self.bytes_read += got
             view = view[got:]
+
+    def _check_unchanged(self) -> None:
+        """At the end of a regular file: it must still be the file that was opened, whole.
+        A file that shrank, grew or was rewritten while being read would otherwise import as
+        a silent part of itself (issue 15: 1,500,000 of 3,000,000 rows committed)."""
+        if not stat.S_ISREG(self._stat.st_mode):
+            return
+        now = os.fstat(self._file.fileno())
+        before = self._stat
+        if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns) \
+                or self.bytes_read != now.st_size:
+            raise InputChangedError(
+                f"{self.path}: the file changed while it was being read (size {before.st_size:,}"
+                f" → {now.st_size:,} bytes, {self.bytes_read:,} read; modified "
+                f"{'again' if now.st_mtime_ns != before.st_mtime_ns else 'in place'}); nothing "
+                "was imported from it — import it again once it is complete",
+                path=self.path, reason="input changed while being read",
+            )
 
     def _grow(self) -> None:
         if len(self.buf) >= self.max_record_bytes:

@@ -18,7 +18,7 @@ liveness) → ``match_plan`` (spanning tree, folds vs expansions) → ``matching
 
 from __future__ import annotations
 
-from ..errors import QueryError, QueryMemoryError
+from ..errors import IntegerOverflowError, QueryError, QueryMemoryError
 from . import ast
 from .ddl import run_statement
 from .executor import run_query
@@ -32,10 +32,25 @@ def execute(db, query: str, parameters: dict | None = None) -> QueryResult:
     """Run one Cypher statement against ``db`` with ``$name`` parameters."""
     if parameters is not None and not isinstance(parameters, dict):
         raise QueryError(f"parameters must be a dict, not {type(parameters).__name__}")
-    stmt = parse(query)
+    try:
+        stmt = parse(query)
+    except RecursionError:
+        raise QueryError(
+            "query is nested too deeply to parse (parentheses, operators or list literals "
+            "thousands of levels deep)") from None
     if isinstance(stmt, ast.Query):
         try:
             return run_query(db, stmt, dict(parameters or {}), query)
+        except RecursionError:
+            raise QueryError(
+                "query is nested too deeply to run (e.g. thousands of chained OR/AND); use "
+                "IN [...] for long alternatives") from None
+        except OverflowError as e:
+            if isinstance(e, IntegerOverflowError):
+                raise
+            raise IntegerOverflowError(
+                f"Overflow exception: a value of the query is not within INT64 range ({e})"
+            ) from None
         except MemoryError as e:
             if isinstance(e, QueryMemoryError):
                 raise

@@ -73,6 +73,7 @@ def _copy(db, stmt: ast.Copy) -> QueryResult:
         settings[field] = _option_value(name, field, value)
     path = os.path.abspath(stmt.path)
     catalog = db.catalog
+    CsvImportConfig(**settings)  # validate first: a bad DELIM is a ConfigError, not a TypeError
     if "header" not in settings and stmt.table in {**catalog.node_tables, **catalog.rel_tables}:
         settings["header"] = _sniff_header(db, stmt.table, path, settings, from_table, to_table)
     config = CsvImportConfig(**settings)
