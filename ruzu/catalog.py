@@ -1,6 +1,6 @@
 """Table schemas: node tables (typed columns, a primary key) and rel tables (node-table pairs,
-typed property columns). Names are validated: a letter or underscore, then letters, digits or
-underscores, at most 64 characters."""
+typed property columns). Names are validated: 1 to 64 printable characters, no backquote
+(plain identifiers, or anything Kùzu accepts between backquotes such as ``Lives-In``)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from .errors import CatalogError
 from .types import LogicalType
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_NAME = re.compile(r"^[^`\x00-\x1f\x7f]{1,64}$")
 _RESERVED_COLUMNS = {"_id", "_label", "_src", "_dst"}
 
 
 def validate_name(name: str, what: str) -> str:
     if not isinstance(name, str) or not _NAME.match(name):
         raise CatalogError(
-            f"invalid {what} name {name!r}: use letters, digits and underscores "
-            "(not starting with a digit), at most 64 characters"
+            f"invalid {what} name {name!r}: use 1 to 64 printable characters, no backquote"
         )
     return name
 
@@ -130,6 +129,10 @@ class RelTableSchema:
 class Catalog:
     node_tables: dict[str, NodeTableSchema] = field(default_factory=dict)
     rel_tables: dict[str, RelTableSchema] = field(default_factory=dict)
+    # Kùzu's table ids, in creation order and never reused: a node table takes one, a rel
+    # table one per FROM/TO pair (the ids its edges carry) and one for itself.
+    oids: dict[str, int] = field(default_factory=dict)
+    next_oid: int = 0
 
     def has(self, name: str) -> bool:
         return name in self.node_tables or name in self.rel_tables
@@ -147,6 +150,8 @@ class Catalog:
                             f"rel table {schema.name}: node table {end} does not exist"
                         )
             self.rel_tables[schema.name] = schema
+        self.oids[schema.name] = self.next_oid
+        self.next_oid += 1 if isinstance(schema, NodeTableSchema) else len(schema.pairs) + 1
 
     def node(self, name: str) -> NodeTableSchema:
         try:
@@ -176,7 +181,9 @@ class Catalog:
     def to_dict(self) -> dict:
         return {
             "tables": [t.to_dict() for t in self.node_tables.values()]
-            + [t.to_dict() for t in self.rel_tables.values()]
+            + [t.to_dict() for t in self.rel_tables.values()],
+            "oids": dict(self.oids),
+            "next_oid": self.next_oid,
         }
 
     @classmethod
@@ -189,4 +196,7 @@ class Catalog:
             else:
                 cat.add(RelTableSchema(t["name"], [tuple(p) for p in t["pairs"]],
                                        [tuple(c) for c in t["columns"]]))
+        if "oids" in data:  # older catalogs: ids in the order above
+            cat.oids = {k: int(v) for k, v in data["oids"].items() if cat.has(k)}
+            cat.next_oid = int(data.get("next_oid", cat.next_oid))
         return cat

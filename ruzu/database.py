@@ -226,14 +226,19 @@ class Database:
 
         ``progress`` is called at least every 100,000 rows; ``on_reject`` with every rejected
         row (the result keeps the first 10,000)."""
+        from .csv.files import expand_paths, merge_results
         from .csv.node_loader import load_nodes
 
         self._check_writable()
         schema = self._catalog.node(table)
         self._verify_tables([table])
-        with self._write() as txn:
-            result = load_nodes(txn, schema, os.fspath(path), config or CsvImportConfig(),
-                                progress, on_reject)
+        result = None
+        with self._write() as txn:  # several files (a list, a glob): one all-or-nothing import
+            for one in expand_paths(path):
+                result = merge_results(result, load_nodes(
+                    txn, schema, one, config or CsvImportConfig(), progress, on_reject))
+                if result.interruption is not None:
+                    break
         return self._finish_import(result)
 
     def import_relationships(self, table: str, path: str | os.PathLike,
@@ -244,16 +249,21 @@ class Database:
                              on_reject: RejectCallback | None = None) -> ImportResult:
         """Append the relationships of a CSV file (from key, to key, properties…), all or
         nothing; ``from_table``/``to_table`` pick the pair of a multi-pair rel table."""
+        from .csv.files import expand_paths, merge_results
         from .csv.rel_loader import load_relationships
 
         self._check_writable()
         schema = self._catalog.rel(table)
         pair = _choose_pair(schema, from_table, to_table)
         self._verify_tables([*pair, table])
+        result = None
         with self._write() as txn:
-            result = load_relationships(txn, schema, pair, self._catalog,
-                                        os.fspath(path), config or CsvImportConfig(), progress,
-                                        on_reject)
+            for one in expand_paths(path):
+                result = merge_results(result, load_relationships(
+                    txn, schema, pair, self._catalog, one, config or CsvImportConfig(),
+                    progress, on_reject))
+                if result.interruption is not None:
+                    break
         return self._finish_import(result)
 
     def _finish_import(self, result: ImportResult) -> ImportResult:

@@ -7,12 +7,14 @@ The buffer holds ``buf[pos:n]`` unparsed bytes; ``line`` is the line number at `
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 
 import numpy as np
 
 from ..errors import CsvError, InputChangedError
+from .sources import DECOMPRESS_ERRORS, compressed_position, estimated_size, open_binary
 
 BOM = b"\xef\xbb\xbf"
 READ_BUFFER_BYTES = 8 << 20
@@ -28,7 +30,7 @@ class CsvSource:
     def __init__(self, path: str, buffer_bytes: int, max_record_bytes: int) -> None:
         self.path = os.fspath(path)
         try:
-            self._file = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+            self._file = open_binary(self.path, unbuffered=True)  # closed in close()
         except FileNotFoundError:
             raise CsvError(f"{self.path}: file not found", path=self.path) from None
         except IsADirectoryError:
@@ -39,8 +41,11 @@ class CsvSource:
         except ValueError:  # a NUL byte in the path
             raise CsvError(f"{self.path!r}: not a valid file name (it contains a NUL byte)",
                            path=self.path) from None
-        self._stat = os.fstat(self._file.fileno())
+        self._stat = os.stat(self.path)
         self.size = self._stat.st_size
+        self.size_bound = self.size  # bytes the input can hold at most (edge-id width)
+        compressed = not isinstance(self._file, io.FileIO)
+        self._compressed = compressed
         self.buf = np.empty(buffer_bytes, np.uint8)
         self.max_record_bytes = max(max_record_bytes, buffer_bytes)
         self.n = 0
@@ -50,6 +55,10 @@ class CsvSource:
         self.eof = False
         self.bytes_read = 0
         self.fill()
+        if compressed:  # sizes are of the decompressed bytes, estimated from the first read
+            self.size_bound = 1 << 62
+            self.size = estimated_size(self.path, self.size, self.n, self.eof,
+                                       compressed_position(self._file))
         if self.n >= 3 and bytes(self.buf[:3]) == BOM:
             self.pos = 3
 
@@ -78,6 +87,9 @@ class CsvSource:
         while len(view) and not self.eof:
             try:
                 got = self._file.readinto(view)
+            except DECOMPRESS_ERRORS as e:
+                raise CsvError(f"{self.path}: cannot decompress ({e})", path=self.path,
+                               reason="corrupt compressed data") from None
             except OSError as e:
                 raise CsvError(f"{self.path}: read error at byte {self.offset + self.n:,} "
                                f"({e.strerror})", path=self.path, reason=str(e.strerror)) from None
@@ -95,14 +107,16 @@ class CsvSource:
         a silent part of itself (issue 15: 1,500,000 of 3,000,000 rows committed)."""
         if not stat.S_ISREG(self._stat.st_mode):
             return
-        now = os.fstat(self._file.fileno())
+        try:
+            now = os.stat(self.path)
+        except OSError:
+            return  # removed meanwhile: what was read is the whole file the descriptor held
         before = self._stat
         if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns) \
-                or self.bytes_read != now.st_size:
+                or (not self._compressed and self.bytes_read != now.st_size):
             raise InputChangedError(
                 f"{self.path}: the file changed while it was being read (size {before.st_size:,}"
-                f" → {now.st_size:,} bytes, {self.bytes_read:,} read; modified "
-                f"{'again' if now.st_mtime_ns != before.st_mtime_ns else 'in place'}); nothing "
+                f" → {now.st_size:,} bytes, {self.bytes_read:,} read); nothing "
                 "was imported from it — import it again once it is complete",
                 path=self.path, reason="input changed while being read",
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from . import ast
-from .lexer import Kind, Token, syntax_error, tokenize
+from .lexer import Kind, Token, c_unescape, syntax_error, tokenize
 
 # Words that cannot be used where an expression or a name is expected.
 RESERVED = frozenset(
@@ -129,8 +129,17 @@ class _Parser:
             stmt = self.call()
         else:
             stmt = self.read_query()
+            if self.tok.is_keyword("UNION"):
+                stmt = self.union(stmt)
         self.finish()
         return stmt
+
+    def union(self, first: ast.Query) -> ast.Union:
+        queries, flags = [first], []
+        while self.accept_keyword("UNION"):
+            flags.append(bool(self.accept_keyword("ALL")))
+            queries.append(self.read_query())
+        return ast.Union(tuple(queries), tuple(flags))
 
     def read_query(self) -> ast.Query:
         clauses: list[ast.Clause] = []
@@ -466,12 +475,25 @@ class _Parser:
                 return ast.Literal(None, offset=tok.offset)
             if word == "CASE":
                 return self.case()
+            if word in ("EXISTS", "COUNT") and self.peek().is_symbol("{"):
+                return self.subquery()
             if self.peek().is_symbol("(") and word not in RESERVED:
                 return self.function_call()
             if word not in RESERVED:
                 self.advance()
                 return ast.Variable(tok.text, offset=tok.offset)
         raise self.error("an expression")
+
+    def subquery(self) -> ast.Subquery:
+        tok = self.advance()
+        self.expect_symbol("{")
+        self.expect_keyword("MATCH")
+        patterns = [self.path_pattern()]
+        while self.accept_symbol(","):
+            patterns.append(self.path_pattern())
+        where = self.expression() if self.accept_keyword("WHERE") else None
+        self.expect_symbol("}")
+        return ast.Subquery(tok.text.lower(), tuple(patterns), where, offset=tok.offset)
 
     def list_literal(self) -> ast.ListLiteral:
         start = self.expect_symbol("[").offset
@@ -620,23 +642,48 @@ class _Parser:
     def copy(self) -> ast.Copy:
         self.expect_keyword("COPY")
         table = self.name("a table name")
+        columns = None
+        if self.accept_symbol("("):  # COPY T(a, b): a column subset
+            columns = [self.any_name("a column name")]
+            while self.accept_symbol(","):
+                columns.append(self.any_name("a column name"))
+            self.expect_symbol(")")
+            columns = tuple(columns)
         self.expect_keyword("FROM")
-        if self.tok.kind is not Kind.STRING:
+        path: str | tuple[str, ...]
+        if self.accept_symbol("["):  # a list of files
+            paths = []
+            while True:
+                if self.tok.kind is not Kind.STRING:
+                    raise self.error("a file path in quotes")
+                paths.append(self.advance().text)
+                if not self.accept_symbol(","):
+                    break
+            self.expect_symbol("]")
+            path = tuple(paths)
+        elif self.tok.kind is Kind.STRING:
+            path = self.advance().text
+        else:
             raise self.error("a file path in quotes")
-        path = self.advance().text
         options: list[tuple[str, object]] = []
         if self.accept_symbol("("):
             if not self.tok.is_symbol(")"):
                 while True:
                     key = self.any_name("an option name").lower()
                     self.accept_symbol("=")
-                    options.append((key, self.option_value()))
+                    if self.tok.is_symbol(",") or self.tok.is_symbol(")"):
+                        options.append((key, True))  # a bare option name means true
+                    else:
+                        options.append((key, self.option_value()))
                     if not self.accept_symbol(","):
                         break
             self.expect_symbol(")")
-        return ast.Copy(table, path, tuple(options))
+        return ast.Copy(table, path, tuple(options), columns)
 
     def option_value(self) -> object:
+        if self.tok.kind is Kind.STRING and self.peek().is_symbol(",", ")"):
+            tok = self.advance()  # C escapes here, as Kùzu reads DELIM='\t'
+            return c_unescape(self.query[tok.offset : tok.end])
         expr = self.expression()
         if isinstance(expr, ast.Literal):
             return expr.value

@@ -74,6 +74,11 @@ class Transaction:
             for app in self._appenders.values():
                 app.writer = self._writer
 
+    @property
+    def pending_write_bytes(self) -> int:
+        """Bytes handed to the write-behind thread and not yet written."""
+        return self._writer.pending_bytes if self._writer is not None else 0
+
     def drain(self) -> None:
         """Make every append so far visible in the files (before reading them back)."""
         if self._writer is not None:
