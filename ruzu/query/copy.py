@@ -67,6 +67,7 @@ def run_copy(db, stmt: ast.Copy) -> QueryResult:
     settings["column_mapping"] = "position"
     if stmt.columns is not None:
         settings["columns"] = stmt.columns
+    CsvImportConfig(**settings)  # validate first: a bad DELIM is a ConfigError, not a TypeError
     _detect_dialect(db, stmt, paths[0], settings, sniffing, from_table, to_table)
     config = CsvImportConfig(**settings)
     if stmt.table in catalog.node_tables:
