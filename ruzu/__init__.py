@@ -10,6 +10,7 @@ from .errors import (
     CorruptDatabaseError,
     CsvError,
     DatabaseClosedError,
+    DiskFullError,
     DuplicateKeyError,
     ImportInterrupted,
     LockError,
@@ -18,6 +19,7 @@ from .errors import (
     QueryMemoryError,
     ReadOnlyError,
     RuzuError,
+    StorageError,
     TooManyErrorsError,
 )
 from .storage.columns import StringColumn
@@ -45,6 +47,7 @@ __all__ = [
     "CsvImportConfig",
     "Database",
     "DatabaseClosedError",
+    "DiskFullError",
     "DuplicateKeyError",
     "ImportInterrupted",
     "ImportProgress",
@@ -60,6 +63,7 @@ __all__ = [
     "Reject",
     "RelTableSchema",
     "RuzuError",
+    "StorageError",
     "StringColumn",
     "TooManyErrorsError",
 ]

@@ -16,6 +16,7 @@ from .errors import (
     RuzuError,
     StorageError,
 )
+from .storage.failures import storage_error
 from .storage.lock import LOCK_NAME, WriterLock
 from .storage.manifest import (
     MANIFEST_NAME,
@@ -138,9 +139,12 @@ class Database:
             self._files.manifest = self._manifest
             if txn.durable and self._lock is not None:
                 self._lock.record_generation(self._manifest.db_id, self._manifest.generation)
-        except BaseException:
+        except BaseException as e:
+            written = 0 if txn.done else txn.bytes_written()
             if not txn.done:
                 txn.rollback()
+            if isinstance(e, OSError) and not isinstance(e, RuzuError):
+                raise storage_error(self.path, e, written) from e
             raise
         finally:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
