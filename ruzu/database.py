@@ -37,13 +37,26 @@ class Database:
     """A ruzu database directory. One writer at a time (others get ``LockError``); any number
     of ``read_only=True`` opens, each seeing the generation committed when it opened."""
 
-    def __init__(self, path: str | os.PathLike, *, read_only: bool = False,
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
                  buffer_pool_size: int | None = None,
+                 database_path: str | os.PathLike | None = None,
                  query_memory_limit: int | None = None) -> None:
         from .query.memory import validate_limit
 
         # bytes a query's intermediate results may use (None: a quarter of the memory)
         self.query_memory_limit = validate_limit(query_memory_limit)
+        # Kùzu's spellings: Database(database_path=…); no path or ":memory:" is an in-memory
+        # database (here: a temporary directory removed on close).
+        if path is None:
+            path = database_path
+        self._temporary: str | None = None
+        if path is None or os.fspath(path) in ("", ":memory:"):
+            if read_only:
+                raise ReadOnlyError("an in-memory database cannot be opened read-only")
+            import tempfile
+
+            self._temporary = tempfile.mkdtemp(prefix="ruzu-memory-")
+            path = os.path.join(self._temporary, "db")
         self.path = os.path.abspath(os.fspath(path))
         self.read_only = read_only
         self._lock: WriterLock | None = None
@@ -107,6 +120,11 @@ class Database:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if getattr(self, "_temporary", None):
+            import shutil
+
+            shutil.rmtree(self._temporary, ignore_errors=True)
+            self._temporary = None
 
     def __enter__(self) -> Database:
         return self
@@ -320,13 +338,33 @@ class Connection:
         # bytes a query's intermediate results may use (None: the database's setting)
         self.query_memory_limit = validate_limit(query_memory_limit)
 
-    def execute(self, query: str, parameters: dict | None = None):
+    def execute(self, query, parameters: dict | None = None):
+        """Run a query (or a statement from ``prepare``) with ``$name`` parameters."""
         from .query.memory import limit_for_queries
 
         if self._closed:
             raise DatabaseClosedError("connection is closed")
+        from .query.prepared import PreparedStatement
+
+        if isinstance(query, PreparedStatement):
+            query.check()
+            query = query.query
         with limit_for_queries(self.query_memory_limit):
             return self.database.execute(query, parameters)
 
+    def prepare(self, query: str, parameters: dict | None = None):
+        """A statement parsed once and run with ``execute(prepared, parameters)``."""
+        from .query.prepared import PreparedStatement
+
+        if parameters:
+            raise TypeError("prepare() takes the parameters at execute(), not here")
+        return PreparedStatement(query)
+
     def close(self) -> None:
         self._closed = True
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

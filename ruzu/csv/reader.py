@@ -14,7 +14,13 @@ import stat
 import numpy as np
 
 from ..errors import CsvError, InputChangedError
-from .sources import DECOMPRESS_ERRORS, compressed_position, estimated_size, open_binary
+from .sources import (
+    DECOMPRESS_ERRORS,
+    compressed_position,
+    estimated_size,
+    input_size,
+    open_binary,
+)
 
 BOM = b"\xef\xbb\xbf"
 READ_BUFFER_BYTES = 8 << 20
@@ -41,8 +47,8 @@ class CsvSource:
         except ValueError:  # a NUL byte in the path
             raise CsvError(f"{self.path!r}: not a valid file name (it contains a NUL byte)",
                            path=self.path) from None
-        self._stat = os.stat(self.path)
-        self.size = self._stat.st_size
+        self.size = input_size(self.path)
+        self._stat = os.stat(self.path) if os.path.isfile(self.path) else None
         self.size_bound = self.size  # bytes the input can hold at most (edge-id width)
         compressed = not isinstance(self._file, io.FileIO)
         self._compressed = compressed
@@ -105,7 +111,7 @@ class CsvSource:
         """At the end of a regular file: it must still be the file that was opened, whole.
         A file that shrank, grew or was rewritten while being read would otherwise import as
         a silent part of itself (issue 15: 1,500,000 of 3,000,000 rows committed)."""
-        if not stat.S_ISREG(self._stat.st_mode):
+        if self._stat is None or not stat.S_ISREG(self._stat.st_mode):
             return
         try:
             now = os.stat(self.path)

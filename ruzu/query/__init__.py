@@ -21,6 +21,8 @@ liveness) → ``match_plan`` (spanning tree, folds vs expansions) → ``matching
 
 from __future__ import annotations
 
+import time
+
 from ..errors import IntegerOverflowError, QueryError, QueryMemoryError
 from . import ast
 from .ddl import run_statement
@@ -41,17 +43,21 @@ def execute(db, query: str, parameters: dict | None = None):
         parts = split_statements(query)
         if len(parts) > 1:
             return [execute(db, part, parameters) for part in parts]
+    started = time.perf_counter()
     try:
         stmt = parse(query)
     except RecursionError:
         raise QueryError(
             "query is nested too deeply to parse (parentheses, operators or list literals "
             "thousands of levels deep)") from None
+    parsed = time.perf_counter()
     try:
         if isinstance(stmt, ast.Query):
-            return run_query(db, stmt, dict(parameters or {}), query)
-        if isinstance(stmt, ast.Union):
-            return run_union(db, stmt, dict(parameters or {}), query)
+            result = run_query(db, stmt, dict(parameters or {}), query)
+        elif isinstance(stmt, ast.Union):
+            result = run_union(db, stmt, dict(parameters or {}), query)
+        else:
+            result = run_statement(db, stmt)
     except RecursionError:
         raise QueryError(
             "query is nested too deeply to run (e.g. thousands of chained OR/AND); use "
@@ -68,4 +74,7 @@ def execute(db, query: str, parameters: dict | None = None):
         raise QueryMemoryError(
             f"query stopped: an allocation failed ({e or 'out of memory'}); narrow the query "
             "or lower query_memory_limit so it stops before the system runs out") from None
-    return run_statement(db, stmt)
+    if isinstance(result, QueryResult):
+        result.compiling_ms = (parsed - started) * 1000.0
+        result.execution_ms = (time.perf_counter() - parsed) * 1000.0
+    return result

@@ -5,8 +5,10 @@ a glob is one all-or-nothing import."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import sys
 import weakref
 
 from ..errors import CatalogError, QueryError
@@ -33,6 +35,7 @@ LAST_COPY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def run_copy(db, stmt: ast.Copy) -> QueryResult:
     from ..csv.config import CsvImportConfig
     from ..csv.files import expand_paths
+    from ..csv.sources import is_arrow_input
 
     settings: dict = {}
     sniffing = {"auto_detect": True, "sample_size": None, "parallel": True}
@@ -60,23 +63,96 @@ def run_copy(db, stmt: ast.Copy) -> QueryResult:
         raise CatalogError(f"Table {stmt.table} does not exist.")
     if stmt.table in catalog.node_tables and (from_table or to_table):
         raise QueryError("FROM/TO options only apply to relationship tables")
+    settings["column_mapping"] = "position"
+    if stmt.columns is not None:
+        settings["columns"] = stmt.columns
+    if stmt.source is not None:  # COPY T FROM df
+        name = f"<{stmt.source}>"
+        with in_memory_input(name, find_variable(stmt.source)):
+            settings.update(ARROW_CSV)
+            result = _import(db, stmt, [name], CsvImportConfig(**settings), from_table, to_table)
+        return copy_message(db, stmt.table, result)
     paths = expand_paths(
         stmt.path if isinstance(stmt.path, tuple) else [stmt.path]
     )
     paths = [os.path.abspath(p) for p in paths]
-    settings["column_mapping"] = "position"
-    if stmt.columns is not None:
-        settings["columns"] = stmt.columns
     CsvImportConfig(**settings)  # validate first: a bad DELIM is a ConfigError, not a TypeError
-    _detect_dialect(db, stmt, paths[0], settings, sniffing, from_table, to_table)
-    config = CsvImportConfig(**settings)
-    if stmt.table in catalog.node_tables:
-        result = db.import_nodes(stmt.table, paths, config=config)
+    if is_arrow_input(paths[0]):  # Parquet / Arrow IPC: columns by position, no header
+        settings.update(ARROW_CSV)
     else:
-        result = db.import_relationships(
-            stmt.table, paths, config=config, from_table=from_table, to_table=to_table
-        )
-    return copy_message(db, stmt.table, result)
+        _detect_dialect(db, stmt, paths[0], settings, sniffing, from_table, to_table)
+    return copy_message(db, stmt.table, _import(db, stmt, paths, CsvImportConfig(**settings),
+                                                from_table, to_table))
+
+
+# how arrow.py writes Parquet, Arrow and DataFrame rows as CSV
+ARROW_CSV = {"header": False, "delimiter": ",", "quote": '"', "escape": '"',
+             "null_strings": ("",)}
+
+
+def _import(db, stmt, paths, config, from_table, to_table):
+    if stmt.table in db.catalog.node_tables:
+        return db.import_nodes(stmt.table, paths, config=config)
+    return db.import_relationships(
+        stmt.table, paths, config=config, from_table=from_table, to_table=to_table
+    )
+
+
+def find_variable(name: str):
+    """The value of ``name`` in the nearest calling frame outside ruzu (as Kùzu's
+    ``COPY T FROM df`` finds a DataFrame)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module != "ruzu" and not module.startswith("ruzu."):
+            if name in frame.f_locals:
+                return frame.f_locals[name]
+            if name in frame.f_globals:
+                return frame.f_globals[name]
+        frame = frame.f_back
+    raise QueryError(f"COPY … FROM {name}: no variable {name!r} in the calling scope "
+                     "(a pandas or polars DataFrame or a pyarrow Table)")
+
+
+@contextlib.contextmanager
+def in_memory_input(name: str, obj):
+    from ..csv.arrow import IN_MEMORY, to_arrow
+
+    try:
+        to_arrow(obj)
+    except TypeError as e:
+        raise QueryError(str(e)) from None
+    except ImportError:
+        raise QueryError("COPY from a DataFrame needs pyarrow (pip install pyarrow)") from None
+    if name in IN_MEMORY:
+        raise QueryError(f"{name} is already being copied")
+    IN_MEMORY[name] = obj
+    try:
+        yield
+    finally:
+        IN_MEMORY.pop(name, None)
+
+
+def run_copy_to(db, stmt: ast.CopyTo) -> QueryResult:
+    """COPY (query) TO 'file': the query's result written as CSV or Parquet (copy_to.py)."""
+    from .copy_to import write_result
+    from .executor import run_query
+    from .union import run_union
+
+    options: dict = {}
+    for name, value in stmt.options:
+        if name in ("header",):
+            options[name] = _bool_option(name, value)
+        elif isinstance(value, str):
+            options[name] = _option_value(name, "delimiter", value)
+        else:
+            raise QueryError(f"COPY TO option {name.upper()} needs a one-character string")
+    if isinstance(stmt.query, ast.Union):
+        result = run_union(db, stmt.query, {}, stmt.text)
+    else:
+        result = run_query(db, stmt.query, {}, stmt.text)
+    write_result(result, os.path.abspath(stmt.path), options)
+    return QueryResult.from_rows([], [])
 
 
 def copy_message(db, table: str, result) -> QueryResult:

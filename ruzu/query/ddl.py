@@ -29,6 +29,10 @@ def run_statement(db, stmt: ast.Statement) -> QueryResult:
         from .copy import run_copy
 
         return run_copy(db, stmt)
+    if isinstance(stmt, ast.CopyTo):
+        from .copy import run_copy_to
+
+        return run_copy_to(db, stmt)
     if isinstance(stmt, ast.Call):
         return _call(db, stmt)
     raise QueryError(f"unsupported statement {type(stmt).__name__}")

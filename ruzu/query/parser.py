@@ -641,6 +641,8 @@ class _Parser:
 
     def copy(self) -> ast.Copy:
         self.expect_keyword("COPY")
+        if self.tok.is_symbol("("):
+            return self.copy_to()
         table = self.name("a table name")
         columns = None
         if self.accept_symbol("("):  # COPY T(a, b): a column subset
@@ -651,6 +653,7 @@ class _Parser:
             columns = tuple(columns)
         self.expect_keyword("FROM")
         path: str | tuple[str, ...]
+        source = None
         if self.accept_symbol("["):  # a list of files
             paths = []
             while True:
@@ -663,8 +666,27 @@ class _Parser:
             path = tuple(paths)
         elif self.tok.kind is Kind.STRING:
             path = self.advance().text
+        elif self.tok.kind in (Kind.IDENT, Kind.QUOTED_IDENT):  # a DataFrame in scope
+            source = self.advance().text
+            path = ""
         else:
             raise self.error("a file path in quotes")
+        return ast.Copy(table, path, self.copy_options(), columns, source)
+
+    def copy_to(self):
+        start = self.expect_symbol("(").end
+        inner = self.read_query()
+        if self.tok.is_keyword("UNION"):
+            inner = self.union(inner)
+        end = self.tok.offset
+        self.expect_symbol(")")
+        self.expect_keyword("TO")
+        if self.tok.kind is not Kind.STRING:
+            raise self.error("a file path in quotes")
+        path = self.advance().text
+        return ast.CopyTo(inner, self.query[start:end].strip(), path, self.copy_options())
+
+    def copy_options(self) -> tuple[tuple[str, object], ...]:
         options: list[tuple[str, object]] = []
         if self.accept_symbol("("):
             if not self.tok.is_symbol(")"):
@@ -678,7 +700,7 @@ class _Parser:
                     if not self.accept_symbol(","):
                         break
             self.expect_symbol(")")
-        return ast.Copy(table, path, tuple(options), columns)
+        return tuple(options)
 
     def option_value(self) -> object:
         if self.tok.kind is Kind.STRING and self.peek().is_symbol(",", ")"):
