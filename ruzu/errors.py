@@ -103,3 +103,8 @@ class StorageError(RuzuError, OSError):
 
 class DiskFullError(StorageError):
     """The disk filled up during a write; the database is left as it was before it."""
+
+
+class InputNotRereadableError(CsvError):
+    """A feature needs to read an input a second time (to find the line and record of a
+    problem, or to write a ``.bad.csv``), but the input is a pipe or FIFO readable only once."""
