@@ -2,11 +2,11 @@
 and polars DataFrames, pyarrow Tables) as input of the CSV import pipeline.
 
 Each source is read one bounded record batch at a time and written out as CSV (pyarrow's C++
-CSV writer: no header, ``,`` delimiter, ``"`` quotes, NULL an empty unquoted field, the empty
-string ``""``, floats in their shortest round-trip form), so the same parser, column writers,
-index build and endpoint resolution as for CSV files load it; columns fill the table's by
-position, as Kùzu's COPY does. Error line numbers count rows from 1. pyarrow is imported only
-when such an input is used.
+CSV writer: a header of the column names, ``,`` delimiter, ``"`` quotes, NULL an empty unquoted
+field, the empty string ``""``, floats in their shortest round-trip form), so the same parser,
+column writers, index build and endpoint resolution as for CSV files load it. COPY fills the
+table's columns by position (as Kùzu), the CLI by column name. Error line numbers count the
+header as line 1 (row i is line i + 1). pyarrow is imported only when such an input is used.
 """
 
 from __future__ import annotations
@@ -152,7 +152,8 @@ class ArrowCsvStream(io.RawIOBase):
                 continue
             out = io.BytesIO()
             try:
-                pcsv.write_csv(_csv_ready(batch), out, pcsv.WriteOptions(include_header=False))
+                pcsv.write_csv(_csv_ready(batch), out,
+                               pcsv.WriteOptions(include_header=not self._pos))
             except Exception as e:  # noqa: BLE001 - pyarrow's errors name the type
                 from ..errors import CsvError
 

@@ -2,12 +2,12 @@
 sample (the first ``sample_rows`` records, at most ``SAMPLE_BYTES`` bytes), as Kùzu and DuckDB
 do when the options are not given.
 
-Each (delimiter, quote, escape) candidate parses the sample; the winner gives the expected
-number of fields (when the table says how many it wants), then the same number of fields on
-every row, then the most fields, then the most fields actually wrapped in its quote, then the
-earlier candidate (``,`` before ``|``, tab and ``;``; ``"`` before ``'``). The header is
-detected as Kùzu does: the first record is a header when it names the columns or when one of
-its fields does not parse as its column's type.
+Each (delimiter, quote, escape) candidate parses the sample; the winner's most common number
+of fields is the expected one (when the table says how many it wants), then is above one, then
+the most rows have it, then it is the largest, then the most fields are actually wrapped in its
+quote, then the earlier candidate wins (``,`` before ``|``, tab and ``;``; ``"`` before ``'``).
+The header is detected as Kùzu does: the first record is a header when it names the columns or
+when one of its fields does not parse as its column's type.
 """
 
 from __future__ import annotations
@@ -131,11 +131,11 @@ def sniff_dialect(text: str, *, delimiter: str | None = None, quote: str | None 
             widths = Counter(len(r) for r in rows)
             modal, agree = widths.most_common(1)[0]
             key = (
-                expected_fields is not None and modal == expected_fields and agree == len(rows),
-                agree == len(rows),
-                modal if agree == len(rows) else 0,
+                expected_fields is not None and modal == expected_fields,
+                modal > 1,  # a delimiter that splits the records beats one that does not
+                agree,  # rows of the most common width (a few bad rows do not decide)
+                modal,
                 _quoted_fields(text, d, q),
-                agree,
                 -di,
                 -qi,
             )

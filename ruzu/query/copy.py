@@ -86,7 +86,7 @@ def run_copy(db, stmt: ast.Copy) -> QueryResult:
 
 
 # how arrow.py writes Parquet, Arrow and DataFrame rows as CSV
-ARROW_CSV = {"header": False, "delimiter": ",", "quote": '"', "escape": '"',
+ARROW_CSV = {"header": True, "delimiter": ",", "quote": '"', "escape": '"',
              "null_strings": ("",)}
 
 

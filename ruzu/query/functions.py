@@ -449,4 +449,10 @@ for _part in ("year", "month", "day", "quarter", "hour", "minute", "second"):
     _FUNCTIONS.setdefault(_part, (_part_function(_part), (1, 1)))
 del _part
 
+from .rowwise import FUNCTIONS as _ROWWISE  # noqa: E402 - after the vectorised ones
+
+for _name, _entry in _ROWWISE.items():
+    _FUNCTIONS.setdefault(_name, _entry)
+del _name, _entry
+
 SCALAR_FUNCTIONS = frozenset(_FUNCTIONS)

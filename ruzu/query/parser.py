@@ -512,6 +512,21 @@ class _Parser:
         if name == "count" and self.accept_symbol("*"):
             self.expect_symbol(")")
             return ast.FunctionCall("count", (), star=True, offset=name_tok.offset)
+        if name == "cast":  # CAST(x AS TYPE) as cast(x, 'TYPE')
+            value = self.expression()
+            if self.accept_keyword("AS"):
+                start = self.tok.offset
+                while not self.tok.is_symbol(")") and self.tok.kind is not Kind.EOF:
+                    self.advance()
+                type_text = self.query[start : self.tok.offset].strip()
+                self.expect_symbol(")")
+                args = (value, ast.Literal(type_text, offset=start))
+                return ast.FunctionCall("cast", args, offset=name_tok.offset)
+            args = [value]
+            while self.accept_symbol(","):
+                args.append(self.expression())
+            self.expect_symbol(")")
+            return ast.FunctionCall("cast", tuple(args), offset=name_tok.offset)
         distinct = bool(self.accept_keyword("DISTINCT"))
         args: list[ast.Expr] = []
         if not self.tok.is_symbol(")"):

@@ -166,7 +166,7 @@ def test_bad_value_names_the_row(tmp_path):
     frame = pd.DataFrame({"id": ["1", "2", "three"], "name": ["a", "b", "c"]})  # noqa: F841
     with ruzu.Database(tmp_path / "db") as db:
         db.execute("CREATE NODE TABLE T(id INT64, name STRING, PRIMARY KEY(id))")
-        with pytest.raises(ruzu.CsvError, match=r"<frame>:3:1 \(id\): invalid integer"):
+        with pytest.raises(ruzu.CsvError, match=r"<frame>:4:1 \(id\): invalid integer"):
             db.execute("COPY T FROM frame")
         assert db.execute("MATCH (t:T) RETURN count(*)").get_all() == [[0]]
 
