@@ -116,12 +116,13 @@ def find_variable(name: str):
 
 @contextlib.contextmanager
 def in_memory_input(name: str, obj):
-    from ..csv.arrow import IN_MEMORY, to_arrow
+    from ..csv.arrow import IN_MEMORY, frame_library
 
+    if frame_library(obj) is None:
+        raise QueryError(f"cannot copy from a {type(obj).__name__}: expected a pandas or "
+                         "polars DataFrame or a pyarrow Table")
     try:
-        to_arrow(obj)
-    except TypeError as e:
-        raise QueryError(str(e)) from None
+        import pyarrow  # noqa: F401
     except ImportError:
         raise QueryError("COPY from a DataFrame needs pyarrow (pip install pyarrow)") from None
     if name in IN_MEMORY:
