@@ -10,7 +10,8 @@ LIMIT and ``$parameters``.
 Also OPTIONAL MATCH, EXISTS { … } / COUNT { … } subqueries (``optional``), UNION [ALL]
 (``union``) and several ';'-separated statements (a list of results).
 
-Not supported: named paths, using a variable-length relationship variable (``length(r)``,
+Named paths over fixed-length patterns (``optional.with_paths``). Not supported: paths over
+variable-length relationships, using a variable-length relationship variable (``length(r)``,
 returning it, filtering on it), writes other than COPY.
 
 How it runs (see the module docstrings for details): ``parser`` → ``planner`` (binding,
