@@ -18,23 +18,40 @@ def user_cache_dir() -> str:
     return os.path.join(base, "ruzu", "numba")
 
 
+def choose_cache_dir() -> str | None:
+    """The directory for numba's cache: ``NUMBA_CACHE_DIR`` when the user set it, else
+    :func:`user_cache_dir`, or when that cannot be written a per-user directory in the
+    temporary directory (None when none can be written: numba's default stands). numba's own
+    default, beside the sources, fails with "cannot cache function" in a system site-packages
+    and is lost on every reinstall."""
+    if "NUMBA_CACHE_DIR" in os.environ:
+        return os.environ["NUMBA_CACHE_DIR"]
+    import tempfile
+
+    for target in (user_cache_dir(),
+                   os.path.join(tempfile.gettempdir(), f"ruzu-numba-{os.getuid()}")):
+        try:
+            os.makedirs(target, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(target, os.W_OK):
+            return target
+    return None
+
+
 def _use_user_cache() -> None:
-    """Point numba's cache at :func:`user_cache_dir` unless the user chose one
-    (``NUMBA_CACHE_DIR``) or numba was imported first (then its setting stands)."""
-    if "NUMBA_CACHE_DIR" in os.environ or "numba" in sys.modules:
+    """Set ``NUMBA_CACHE_DIR`` before numba loads (numba reads it once, at import); when numba
+    was imported first its setting stands."""
+    if "numba" in sys.modules:
         return
-    path = user_cache_dir()
-    try:
-        os.makedirs(path, exist_ok=True)
-    except OSError:
-        return  # no writable home: numba's default (beside the sources) is used
-    if os.access(path, os.W_OK):
-        os.environ["NUMBA_CACHE_DIR"] = path
+    target = choose_cache_dir()
+    if target is not None:
+        os.environ["NUMBA_CACHE_DIR"] = target
 
 
 _use_user_cache()
 
-import numba  # noqa: E402 - after the OpenMP setting above
+import numba  # noqa: E402 - after the OpenMP and cache settings above
 
 # cache=True: compiled kernels are stored in the cache directory so a second process starts in ~1 s
 # instead of recompiling. nogil=True: kernels can run on a thread while Python does I/O.
