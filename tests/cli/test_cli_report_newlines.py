@@ -28,7 +28,8 @@ def test_bad_csv_holds_exactly_the_rejected_records(run, files, tmp_path, eol):
     db2 = tmp_path / "db2"
     r = run(db2, "--schema", files["schema"], "--nodes", f"Person={tmp_path / 'rejects.bad.csv'}",
             "--ignore-errors")
-    assert r.code == 0, r.err
+    # every row skipped: exit code 1 since issue 16 (nothing imported is a failure)
+    assert r.code == 1 and "nothing was imported: all 2 rows read were skipped" in r.err
     with ruzu.Database(db2, read_only=True) as db:
         assert db.table("Person").num_rows == 0
 
