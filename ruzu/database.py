@@ -340,8 +340,8 @@ class Database:
 def _stat(path: str | os.PathLike) -> os.stat_result | None:
     try:
         return os.stat(path)
-    except OSError:
-        return None  # the loader reports the missing file
+    except (OSError, ValueError):  # missing, a NUL byte…: the loader reports it
+        return None
 
 
 def _record_import(txn: Transaction, kind: str, table: str, path: str | os.PathLike,

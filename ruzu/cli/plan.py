@@ -31,7 +31,7 @@ def previous_import(db: Database, job: FileJob) -> dict | None:
     and modification time) into the job's table, or None."""
     try:
         st = os.stat(job.path)
-    except OSError:
+    except (OSError, ValueError):
         return None
     path = os.path.abspath(job.path)
     for rec in reversed(db.imports):
