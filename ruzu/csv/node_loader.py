@@ -34,9 +34,11 @@ def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
     names = read_header(src, cfg)
     if not names:  # no header wanted, or an empty file
         return list(range(len(expected)))
-    if sorted(names) != sorted(expected) or len(set(names)) != len(names):
-        missing = [n for n in expected if n not in names]
-        extra = [n for n in names if n not in expected]
+    given = [n.lower() for n in names]  # names are case-insensitive, as in Kùzu
+    lowered = [n.lower() for n in expected]
+    if sorted(given) != sorted(lowered) or len(set(given)) != len(given):
+        missing = [n for n in expected if n.lower() not in given]
+        extra = [n for n in names if n.lower() not in lowered]
         detail = "; ".join(
             p for p in (f"missing {missing}" if missing else "",
                         f"unexpected {extra}" if extra else "") if p
@@ -45,7 +47,7 @@ def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
             f"{src.path}:1: header {names} does not match {what} columns {expected} ({detail})",
             path=src.path, line=1, reason="header mismatch",
         )
-    return [expected.index(n) for n in names]
+    return [lowered.index(n) for n in given]
 
 
 def staging_dir(txn: Transaction) -> str:

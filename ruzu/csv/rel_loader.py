@@ -40,12 +40,13 @@ def _prop_order(src, cfg, schema: RelTableSchema) -> tuple[list[str], list[int]]
     if len(names) < 2:
         raise CsvError(f"{src.path}:1: a relationship file needs FROM and TO key columns, "
                        f"header has {names}", path=src.path, line=1, reason="header mismatch")
-    rest = names[2:]
-    if sorted(rest) != sorted(props) or len(set(rest)) != len(rest):
+    rest = [n.lower() for n in names[2:]]  # names are case-insensitive, as in Kùzu
+    lowered = [p.lower() for p in props]
+    if sorted(rest) != sorted(lowered) or len(set(rest)) != len(rest):
         raise CsvError(
-            f"{src.path}:1: header properties {rest} do not match rel table {schema.name} "
+            f"{src.path}:1: header properties {names[2:]} do not match rel table {schema.name} "
             f"properties {props}", path=src.path, line=1, reason="header mismatch")
-    return names[:2], [props.index(n) for n in rest]
+    return names[:2], [lowered.index(n) for n in rest]
 
 
 def _estimate_rows(src) -> int:
