@@ -91,6 +91,7 @@ class Vec:
     kind: str
     values: Any  # np.ndarray or LazyStrings
     valid: np.ndarray | None = None
+    ltype: Any = None  # the column type of a composite property (for Arrow output), if known
 
     def __len__(self) -> int:
         return len(self.values)
@@ -101,6 +102,7 @@ class Vec:
             self.kind,
             self.values.take(idx) if isinstance(self.values, LazyStrings) else self.values[idx],
             valid,
+            self.ltype,
         )
 
     def objects(self) -> np.ndarray:
