@@ -1,5 +1,6 @@
 """ruzu: an embedded graph database with a bounded-memory CSV importer."""
 
+from . import _malloc  # noqa: F401 - first: sets malloc up before any thread starts
 from .catalog import ColumnSchema, NodeTableSchema, RelTableSchema
 from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
 from .database import Connection, Database

@@ -280,3 +280,32 @@ def _lookup_hashes(keys, directory, lo, shift, wanted, keys_h2, wanted_h2, use_h
                 out[i] = offsets[j]
                 break
             j += 1
+
+
+@kernel
+def _count_degrees(triples, lo, degrees):
+    """``degrees[v - lo] += 1`` for the node ``v`` of every (node, other, eid) triple."""
+    for i in range(triples.shape[0]):
+        degrees[triples[i, 0] - lo] += 1
+
+
+@kernel
+def _scatter_by_range(triples, starts, bounds, out):
+    """Stable scatter of triples into ``out`` grouped by the node range they fall in
+    (``starts``: sorted range starts, the last one the end); ``bounds`` gets the group starts."""
+    nparts = starts.shape[0] - 1
+    bounds[:] = 0
+    part = np.empty(triples.shape[0], np.int64)
+    for i in range(triples.shape[0]):
+        p = np.searchsorted(starts, triples[i, 0], side="right") - 1
+        part[i] = p
+        bounds[p + 1] += 1
+    for p in range(nparts):
+        bounds[p + 1] += bounds[p]
+    fill = bounds[:nparts].copy()
+    for i in range(triples.shape[0]):
+        j = fill[part[i]]
+        out[j, 0] = triples[i, 0]
+        out[j, 1] = triples[i, 1]
+        out[j, 2] = triples[i, 2]
+        fill[part[i]] = j + 1

@@ -28,6 +28,9 @@ from .transaction import Transaction
 
 ENTRY_BYTES = 64  # per key while a partition is sorted: hashes, offsets, order, sorted copies
 CHUNK_ROWS = 1 << 20  # keys read per step while spilling
+# String keys bring their bytes along (36 a UUID): a step of 1 M of them held ~90 MB of
+# transient arrays and made the index stage's peak grow with the key length.
+STRING_CHUNK_ROWS = 1 << 18
 
 
 def hash_int_keys(keys: np.ndarray) -> np.ndarray:
@@ -69,8 +72,9 @@ class KeySource:
         return os.path.join(self.db_path, data_file_name(file_id))
 
     def chunks(self):
-        for start in range(0, self.num_rows, CHUNK_ROWS):
-            count = min(CHUNK_ROWS, self.num_rows - start)
+        step = STRING_CHUNK_ROWS if self.key_type is LogicalType.STRING else CHUNK_ROWS
+        for start in range(0, self.num_rows, step):
+            count = min(step, self.num_rows - start)
             if self.key_type is LogicalType.STRING:
                 offs = read_chunk(self._path(self.state["offsets"]), np.int64, start, count + 1)
                 base = int(offs[0])
@@ -191,12 +195,11 @@ def _spill_partitions(source: KeySource, staging: str, bits: int):
 
     def loader(path: str):
         def load():
+            # views into the rows, no copies: the sort writes fresh arrays anyway
             rows = np.fromfile(path, dtype=np.uint64).reshape(-1, width)
             os.unlink(path)
-            h1 = np.ascontiguousarray(rows[:, 0])
-            h2 = (np.ascontiguousarray(rows[:, 1]) if width == 3
-                  else np.zeros(len(rows), np.uint64))
-            return h1, h2, rows[:, -1].astype(np.int64)
+            h2 = rows[:, 1] if width == 3 else np.zeros(len(rows), np.uint64)
+            return rows[:, 0], h2, rows.view(np.int64)[:, -1]
 
         return load
 

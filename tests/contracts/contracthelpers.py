@@ -22,7 +22,7 @@ from dataclasses import dataclass
 MB = 1_000_000
 LIMIT = 500 * MB  # MC-001…MC-003
 SPREAD_LIMIT = 100 * MB  # MC-004
-KINDS = ("ordered", "random", "string")
+KINDS = ("ordered", "random", "string", "uuid", "powerlaw")
 FILES = ("nodes", "edges")
 THIS = os.path.abspath(__file__)
 _SERIAL = itertools.count()

@@ -194,6 +194,20 @@ def test_skewed_degree_bucket_is_split(tmp_path, monkeypatch):
         assert_csr_equal(db.rel_table("E"), edges[:, 0], edges[:, 1], n, n)
 
 
+@pytest.mark.parametrize("kind", ["dense", "random"])
+def test_power_law_hubs_within_a_tiny_budget(tmp_path, monkeypatch, kind):
+    """Endpoints with P(node k) ∝ 1/(k+1) (datagen's powerlaw): the low buckets hold most
+    edges and several hubs hold more than a whole sort budget; appended in two files so the
+    old CSR is streamed back through the skewed buckets."""
+    monkeypatch.setattr(ruzu.CsvImportConfig, "budgets", property(lambda self: TINY))
+    n, m = 2000, 6000
+    rng = np.random.default_rng(11)
+    edges = (np.floor(np.exp(rng.random((m, 2)) * np.log(n))) - 1).astype(np.int64)
+    assert np.bincount(edges[:, 0]).max() > 10 * (48 * 40 // 2 // 28)  # hubs over the cap
+    with build(tmp_path, kind, n, edges, batch_size=777, files=2) as db:
+        assert_csr_equal(db.rel_table("E"), edges[:, 0], edges[:, 1], n, n)
+
+
 @pytest.mark.parametrize("tiny", [False, True], ids=["in-memory", "partitioned"])
 def test_partial_mode_for_relationships(tmp_path, monkeypatch, tiny):
     if tiny:
