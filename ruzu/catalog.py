@@ -130,6 +130,10 @@ class RelTableSchema:
 class Catalog:
     node_tables: dict[str, NodeTableSchema] = field(default_factory=dict)
     rel_tables: dict[str, RelTableSchema] = field(default_factory=dict)
+    # Kùzu's table ids, in creation order and never reused: a node table takes one, a rel
+    # table one per FROM/TO pair (the ids its edges carry) and one for itself.
+    oids: dict[str, int] = field(default_factory=dict)
+    next_oid: int = 0
 
     def has(self, name: str) -> bool:
         return name in self.node_tables or name in self.rel_tables
@@ -147,6 +151,8 @@ class Catalog:
                             f"rel table {schema.name}: node table {end} does not exist"
                         )
             self.rel_tables[schema.name] = schema
+        self.oids[schema.name] = self.next_oid
+        self.next_oid += 1 if isinstance(schema, NodeTableSchema) else len(schema.pairs) + 1
 
     def node(self, name: str) -> NodeTableSchema:
         try:
@@ -176,7 +182,9 @@ class Catalog:
     def to_dict(self) -> dict:
         return {
             "tables": [t.to_dict() for t in self.node_tables.values()]
-            + [t.to_dict() for t in self.rel_tables.values()]
+            + [t.to_dict() for t in self.rel_tables.values()],
+            "oids": dict(self.oids),
+            "next_oid": self.next_oid,
         }
 
     @classmethod
@@ -189,4 +197,7 @@ class Catalog:
             else:
                 cat.add(RelTableSchema(t["name"], [tuple(p) for p in t["pairs"]],
                                        [tuple(c) for c in t["columns"]]))
+        if "oids" in data:  # older catalogs: ids in the order above
+            cat.oids = {k: int(v) for k, v in data["oids"].items() if cat.has(k)}
+            cat.next_oid = int(data.get("next_oid", cat.next_oid))
         return cat

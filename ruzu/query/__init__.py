@@ -7,8 +7,11 @@ Kùzu's walk semantics, also across several rel tables), WHERE, WITH, UNWIND, RE
 DISTINCT, aggregates (count, sum, avg, min, max, collect, DISTINCT forms), ORDER BY, SKIP,
 LIMIT and ``$parameters``.
 
-Not supported: OPTIONAL MATCH, named paths, using a variable-length relationship variable
-(``length(r)``, returning it, filtering on it), writes other than COPY.
+Also OPTIONAL MATCH, EXISTS { … } / COUNT { … } subqueries (``optional``), UNION [ALL]
+(``union``) and several ';'-separated statements (a list of results).
+
+Not supported: named paths, using a variable-length relationship variable (``length(r)``,
+returning it, filtering on it), writes other than COPY.
 
 How it runs (see the module docstrings for details): ``parser`` → ``planner`` (binding,
 liveness) → ``match_plan`` (spanning tree, folds vs expansions) → ``matching``/``varlength``
@@ -24,15 +27,23 @@ from .ddl import run_statement
 from .executor import run_query
 from .parser import parse
 from .result import QueryResult
+from .union import run_union, split_statements
 
 __all__ = ["QueryResult", "execute", "parse"]
 
 
-def execute(db, query: str, parameters: dict | None = None) -> QueryResult:
-    """Run one Cypher statement against ``db`` with ``$name`` parameters."""
+def execute(db, query: str, parameters: dict | None = None):
+    """Run a Cypher statement against ``db`` with ``$name`` parameters. Several statements
+    separated by ';' run in order and give a list of results, as in Kùzu."""
     if parameters is not None and not isinstance(parameters, dict):
         raise QueryError(f"parameters must be a dict, not {type(parameters).__name__}")
+    if isinstance(query, str) and ";" in query:
+        parts = split_statements(query)
+        if len(parts) > 1:
+            return [execute(db, part, parameters) for part in parts]
     stmt = parse(query)
     if isinstance(stmt, ast.Query):
         return run_query(db, stmt, dict(parameters or {}), query)
+    if isinstance(stmt, ast.Union):
+        return run_union(db, stmt, dict(parameters or {}), query)
     return run_statement(db, stmt)

@@ -218,14 +218,34 @@ def make_aggregator(call: ast.FunctionCall):
 
 
 def _valid_of(arg) -> np.ndarray | None:
-    if arg is None or isinstance(arg, NodeVec | RelVec):
+    if arg is None:
         return None
+    if isinstance(arg, NodeVec | RelVec):
+        return arg.valid
     return arg.valid if arg.kind != "null" else np.zeros(len(arg), np.bool_)
 
 
 def _group_add(codes: np.ndarray, values: np.ndarray, groups: int, dtype) -> np.ndarray:
     out = np.zeros(groups, dtype)
     _kernels._group_add(codes, values.astype(dtype, copy=False), out)
+    return out
+
+
+def _may_overflow(values: np.ndarray, weights: np.ndarray) -> bool:
+    """Whether an int64 sum of values × weights could leave int64 (UINT64 columns always
+    may): such sums are taken exactly, as Python ints (Kùzu sums into INT128)."""
+    if len(values) == 0:
+        return False
+    if values.dtype == np.uint64:
+        return True
+    biggest = float(np.abs(values.astype(np.float64)).max())
+    return biggest * float(weights.sum()) >= 2.0**62
+
+
+def _exact_group_add(codes, values, weights, groups: int) -> np.ndarray:
+    out = np.zeros(groups, object)
+    terms = values.astype(object) * weights.astype(object)
+    np.add.at(out, codes, terms)
     return out
 
 
@@ -259,7 +279,10 @@ class _SumAvg:
         if valid is not None:
             codes, values, weights = codes[valid], values[valid], weights[valid]
         dtype = np.int64 if arg.kind in ("int", "null") else np.float64
-        sums = _group_add(codes, np.asarray(values, dtype) * weights, groups, dtype)
+        if dtype == np.int64 and _may_overflow(np.asarray(values), weights):
+            sums = _exact_group_add(codes, np.asarray(values), weights, groups)
+        else:
+            sums = _group_add(codes, np.asarray(values, dtype) * weights, groups, dtype)
         counts = _group_add(codes, weights, groups, np.int64)
         return sums, counts, arg.kind
 
@@ -267,9 +290,13 @@ class _SumAvg:
         codes = np.concatenate(maps)
         kinds = {s[2] for s in states} - {"null"}
         dtype = np.float64 if "float" in kinds else np.int64
-        sums = _group_add(
-            codes, np.concatenate([s[0].astype(dtype) for s in states]), groups, dtype
-        )
+        if dtype == np.int64 and any(s[0].dtype == object for s in states):
+            sums = np.zeros(groups, object)
+            np.add.at(sums, codes, np.concatenate([s[0].astype(object) for s in states]))
+        else:
+            sums = _group_add(
+                codes, np.concatenate([s[0].astype(dtype) for s in states]), groups, dtype
+            )
         counts = _group_add(codes, np.concatenate([s[1] for s in states]), groups, np.int64)
         return sums, counts, "float" if "float" in kinds else "int"
 

@@ -100,6 +100,18 @@ class Subscript(Expr):
     offset: int = _pos()
 
 
+@dataclass(frozen=True)
+class Subquery(Expr):
+    """EXISTS { MATCH … [WHERE …] } or COUNT { … }. ``outer``: the variables of the enclosing
+    query it uses, filled in by the binder (the parser cannot tell them from new ones)."""
+
+    kind: str  # "exists" or "count"
+    patterns: tuple[PathPattern, ...]
+    where: Expr | None = None
+    outer: tuple[str, ...] = ()
+    offset: int = _pos()
+
+
 def children(expr: Expr):
     """The direct sub-expressions of an expression."""
     if isinstance(expr, Property):
@@ -124,6 +136,9 @@ def children(expr: Expr):
     elif isinstance(expr, Subscript):
         yield expr.subject
         yield expr.index
+    elif isinstance(expr, Subquery):
+        for name in expr.outer:
+            yield Variable(name)
 
 
 # ---------------------------------------------------------------------------- patterns
@@ -226,6 +241,14 @@ class Statement:
 @dataclass(frozen=True)
 class Query(Statement):
     clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class Union(Statement):
+    """q1 UNION [ALL] q2 …: ``all_flags[i]`` says whether the i-th UNION keeps duplicates."""
+
+    queries: tuple[Query, ...]
+    all_flags: tuple[bool, ...]
 
 
 @dataclass(frozen=True)

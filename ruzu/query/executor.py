@@ -3,6 +3,7 @@ WITH/RETURN (which must see every row)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -12,11 +13,12 @@ from . import ast
 from .expressions import Evaluator, from_python
 from .graph import Graph
 from .matching import CHUNK_ROWS, MatchExecutor, check_supported
+from .optional import run_optional
 from .parallel import run_parallel
 from .planner import MatchStep, ProjectStep, UnwindStep, bind
 from .projection import Projector
 from .result import QueryResult
-from .vectors import Const, Frame, broadcast, single_row_frame
+from .vectors import Const, Frame, NodeVec, broadcast, single_row_frame
 
 
 def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
@@ -28,12 +30,13 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     stream: Iterable[Frame] = [single_row_frame()]
     available: set[str] = set()
     start = 0
-    done = run_parallel(graph, params, steps)
+    plain = not any(isinstance(s, MatchStep) and s.optional for s in steps)
+    done = run_parallel(graph, params, steps) if plain else None
     if done is not None:
         index, frame = done
         step = steps[index]
         if step.is_return:
-            return QueryResult(step.names, [frame.columns[n] for n in step.names], frame.n, graph)
+            return _result(step, frame, graph)
         stream = _chunks(frame)
         available = set(step.names)
         start = index + 1
@@ -42,7 +45,7 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
         if isinstance(step, MatchStep):
             executor = MatchExecutor(graph, params, step, available)
             executor.progressive = progressive and step is steps[0]
-            stream = executor.run(stream)
+            stream = run_optional(executor, stream) if step.optional else executor.run(stream)
             available = set(step.keep)
         elif isinstance(step, UnwindStep):
             stream = _unwind(graph, params, step, stream)
@@ -51,12 +54,21 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
             assert isinstance(step, ProjectStep)
             frame = Projector(graph, params, step).run(stream)
             if step.is_return:
-                return QueryResult(
-                    step.names, [frame.columns[n] for n in step.names], frame.n, graph
-                )
+                return _result(step, frame, graph)
             stream = _chunks(frame)
             available = set(step.names)
     raise QueryError("Query must conclude with a RETURN clause.")
+
+
+def _result(step: ProjectStep, frame: Frame, graph: Graph) -> QueryResult:
+    columns = [frame.columns[n] for n in step.names]
+    for i, item in enumerate(step.projection.items):
+        vec = columns[i]
+        if isinstance(item.expr, ast.Variable) and isinstance(vec, NodeVec):
+            info = step.input_scope.get(item.expr.name)
+            if info is not None and info.kind == "node" and info.tables:
+                columns[i] = dataclasses.replace(vec, label_tables=tuple(info.tables))
+    return QueryResult(step.names, columns, frame.n, graph)
 
 
 def _wants_first_rows(steps: list) -> bool:

@@ -121,6 +121,9 @@ class Evaluator:
                 f"{_describe(e.subject)} has data type {TYPE_NAMES[subject.kind]} but "
                 "(NODE,REL) was expected."
             )
+        if getattr(subject, "valid", None) is not None and isinstance(value, Vec):
+            valid = subject.valid if value.valid is None else subject.valid & value.valid
+            value = Vec(value.kind, value.values, valid)
         if key is not None:
             self._property_cache[key] = value
         return value
@@ -148,12 +151,17 @@ class Evaluator:
             else:
                 eq = compare("=", operand, self.eval(cond), n)
                 mask = _true_mask(eq, n)
-            mask &= undecided
+            mask = mask & undecided  # a new array: predicate() may return a read-only column
             undecided &= ~mask
             choices.append((mask, self.eval(value)))
         default = Const(None, "null") if e.default is None else self.eval(e.default)
         choices.append((undecided, default))
         return select(choices, n)
+
+    def _Subquery(self, e: ast.Subquery) -> AnyVec:
+        from .optional import evaluate_subquery
+
+        return evaluate_subquery(self, e)
 
     def _Subscript(self, e: ast.Subscript) -> AnyVec:
         subject = broadcast(self.eval(e.subject), self.frame.n)
@@ -188,7 +196,9 @@ class Evaluator:
         if isinstance(value, Const):
             return Const((value.value is None) != e.negated, "bool")
         if isinstance(value, NodeVec | RelVec):
-            return Const(e.negated, "bool")
+            if value.valid is None:
+                return Const(e.negated, "bool")
+            return Vec("bool", value.valid.copy() if e.negated else ~value.valid)
         if value.kind == "null":
             return Const(not e.negated, "bool")
         if value.valid is None:

@@ -56,9 +56,12 @@ class Graph:
         self.db = db
         self.catalog = db.catalog
         self.cache = _shared_cache(db)
-        self.table_oid = {
-            name: i for i, name in enumerate([*self.catalog.node_tables, *self.catalog.rel_tables])
-        }
+        self.table_oid = dict(self.catalog.oids)  # Kùzu's table ids (see Catalog.oids)
+
+    def pair_oid(self, key: RelKey) -> int:
+        """The table id the edges of one FROM/TO pair carry in ``_id`` (Kùzu's child table)."""
+        pairs = [tuple(p) for p in self.catalog.rel_tables[key.name].pairs]
+        return self.table_oid[key.name] + pairs.index((key.from_table, key.to_table))
 
     # ------------------------------------------------------------------ schemas
 

@@ -47,6 +47,32 @@ class Token:
 # Longest symbols first so that '..' wins over '.', '<=' over '<'.
 _SYMBOLS = ("..", "<=", ">=", "<>", "!=", "=~", *"()[]{},.:;|*+-/%^=<>")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "0": "\0"}
+_KUZU_ESCAPABLE = frozenset("\\'\"bfnrtuU")
+
+
+def c_unescape(raw: str) -> str:
+    """The value of a quoted literal (quotes included in ``raw``) with C escapes decoded:
+    how COPY options such as DELIM='\\t' are read."""
+    body = raw[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt == "u" and i + 6 <= len(body):
+                try:
+                    out.append(chr(int(body[i + 2 : i + 6], 16)))
+                    i += 6
+                    continue
+                except ValueError:
+                    pass
+            out.append(_ESCAPES.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def syntax_error(query: str, offset: int, message: str) -> QueryError:
@@ -181,15 +207,13 @@ class _Tokenizer:
         while i < len(q):
             ch = q[i]
             if ch == "\\" and i + 1 < len(q):
+                # Kùzu's rule: a backslash keeps the next character as it is (\\, \', \", and
+                # \b \f \n \r \t become the letters; \uXXXX stays "uXXXX"); other escapes
+                # are syntax errors. COPY options decode C escapes instead (c_unescape).
                 nxt = q[i + 1]
-                if nxt == "u" and i + 6 <= len(q):
-                    try:
-                        out.append(chr(int(q[i + 2 : i + 6], 16)))
-                    except ValueError:
-                        raise syntax_error(q, i, "invalid \\u escape in string") from None
-                    i += 6
-                    continue
-                out.append(_ESCAPES.get(nxt, nxt))
+                if nxt not in _KUZU_ESCAPABLE:
+                    raise syntax_error(q, i, f"invalid escape \\{nxt} in string")
+                out.append(nxt)
                 i += 2
                 continue
             if ch == quote:

@@ -71,7 +71,12 @@ class MatchExecutor:
                 yield frame.only(keep)
 
     def _input(self, chunks: Iterable[Frame]) -> Iterator[Frame]:
+        bound = [n for n, node in self.step.nodes.items() if node.bound]
         for frame in chunks:
+            for name in bound:  # a NULL node (from OPTIONAL MATCH) matches nothing
+                vec = frame.columns.get(name)
+                if getattr(vec, "valid", None) is not None:
+                    frame = frame.filter(vec.valid)
             for expr in self.step.input_filters:
                 if frame.n == 0:
                     break

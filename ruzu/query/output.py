@@ -12,10 +12,12 @@ def python_values(value, graph=None, n: int | None = None) -> list:
     """The values of a vector as a Python list (NULL → None)."""
     if isinstance(value, Const):
         return [value.value] * (1 if n is None else n)
-    if isinstance(value, NodeVec):
-        return node_dicts(value, graph)
-    if isinstance(value, RelVec):
-        return rel_dicts(value, graph)
+    if isinstance(value, NodeVec | RelVec):
+        out = node_dicts(value, graph) if isinstance(value, NodeVec) else rel_dicts(value, graph)
+        if value.valid is not None:
+            for i in np.flatnonzero(~value.valid).tolist():
+                out[i] = None
+        return out
     return _plain_values(value)
 
 
@@ -48,6 +50,10 @@ def node_dicts(nodes: NodeVec, graph) -> list:
     n = len(nodes)
     out: list = [None] * n
     ids = _node_ids(nodes, graph)
+    # A variable over several tables has every table's keys, NULL where a table lacks one
+    # (Kùzu's node struct is the union of the candidate tables' properties).
+    tables = nodes.label_tables or nodes.tables
+    every = list(dict.fromkeys(c for t in tables for c in graph.node_columns(t)))
     for table, rows, offsets in nodes.parts():
         names = list(graph.node_columns(table))
         sub = NodeVec((table,), offsets)
@@ -55,6 +61,8 @@ def node_dicts(nodes: NodeVec, graph) -> list:
         positions = range(n) if rows is None else rows.tolist()
         for j, i in enumerate(positions):
             d = {"_id": ids[i], "_label": table}
+            for name in every:
+                d[name] = None
             for name, col in zip(names, columns, strict=True):
                 d[name] = col[j]
             out[i] = d
@@ -68,11 +76,12 @@ def rel_dicts(rels: RelVec, graph) -> list:
     out: list = [None] * n
     src = _node_ids(rels.src, graph)
     dst = _node_ids(rels.dst, graph)
+    every = list(dict.fromkeys(c for k in rels.tables for c in graph.rel_columns(k.name)))
     for key, rows, edge_ids in rels.parts():
         names = list(graph.rel_columns(key.name))
         sub = RelVec((key,), edge_ids, rels.src, rels.dst)
         columns = [_plain_values(graph.rel_property(sub, name)) for name in names]
-        oid = graph.table_oid[key.name]
+        oid = graph.pair_oid(key)
         positions = range(n) if rows is None else rows.tolist()
         eids = edge_ids.tolist()
         for j, i in enumerate(positions):
@@ -82,6 +91,8 @@ def rel_dicts(rels: RelVec, graph) -> list:
                 "_label": key.name,
                 "_id": {"offset": eids[j], "table": oid},
             }
+            for name in every:
+                d[name] = None
             for name, col in zip(names, columns, strict=True):
                 d[name] = col[j]
             out[i] = d

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from . import ast
-from .lexer import Kind, Token, syntax_error, tokenize
+from .lexer import Kind, Token, c_unescape, syntax_error, tokenize
 
 # Words that cannot be used where an expression or a name is expected.
 RESERVED = frozenset(
@@ -129,8 +129,17 @@ class _Parser:
             stmt = self.call()
         else:
             stmt = self.read_query()
+            if self.tok.is_keyword("UNION"):
+                stmt = self.union(stmt)
         self.finish()
         return stmt
+
+    def union(self, first: ast.Query) -> ast.Union:
+        queries, flags = [first], []
+        while self.accept_keyword("UNION"):
+            flags.append(bool(self.accept_keyword("ALL")))
+            queries.append(self.read_query())
+        return ast.Union(tuple(queries), tuple(flags))
 
     def read_query(self) -> ast.Query:
         clauses: list[ast.Clause] = []
@@ -466,12 +475,25 @@ class _Parser:
                 return ast.Literal(None, offset=tok.offset)
             if word == "CASE":
                 return self.case()
+            if word in ("EXISTS", "COUNT") and self.peek().is_symbol("{"):
+                return self.subquery()
             if self.peek().is_symbol("(") and word not in RESERVED:
                 return self.function_call()
             if word not in RESERVED:
                 self.advance()
                 return ast.Variable(tok.text, offset=tok.offset)
         raise self.error("an expression")
+
+    def subquery(self) -> ast.Subquery:
+        tok = self.advance()
+        self.expect_symbol("{")
+        self.expect_keyword("MATCH")
+        patterns = [self.path_pattern()]
+        while self.accept_symbol(","):
+            patterns.append(self.path_pattern())
+        where = self.expression() if self.accept_keyword("WHERE") else None
+        self.expect_symbol("}")
+        return ast.Subquery(tok.text.lower(), tuple(patterns), where, offset=tok.offset)
 
     def list_literal(self) -> ast.ListLiteral:
         start = self.expect_symbol("[").offset
@@ -637,6 +659,9 @@ class _Parser:
         return ast.Copy(table, path, tuple(options))
 
     def option_value(self) -> object:
+        if self.tok.kind is Kind.STRING and self.peek().is_symbol(",", ")"):
+            tok = self.advance()  # C escapes here, as Kùzu reads DELIM='\t'
+            return c_unescape(self.query[tok.offset : tok.end])
         expr = self.expression()
         if isinstance(expr, ast.Literal):
             return expr.value

@@ -13,6 +13,7 @@ from .aggregation import find_aggregates
 from .functions import AGGREGATES, SCALAR_FUNCTIONS
 from .graph import Graph
 from .lexer import position
+from .optional import with_outer
 from .vectors import RelKey
 
 # ----------------------------------------------------------------------------- plan objects
@@ -81,6 +82,7 @@ class MatchStep:
     # variable may be folded away, its aggregates computed per fold (see match_plan).
     fold_aggregates: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
     plans: dict = field(default_factory=dict, repr=False)  # execution plans, by input columns
+    optional: bool = False  # OPTIONAL MATCH: rows without a match are kept, with NULLs
 
 
 @dataclass
@@ -154,19 +156,24 @@ class Binder:
         scope: dict[str, VarInfo] = {}
         steps: list[Step] = []
         clauses = query.clauses
+        self.label_union = _labels_across_matches(clauses)
         for clause in clauses:
             if isinstance(clause, ast.Match):
-                if clause.optional:
-                    raise QueryError("OPTIONAL MATCH is not supported" + self.where(clause.offset))
-                steps.append(self.bind_match(clause, scope))
+                step = self.bind_match(clause, scope)
+                step.optional = clause.optional
+                steps.append(step)
             elif isinstance(clause, ast.Unwind):
-                self.check_expr(clause.expr, scope, allow_aggregates=False)
-                steps.append(UnwindStep(clause.expr, clause.alias, set()))
+                expr = with_outer(clause.expr, scope)
+                self.check_expr(expr, scope, allow_aggregates=False)
+                steps.append(UnwindStep(expr, clause.alias, set()))
                 scope = {**scope, clause.alias: VarInfo("value")}
             elif isinstance(clause, ast.With | ast.Return):
                 step, scope = self.bind_projection(clause, scope)
                 steps.append(step)
         self.compute_liveness(steps)
+        for step in steps:
+            if isinstance(step, MatchStep) and step.optional:
+                step.keep = step.keep | {"#row"}  # see optional.run_optional
         return steps
 
     # ------------------------------------------------------------------ MATCH
@@ -191,7 +198,7 @@ class Binder:
                 inner[name] = VarInfo("rel", tuple(rel.declared))
         for name in new_scope_order:
             scope[name] = inner[name]
-        where = conjuncts(clause.where) + inline
+        where = [with_outer(e, inner) for e in conjuncts(clause.where) + inline]
         for expr in where:
             self.check_expr(
                 expr, {**inner, **self.anonymous_scope(nodes, rels)}, allow_aggregates=False
@@ -267,7 +274,10 @@ class Binder:
         if name is None:
             self.anonymous += 1
             name = f"#n{self.anonymous}"
-        tables = self.resolve_node_labels(node.labels, node.offset)
+        labels = node.labels
+        if labels and name in getattr(self, "label_union", {}):
+            labels = self.label_union[name]
+        tables = self.resolve_node_labels(labels, node.offset)
         if name in scope:
             info = scope[name]
             if info.kind != "node":
@@ -364,6 +374,9 @@ class Binder:
             if not visible:
                 raise QueryError("RETURN * needs at least one variable in scope")
             items = visible + items
+        items = [
+            ast.ProjectionItem(with_outer(i.expr, scope), i.alias, i.text) for i in items
+        ]
         names: list[str] = []
         new_scope: dict[str, VarInfo] = {}
         aggregates: list[ast.FunctionCall] = []
@@ -401,7 +414,7 @@ class Binder:
         for bound in (proj.skip, proj.limit):
             if bound is not None:
                 self.check_expr(bound, {}, allow_aggregates=False)
-        where = getattr(clause, "where", None)
+        where = with_outer(getattr(clause, "where", None), new_scope)
         if where is not None:
             self.check_expr(where, new_scope, allow_aggregates=False)
         projection = ast.Projection(
@@ -484,7 +497,7 @@ class Binder:
         live: set[str] = set()
         for i in range(len(steps) - 1, -1, -1):
             step = steps[i]
-            if isinstance(step, MatchStep) and i + 1 < len(steps):
+            if isinstance(step, MatchStep) and i + 1 < len(steps) and not step.optional:
                 after = steps[i + 1]
                 if isinstance(after, ProjectStep) and after.aggregates:
                     step.fold_aggregates = _foldable_aggregates(step, after)
@@ -592,6 +605,33 @@ def _table_filter(name: str, tables: list[str]) -> ast.Expr:
         ast.FunctionCall("label", (ast.Variable(name),)),
         ast.ListLiteral(tuple(ast.Literal(t) for t in tables)),
     )
+
+
+def _labels_across_matches(clauses) -> dict[str, tuple[str, ...]]:
+    """Variables labelled in several MATCH clauses of one query part: Kùzu binds such a node
+    to the union of the labels (``MATCH (x:A) MATCH (x:B)`` ranges over A and B)."""
+    out: dict[str, tuple[str, ...]] = {}
+    part: dict[str, list[tuple[str, ...]]] = {}
+
+    def flush() -> None:
+        for name, label_sets in part.items():
+            if len(label_sets) > 1:
+                out[name] = tuple(dict.fromkeys(lab for ls in label_sets for lab in ls))
+        part.clear()
+
+    for clause in clauses:
+        if isinstance(clause, ast.Match):
+            seen: dict[str, tuple[str, ...]] = {}
+            for path in clause.patterns:
+                for node in path.nodes:
+                    if node.variable and node.labels:
+                        seen.setdefault(node.variable, node.labels)
+            for name, labels in seen.items():
+                part.setdefault(name, []).append(labels)
+        else:
+            flush()
+    flush()
+    return out
 
 
 def bind(graph: Graph, query: ast.Query, text: str) -> list[Step]:

@@ -124,6 +124,10 @@ class NodeVec:
     table_idx: np.ndarray | None = None
     kind: str = "node"
     start: int | None = None  # set when offsets are start, start+1, …: gathers become slices
+    valid: np.ndarray | None = None  # False: NULL (an OPTIONAL MATCH that found nothing)
+    # Tables the variable's labels named (all tables when unlabelled), set on returned
+    # columns: a returned node has every one of their keys, as in Kùzu.
+    label_tables: tuple[str, ...] | None = None
 
     @classmethod
     def range(cls, table: str, lo: int, hi: int) -> NodeVec:
@@ -134,7 +138,11 @@ class NodeVec:
 
     def take(self, idx: np.ndarray) -> NodeVec:
         ti = None if self.table_idx is None else self.table_idx[idx]
-        return NodeVec(self.tables, self.offsets[idx], ti)
+        valid = None if self.valid is None else self.valid[idx]
+        return NodeVec(self.tables, self.offsets[idx], ti, valid=valid)
+
+    def is_valid(self) -> np.ndarray:
+        return np.ones(len(self), np.bool_) if self.valid is None else self.valid
 
     def table_indices(self) -> np.ndarray:
         if self.table_idx is None:
@@ -152,10 +160,12 @@ class NodeVec:
                 yield name, rows, self.offsets[rows]
 
     def identity(self) -> np.ndarray:
-        """One int64 per row, equal exactly when the nodes are equal."""
+        """One int64 per row, equal exactly when the nodes are equal (NULL: -1)."""
         if self.table_idx is None:
-            return self.offsets.astype(np.int64, copy=False)
-        return (self.table_idx.astype(np.int64) << 48) | self.offsets
+            ident = self.offsets.astype(np.int64, copy=False)
+        else:
+            ident = (self.table_idx.astype(np.int64) << 48) | self.offsets
+        return ident if self.valid is None else np.where(self.valid, ident, -1)
 
 
 @dataclass(frozen=True)
@@ -175,13 +185,20 @@ class RelVec:
     dst: NodeVec
     table_idx: np.ndarray | None = None
     kind: str = "rel"
+    valid: np.ndarray | None = None  # False: NULL (an OPTIONAL MATCH that found nothing)
 
     def __len__(self) -> int:
         return len(self.edge_ids)
 
     def take(self, idx: np.ndarray) -> RelVec:
         ti = None if self.table_idx is None else self.table_idx[idx]
-        return RelVec(self.tables, self.edge_ids[idx], self.src.take(idx), self.dst.take(idx), ti)
+        valid = None if self.valid is None else self.valid[idx]
+        return RelVec(
+            self.tables, self.edge_ids[idx], self.src.take(idx), self.dst.take(idx), ti, valid=valid
+        )
+
+    def is_valid(self) -> np.ndarray:
+        return np.ones(len(self), np.bool_) if self.valid is None else self.valid
 
     def parts(self):
         if self.table_idx is None:
@@ -194,8 +211,10 @@ class RelVec:
 
     def identity(self) -> np.ndarray:
         if self.table_idx is None:
-            return self.edge_ids.astype(np.int64, copy=False)
-        return (self.table_idx.astype(np.int64) << 48) | self.edge_ids
+            ident = self.edge_ids.astype(np.int64, copy=False)
+        else:
+            ident = (self.table_idx.astype(np.int64) << 48) | self.edge_ids
+        return ident if self.valid is None else np.where(self.valid, ident, -1)
 
 
 AnyVec = Vec | NodeVec | RelVec | Const
@@ -224,6 +243,7 @@ def concat_vecs(parts: list) -> Any:
             _concat_nodes([p.src for p in parts]),
             _concat_nodes([p.dst for p in parts]),
             None if len(keys) == 1 else ti,
+            valid=_concat_valid(parts),
         )
     kinds = {p.kind for p in parts if p.kind != "null"}
     if not kinds:
@@ -270,8 +290,9 @@ def concat_vecs(parts: list) -> Any:
 def _concat_nodes(parts: list[NodeVec]) -> NodeVec:
     tables = tuple(dict.fromkeys(t for p in parts for t in p.tables))
     offsets = np.concatenate([p.offsets for p in parts])
+    valid = _concat_valid(parts)
     if len(tables) == 1:
-        return NodeVec(tables, offsets)
+        return NodeVec(tables, offsets, valid=valid)
     index = {t: i for i, t in enumerate(tables)}
     idx = []
     for p in parts:
@@ -279,7 +300,13 @@ def _concat_nodes(parts: list[NodeVec]) -> NodeVec:
         idx.append(
             remap[p.table_idx] if p.table_idx is not None else np.full(len(p), remap[0], np.int16)
         )
-    return NodeVec(tables, offsets, np.concatenate(idx))
+    return NodeVec(tables, offsets, np.concatenate(idx), valid=valid)
+
+
+def _concat_valid(parts: list) -> np.ndarray | None:
+    if all(p.valid is None for p in parts):
+        return None
+    return np.concatenate([p.is_valid() for p in parts])
 
 
 def const_kind(value: Any) -> str:

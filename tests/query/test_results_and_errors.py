@@ -118,7 +118,7 @@ def test_parameters(db):
         ("MATCH (a:Person) RETURN $missing", QueryError, ["missing"]),
         ("MATCH (a:Person) RETURN a LIMIT -1", QueryError, ["LIMIT"]),
         ("MATCH (a:Person)", QueryError, ["RETURN"]),
-        ("OPTIONAL MATCH (a:Person) RETURN a", QueryError, ["OPTIONAL"]),
+        ("MATCH (a:Person) MERGE (b:Person) RETURN a", QueryError, ["MERGE"]),
     ],
 )
 def test_errors_name_the_problem(db, query, error, words):

@@ -1,0 +1,168 @@
+"""OPTIONAL MATCH and pattern subqueries (EXISTS { … }, COUNT { … }): both run an ordinary
+MATCH over input rows tagged with their row number, then look at which rows found matches.
+
+- OPTIONAL MATCH keeps the matches and adds every input row that found none, with NULL for
+  the pattern's new variables (a NULL node or rel is a ``NodeVec``/``RelVec`` whose ``valid``
+  is False there).
+- A subquery counts the matches per input row (weights included): ``COUNT`` is that count,
+  ``EXISTS`` whether it is positive. It is bound when first evaluated, against the outer
+  variables it names, and cached per shape of those variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from . import ast
+from .vectors import Frame, NodeVec, RelKey, RelVec, Vec
+
+ROW = "#row"  # the column tagging input rows
+
+
+def run_optional(executor, stream: Iterable[Frame]) -> Iterator[Frame]:
+    """The rows of an OPTIONAL MATCH: every match, and each input row without one."""
+    step = executor.step
+    new = [n for n in step.keep if (n in step.nodes and not step.nodes[n].bound) or n in step.rels]
+    for frame in stream:
+        tagged = frame.with_columns(**{ROW: Vec("int", np.arange(frame.n, dtype=np.int64))})
+        matched = np.zeros(frame.n, np.bool_)
+        for out in executor.run([tagged]):
+            matched[out.columns[ROW].values] = True
+            del out.columns[ROW]
+            yield out
+        missing = np.flatnonzero(~matched)
+        if len(missing):
+            rest = frame.take(missing).only(step.keep)
+            for name in new:
+                rest.columns[name] = null_vector(executor.graph, step, name, len(missing))
+            yield rest
+
+
+def null_vector(graph, step, name: str, n: int):
+    """A column of n NULL nodes or rels, typed like the pattern variable ``name``."""
+    invalid = np.zeros(n, np.bool_)
+    zeros = np.zeros(n, np.int64)
+    if name in step.nodes:
+        tables = tuple(step.nodes[name].tables or step.nodes[name].declared) or tuple(
+            graph.node_table_names()[:1]
+        )
+        idx = np.zeros(n, np.int16) if len(tables) > 1 else None
+        return NodeVec(tables or ("",), zeros, idx, valid=invalid)
+    rel = step.rels[name]
+    keys = tuple(dict.fromkeys(t.key for t in rel.traversals)) or (RelKey("", "", ""),)
+    ends = NodeVec((keys[0].from_table,), zeros, valid=invalid)
+    idx = np.zeros(n, np.int16) if len(keys) > 1 else None
+    return RelVec(keys, zeros, ends, ends, idx, valid=invalid)
+
+
+# ----------------------------------------------------------------------------- subqueries
+
+
+def evaluate_subquery(ev, e: ast.Subquery):
+    """COUNT { … } (INT64) or EXISTS { … } (BOOL) for every row of the evaluator's frame."""
+    from .matching import MatchExecutor
+
+    frame = ev.frame
+    outer = {name: frame.columns[name] for name in e.outer if name in frame.columns}
+    step = _bound_subquery(ev.graph, e, outer)
+    tagged = Frame({**outer, ROW: Vec("int", np.arange(frame.n, dtype=np.int64))}, frame.n)
+    counts = np.zeros(frame.n, np.int64)
+    executor = MatchExecutor(ev.graph, ev.params, step, set(outer) | {ROW})
+    for out in executor.run([tagged]):
+        np.add.at(counts, out.columns[ROW].values, out.multiplicities())
+    if e.kind == "count":
+        return Vec("int", counts)
+    return Vec("bool", counts > 0)
+
+
+def _bound_subquery(graph, e: ast.Subquery, outer: dict):
+    from .planner import Binder, VarInfo, free_variables
+
+    shape = tuple(
+        (name, getattr(vec, "kind", "value"), tuple(getattr(vec, "tables", ()) or ()))
+        for name, vec in sorted(outer.items())
+    )
+    key = ("subquery", e, shape)
+    step = graph.cache.get(key)
+    if step is not None:
+        return step
+    scope = {}
+    for name, kind, tables in shape:
+        if kind == "node":
+            scope[name] = VarInfo("node", tables)
+        elif kind == "rel":
+            scope[name] = VarInfo("rel", tuple(dict.fromkeys(k.name for k in tables)))
+        else:
+            scope[name] = VarInfo("value")
+    binder = Binder(graph, "")
+    step = binder.bind_match(ast.Match(e.patterns, e.where), dict(scope))
+    needed = {n for n, node in step.nodes.items() if node.bound}
+    for expr in step.predicates:
+        needed |= {v for v in free_variables(expr) if v in step.nodes or v in step.rels}
+    step.needed = needed
+    step.keep = {ROW}
+    graph.cache[key] = step
+    return step
+
+
+def with_outer(expr, scope) -> ast.Expr:
+    """``expr`` with every subquery's ``outer`` set to the variables of ``scope`` it names."""
+    import dataclasses
+
+    if expr is None or not _has_subquery(expr):
+        return expr
+    if isinstance(expr, ast.Subquery):
+        names = set()
+        for path in expr.patterns:
+            names |= {n.variable for n in path.nodes} | {r.variable for r in path.rels}
+        if expr.where is not None:
+            names |= _mentioned(expr.where)
+        for path in expr.patterns:
+            for item in (*path.nodes, *path.rels):
+                for _, value in item.properties:
+                    names |= _mentioned(value)
+        return dataclasses.replace(expr, outer=tuple(sorted(n for n in names if n in scope)))
+    changes = {}
+    for f in dataclasses.fields(expr):
+        value = getattr(expr, f.name)
+        new = _rewrite_field(value, scope)
+        if new is not value:
+            changes[f.name] = new
+    return dataclasses.replace(expr, **changes) if changes else expr
+
+
+def _rewrite_field(value, scope):
+    if isinstance(value, ast.Expr):
+        return with_outer(value, scope)
+    if isinstance(value, tuple) and value:
+        items = tuple(_rewrite_field(v, scope) for v in value)
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            return items
+    return value
+
+
+def _has_subquery(expr) -> bool:
+    if isinstance(expr, ast.Subquery):
+        return True
+    if isinstance(expr, ast.Case):
+        parts = [expr.operand, expr.default, *(x for w in expr.whens for x in w)]
+        return any(p is not None and _has_subquery(p) for p in parts)
+    return any(_has_subquery(c) for c in ast.children(expr))
+
+
+def _mentioned(expr) -> set[str]:
+    """Every variable an expression names, inside nested subqueries too."""
+    out: set[str] = set()
+    if isinstance(expr, ast.Variable):
+        out.add(expr.name)
+    elif isinstance(expr, ast.Subquery):
+        for path in expr.patterns:
+            out |= {n.variable for n in path.nodes if n.variable}
+            out |= {r.variable for r in path.rels if r.variable}
+        if expr.where is not None:
+            out |= _mentioned(expr.where)
+    for child in ast.children(expr):
+        out |= _mentioned(child)
+    return out

@@ -1,0 +1,72 @@
+"""UNION / UNION ALL of read queries, and splitting a text into ';'-separated statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..errors import QueryError
+from . import ast
+from .executor import run_query
+from .result import QueryResult
+
+
+def run_union(db, stmt: ast.Union, params: dict, text: str) -> QueryResult:
+    """The rows of every query, in order; UNION (without ALL) removes duplicate rows."""
+    names = None
+    rows: list[list] = []
+    for i, query in enumerate(stmt.queries):
+        result = run_query(db, query, params, f"{text}\x00{i}")
+        if names is None:
+            names = result.get_column_names()
+        elif len(result.get_column_names()) != len(names):
+            raise QueryError("The number of columns to union/union all must be the same.")
+        rows.extend(result.get_all())
+    if not all(stmt.all_flags):
+        seen = set()
+        unique = []
+        for row in rows:
+            key = _hashable(row)
+            if key not in seen:
+                seen.add(key)
+                unique.append(row)
+        rows = unique
+    return QueryResult.from_rows(names, rows)
+
+
+def _hashable(value):
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, float) and value == int(value) and abs(value) < 2**53:
+        return value
+    if isinstance(value, dt.date | int | str | bool | float) or value is None:
+        return (type(value).__name__ == "bool", value)
+    return repr(value)
+
+
+def split_statements(text: str) -> list[str]:
+    """The statements of a text, split at ';' outside strings, comments and backticks."""
+    parts, current, i, n = [], [], 0, len(text)
+    quote = None
+    while i < n:
+        ch = text[i]
+        if quote:
+            current.append(ch)
+            if ch == "\\" and quote != "`" and i + 1 < n:
+                current.append(text[i + 1])
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in "'\"`":
+            quote = ch
+            current.append(ch)
+        elif ch == ";":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return [p for p in parts if p.strip()]
