@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import QueryError
 from . import _kernels
 from .expressions import TYPE_NAMES, Evaluator, map_strings, result, select
+from .nested_functions import NESTED_FUNCTIONS
 from .vectors import AnyVec, BytesColumn, Const, LazyStrings, NodeVec, RelVec, Vec, broadcast
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "collect"})
@@ -439,6 +440,7 @@ _FUNCTIONS: dict[str, tuple[Callable, tuple[int, int]]] = {
     "least": (_greatest_least(False), (1, 64)),
     "pi": (_const_math(lambda: math.pi), (0, 0)),
 }
+_FUNCTIONS.update(NESTED_FUNCTIONS)  # list_*, struct_extract, map_* (nested_functions.py)
 for _part in ("year", "month", "day", "quarter", "hour", "minute", "second"):
     _FUNCTIONS.setdefault(_part, (_part_function(_part), (1, 1)))
 del _part

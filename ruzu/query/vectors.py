@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -327,6 +329,8 @@ def const_kind(value: Any) -> str:
         return "date"
     if isinstance(value, list | tuple):
         return "list"
+    if isinstance(value, dict | uuid.UUID | bytes | decimal.Decimal | dt.timedelta):
+        return "any"  # STRUCT / MAP / UUID / BLOB / DECIMAL / INTERVAL values
     raise QueryError(f"unsupported parameter value of type {type(value).__name__}")
 
 
