@@ -427,9 +427,19 @@ def ruzu_supports_type(typ: str, cache: dict) -> bool:
     return ok
 
 
-def csv_literal(value) -> str:
+def csv_literal(value, typ: str = "") -> str:
+    """A Python value from Kùzu written the way Kùzu's CSV reader reads it back."""
     if value is None:
         return ""
+    if isinstance(value, dict) and typ.upper().startswith("MAP"):
+        return "{" + ", ".join(f"{_csv_nested(k)}={_csv_nested(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bytes):
+        return "".join(chr(b) if 32 <= b < 127 and b != 92 else f"\\x{b:02X}" for b in value)
+    if isinstance(value, dt.timedelta):
+        total = value.days * 86_400_000_000 + value.seconds * 1_000_000 + value.microseconds
+        days, rest = divmod(abs(total), 86_400_000_000)
+        sign = "-" if total < 0 else ""
+        return f"{sign}{days} days {sign}{rest} microseconds"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -471,7 +481,10 @@ def _kuzu_copy_statements(kuzu_root: str, name: str) -> list[str]:
     with open(path, encoding="utf-8") as f:
         text = f.read()
     out = []
-    for stmt in _statements(text):
+    chunks = []
+    for stmt in _statements(text):  # some files end statements with a newline, not ';'
+        chunks.extend(re.split(r"\n(?=\s*COPY\b)", stmt, flags=re.IGNORECASE))
+    for stmt in chunks:
         stmt = stmt.strip()
         if not stmt:
             continue
@@ -490,10 +503,13 @@ def build_dataset(kuzu_root: str, name: str, work: str, type_cache: dict) -> Dat
 
     src_dir = os.path.join(kuzu_root, "dataset", name)
     schema_path = os.path.join(src_dir, "schema.cypher")
-    if not os.path.exists(schema_path):
+    if not os.path.exists(src_dir) and name.lower() == "empty":
+        schema_text = ""  # an empty database
+    elif not os.path.exists(schema_path):
         raise UnsupportedDataset(f"{name}: no schema.cypher")
-    with open(schema_path, encoding="utf-8") as f:
-        schema_text = f.read()
+    else:
+        with open(schema_path, encoding="utf-8") as f:
+            schema_text = f.read()
     full = kuzu.Database(os.path.join(work, f"kuzu-full-{name.replace('/', '_')}"))
     fconn = kuzu.Connection(full)
     for stmt in _statements(schema_text):
@@ -526,7 +542,8 @@ def build_dataset(kuzu_root: str, name: str, work: str, type_cache: dict) -> Dat
                 + ", ".join(f"n.{c}" for c in names)
                 + " ORDER BY offset(id(n))"
             ).get_all()
-            _write_csv(os.path.join(out_dir, f"{t.name}.csv"), names, rows)
+            types = [typ for _, typ in kept]
+            _write_csv(os.path.join(out_dir, f"{t.name}.csv"), names, rows, types)
         else:
             if len(t.pairs) != 1:
                 raise UnsupportedDataset(f"{name}: rel table {t.name} has {len(t.pairs)} pairs")
@@ -536,17 +553,18 @@ def build_dataset(kuzu_root: str, name: str, work: str, type_cache: dict) -> Dat
                 f"MATCH (a:{a})-[r:{t.name}]->(b:{b}) RETURN a.{node_pk[a]}, b.{node_pk[b]}"
                 f"{cols} ORDER BY offset(id(r))"
             ).get_all()
-            _write_csv(os.path.join(out_dir, f"{t.name}.csv"), ["from", "to", *names], rows)
+            types = ["", "", *(typ for _, typ in kept)]
+            _write_csv(os.path.join(out_dir, f"{t.name}.csv"), ["from", "to", *names], rows, types)
     del fconn, full
     return Dataset(name, out_dir, reduced, dropped)
 
 
-def _write_csv(path: str, header: list[str], rows: list[list]) -> None:
+def _write_csv(path: str, header: list[str], rows: list[list], types: list[str]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, quoting=csv.QUOTE_MINIMAL)
         w.writerow(header)
         for row in rows:
-            w.writerow([csv_literal(v) for v in row])
+            w.writerow([csv_literal(v, t) for v, t in zip(row, types, strict=True)])
 
 
 def schema_statements(tables: list[TableDef]) -> list[str]:
@@ -665,6 +683,10 @@ def main(argv=None) -> int:
                 ds.holders = []
         shutil.rmtree(work, ignore_errors=True)
     _print_table(per_dir)
+    if args.verbose:
+        print("\nskipped, by reason:")
+        for reason, n in SKIP_REASONS.most_common():
+            print(f"  {n:5d}  {reason}")
     return 0
 
 
@@ -680,6 +702,10 @@ def _run_file(tf, rel, d, root, work, datasets, type_cache, per_dir, args, show)
                 ds_new = build_dataset(root, name, work, type_cache)
                 load_engines(ds_new, work)
                 datasets[name] = ds_new
+                gone = {t: c for t, c in ds_new.dropped.items() if c}
+                print(
+                    f"# {name}: loaded; columns dropped (types ruzu lacks): {gone}", file=sys.stderr
+                )
             except Exception as e:  # noqa: BLE001
                 datasets[name] = f"load failed: {type(e).__name__}: {e}"[:300]
                 print(f"# {name}: {datasets[name]}", file=sys.stderr)
@@ -700,8 +726,11 @@ def _run_file(tf, rel, d, root, work, datasets, type_cache, per_dir, args, show)
                     skip = f"dropped column {col}"
             if skip is not None:
                 counts["skipped"] += 1
+                SKIP_REASONS[skip.split(":")[0][:60]] += 1
                 continue
             category, kuzu_ok, detail = classify(stmt, ds)
+            if category == "skipped":
+                SKIP_REASONS[detail.split(":")[0][:60]] += 1
             counts[category] += 1
             if kuzu_ok:
                 counts["kuzu_passes"] += 1
@@ -711,6 +740,9 @@ def _run_file(tf, rel, d, root, work, datasets, type_cache, per_dir, args, show)
                 print(
                     f"{category.upper()} {rel}:{stmt.line} [{case.name}] {stmt.text}\n    {detail}"
                 )
+
+
+SKIP_REASONS: Counter = Counter()
 
 
 def _strip_strings(text: str) -> str:

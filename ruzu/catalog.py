@@ -1,6 +1,6 @@
 """Table schemas: node tables (typed columns, a primary key) and rel tables (node-table pairs,
-typed property columns). Names are validated: a letter or underscore, then letters, digits or
-underscores, at most 64 characters."""
+typed property columns). Names are validated: 1 to 64 printable characters, no backquote
+(plain identifiers, or anything Kùzu accepts between backquotes such as ``Lives-In``)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from .errors import CatalogError
 from .types import LogicalType
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_NAME = re.compile(r"^[^`\x00-\x1f\x7f]{1,64}$")
 _RESERVED_COLUMNS = {"_id", "_label", "_src", "_dst"}
 
 
 def validate_name(name: str, what: str) -> str:
     if not isinstance(name, str) or not _NAME.match(name):
         raise CatalogError(
-            f"invalid {what} name {name!r}: use letters, digits and underscores "
-            "(not starting with a digit), at most 64 characters"
+            f"invalid {what} name {name!r}: use 1 to 64 printable characters, no backquote"
         )
     return name
 

@@ -14,16 +14,15 @@ from .errors import (
     ImportInterrupted,
     ReadOnlyError,
 )
-from .storage.files import FileSet
 from .storage.lock import LOCK_NAME, WriterLock
 from .storage.manifest import (
     MANIFEST_NAME,
     Manifest,
-    read_manifest,
     verify_files,
     write_manifest,
 )
 from .storage.node_table import NodeTable, create_node_storage, node_storage_files
+from .storage.opening import open_committed
 from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
 from .storage.transaction import Transaction, restore_files
 
@@ -35,8 +34,21 @@ class Database:
     """A ruzu database directory. One writer at a time (others get ``LockError``); any number
     of ``read_only=True`` opens, each seeing the generation committed when it opened."""
 
-    def __init__(self, path: str | os.PathLike, *, read_only: bool = False,
-                 buffer_pool_size: int | None = None) -> None:
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
+                 buffer_pool_size: int | None = None,
+                 database_path: str | os.PathLike | None = None) -> None:
+        # Kùzu's spellings: Database(database_path=…); no path or ":memory:" is an in-memory
+        # database (here: a temporary directory removed on close).
+        if path is None:
+            path = database_path
+        self._temporary: str | None = None
+        if path is None or os.fspath(path) in ("", ":memory:"):
+            if read_only:
+                raise ReadOnlyError("an in-memory database cannot be opened read-only")
+            import tempfile
+
+            self._temporary = tempfile.mkdtemp(prefix="ruzu-memory-")
+            path = os.path.join(self._temporary, "db")
         self.path = os.path.abspath(os.fspath(path))
         self.read_only = read_only
         self._lock: WriterLock | None = None
@@ -65,11 +77,12 @@ class Database:
                 raise CorruptDatabaseError(
                     f"{self.path}: not a ruzu database (no {MANIFEST_NAME}, directory not empty)"
                 )
-            write_manifest(self.path, Manifest(catalog=Catalog().to_dict()))
-        self._manifest = read_manifest(self.path)
+            fresh = Manifest(catalog=Catalog().to_dict())
+            write_manifest(self.path, fresh)
+            self._lock.record_generation(fresh.db_id, fresh.generation)
+        self._manifest, self._files = open_committed(self.path, read_only=self.read_only)
         if not self.read_only:
             restore_files(self.path, self._manifest)
-        self._files = FileSet(self.path, pin=self._manifest if self.read_only else None)
         try:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
         except (KeyError, TypeError, ValueError) as e:
@@ -85,6 +98,11 @@ class Database:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if getattr(self, "_temporary", None):
+            import shutil
+
+            shutil.rmtree(self._temporary, ignore_errors=True)
+            self._temporary = None
 
     def __enter__(self) -> Database:
         return self
@@ -114,6 +132,9 @@ class Database:
         try:
             yield txn
             self._manifest = txn.commit()
+            self._files.manifest = self._manifest
+            if txn.durable and self._lock is not None:
+                self._lock.record_generation(self._manifest.db_id, self._manifest.generation)
         except BaseException:
             if not txn.done:
                 txn.rollback()
@@ -126,6 +147,17 @@ class Database:
         (reads the whole database); raises CorruptDatabaseError naming the damaged file."""
         self._check_open()
         verify_files(self.path, self._manifest)
+
+    def _verify_tables(self, names) -> None:
+        """CRC-check the committed files an import reads back (keys, index, old CSR) before
+        building on them: a damaged byte must not spread into a new generation."""
+        for name in names:
+            state = self._manifest.tables.get(name)
+            if state is None:
+                continue
+            is_node = name in self._catalog.node_tables
+            for file_id in node_storage_files(state) if is_node else rel_storage_files(state):
+                self._files.verify(file_id)
 
     @property
     def manifest(self) -> Manifest:
@@ -191,13 +223,19 @@ class Database:
 
         ``progress`` is called at least every 100,000 rows; ``on_reject`` with every rejected
         row (the result keeps the first 10,000)."""
+        from .csv.files import expand_paths, merge_results
         from .csv.node_loader import load_nodes
 
         self._check_writable()
         schema = self._catalog.node(table)
-        with self._write() as txn:
-            result = load_nodes(txn, schema, os.fspath(path), config or CsvImportConfig(),
-                                progress, on_reject)
+        self._verify_tables([table])
+        result = None
+        with self._write() as txn:  # several files (a list, a glob): one all-or-nothing import
+            for one in expand_paths(path):
+                result = merge_results(result, load_nodes(
+                    txn, schema, one, config or CsvImportConfig(), progress, on_reject))
+                if result.interruption is not None:
+                    break
         return self._finish_import(result)
 
     def import_relationships(self, table: str, path: str | os.PathLike,
@@ -208,15 +246,21 @@ class Database:
                              on_reject: RejectCallback | None = None) -> ImportResult:
         """Append the relationships of a CSV file (from key, to key, properties…), all or
         nothing; ``from_table``/``to_table`` pick the pair of a multi-pair rel table."""
+        from .csv.files import expand_paths, merge_results
         from .csv.rel_loader import load_relationships
 
         self._check_writable()
         schema = self._catalog.rel(table)
         pair = _choose_pair(schema, from_table, to_table)
+        self._verify_tables([*pair, table])
+        result = None
         with self._write() as txn:
-            result = load_relationships(txn, schema, pair, self._catalog,
-                                        os.fspath(path), config or CsvImportConfig(), progress,
-                                        on_reject)
+            for one in expand_paths(path):
+                result = merge_results(result, load_relationships(
+                    txn, schema, pair, self._catalog, one, config or CsvImportConfig(),
+                    progress, on_reject))
+                if result.interruption is not None:
+                    break
         return self._finish_import(result)
 
     def _finish_import(self, result: ImportResult) -> ImportResult:
@@ -264,10 +308,30 @@ class Connection:
         self.database = database
         self._closed = False
 
-    def execute(self, query: str, parameters: dict | None = None):
+    def execute(self, query, parameters: dict | None = None):
+        """Run a query (or a statement from ``prepare``) with ``$name`` parameters."""
         if self._closed:
             raise DatabaseClosedError("connection is closed")
+        from .query.prepared import PreparedStatement
+
+        if isinstance(query, PreparedStatement):
+            query.check()
+            query = query.query
         return self.database.execute(query, parameters)
+
+    def prepare(self, query: str, parameters: dict | None = None):
+        """A statement parsed once and run with ``execute(prepared, parameters)``."""
+        from .query.prepared import PreparedStatement
+
+        if parameters:
+            raise TypeError("prepare() takes the parameters at execute(), not here")
+        return PreparedStatement(query)
 
     def close(self) -> None:
         self._closed = True
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

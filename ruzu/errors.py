@@ -5,14 +5,15 @@ from __future__ import annotations
 
 
 class RuzuError(Exception):
-    """Base class of every ruzu error."""
+    """Base class of every ruzu error. Errors a query can raise (QueryError, CatalogError) are
+    also RuntimeErrors, as every error of Kùzu's Python API is."""
 
 
 class ConfigError(RuzuError, ValueError):
     """An invalid setting, e.g. a batch_size outside 1…10,000,000."""
 
 
-class CatalogError(RuzuError, ValueError):
+class CatalogError(RuzuError, ValueError, RuntimeError):
     """Unknown or duplicate table/column, invalid name or type."""
 
 
@@ -67,7 +68,7 @@ class TooManyErrorsError(CsvError):
     """More rejected rows than the configured tolerance."""
 
 
-class QueryError(RuzuError, ValueError):
+class QueryError(RuzuError, ValueError, RuntimeError):
     """A query that cannot be parsed or bound; the message says where and why."""
 
 

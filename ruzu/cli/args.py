@@ -52,6 +52,11 @@ def _positive(text: str) -> int:
     return value
 
 
+def _delimiter(text: str) -> str:
+    """``auto`` (sniffed from each file) or one character."""
+    return "auto" if text.lower() == "auto" else _char(text)
+
+
 def _char(text: str) -> str:
     """One character; ``\\t``/``tab`` name a tab."""
     named = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
@@ -64,8 +69,15 @@ def _char(text: str) -> str:
 # ============================================================================ parsers
 def _add_csv_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("CSV format")
-    g.add_argument("--delimiter", type=_char, default=",", metavar="CHAR",
-                   help="field delimiter (default ','; use '\\t' or 'tab' for tabs)")
+    g.add_argument("--delimiter", type=_delimiter, default="auto", metavar="CHAR",
+                   help="field delimiter, or 'auto' (the default): sniffed from each file "
+                        "among , | tab ; (use '\\t' or 'tab' for tabs)")
+    g.add_argument("--input-type", choices=("auto", "csv", "parquet", "arrow"),
+                   default="auto",
+                   help="what the files are (default auto: told by their first bytes; "
+                        "CSV may be gzip/zstd/bzip2 compressed, Parquet a directory of "
+                        "part files); columns are matched by header name or, for Parquet "
+                        "and Arrow, by column name")
     g.add_argument("--quote", type=_char, default='"', metavar="CHAR",
                    help="quote character (default '\"')")
     g.add_argument("--escape", type=_char, default=None, metavar="CHAR",
@@ -130,11 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
               "       %(prog)s demo [DBDIR] [--persons N] [--out DIR] [options]",
         description="Bulk-load CSV files into a ruzu database. Node files are imported "
                     "first, then relationship files; each file is one all-or-nothing "
-                    "transaction. Tables that already exist are appended to.",
+                    "transaction. Tables that already exist are appended to. Columns are "
+                    "matched by header name in any order (neo4j-admin style; Cypher's COPY "
+                    "maps them by position, as Kùzu).",
         epilog="TABLE specs: --nodes Person=persons.csv,more.csv (a bare persons.csv means "
                "the table named like the file); --relationships Follows=follows.csv; for a "
                "rel table with several FROM/TO pairs name one: --relationships "
-               "Likes:User:Post=likes.csv. "
+               "Likes:User:Post=likes.csv. FILE may be a glob ('part-*.csv.gz', matches "
+               "in name order), a directory of Parquet part files, or - for stdin. "
                "Demo: 'ruzu-import demo [DBDIR] [--persons N]' generates a sample social "
                "graph and imports it (see 'ruzu-import demo --help').",
     )
@@ -190,7 +205,7 @@ def config_from_args(args: argparse.Namespace) -> CsvImportConfig:
     quote = get("quote", '"')
     return CsvImportConfig(
         header=not get("no_header", False),
-        delimiter=get("delimiter", ","),
+        delimiter="," if get("delimiter", ",") == "auto" else get("delimiter", ","),
         quote=quote,
         escape=get("escape") or quote,
         skip_rows=get("skip_rows", 0),
@@ -263,4 +278,6 @@ def jobs_from_args(args: argparse.Namespace) -> list[FileJob]:
     order given (raises ``ValueError`` with a usage message)."""
     jobs = [j for spec in args.nodes for j in parse_spec(spec, "nodes")]
     jobs += [j for spec in args.relationships for j in parse_spec(spec, "relationships")]
-    return jobs
+    from .inputs import expand_jobs
+
+    return expand_jobs(jobs, getattr(args, "input_type", "auto"))

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..catalog import RelTableSchema
+from ..csv.sources import is_arrow_input
 from ..database import Database
 from ..errors import CatalogError, CsvError
 from .args import FileJob
@@ -24,7 +25,7 @@ class Plan:
 def _check_file(path: str) -> None:
     if not os.path.exists(path):
         raise CsvError(f"{path}: file not found", path=path, reason="file not found")
-    if os.path.isdir(path):
+    if os.path.isdir(path) and not is_arrow_input(path):
         raise CsvError(f"{path}: is a directory, not a CSV file", path=path,
                        reason="is a directory")
     if not os.access(path, os.R_OK):

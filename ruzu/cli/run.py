@@ -16,6 +16,7 @@ from ..database import Database
 from ..errors import CatalogError, QueryError, RuzuError
 from .args import EXIT_OK, CliError, FileJob, build_parser, config_from_args, jobs_from_args
 from .display import ProgressDisplay, fmt_bytes, fmt_mb, fmt_rows, summary_line
+from .inputs import file_config
 from .plan import make_plan
 from .report import report_rejects
 from .schema import SchemaStatement, parse_schema
@@ -67,10 +68,12 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
         for job in plan.jobs:
             display = ProgressDisplay(out, job.label, bars=bars)
             try:
+                job_cfg = file_config(db, job, cfg, args)  # sniffed delimiter, Parquet
                 if job.kind == "nodes":
-                    result = db.import_nodes(job.table, job.path, config=cfg, progress=display)
+                    result = db.import_nodes(job.table, job.path, config=job_cfg,
+                                             progress=display)
                 else:
-                    result = db.import_relationships(job.table, job.path, config=cfg,
+                    result = db.import_relationships(job.table, job.path, config=job_cfg,
                                                      progress=display,
                                                      from_table=job.from_table,
                                                      to_table=job.to_table)

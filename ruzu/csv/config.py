@@ -37,6 +37,10 @@ class CsvImportConfig:
         parsed in parallel (numba's OpenMP layer: results identical to the serial parse).
         Serial is the default because the serial kernel (~750 MB/s) already outruns the rest of
         the pipeline here, and GNU OpenMP cannot be used again in a forked child process.
+    column_mapping: "name" (the header names the columns, any order and letter case; the
+        default of the Python API and CLI) or "position" (Kùzu's COPY: field i fills column i,
+        a header is only skipped).
+    columns: the columns the file holds, in order (``COPY T(a, b)``); the others get NULL.
     """
 
     header: bool = True
@@ -53,6 +57,8 @@ class CsvImportConfig:
     bad_tolerance: int | None = None
     partial: bool = False
     threads: int | None = 1
+    column_mapping: str = "name"
+    columns: tuple[str, ...] | None = None
     _bytes: tuple[int, int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +89,11 @@ class CsvImportConfig:
             raise ConfigError("bad_tolerance must be a non-negative integer or None")
         if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
             raise ConfigError(f"threads must be a positive integer, got {self.threads!r}")
+        if self.column_mapping not in ("name", "position"):
+            raise ConfigError(
+                f"column_mapping must be 'name' or 'position', got {self.column_mapping!r}")
+        if self.columns is not None:
+            object.__setattr__(self, "columns", tuple(self.columns))
         if isinstance(self.null_strings, str):
             object.__setattr__(self, "null_strings", (self.null_strings,))
         object.__setattr__(self, "null_strings", tuple(self.null_strings))
@@ -145,6 +156,9 @@ class ImportProgress:
     batch_count: int
     elapsed: float
     rss: int
+    # of ``rss``: bytes queued for the write-behind thread (bounded; it fills when the disk or
+    # the writer's core is slower than the parser, so it is not growth)
+    write_queue_bytes: int = 0
 
     @property
     def fraction(self) -> float:

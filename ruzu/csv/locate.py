@@ -10,6 +10,7 @@ from ..types import LogicalType
 from .config import CsvImportConfig
 from .parser import BatchParser, FieldSpec, read_header, skip_records
 from .reader import CsvSource
+from .sources import open_binary
 
 _SCAN_CHUNK = 8 << 20
 
@@ -90,7 +91,7 @@ class LineScanner:
 
     def _read_starts(self) -> np.ndarray:
         if self._file is None:
-            self._file = open(self.path, "rb")  # noqa: SIM115 - closed at EOF or close()
+            self._file = open_binary(self.path)  # closed at EOF or close()
         chunk = np.frombuffer(self._file.read(_SCAN_CHUNK), np.uint8)
         base = self._base
         starts = []
@@ -145,7 +146,7 @@ def record_at_line(path: str, line: int) -> tuple[int, str]:
 
 def record_at(path: str, offset: int, limit: int = 200) -> str:
     """The text of the record starting at ``offset``, up to its first line end (truncated)."""
-    with open(path, "rb") as f:
+    with open_binary(path) as f:
         f.seek(offset)
         raw = f.read(limit + 1)
     cut = len(raw)

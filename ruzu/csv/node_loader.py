@@ -22,7 +22,8 @@ from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Interruption, Reject
 from .locate import LineScanner, locate_rows, record_at_line, records_at_lines
-from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, read_header, skip_records
+from .mapping import append_nulls, missing_columns, node_field_order
+from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
 
@@ -30,24 +31,8 @@ from .reader import CsvSource
 def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
                  what: str) -> list[int]:
     """Read the header (if any) and return, per CSV field, the index of the expected column it
-    holds. With a header, names must be exactly the expected ones (any order)."""
-    names = read_header(src, cfg)
-    if not names:  # no header wanted, or an empty file
-        return list(range(len(expected)))
-    given = [n.lower() for n in names]  # names are case-insensitive, as in Kùzu
-    lowered = [n.lower() for n in expected]
-    if sorted(given) != sorted(lowered) or len(set(given)) != len(given):
-        missing = [n for n in expected if n.lower() not in given]
-        extra = [n for n in names if n.lower() not in lowered]
-        detail = "; ".join(
-            p for p in (f"missing {missing}" if missing else "",
-                        f"unexpected {extra}" if extra else "") if p
-        ) or "duplicate column names"
-        raise CsvError(
-            f"{src.path}:1: header {names} does not match {what} columns {expected} ({detail})",
-            path=src.path, line=1, reason="header mismatch",
-        )
-    return [lowered.index(n) for n in given]
+    holds (by position or by header name: see ``mapping``)."""
+    return node_field_order(src, cfg, expected, what)
 
 
 def staging_dir(txn: Transaction) -> str:
@@ -66,11 +51,14 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
     pk_type = columns[pk].type
     result = ImportResult(table=schema.name, path=path)
     with CsvSource.for_config(path, cfg) as src:
-        reporter = ProgressReporter(schema.name, src.size, progress)
+        reporter = ProgressReporter(schema.name, src.size, progress,
+                                    lambda: txn.pending_write_bytes)
         # SERIAL columns are not in the file: they are numbered 0, 1, 2, … (as Kùzu)
         in_file = [i for i, c in enumerate(columns) if c.type is not LogicalType.SERIAL]
-        order = [in_file[j] for j in match_header(src, cfg, [columns[i].name for i in in_file],
-                                                  f"table {schema.name}")]
+        order = [in_file[j] for j in node_field_order(
+            src, cfg, [columns[i].name for i in in_file], f"table {schema.name}",
+            schema.primary_key if pk in in_file else None)]
+        absent = [c for c in missing_columns(order, len(columns)) if c in in_file]
         skip_records(src, cfg, cfg.skip_rows)
         fields = [FieldSpec(columns[c].name, columns[c].type, not_null=(c == pk))
                   for c in order]
@@ -94,6 +82,8 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
                     else:
                         app.append_values(_to_column(batch.values(f), columns[c].type))
                     app.append_validity(batch.valid(f), first_row)
+                for c in absent:
+                    append_nulls(appenders[c], batch.rows)
                 serial = _append_serials(appenders, columns, batch.rows)
                 if pk_type is LogicalType.SERIAL:
                     keys.observe(serial[pk])

@@ -12,13 +12,15 @@ from .config import ImportProgress
 
 class ProgressReporter:
     def __init__(self, table: str, bytes_total: int,
-                 callback: Callable[[ImportProgress], None] | None) -> None:
+                 callback: Callable[[ImportProgress], None] | None,
+                 write_queue: Callable[[], int] = lambda: 0) -> None:
         self.table = table
         self.bytes_total = bytes_total
         self.callback = callback
         self.start = time.perf_counter()
         self.batch_count = 0
         self._process = psutil.Process()
+        self._write_queue = write_queue
 
     def report(self, stage: str, rows: int, bytes_read: int) -> None:
         if self.callback is None:
@@ -27,6 +29,7 @@ class ProgressReporter:
             table=self.table, stage=stage, rows=rows, bytes_read=bytes_read,
             bytes_total=self.bytes_total, batch_count=self.batch_count,
             elapsed=time.perf_counter() - self.start, rss=self._process.memory_info().rss,
+            write_queue_bytes=self._write_queue(),
         ))
 
 

@@ -7,11 +7,19 @@ The buffer holds ``buf[pos:n]`` unparsed bytes; ``line`` is the line number at `
 
 from __future__ import annotations
 
+import io
 import os
 
 import numpy as np
 
 from ..errors import CsvError
+from .sources import (
+    DECOMPRESS_ERRORS,
+    compressed_position,
+    estimated_size,
+    input_size,
+    open_binary,
+)
 
 BOM = b"\xef\xbb\xbf"
 READ_BUFFER_BYTES = 8 << 20
@@ -27,12 +35,14 @@ class CsvSource:
     def __init__(self, path: str, buffer_bytes: int, max_record_bytes: int) -> None:
         self.path = os.fspath(path)
         try:
-            self._file = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+            self._file = open_binary(self.path, unbuffered=True)  # closed in close()
         except FileNotFoundError:
             raise CsvError(f"{self.path}: file not found", path=self.path) from None
         except IsADirectoryError:
             raise CsvError(f"{self.path}: is a directory, not a CSV file", path=self.path) from None
-        self.size = os.fstat(self._file.fileno()).st_size
+        self.size = input_size(self.path)
+        self.size_bound = self.size  # bytes the input can hold at most (edge-id width)
+        compressed = not isinstance(self._file, io.FileIO)
         self.buf = np.empty(buffer_bytes, np.uint8)
         self.max_record_bytes = max(max_record_bytes, buffer_bytes)
         self.n = 0
@@ -42,6 +52,10 @@ class CsvSource:
         self.eof = False
         self.bytes_read = 0
         self.fill()
+        if compressed:  # sizes are of the decompressed bytes, estimated from the first read
+            self.size_bound = 1 << 62
+            self.size = estimated_size(self.path, self.size, self.n, self.eof,
+                                       compressed_position(self._file))
         if self.n >= 3 and bytes(self.buf[:3]) == BOM:
             self.pos = 3
 
@@ -68,7 +82,11 @@ class CsvSource:
             self._grow()
         view = memoryview(self.buf)[self.n :]
         while len(view) and not self.eof:
-            got = self._file.readinto(view)
+            try:
+                got = self._file.readinto(view)
+            except DECOMPRESS_ERRORS as e:
+                raise CsvError(f"{self.path}: cannot decompress ({e})", path=self.path,
+                               reason="corrupt compressed data") from None
             if not got:
                 self.eof = True
                 break

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from ..catalog import Catalog, RelTableSchema
-from ..errors import CsvError, MissingEndpointError
+from ..errors import MissingEndpointError
 from ..storage.columns import ColumnAppender, drop_rows, truncate_rows
 from ..storage.composite_columns import take_parsed
 from ..storage.csr import CsrBuilder
@@ -24,8 +24,9 @@ from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Reject
 from .locate import LineScanner, locate_rows, records_at_lines
+from .mapping import append_nulls, missing_columns, rel_field_order
 from .node_loader import Checkpoint, _to_column, interruption, staging_dir
-from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, read_header, skip_records
+from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
 
@@ -33,20 +34,7 @@ MERGE_CHUNK = 1 << 20
 
 
 def _prop_order(src, cfg, schema: RelTableSchema) -> tuple[list[str], list[int]]:
-    names = read_header(src, cfg)
-    props = schema.column_names
-    if not names:  # no header wanted, or an empty file
-        return ["from", "to"], list(range(len(props)))
-    if len(names) < 2:
-        raise CsvError(f"{src.path}:1: a relationship file needs FROM and TO key columns, "
-                       f"header has {names}", path=src.path, line=1, reason="header mismatch")
-    rest = [n.lower() for n in names[2:]]  # names are case-insensitive, as in Kùzu
-    lowered = [p.lower() for p in props]
-    if sorted(rest) != sorted(lowered) or len(set(rest)) != len(rest):
-        raise CsvError(
-            f"{src.path}:1: header properties {names[2:]} do not match rel table {schema.name} "
-            f"properties {props}", path=src.path, line=1, reason="header mismatch")
-    return names[:2], [lowered.index(n) for n in rest]
+    return rel_field_order(src, cfg, schema.column_names, f"rel table {schema.name}")
 
 
 def _estimate_rows(src) -> int:
@@ -95,7 +83,8 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
     resolvers: list[EndpointResolver] = []
     try:
         with CsvSource.for_config(path, cfg) as src:
-            reporter = ProgressReporter(schema.name, src.size, progress)
+            reporter = ProgressReporter(schema.name, src.size, progress,
+                                        lambda: txn.pending_write_bytes)
             key_names, order = _prop_order(src, cfg, schema)
             skip_records(src, cfg, cfg.skip_rows)
             roles = ["FROM", "TO"]
@@ -116,7 +105,7 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                     share=resolvers[0] if same and i == 1 else None))
             n_nodes = [tables[e.name]["num_rows"] for e in ends]
             csr = CsrBuilder(staging, n_nodes[0], n_nodes[1],
-                             max_edges=e_old + src.size // 4 + 1,
+                             max_edges=e_old + getattr(src, "size_bound", src.size) // 4 + 1,
                              expected_edges=e_old + _estimate_rows(src),
                              budget=cfg.budgets.csr)
             csr.add_existing(txn.db_path, state["fwd"], state["bwd"])
@@ -237,6 +226,8 @@ class _Loader:
                 app.append_values(_to_column(vals if rows is None else vals[rows], typ))
             valid = batch.valid(f)
             app.append_validity(valid if rows is None else valid[rows], first_row)
+        for c in missing_columns(self.order, len(self.appenders)):
+            append_nulls(self.appenders[c], batch.rows if rows is None else len(rows))
 
     def _missing_reason(self, side: int, key: str) -> str:
         return f"{['FROM', 'TO'][side]} key {key} not found in node table {self.end_names[side]}"

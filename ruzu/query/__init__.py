@@ -21,6 +21,8 @@ liveness) → ``match_plan`` (spanning tree, folds vs expansions) → ``matching
 
 from __future__ import annotations
 
+import time
+
 from ..errors import QueryError
 from . import ast
 from .ddl import run_statement
@@ -41,9 +43,16 @@ def execute(db, query: str, parameters: dict | None = None):
         parts = split_statements(query)
         if len(parts) > 1:
             return [execute(db, part, parameters) for part in parts]
+    started = time.perf_counter()
     stmt = parse(query)
+    parsed = time.perf_counter()
     if isinstance(stmt, ast.Query):
-        return run_query(db, stmt, dict(parameters or {}), query)
-    if isinstance(stmt, ast.Union):
-        return run_union(db, stmt, dict(parameters or {}), query)
-    return run_statement(db, stmt)
+        result = run_query(db, stmt, dict(parameters or {}), query)
+    elif isinstance(stmt, ast.Union):
+        result = run_union(db, stmt, dict(parameters or {}), query)
+    else:
+        result = run_statement(db, stmt)
+    if isinstance(result, QueryResult):
+        result.compiling_ms = (parsed - started) * 1000.0
+        result.execution_ms = (time.perf_counter() - parsed) * 1000.0
+    return result

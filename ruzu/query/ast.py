@@ -276,8 +276,18 @@ class DropTable(Statement):
 @dataclass(frozen=True)
 class Copy(Statement):
     table: str
-    path: str
+    path: str | tuple[str, ...]  # a file (or glob), or a list of them
     options: tuple[tuple[str, Any], ...] = ()  # (lower-cased name, value)
+    columns: tuple[str, ...] | None = None  # COPY T(a, b): the columns the file holds
+    source: str | None = None  # COPY T FROM df: a DataFrame/Arrow table in the caller's scope
+
+
+@dataclass(frozen=True)
+class CopyTo(Statement):
+    query: Any  # the Query (or Union) whose result is written
+    text: str  # its source text
+    path: str
+    options: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

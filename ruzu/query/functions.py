@@ -440,9 +440,16 @@ _FUNCTIONS: dict[str, tuple[Callable, tuple[int, int]]] = {
     "least": (_greatest_least(False), (1, 64)),
     "pi": (_const_math(lambda: math.pi), (0, 0)),
 }
-_FUNCTIONS.update(NESTED_FUNCTIONS)  # list_*, struct_extract, map_* (nested_functions.py)
 for _part in ("year", "month", "day", "quarter", "hour", "minute", "second"):
     _FUNCTIONS.setdefault(_part, (_part_function(_part), (1, 1)))
 del _part
+
+from .rowwise import FUNCTIONS as _ROWWISE  # noqa: E402 - after the vectorised ones
+
+for _name, _entry in _ROWWISE.items():
+    _FUNCTIONS.setdefault(_name, _entry)
+for _name, _entry in NESTED_FUNCTIONS.items():  # map_*, list_* not in rowwise (nested_functions)
+    _FUNCTIONS.setdefault(_name, _entry)
+del _name, _entry
 
 SCALAR_FUNCTIONS = frozenset(_FUNCTIONS)

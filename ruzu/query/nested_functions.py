@@ -165,6 +165,7 @@ NESTED_FUNCTIONS = {
     "list_element": (_row_function(list_extract), (2, 2)),
     "array_extract": (_row_function(list_extract), (2, 2)),
     "element_at": (_row_function(list_extract), (2, 2)),
+    "__slice__": (_row_function(list_slice, null_args_ok=True), (3, 3)),  # l[a:b] syntax
     "list_slice": (_row_function(list_slice, null_args_ok=True), (3, 3)),
     "array_slice": (_row_function(list_slice, null_args_ok=True), (3, 3)),
     "list_sort": (_row_function(list_sort), (1, 3)),

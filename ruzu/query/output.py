@@ -52,7 +52,7 @@ def node_dicts(nodes: NodeVec, graph) -> list:
     ids = _node_ids(nodes, graph)
     # A variable over several tables has every table's keys, NULL where a table lacks one
     # (Kùzu's node struct is the union of the candidate tables' properties).
-    tables = nodes.label_tables or nodes.tables
+    tables = sorted(nodes.label_tables or nodes.tables, key=lambda t: graph.table_oid.get(t, 0))
     every = list(dict.fromkeys(c for t in tables for c in graph.node_columns(t)))
     for table, rows, offsets in nodes.parts():
         names = list(graph.node_columns(table))

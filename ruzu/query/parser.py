@@ -436,12 +436,12 @@ class _Parser:
             elif self.tok.is_symbol("["):
                 tok = self.advance()
                 index = None if self.tok.is_symbol(":") else self.expression()
-                if self.tok.is_symbol(":"):  # l[a:b], l[:b], l[a:]: list_slice
+                if self.tok.is_symbol(":"):  # l[a:b], l[:b], l[a:] (nested_functions.list_slice)
                     self.advance()
                     end = None if self.tok.is_symbol("]") else self.expression()
                     self.expect_symbol("]")
                     none = ast.Literal(None, offset=tok.offset)
-                    expr = ast.FunctionCall("list_slice", (expr, index or none, end or none),
+                    expr = ast.FunctionCall("__slice__", (expr, index or none, end or none),
                                             offset=tok.offset)
                     continue
                 self.expect_symbol("]")
@@ -520,6 +520,21 @@ class _Parser:
         if name == "count" and self.accept_symbol("*"):
             self.expect_symbol(")")
             return ast.FunctionCall("count", (), star=True, offset=name_tok.offset)
+        if name == "cast":  # CAST(x AS TYPE) as cast(x, 'TYPE')
+            value = self.expression()
+            if self.accept_keyword("AS"):
+                start = self.tok.offset
+                while not self.tok.is_symbol(")") and self.tok.kind is not Kind.EOF:
+                    self.advance()
+                type_text = self.query[start : self.tok.offset].strip()
+                self.expect_symbol(")")
+                args = (value, ast.Literal(type_text, offset=start))
+                return ast.FunctionCall("cast", args, offset=name_tok.offset)
+            args = [value]
+            while self.accept_symbol(","):
+                args.append(self.expression())
+            self.expect_symbol(")")
+            return ast.FunctionCall("cast", tuple(args), offset=name_tok.offset)
         distinct = bool(self.accept_keyword("DISTINCT"))
         args: list[ast.Expr] = []
         if not self.tok.is_symbol(")"):
@@ -649,22 +664,66 @@ class _Parser:
 
     def copy(self) -> ast.Copy:
         self.expect_keyword("COPY")
+        if self.tok.is_symbol("("):
+            return self.copy_to()
         table = self.name("a table name")
+        columns = None
+        if self.accept_symbol("("):  # COPY T(a, b): a column subset
+            columns = [self.any_name("a column name")]
+            while self.accept_symbol(","):
+                columns.append(self.any_name("a column name"))
+            self.expect_symbol(")")
+            columns = tuple(columns)
         self.expect_keyword("FROM")
+        path: str | tuple[str, ...]
+        source = None
+        if self.accept_symbol("["):  # a list of files
+            paths = []
+            while True:
+                if self.tok.kind is not Kind.STRING:
+                    raise self.error("a file path in quotes")
+                paths.append(self.advance().text)
+                if not self.accept_symbol(","):
+                    break
+            self.expect_symbol("]")
+            path = tuple(paths)
+        elif self.tok.kind is Kind.STRING:
+            path = self.advance().text
+        elif self.tok.kind in (Kind.IDENT, Kind.QUOTED_IDENT):  # a DataFrame in scope
+            source = self.advance().text
+            path = ""
+        else:
+            raise self.error("a file path in quotes")
+        return ast.Copy(table, path, self.copy_options(), columns, source)
+
+    def copy_to(self):
+        start = self.expect_symbol("(").end
+        inner = self.read_query()
+        if self.tok.is_keyword("UNION"):
+            inner = self.union(inner)
+        end = self.tok.offset
+        self.expect_symbol(")")
+        self.expect_keyword("TO")
         if self.tok.kind is not Kind.STRING:
             raise self.error("a file path in quotes")
         path = self.advance().text
+        return ast.CopyTo(inner, self.query[start:end].strip(), path, self.copy_options())
+
+    def copy_options(self) -> tuple[tuple[str, object], ...]:
         options: list[tuple[str, object]] = []
         if self.accept_symbol("("):
             if not self.tok.is_symbol(")"):
                 while True:
                     key = self.any_name("an option name").lower()
                     self.accept_symbol("=")
-                    options.append((key, self.option_value()))
+                    if self.tok.is_symbol(",") or self.tok.is_symbol(")"):
+                        options.append((key, True))  # a bare option name means true
+                    else:
+                        options.append((key, self.option_value()))
                     if not self.accept_symbol(","):
                         break
             self.expect_symbol(")")
-        return ast.Copy(table, path, tuple(options))
+        return tuple(options)
 
     def option_value(self) -> object:
         if self.tok.kind is Kind.STRING and self.peek().is_symbol(",", ")"):

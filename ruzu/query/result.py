@@ -21,6 +21,10 @@ class QueryResult:
         self._graph = graph
         self._python: list[list] | None = None
         self._cursor = 0
+        self._as_dict = False
+        self.is_closed = False
+        self.compiling_ms = 0.0  # set by query.execute
+        self.execution_ms = 0.0
 
     @classmethod
     def from_rows(cls, names: list[str], rows: list[list]) -> QueryResult:
@@ -48,31 +52,94 @@ class QueryResult:
         return self._cursor < self._num_rows
 
     def get_next(self) -> list:
+        self._check_open()
         if not self.has_next():
             raise IndexError("no more rows in the query result")
         cols = self._columns()
         row = [c[self._cursor] for c in cols]
         self._cursor += 1
-        return row
+        return dict(zip(self._names, row, strict=True)) if self._as_dict else row
 
     def get_all(self) -> list[list]:
         """The rows not yet read (all rows before any get_next)."""
+        self._check_open()
         cols = self._columns()
         rows = [list(r) for r in zip(*cols, strict=True)] if cols else []
         rows = rows[self._cursor :]
         self._cursor = self._num_rows
+        if self._as_dict:
+            return [dict(zip(self._names, r, strict=True)) for r in rows]
         return rows
+
+    def get_n(self, count: int) -> list:
+        """Up to ``count`` of the rows not yet read."""
+        out = []
+        while count > 0 and self.has_next():
+            out.append(self.get_next())
+            count -= 1
+        return out
+
+    def rows_as_dict(self, state: bool = True) -> QueryResult:
+        """Rows as {column name: value} dicts from now on (or lists again with False)."""
+        self._as_dict = bool(state)
+        return self
+
+    def get_column_data_types(self) -> list[str]:
+        """Kùzu's type name of each column (from the values' kinds: INT64, DOUBLE, STRING,
+        NODE, REL, …)."""
+        from .expressions import TYPE_NAMES
+
+        out = []
+        for i in range(len(self._names)):
+            vec = self._vectors[i] if self._vectors else None
+            kind = getattr(vec, "kind", None)
+            out.append(TYPE_NAMES.get(kind, "ANY") if kind else "ANY")
+        return out
+
+    def get_schema(self) -> dict[str, str]:
+        return dict(zip(self._names, self.get_column_data_types(), strict=True))
+
+    def get_as_pl(self):
+        """A polars DataFrame (needs polars installed)."""
+        import polars as pl
+
+        return pl.from_arrow(self.get_as_arrow())
+
+    def get_execution_time(self) -> float:
+        """Milliseconds spent running the query (after parsing and binding)."""
+        return self.execution_ms
+
+    def get_compiling_time(self) -> float:
+        """Milliseconds spent parsing the query."""
+        return self.compiling_ms
+
+    def _check_open(self) -> None:
+        if self.is_closed:
+            from ..errors import QueryError
+
+            raise QueryError("Query result is closed")
+
+    def __enter__(self) -> QueryResult:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __next__(self):
+        if not self.has_next():
+            raise StopIteration
+        return self.get_next()
 
     def reset_iterator(self) -> None:
         self._cursor = 0
 
     def __iter__(self):
-        while self.has_next():
-            yield self.get_next()
+        return self
 
     def close(self) -> None:
         self._vectors = []
         self._python = None
+        self.is_closed = True
 
     def get_as_df(self):
         """A pandas DataFrame (needs pandas installed)."""

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..types import LogicalType
 from . import io
+from .checks import check_offsets
 from .composite_columns import (
     NestedAppender,
     NestedColumn,
@@ -184,10 +185,13 @@ def open_column(files: FileSet, state: dict, typ: LogicalType, num_rows: int):
     if is_nested(typ):
         return open_nested(files, state, typ, num_rows)
     if is_bytes(typ):
+        files.expect_size(state["offsets"], (num_rows + 1) * 8, "string offsets")
         offsets = files.map(state["offsets"], _OFFSET_DTYPE, num_rows + 1)
-        nbytes = int(offsets[-1]) if num_rows else 0
+        nbytes = files.entry(state["data"]).size
+        check_offsets(offsets, nbytes, files.path(state["offsets"]))
         cls = StringColumn if typ is LogicalType.STRING else BlobColumn
         return cls(offsets, files.map(state["data"], np.uint8, nbytes))
+    files.expect_size(state["data"], num_rows * typ.dtype.itemsize, "column")
     data = files.map(state["data"], typ.dtype, num_rows)
     if getattr(typ, "is_composite", False):
         return ScalarColumn(typ, data)

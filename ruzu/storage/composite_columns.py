@@ -146,12 +146,14 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def open_nested(files, state: dict, typ, num_rows: int) -> NestedColumn:
+    from .checks import check_offsets
     from .columns import open_column, open_validity
 
     shape = storage_type(typ)
     offsets = None
     if shape.kind == "LIST":
         offsets = files.map(state["offsets"], _OFFSET_DTYPE, num_rows + 1)
+        check_offsets(offsets, int(offsets[-1]), files.path(state["offsets"]))
     n_child = child_rows(typ, offsets, num_rows)
     children, validity = [], []
     for cstate, ctyp in zip(child_states(state), child_types(typ), strict=True):

@@ -106,13 +106,21 @@ class Manifest:
         return Manifest.from_bytes(self.to_bytes(), "<copy>")
 
 
-def read_manifest(db_path: str) -> Manifest:
+def read_manifest_bytes(db_path: str) -> bytes:
     path = os.path.join(db_path, MANIFEST_NAME)
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            return f.read()
     except FileNotFoundError:
         raise CorruptDatabaseError(f"{db_path}: not a ruzu database (no {MANIFEST_NAME})") from None
+    except OSError as e:
+        raise CorruptDatabaseError(f"{path}: cannot be read ({e.strerror})") from None
+
+
+def read_manifest(db_path: str, raw: bytes | None = None) -> Manifest:
+    path = os.path.join(db_path, MANIFEST_NAME)
+    if raw is None:
+        raw = read_manifest_bytes(db_path)
     manifest = Manifest.from_bytes(raw, path)
     for file_id, entry in manifest.files.items():
         fpath = os.path.join(db_path, data_file_name(file_id))
@@ -120,6 +128,8 @@ def read_manifest(db_path: str) -> Manifest:
             actual = os.path.getsize(fpath)
         except FileNotFoundError:
             raise CorruptDatabaseError(f"{fpath}: data file missing") from None
+        except OSError as e:
+            raise CorruptDatabaseError(f"{fpath}: data file unreadable ({e.strerror})") from None
         # Longer is fine (uncommitted appends are cut on the next writable open); shorter is not.
         if actual < entry.size:
             raise CorruptDatabaseError(

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import RuzuError
+from ..errors import CorruptDatabaseError, RuzuError
 from ..types import LogicalType
 from . import _kernels as K
+from .checks import check_offsets, check_range
 from .columns import StringColumn, read_chunk
 from .files import FileSet
 from .transaction import Transaction
@@ -223,6 +224,16 @@ class PrimaryKeyIndex:
                 files.map(state["h2"], np.uint64, num_rows) if state["h2"] else None
             )
             self._offs = files.map(state["offsets"], np.int64, num_rows)
+            check_offsets(self._dir, num_rows, files.path(state["dir"]))
+            check_range(self._offs, num_rows, files.path(state["offsets"]))
+        elif state["kind"] == "sorted" and num_rows and (
+                int(keys[0]) != state["first"] or int(keys[-1]) > state["last"]
+                or (state["dense"] and int(keys[-1]) != state["first"] + num_rows - 1)):
+            # (``last`` may lie beyond the keys: a partial import keeps a prefix of a batch)
+            raise CorruptDatabaseError(
+                f"{files.db_path}: the sorted key index says keys {state['first']}…"
+                f"{state['last']}{' dense' if state['dense'] else ''}, the key column holds "
+                f"{int(keys[0])}…{int(keys[-1])} (damaged manifest)")
 
     def lookup(self, key) -> int | None:
         if self.num_rows == 0:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..catalog import RelTableSchema
-from ..errors import CatalogError
+from ..errors import CatalogError, CorruptDatabaseError
+from .checks import check_offsets, check_range
 from .columns import column_file_ids, create_column, open_column, open_validity, to_pylist
 from .files import FileSet
 from .transaction import Transaction
@@ -96,11 +97,24 @@ class RelTable:
         st = self._state[direction]
         if st is None:
             return np.zeros(n + 1, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
-        indptr = self._files.map(st["indptr"], np.int64, st["num_nodes"] + 1)
+        files = self._files
+        if not 0 <= st["num_nodes"] <= n:
+            raise CorruptDatabaseError(
+                f"{files.path(st['indptr'])}: CSR of {self.name} covers {st['num_nodes']} "
+                f"nodes, the node table has {n} (damaged manifest)")
+        files.expect_size(st["indptr"], (st["num_nodes"] + 1) * 8, "CSR indptr")
+        width = np.dtype(st["dtype"]).itemsize
+        files.expect_size(st["nbr"], self.num_rels * width, "CSR neighbours")
+        files.expect_size(st["eid"], self.num_rels * width, "CSR edge ids")
+        indptr = files.map(st["indptr"], np.int64, st["num_nodes"] + 1)
+        check_offsets(indptr, self.num_rels, files.path(st["indptr"]))
         if st["num_nodes"] < n:  # nodes added after the last rel import have no edges
             indptr = np.concatenate([indptr, np.full(n - st["num_nodes"], indptr[-1])])
-        nbr = self._files.map(st["nbr"], st["dtype"], self.num_rels)
-        eid = self._files.map(st["eid"], st["dtype"], self.num_rels)
+        nbr = files.map(st["nbr"], st["dtype"], self.num_rels)
+        eid = files.map(st["eid"], st["dtype"], self.num_rels)
+        other = self._num_nodes["bwd" if direction == "fwd" else "fwd"]
+        check_range(nbr, other, files.path(st["nbr"]))
+        check_range(eid, self.num_rels, files.path(st["eid"]))
         return indptr, nbr, eid
 
     def degrees(self, direction: str = "fwd") -> np.ndarray:

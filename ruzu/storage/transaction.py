@@ -63,6 +63,7 @@ class Transaction:
         self._created: list[int] = []
         self._retired: set[int] = set()
         self.done = False
+        self.durable = False  # the commit's directory fsync succeeded
         self._writer: WriteBehind | None = None
 
     def write_behind(self, max_pending: int) -> None:
@@ -72,6 +73,11 @@ class Transaction:
             self._writer = WriteBehind(max_pending)
             for app in self._appenders.values():
                 app.writer = self._writer
+
+    @property
+    def pending_write_bytes(self) -> int:
+        """Bytes handed to the write-behind thread and not yet written."""
+        return self._writer.pending_bytes if self._writer is not None else 0
 
     def drain(self) -> None:
         """Make every append so far visible in the files (before reading them back)."""
@@ -129,6 +135,7 @@ class Transaction:
         # fsync after it is reported as durable=False: the new generation stands either way
         durable = write_manifest(self.db_path, self.manifest)
         self.done = True
+        self.durable = durable
         if not durable:
             # the rename may not survive a power loss, and the previous manifest names the
             # retired files: keep them (the next writable open removes them)

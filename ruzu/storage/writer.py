@@ -45,6 +45,11 @@ class WriteBehind:
             self._pending += data.nbytes
             self._cond.notify_all()
 
+    @property
+    def pending_bytes(self) -> int:
+        """Bytes queued and not yet written (at most ``max_pending``)."""
+        return self._pending
+
     def drain(self) -> None:
         """Wait until every queued write is done (re-raising a failure of the thread)."""
         with self._cond:

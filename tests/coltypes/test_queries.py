@@ -8,7 +8,7 @@ import kuzu
 import pytest
 
 import ruzu
-from tests.coltypes.test_tinysnb import DATASET, NEEDS_BACKSLASH_ESCAPE, KUZU_SRC, _statements
+from tests.coltypes.test_tinysnb import DATASET, KUZU_SRC, NEEDS_BACKSLASH_ESCAPE, _statements
 
 pytestmark = pytest.mark.skipif(DATASET is None, reason="Kùzu's source not present")
 
@@ -19,7 +19,8 @@ QUERIES = [
     "list_reverse_sort(p.workedHours), list_distinct(p.workedHours), list_unique(p.workedHours)",
     "MATCH (p:person) RETURN p.ID, list_contains(p.workedHours, 5), list_position(p.grades, 88), "
     "list_sum(p.grades), list_reverse(p.usedNames), list_concat(p.workedHours, p.workedHours)",
-    "MATCH (p:person) RETURN p.ID, p.courseScoresPerTerm[1], list_extract(p.courseScoresPerTerm, 1)[1]",
+    "MATCH (p:person) RETURN p.ID, p.courseScoresPerTerm[1], "
+    "list_extract(p.courseScoresPerTerm, 1)[1]",
     "MATCH (p:person) UNWIND p.workedHours AS h RETURN p.ID, h",
     "MATCH (p:person) UNWIND p.usedNames AS n RETURN p.ID, n",
     "MATCH (o:organisation) RETURN o.ID, o.state.revenue, o.state.stock.price, "

@@ -31,7 +31,8 @@ ROW = st.tuples(st.one_of(st.none(), INT_LIST), st.one_of(st.none(), st.lists(WO
                 st.one_of(st.none(), NESTED), st.one_of(st.none(), st.lists(INTS, min_size=3,
                                                                           max_size=3)),
                 st.one_of(st.none(), STRUCT), st.one_of(st.none(), MAP),
-                st.one_of(st.none(), st.uuids()), st.one_of(st.none(), st.binary(min_size=1, max_size=8)),
+                st.one_of(st.none(), st.uuids()),
+                st.one_of(st.none(), st.binary(min_size=1, max_size=8)),
                 st.one_of(st.none(), INTERVAL), st.one_of(st.none(), DEC),
                 st.one_of(st.none(), st.integers(-(2**127), 2**127 - 1)))
 COLUMNS = [("l", "INT64[]"), ("s", "STRING[]"), ("n", "INT64[][]"), ("a", "INT64[3]"),
@@ -70,7 +71,8 @@ def _expected(value, col: int):
     return value
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(ROW, min_size=1, max_size=6))
 def test_values_round_trip(tmp_path_factory, rows):
     path = tmp_path_factory.mktemp("rt")

@@ -57,7 +57,7 @@ def _child(spec: dict) -> dict:
     samples: list[list] = []
 
     def progress(p) -> None:
-        samples.append([p.stage, p.bytes_read, p.rss])
+        samples.append([p.stage, p.bytes_read, p.rss - p.write_queue_bytes])
 
     config = ruzu.CsvImportConfig(**spec.get("config", {}))
     callback = progress if spec.get("samples") else None

@@ -127,7 +127,7 @@ def test_leftover_staging_is_removed_on_writable_open(tmp_path):
     assert sorted(os.listdir(path)) == [".lock", "manifest.json"]
 
 
-@pytest.mark.parametrize("name", ["1abc", "a-b", "", "x" * 65, "a b", "Ä"])
+@pytest.mark.parametrize("name", ["", "x" * 65, "a`b", "a\nb", "\t"])
 def test_invalid_names_are_refused(db, name):
     with pytest.raises(CatalogError, match="invalid"):
         db.create_node_table(name, [("id", "INT64")], "id")

@@ -1,0 +1,179 @@
+"""Dialect sniffing: guess a CSV file's delimiter, quote, escape and header from a bounded
+sample (the first ``sample_rows`` records, at most ``SAMPLE_BYTES`` bytes), as Kùzu and DuckDB
+do when the options are not given.
+
+Each (delimiter, quote, escape) candidate parses the sample; the winner's most common number
+of fields is the expected one (when the table says how many it wants), then is above one, then
+the most rows have it, then it is the largest, then the most fields are actually wrapped in its
+quote, then the earlier candidate wins (``,`` before ``|``, tab and ``;``; ``"`` before ``'``).
+The header is detected as Kùzu does: the first record is a header when it names the columns or
+when one of its fields does not parse as its column's type.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..types import LogicalType
+
+DELIMITERS = (",", "|", "\t", ";")
+QUOTES = ('"', "'")
+SAMPLE_BYTES = 1 << 20
+DEFAULT_SAMPLE_ROWS = 256
+
+try:  # fields over csv's default 128 KiB must not raise _csv.Error
+    csv.field_size_limit(sys.maxsize)
+except OverflowError:  # pragma: no cover - 32-bit C long
+    csv.field_size_limit(2**31 - 1)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    delimiter: str = ","
+    quote: str = '"'
+    escape: str = '"'
+
+
+def read_sample(open_binary: Callable[[], io.BufferedIOBase], skip_rows: int = 0,
+                max_bytes: int = SAMPLE_BYTES) -> tuple[str, bool]:
+    """(text, complete): at most ``max_bytes`` from the start of the stream, decoded leniently,
+    BOM dropped, ``skip_rows`` lines skipped; ``complete`` when the whole input fit."""
+    from .sources import DECOMPRESS_ERRORS
+
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with open_binary() as f:
+            while size <= max_bytes:
+                chunk = f.read(min(1 << 16, max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+    except OSError:
+        if not chunks:
+            return "", True
+    except DECOMPRESS_ERRORS:  # a damaged file: the sample is what could be read
+        pass
+    raw = b"".join(chunks)
+    complete = len(raw) <= max_bytes
+    raw = raw[:max_bytes]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not complete:  # drop the last, probably cut, line
+        cut = raw.rfind(b"\n")
+        raw = raw[: cut + 1] if cut >= 0 else raw
+    text = raw.decode("utf-8", errors="replace")
+    for _ in range(skip_rows):
+        nl = text.find("\n")
+        text = "" if nl < 0 else text[nl + 1 :]
+    return text, complete
+
+
+def _escape_for(text: str, quote: str) -> str:
+    """Backslash when the sample escapes the quote with one (and never doubles it)."""
+    if ("\\" + quote) in text and (quote + quote) not in text.replace("\\" + quote, ""):
+        return "\\"
+    return quote
+
+
+def parse_sample(text: str, dialect: Dialect, sample_rows: int) -> list[list[str]]:
+    doubled = dialect.escape == dialect.quote
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar=dialect.quote,
+        doublequote=doubled, escapechar=None if doubled else dialect.escape, strict=False,
+    )
+    rows = []
+    try:
+        for row in reader:
+            if row:
+                rows.append(row)
+            if len(rows) >= sample_rows:
+                break
+    except csv.Error:
+        pass
+    return rows
+
+
+def _quoted_fields(text: str, delimiter: str, quote: str) -> int:
+    count = 0
+    for line in text.splitlines()[:DEFAULT_SAMPLE_ROWS]:
+        for piece in line.split(delimiter):
+            piece = piece.strip()
+            if len(piece) >= 2 and piece[0] == quote and piece[-1] == quote:
+                count += 1
+    return count
+
+
+def sniff_dialect(text: str, *, delimiter: str | None = None, quote: str | None = None,
+                  escape: str | None = None, expected_fields: int | None = None,
+                  sample_rows: int = DEFAULT_SAMPLE_ROWS) -> Dialect:
+    """The best dialect for ``text``; options given by the user are kept as they are."""
+    delimiters = (delimiter,) if delimiter else DELIMITERS
+    quotes = (quote,) if quote else QUOTES
+    best_key = None
+    best = Dialect(delimiter or ",", quote or '"', escape or (quote or '"'))
+    for qi, q in enumerate(quotes):
+        esc = escape or _escape_for(text, q)
+        for di, d in enumerate(delimiters):
+            if d == q:
+                continue
+            candidate = Dialect(d, q, esc)
+            rows = parse_sample(text, candidate, sample_rows)
+            if not rows:
+                continue
+            widths = Counter(len(r) for r in rows)
+            modal, agree = widths.most_common(1)[0]
+            key = (
+                expected_fields is not None and modal == expected_fields,
+                modal > 1,  # a delimiter that splits the records beats one that does not
+                agree,  # rows of the most common width (a few bad rows do not decide)
+                modal,
+                _quoted_fields(text, d, q),
+                -di,
+                -qi,
+            )
+            if best_key is None or key > best_key:
+                best_key, best = key, candidate
+    return best
+
+
+def first_record(text: str, dialect: Dialect) -> list[str] | None:
+    rows = parse_sample(text, dialect, 1)
+    return rows[0] if rows else None
+
+
+def detect_header(first: list[str] | None, names: list[str], types: list) -> bool:
+    """Kùzu's rule: a header when the first record names the columns (any case) or when one
+    of its fields does not parse as its column's type."""
+    if not first or not any(v.strip() for v in first):
+        return False
+    if [v.strip().lower() for v in first] == [n.lower() for n in names]:
+        return True
+    return not all(_parses(v, t) for v, t in zip(first, types, strict=False))
+
+
+def _parses(text: str, typ) -> bool:
+    text = text.strip()
+    if text == "" or not isinstance(typ, LogicalType):
+        return True
+    try:
+        if typ.is_integer:
+            int(text)
+        elif typ in (LogicalType.FLOAT, LogicalType.DOUBLE):
+            float(text)
+        elif typ is LogicalType.BOOLEAN:
+            return text.lower() in ("true", "false", "t", "f", "1", "0")
+        elif typ is LogicalType.DATE:
+            dt.date.fromisoformat(text)
+        elif typ is LogicalType.TIMESTAMP:
+            dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

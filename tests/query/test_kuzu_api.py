@@ -1,0 +1,132 @@
+"""The Python API as Kùzu's: keyword and in-memory databases, context managers, prepared
+statements, dict rows, column types, timings and RuntimeError as the base of query errors —
+each checked against Kùzu 0.11.3 doing the same."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import ruzu
+
+kuzu = pytest.importorskip("kuzu")
+
+SETUP = [
+    "CREATE NODE TABLE P(id INT64, name STRING, score DOUBLE, PRIMARY KEY(id))",
+    "CREATE REL TABLE K(FROM P TO P)",
+]
+
+
+def _load(conn, base) -> None:
+    (base / "p.csv").write_text("1,a,1.5\n2,b,2.5\n3,c,\n")
+    (base / "k.csv").write_text("1,2\n2,3\n")
+    for s in SETUP:
+        conn.execute(s)
+    conn.execute(f"COPY P FROM '{base / 'p.csv'}'")
+    conn.execute(f"COPY K FROM '{base / 'k.csv'}'")
+
+
+@pytest.fixture(params=["ruzu", "kuzu"])
+def conn(request, tmp_path):
+    module = ruzu if request.param == "ruzu" else kuzu
+    db = module.Database(database_path=str(tmp_path / "db"))
+    c = module.Connection(db)
+    _load(c, tmp_path)
+    yield c
+    c.close()
+    db.close()
+
+
+QUERY = "MATCH (a:P) RETURN a.id AS id, a.name AS name, a.score AS score ORDER BY id"
+
+
+def _answers(tmp_path, fn):
+    out = []
+    for module in (ruzu, kuzu):
+        path = tmp_path / module.__name__
+        path.mkdir()
+        db = module.Database(database_path=str(path / "db"))
+        c = module.Connection(db)
+        _load(c, path)
+        out.append(fn(c))
+        c.close()
+        db.close()
+    return out
+
+
+def test_rows_as_dict_get_n_and_iteration_as_kuzu(tmp_path):
+    def run(c):
+        r = c.execute(QUERY)
+        first = r.get_n(2)
+        rest = r.get_all()
+        as_dicts = c.execute(QUERY).rows_as_dict().get_all()
+        iterated = list(c.execute(QUERY))
+        return first, rest, as_dicts, iterated
+
+    ours, theirs = _answers(tmp_path, run)
+    assert ours == theirs
+
+
+def test_column_types_as_kuzu(tmp_path):
+    def run(c):
+        r = c.execute("MATCH (a:P)-[k:K]->(b) RETURN a.id, a.name, a.score, a, k, a.id > 1")
+        return r.get_column_data_types(), list(r.get_schema())
+
+    ours, theirs = _answers(tmp_path, run)
+    assert ours == theirs
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Kùzu deprecates prepare()
+def test_prepared_statement_as_kuzu(tmp_path):
+    def run(c):
+        prepared = c.prepare("MATCH (a:P) WHERE a.id >= $lo RETURN a.name ORDER BY a.name")
+        assert prepared.is_success()
+        return [c.execute(prepared, {"lo": lo}).get_all() for lo in (1, 3)]
+
+    ours, theirs = _answers(tmp_path, run)
+    assert ours == theirs
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_prepare_of_bad_syntax_fails_on_execute_as_kuzu(conn):
+    prepared = conn.prepare("MATCH (a:P RETURN a")
+    assert not prepared.is_success() and prepared.get_error_message()
+    with pytest.raises(RuntimeError):
+        conn.execute(prepared)
+
+
+def test_query_errors_are_runtime_errors_as_kuzu(conn):
+    for bad in ("MATCH (a:Nope) RETURN a", "MATCH (a:P) RETURN b", "RETURN foo_bar(1)"):
+        with pytest.raises(RuntimeError):
+            conn.execute(bad)
+
+
+def test_context_managers_and_timings(conn):
+    with conn.execute(QUERY) as result:
+        assert result.get_num_tuples() == 3
+        assert result.get_execution_time() >= 0 and result.get_compiling_time() >= 0
+    assert result.is_closed
+
+
+def test_get_as_pl_as_kuzu(tmp_path):
+    ours, theirs = _answers(tmp_path, lambda c: c.execute(QUERY).get_as_pl().to_dicts())
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("how", [(), (":memory:",), ("",)])
+def test_in_memory_database_as_kuzu(how):
+    for module in (ruzu, kuzu):
+        db = module.Database(*how)
+        with module.Connection(db) as c:
+            c.execute("CREATE NODE TABLE T(id INT64, PRIMARY KEY(id))")
+            assert c.execute("MATCH (t:T) RETURN count(*)").get_all() == [[0]]
+        db.close()
+
+
+def test_in_memory_database_leaves_nothing_behind():
+    db = ruzu.Database(":memory:")
+    path = db.path
+    assert os.path.isdir(path)
+    db.close()
+    assert not os.path.exists(path)

@@ -1,0 +1,92 @@
+"""The dialect sniffer against files written by Python's csv module in a known dialect (the
+oracle): every unambiguous file must come back with the dialect it was written in."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+
+import pytest
+
+from ruzu.csv.sniff import Dialect, detect_header, first_record, read_sample, sniff_dialect
+from ruzu.types import LogicalType
+
+WORDS = ["ann", "bob smith", "a,b", "x|y", "tab\there", "semi;colon", 'say "hi"', "it's",
+         "", "[1, 2]", "é", "12", "3.5"]
+
+
+def _write(rows, dialect: Dialect) -> str:
+    out = io.StringIO()
+    doubled = dialect.escape == dialect.quote
+    writer = csv.writer(out, delimiter=dialect.delimiter, quotechar=dialect.quote,
+                        doublequote=doubled, escapechar=None if doubled else dialect.escape,
+                        quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _dialects():
+    for d in (",", "|", "\t", ";"):
+        for q in ('"', "'"):
+            for e in (q, "\\"):
+                yield Dialect(d, q, e)
+
+
+def _unambiguous(text: str, rows, dialect: Dialect) -> bool:
+    """Only the writer's dialect gives the rows back (else several answers are right)."""
+    from ruzu.csv.sniff import parse_sample
+
+    for other in _dialects():
+        if other != dialect and parse_sample(text, other, 1000) == rows:
+            return False
+    # a quote the writer never had to use cannot be told apart from the other quote
+    return dialect.quote in text and (dialect.escape == dialect.quote or "\\" in text)
+
+
+@pytest.mark.parametrize("dialect", list(_dialects()), ids=repr)
+@pytest.mark.parametrize("seed", range(6))
+def test_sniffer_finds_the_writers_dialect(dialect, seed):
+    rng = random.Random(seed)
+    width = rng.randint(2, 6)
+    rows = [[f"id{i}"] + [rng.choice(WORDS) for _ in range(width - 1)] for i in range(40)]
+    text = _write(rows, dialect)
+    if not _unambiguous(text, rows, dialect):
+        pytest.skip("ambiguous sample")
+    assert sniff_dialect(text, expected_fields=width) == dialect
+    assert sniff_dialect(text) == dialect  # without knowing the width too
+
+
+@pytest.mark.parametrize("delimiter", [",", "|", "\t", ";"])
+def test_plain_files_without_quotes(delimiter):
+    text = "".join(delimiter.join([str(i), f"name{i}", str(i * 2)]) + "\n" for i in range(20))
+    assert sniff_dialect(text).delimiter == delimiter
+    assert sniff_dialect(text, expected_fields=3).delimiter == delimiter
+
+
+def test_given_options_are_kept():
+    text = "a;b\n1;2\n"
+    assert sniff_dialect(text, delimiter=",") == Dialect(",", '"', '"')
+
+
+def test_one_column_file_keeps_the_comma():
+    assert sniff_dialect("1\n2\n3\n", expected_fields=1).delimiter == ","
+
+
+def test_sample_is_bounded_and_long_fields_are_fine(tmp_path):
+    path = tmp_path / "big.csv"
+    long = "x" * (300 << 10)  # over csv's default 128 KiB field limit
+    path.write_text("id|s\n" + "".join(f"{i}|{long}\n" for i in range(8)))
+    text, complete = read_sample(lambda: open(path, "rb"), max_bytes=1 << 20)
+    assert not complete and len(text) <= 1 << 20
+    assert sniff_dialect(text, expected_fields=2).delimiter == "|"
+    assert first_record(text, Dialect("|")) == ["id", "s"]
+
+
+def test_header_detection():
+    ints = [LogicalType.INT64, LogicalType.INT64]
+    assert detect_header(["a", "b"], ["x", "y"], ints)
+    assert not detect_header(["1", "2"], ["x", "y"], ints)
+    strings = [LogicalType.STRING, LogicalType.STRING]
+    assert detect_header(["X", "y"], ["x", "y"], strings)  # names the columns (any case)
+    assert not detect_header(["a", "b"], ["x", "y"], strings)
