@@ -11,6 +11,7 @@ Usage::
     ruzu-import DBDIR [--schema schema.cypher] [--nodes Person=persons.csv[,more.csv]]...
                 [--relationships Follows=follows.csv]... [options]
     ruzu-import demo [DBDIR] [--persons N] [--out DIR]
+    ruzu-import export DBDIR (--table T | --query CYPHER) --out FILE
 
 Input specs: ``--nodes TABLE=FILE[,FILE…]`` (a bare ``FILE`` names the table after the file's
 stem); ``--relationships TABLE=FILE[,FILE…]``, and for a rel table that connects several
@@ -88,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out = sys.stdout
     try:
+        if argv and argv[0] == "export":
+            from .export import run_export
+
+            return run_export(argv[1:], out)
         if argv and argv[0] == "demo":
             args = build_demo_parser().parse_args(argv[1:])
             return run_demo(args, out)

@@ -151,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
                "Likes:User:Post=likes.csv. FILE may be a glob ('part-*.csv.gz', matches "
                "in name order), a directory of Parquet part files, or - for stdin. "
                "Demo: 'ruzu-import demo [DBDIR] [--persons N]' generates a sample social "
-               "graph and imports it (see 'ruzu-import demo --help').",
+               "graph and imports it (see 'ruzu-import demo --help'). Export: 'ruzu-import "
+               "export DBDIR --table T --out t.csv|t.parquet' (see 'ruzu-import export "
+               "--help').",
     )
     p.add_argument("database", metavar="DBDIR",
                    help="database directory (created when it does not exist)")

@@ -3,11 +3,11 @@ sample (the first ``sample_rows`` records, at most ``SAMPLE_BYTES`` bytes), as K
 do when the options are not given.
 
 Each (delimiter, quote, escape) candidate parses the sample; the winner's most common number
-of fields is the expected one (when the table says how many it wants), then is above one, then
-the most rows have it, then it is the largest, then the most fields are actually wrapped in its
-quote, then the earlier candidate wins (``,`` before ``|``, tab and ``;``; ``"`` before ``'``).
-The header is detected as Kùzu does: the first record is a header when it names the columns or
-when one of its fields does not parse as its column's type.
+of fields is the expected one (when the table says how many it wants), then is above one,
+then the largest share of rows has it, then it is the largest, then the most fields open with
+its quote, then the earlier candidate wins (``,`` before ``|``, tab and ``;``; ``"`` before ``'``).
+The header is detected as Kùzu does: the first record is a header when one of its fields does
+not parse as its column's type.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -102,13 +103,9 @@ def parse_sample(text: str, dialect: Dialect, sample_rows: int) -> list[list[str
 
 
 def _quoted_fields(text: str, delimiter: str, quote: str) -> int:
-    count = 0
-    for line in text.splitlines()[:DEFAULT_SAMPLE_ROWS]:
-        for piece in line.split(delimiter):
-            piece = piece.strip()
-            if len(piece) >= 2 and piece[0] == quote and piece[-1] == quote:
-                count += 1
-    return count
+    """Fields that open with the quote: at the start of a line or after the delimiter."""
+    pattern = rf"(?:^|[\n{re.escape(delimiter)}])[ \t]*{re.escape(quote)}"
+    return len(re.findall(pattern, text[: 1 << 16]))
 
 
 def sniff_dialect(text: str, *, delimiter: str | None = None, quote: str | None = None,
@@ -133,7 +130,7 @@ def sniff_dialect(text: str, *, delimiter: str | None = None, quote: str | None 
             key = (
                 expected_fields is not None and modal == expected_fields,
                 modal > 1,  # a delimiter that splits the records beats one that does not
-                agree,  # rows of the most common width (a few bad rows do not decide)
+                agree / len(rows),  # share of rows of the most common width
                 modal,
                 _quoted_fields(text, d, q),
                 -di,
@@ -150,12 +147,12 @@ def first_record(text: str, dialect: Dialect) -> list[str] | None:
 
 
 def detect_header(first: list[str] | None, names: list[str], types: list) -> bool:
-    """Kùzu's rule: a header when the first record names the columns (any case) or when one
-    of its fields does not parse as its column's type."""
+    """Kùzu's rule: a header when one of the first record's fields does not parse as its
+    column's type. (A first record equal to the column names of an all-STRING table is data
+    in Kùzu too.)"""
+    del names  # kept for the callers: Kùzu does not compare names
     if not first or not any(v.strip() for v in first):
         return False
-    if [v.strip().lower() for v in first] == [n.lower() for n in names]:
-        return True
     return not all(_parses(v, t) for v, t in zip(first, types, strict=False))
 
 

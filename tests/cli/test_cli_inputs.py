@@ -89,3 +89,30 @@ def test_stdin(run, files, plain, monkeypatch):
             "--relationships", f"Follows={files['follows']}")
     assert r.code == 0, r.err
     assert _dump(files["db"]) == plain
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet"])
+def test_export_and_import_again(run, files, tmp_path, plain, suffix):
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    for table in ("Person", "Follows"):
+        r = run("export", tmp_path / "plain", "--table", table, "--out",
+                tmp_path / f"{table}{suffix}")
+        assert r.code == 0, r.err
+        assert "rows written" in r.out
+    r = run(files["db"], "--schema", files["schema"], "--nodes",
+            f"Person={tmp_path / ('Person' + suffix)}", "--relationships",
+            f"Follows={tmp_path / ('Follows' + suffix)}")
+    assert r.code == 0, r.err
+    assert _dump(files["db"]) == plain
+
+
+def test_export_query_and_errors(run, tmp_path, plain):
+    out = tmp_path / "q.tsv"
+    r = run("export", tmp_path / "plain", "--query",
+            "MATCH (p:Person) WHERE p.age > 26 RETURN p.name, p.age ORDER BY p.age",
+            "--out", out, "--delimiter", "tab")
+    assert r.code == 0, r.err
+    assert out.read_text() == "p.name\tp.age\nAlice\t30\nBob\t41\n"
+    r = run("export", tmp_path / "plain", "--table", "Nope", "--out", out)
+    assert r.code == 1 and "Nope" in r.err

@@ -190,3 +190,33 @@ def test_memory_input_is_forgotten(tmp_path):
         db.execute("COPY T FROM frame")
     assert not IN_MEMORY
     assert not os.path.exists("<frame>")
+
+
+def test_nested_parquet_columns_like_kuzu(tmp_path):
+    kuzu = pytest.importorskip("kuzu")
+    table = pa.table({
+        "id": [1, 2, 3, 4],
+        "ints": [[1, 2], [], None, [None, 5]],
+        # strings inside nested values travel as Kùzu's text: no , [ ] { } ' " : = in them
+        "words": [["a", "b c"], ["d"], [], None],
+        "nested": [[[1], [2, 3]], [[]], None, [[4]]],
+        "pair": [{"k": 1, "name": "x"}, {"k": None, "name": "y z"}, None, {"k": 4, "name": "w"}],
+    })
+    pq.write_table(table, tmp_path / "n.parquet")
+    statements = [
+        "CREATE NODE TABLE N(id INT64, ints INT64[], words STRING[], nested INT64[][], "
+        "pair STRUCT(k INT64, name STRING), PRIMARY KEY(id))",
+        f"COPY N FROM '{tmp_path / 'n.parquet'}'"]
+    dump = "MATCH (n:N) RETURN n.id, n.ints, n.words, n.nested, n.pair ORDER BY n.id"
+    kdb = kuzu.Database(str(tmp_path / "kuzu"))
+    conn = kuzu.Connection(kdb)
+    for s in statements:
+        conn.execute(s)
+    want = conn.execute(dump).get_all()
+    conn.close()
+    kdb.close()
+    with ruzu.Database(tmp_path / "ruzu") as db:
+        for s in statements:
+            db.execute(s)
+        assert db.execute(dump).get_all() == want
+    assert len(want) == 4

@@ -69,6 +69,13 @@ CASES = {
          "COPY P FROM '{d}/p.csv' (AUTO_DETECT=false)"],
         ["MATCH (p:P) RETURN p.id, p.name ORDER BY p.id"],
     ),
+    "string_table_names_row_is_data": (
+        {"s.csv": "x,y\nc,d\n"},
+        ["CREATE NODE TABLE S(x STRING, y STRING, PRIMARY KEY(x))",
+         "CREATE NODE TABLE E(id SERIAL, x STRING, y STRING, PRIMARY KEY(id))",
+         "COPY S FROM '{d}/s.csv'", "COPY E FROM '{d}/s.csv'"],
+        ["MATCH (s:S) RETURN s.x, s.y ORDER BY s.x", "MATCH (e:E) RETURN e.id, e.x, e.y"],
+    ),
     "string_table_first_row_is_data": (
         {"s.csv": "a,b\nc,d\n"},
         ["CREATE NODE TABLE S(x STRING, y STRING, PRIMARY KEY(x))",

@@ -88,5 +88,16 @@ def test_header_detection():
     assert detect_header(["a", "b"], ["x", "y"], ints)
     assert not detect_header(["1", "2"], ["x", "y"], ints)
     strings = [LogicalType.STRING, LogicalType.STRING]
-    assert detect_header(["X", "y"], ["x", "y"], strings)  # names the columns (any case)
+    assert not detect_header(["x", "y"], ["x", "y"], strings)  # data, as in Kùzu
     assert not detect_header(["a", "b"], ["x", "y"], strings)
+
+
+def test_a_quoted_line_break_is_not_two_rows():
+    # Kùzu's csv-multiline-quote-tests/basic.csv: one field across two lines
+    assert sniff_dialect('"abc\ndef"\n', expected_fields=1) == Dialect(",", '"', '"')
+
+
+def test_a_few_bad_rows_do_not_decide():
+    text = "id,name,age\n1,A,1\n2,B,x\n3,C\n4,D,4\n"  # one row too short
+    assert sniff_dialect(text, expected_fields=3).delimiter == ","
+    assert sniff_dialect(text).delimiter == ","
