@@ -13,7 +13,10 @@ from .errors import (
     DatabaseClosedError,
     ImportInterrupted,
     ReadOnlyError,
+    RuzuError,
+    StorageError,
 )
+from .storage.failures import storage_error
 from .storage.lock import LOCK_NAME, WriterLock
 from .storage.manifest import (
     MANIFEST_NAME,
@@ -36,7 +39,12 @@ class Database:
 
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
                  buffer_pool_size: int | None = None,
-                 database_path: str | os.PathLike | None = None) -> None:
+                 database_path: str | os.PathLike | None = None,
+                 query_memory_limit: int | None = None) -> None:
+        from .query.memory import validate_limit
+
+        # bytes a query's intermediate results may use (None: a quarter of the memory)
+        self.query_memory_limit = validate_limit(query_memory_limit)
         # Kùzu's spellings: Database(database_path=…); no path or ":memory:" is an in-memory
         # database (here: a temporary directory removed on close).
         if path is None:
@@ -54,13 +62,27 @@ class Database:
         self._lock: WriterLock | None = None
         self._closed = False
         self.last_import_result: ImportResult | None = None
+        try:
+            self._open_directory()
+        except (OSError, ValueError) as e:
+            if isinstance(e, RuzuError):
+                raise
+            self.close()
+            raise StorageError(f"{self.path!r}: cannot open the database directory "
+                               f"({getattr(e, 'strerror', None) or e})") from None
+
+    def _open_directory(self) -> None:
+        if "\0" in self.path:
+            raise ValueError("the path contains a NUL byte")
+        if os.path.islink(self.path) and not os.path.exists(self.path):
+            raise ValueError("a symbolic link to nothing, or a loop of symbolic links")
         if not os.path.exists(self.path):
-            if read_only:
+            if self.read_only:
                 raise CorruptDatabaseError(f"{self.path}: database does not exist")
             os.makedirs(self.path)
         elif not os.path.isdir(self.path):
             raise CorruptDatabaseError(f"{self.path}: not a directory, so not a ruzu database")
-        if not read_only:
+        if not self.read_only:
             self._lock = WriterLock(self.path)
             self._lock.acquire()
         try:
@@ -135,9 +157,12 @@ class Database:
             self._files.manifest = self._manifest
             if txn.durable and self._lock is not None:
                 self._lock.record_generation(self._manifest.db_id, self._manifest.generation)
-        except BaseException:
+        except BaseException as e:
+            written = 0 if txn.done else txn.bytes_written()
             if not txn.done:
                 txn.rollback()
+            if isinstance(e, OSError) and not isinstance(e, RuzuError):
+                raise storage_error(self.path, e, written) from e
             raise
         finally:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
@@ -304,12 +329,19 @@ def _choose_pair(schema: RelTableSchema, from_table: str | None,
 class Connection:
     """Kùzu-style connection: ``Connection(db).execute(query, parameters)``."""
 
-    def __init__(self, database: Database, num_threads: int | None = None) -> None:
+    def __init__(self, database: Database, num_threads: int | None = None,
+                 query_memory_limit: int | None = None) -> None:
+        from .query.memory import validate_limit
+
         self.database = database
         self._closed = False
+        # bytes a query's intermediate results may use (None: the database's setting)
+        self.query_memory_limit = validate_limit(query_memory_limit)
 
     def execute(self, query, parameters: dict | None = None):
         """Run a query (or a statement from ``prepare``) with ``$name`` parameters."""
+        from .query.memory import limit_for_queries
+
         if self._closed:
             raise DatabaseClosedError("connection is closed")
         from .query.prepared import PreparedStatement
@@ -317,7 +349,8 @@ class Connection:
         if isinstance(query, PreparedStatement):
             query.check()
             query = query.query
-        return self.database.execute(query, parameters)
+        with limit_for_queries(self.query_memory_limit):
+            return self.database.execute(query, parameters)
 
     def prepare(self, query: str, parameters: dict | None = None):
         """A statement parsed once and run with ``execute(prepared, parameters)``."""

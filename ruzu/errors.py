@@ -82,3 +82,29 @@ class ImportInterrupted(RuzuError, RuntimeError):
         self.result = result
         self.resume_line = resume_line
         self.resume_skip_rows = resume_skip_rows
+
+
+class QueryMemoryError(RuzuError, MemoryError):
+    """A query's intermediate results outgrew its memory budget (``query_memory_limit``)."""
+
+
+class IntegerOverflowError(QueryError, OverflowError):
+    """An INT64 result (arithmetic, SUM, a count of paths) does not fit; never wrapped."""
+
+
+class InputChangedError(CsvError):
+    """An input file changed size or modification time while it was being read."""
+
+
+class StorageError(RuzuError, OSError):
+    """A file-system operation on the database failed (I/O error, bad path, permissions);
+    the message names the path, the operation and the reason."""
+
+
+class DiskFullError(StorageError):
+    """The disk filled up during a write; the database is left as it was before it."""
+
+
+class InputNotRereadableError(CsvError):
+    """A feature needs to read an input a second time (to find the line and record of a
+    problem, or to write a ``.bad.csv``), but the input is a pipe or FIFO readable only once."""

@@ -14,6 +14,12 @@ from ..csv.locate import line_offsets
 from .args import FileJob
 
 
+def _line_end(data: bytearray, pos: int) -> int:
+    """The first LF or CR at or after ``pos`` (-1 if none): CR-only files end lines with CR."""
+    ends = [i for i in (data.find(b"\n", pos), data.find(b"\r", pos)) if i != -1]
+    return min(ends) if ends else -1
+
+
 def _read_record(f, start: int, quote: bytes, escape: bytes, limit: int = 16 << 20) -> bytes:
     """The raw bytes of the CSV record starting at file offset ``start``, line end included:
     up to the first newline outside quotes (at most ``limit`` bytes, then up to the first
@@ -28,7 +34,8 @@ def _read_record(f, start: int, quote: bytes, escape: bytes, limit: int = 16 << 
             more = f.read(step)
             step = min(step * 2, 1 << 20)
             if not more:
-                return bytes(data) + b"\n" if data and not data.endswith(b"\n") else bytes(data)
+                ended = data.endswith((b"\n", b"\r"))
+                return bytes(data) + b"\n" if data and not ended else bytes(data)
             data += more
             if len(data) > limit:
                 cut = data.find(b"\n")
@@ -50,8 +57,13 @@ def _read_record(f, start: int, quote: bytes, escape: bytes, limit: int = 16 << 
             in_quote = False
         else:
             q = data.find(quote, pos)
-            nl = data.find(b"\n", pos)
+            nl = _line_end(data, pos)
             if nl != -1 and (q == -1 or nl < q):
+                if data[nl] == 13:  # CR: a line end of its own, or the first half of CRLF
+                    if nl + 1 == len(data):
+                        data += f.read(1)
+                    if data[nl + 1 : nl + 2] == b"\n":
+                        nl += 1
                 return bytes(data[: nl + 1])
             if q == -1:
                 pos = len(data)

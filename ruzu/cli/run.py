@@ -12,6 +12,7 @@ import time
 from typing import TextIO
 
 from ..csv.config import CsvImportConfig, ImportResult
+from ..csv.rereadable import require_rereadable
 from ..database import Database
 from ..errors import CatalogError, QueryError, RuzuError
 from .args import EXIT_OK, CliError, FileJob, build_parser, config_from_args, jobs_from_args
@@ -65,6 +66,9 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
             created.append(st.schema.name)
         if created:
             print(f"created tables: {', '.join(created)}", file=out)
+        if args.report_file:  # the .bad.csv copies records from the inputs: a second read
+            for job in plan.jobs:
+                require_rereadable(str(job.path), "--report-file (the .bad.csv)")
         for job in plan.jobs:
             display = ProgressDisplay(out, job.label, bars=bars)
             try:

@@ -62,9 +62,15 @@ def arrow_kind(path: str, head: bytes | None = None) -> str | None:
 def _batches(path: str, kind: str):
     import pyarrow as pa
 
-    if kind == "memory":
-        table = to_arrow(IN_MEMORY[path])
-        yield from table.to_batches(max_chunksize=BATCH_ROWS)
+    if kind == "memory":  # converted a slice at a time: no second copy of a whole DataFrame
+        obj = IN_MEMORY[path]
+        if frame_library(obj) == "pyarrow":
+            yield from to_arrow(obj).to_batches(max_chunksize=BATCH_ROWS)
+            return
+        for start in range(0, len(obj), BATCH_ROWS):
+            piece = obj.iloc[start : start + BATCH_ROWS] if frame_library(obj) == "pandas" \
+                else obj.slice(start, BATCH_ROWS)
+            yield from to_arrow(piece).to_batches()
         return
     files = part_files(path) if os.path.isdir(path) else [path]
     for one in files:
@@ -86,6 +92,16 @@ def _batches(path: str, kind: str):
                 except pa.ArrowInvalid:
                     source.seek(0)
                     yield from ipc.open_stream(source)
+
+
+def frame_library(obj) -> str | None:
+    """"pandas", "polars" or "pyarrow" for a table COPY can read, else None."""
+    module = type(obj).__module__.split(".")[0]
+    if module in ("pandas", "polars") and hasattr(obj, "columns"):
+        return module
+    if module == "pyarrow" and type(obj).__name__ in ("Table", "RecordBatch"):
+        return "pyarrow"
+    return None
 
 
 def to_arrow(obj):
@@ -151,7 +167,12 @@ def estimated_csv_bytes(path: str, kind: str) -> int:
     """About how many CSV bytes the input becomes (progress and buffer sizing only)."""
     try:
         if kind == "memory":
-            return max(1, int(to_arrow(IN_MEMORY[path]).nbytes * 1.5))
+            obj = IN_MEMORY[path]
+            if frame_library(obj) == "pandas":
+                return max(1, int(obj.memory_usage(deep=False).sum() * 1.5))
+            if frame_library(obj) == "polars":
+                return max(1, int(obj.estimated_size() * 1.5))
+            return max(1, int(obj.nbytes * 1.5))
         files = part_files(path) if os.path.isdir(path) else [path]
         if kind == "parquet":
             import pyarrow.parquet as pq

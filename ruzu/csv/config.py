@@ -96,6 +96,11 @@ class CsvImportConfig:
             object.__setattr__(self, "columns", tuple(self.columns))
         if isinstance(self.null_strings, str):
             object.__setattr__(self, "null_strings", (self.null_strings,))
+        if not isinstance(self.null_strings, list | tuple | set | frozenset) or not all(
+                isinstance(s, str) for s in self.null_strings):
+            raise ConfigError(
+                "null_strings must be a string or a sequence of strings, got "
+                f"{self.null_strings!r}")
         object.__setattr__(self, "null_strings", tuple(self.null_strings))
         delim = _one_byte("delimiter", self.delimiter)
         quote = _one_byte("quote", self.quote)

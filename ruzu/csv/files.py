@@ -44,4 +44,6 @@ def merge_results(total: ImportResult | None, one: ImportResult) -> ImportResult
     total.seconds += one.seconds
     total.peak_rss = max(total.peak_rss, one.peak_rss)
     total.interruption = one.interruption
+    if one.interruption is not None:  # the message names the file the import stopped in
+        total.path = one.path
     return total

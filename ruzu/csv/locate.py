@@ -10,7 +10,11 @@ from ..types import LogicalType
 from .config import CsvImportConfig
 from .parser import BatchParser, FieldSpec, read_header, skip_records
 from .reader import CsvSource
+from .rereadable import is_rereadable, require_rereadable
 from .sources import open_binary
+
+# the record of a bad row of a pipe: it was read once and is gone
+UNAVAILABLE_RECORD = "(not shown: the input is a pipe or FIFO, read only once)"
 
 _SCAN_CHUNK = 8 << 20
 
@@ -24,6 +28,7 @@ def locate_rows(path: str, cfg: CsvImportConfig, fields: list[FieldSpec], rows: 
     found: dict = {}
     if not wanted:
         return found
+    require_rereadable(path, "naming the line of a duplicate key or a missing endpoint")
     with CsvSource.for_config(path, cfg) as src:
         read_header(src, cfg)
         skip_records(src, cfg, cfg.skip_rows)
@@ -91,6 +96,7 @@ class LineScanner:
 
     def _read_starts(self) -> np.ndarray:
         if self._file is None:
+            require_rereadable(self.path, "finding the record of a rejected row")
             self._file = open_binary(self.path)  # closed at EOF or close()
         chunk = np.frombuffer(self._file.read(_SCAN_CHUNK), np.uint8)
         base = self._base
@@ -131,6 +137,8 @@ def line_offsets(path: str, lines: list[int]) -> dict[int, int]:
 
 def records_at_lines(scanner: LineScanner, lines: list[int]) -> dict[int, tuple[int, str]]:
     """(byte offset, record text) of the records starting at the given lines."""
+    if not is_rereadable(scanner.path):
+        return {line: (-1, UNAVAILABLE_RECORD) for line in lines}
     offsets = scanner.find(lines)
     return {line: (off, record_at(scanner.path, off)) for line, off in offsets.items()}
 
@@ -146,6 +154,8 @@ def record_at_line(path: str, line: int) -> tuple[int, str]:
 
 def record_at(path: str, offset: int, limit: int = 200) -> str:
     """The text of the record starting at ``offset``, up to its first line end (truncated)."""
+    if not is_rereadable(path):
+        return UNAVAILABLE_RECORD
     with open_binary(path) as f:
         f.seek(offset)
         raw = f.read(limit + 1)

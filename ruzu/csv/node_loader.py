@@ -26,6 +26,7 @@ from .mapping import append_nulls, missing_columns, node_field_order
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
+from .rereadable import is_rereadable
 
 
 def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
@@ -266,6 +267,11 @@ def _duplicate_error(txn, schema, pk_state, pk_type, pair, n_old, path, cfg,
                      fields) -> CsvError:
     first, dup = (int(x) for x in pair)
     key = _key_value(txn, pk_state, pk_type, dup)
+    if not is_rereadable(path):  # a pipe: the lines cannot be found again
+        return DuplicateKeyError(
+            f"{path}: duplicate primary key {key!r} in table {schema.name} (its lines cannot "
+            "be named: the input is a pipe or FIFO, read only once; import a file to see them)",
+            path=path, column_name=schema.primary_key, reason="duplicate primary key")
     lines = locate_rows(path, cfg, fields, [r - n_old for r in (first, dup) if r >= n_old])
     dup_line = lines[dup - n_old]
     if first >= n_old:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 
 import numpy as np
 
-from ..errors import CsvError
+from ..errors import CsvError, InputChangedError
 from .sources import (
     DECOMPRESS_ERRORS,
     compressed_position,
@@ -40,9 +41,17 @@ class CsvSource:
             raise CsvError(f"{self.path}: file not found", path=self.path) from None
         except IsADirectoryError:
             raise CsvError(f"{self.path}: is a directory, not a CSV file", path=self.path) from None
+        except OSError as e:
+            raise CsvError(f"{self.path}: cannot be opened ({e.strerror})", path=self.path,
+                           reason=str(e.strerror)) from None
+        except ValueError:  # a NUL byte in the path
+            raise CsvError(f"{self.path!r}: not a valid file name (it contains a NUL byte)",
+                           path=self.path) from None
         self.size = input_size(self.path)
+        self._stat = os.stat(self.path) if os.path.isfile(self.path) else None
         self.size_bound = self.size  # bytes the input can hold at most (edge-id width)
         compressed = not isinstance(self._file, io.FileIO)
+        self._compressed = compressed
         self.buf = np.empty(buffer_bytes, np.uint8)
         self.max_record_bytes = max(max_record_bytes, buffer_bytes)
         self.n = 0
@@ -87,12 +96,36 @@ class CsvSource:
             except DECOMPRESS_ERRORS as e:
                 raise CsvError(f"{self.path}: cannot decompress ({e})", path=self.path,
                                reason="corrupt compressed data") from None
+            except OSError as e:
+                raise CsvError(f"{self.path}: read error at byte {self.offset + self.n:,} "
+                               f"({e.strerror})", path=self.path, reason=str(e.strerror)) from None
             if not got:
                 self.eof = True
+                self._check_unchanged()
                 break
             self.n += got
             self.bytes_read += got
             view = view[got:]
+
+    def _check_unchanged(self) -> None:
+        """At the end of a regular file: it must still be the file that was opened, whole.
+        A file that shrank, grew or was rewritten while being read would otherwise import as
+        a silent part of itself (issue 15: 1,500,000 of 3,000,000 rows committed)."""
+        if self._stat is None or not stat.S_ISREG(self._stat.st_mode):
+            return
+        try:
+            now = os.stat(self.path)
+        except OSError:
+            return  # removed meanwhile: what was read is the whole file the descriptor held
+        before = self._stat
+        if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns) \
+                or (not self._compressed and self.bytes_read != now.st_size):
+            raise InputChangedError(
+                f"{self.path}: the file changed while it was being read (size {before.st_size:,}"
+                f" → {now.st_size:,} bytes, {self.bytes_read:,} read); nothing "
+                "was imported from it — import it again once it is complete",
+                path=self.path, reason="input changed while being read",
+            )
 
     def _grow(self) -> None:
         if len(self.buf) >= self.max_record_bytes:

@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import re
 import sys
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,7 +159,16 @@ def detect_header(first: list[str] | None, names: list[str], types: list) -> boo
 
 def _parses(text: str, typ) -> bool:
     text = text.strip()
-    if text == "" or not isinstance(typ, LogicalType):
+    if text == "":
+        return True
+    kind = getattr(typ, "kind", None)  # a composite type (ruzu/composite_types.py)
+    if kind in ("LIST", "ARRAY"):
+        return text.startswith("[") and text.endswith("]")
+    if kind in ("STRUCT", "MAP"):
+        return text.startswith("{") and text.endswith("}")
+    if kind == "DECIMAL":
+        typ = LogicalType.DOUBLE
+    if not isinstance(typ, LogicalType):
         return True
     try:
         if typ.is_integer:
@@ -169,8 +179,10 @@ def _parses(text: str, typ) -> bool:
             return text.lower() in ("true", "false", "t", "f", "1", "0")
         elif typ is LogicalType.DATE:
             dt.date.fromisoformat(text)
-        elif typ is LogicalType.TIMESTAMP:
+        elif typ.name.startswith("TIMESTAMP"):
             dt.datetime.fromisoformat(text)
+        elif typ.name == "UUID":
+            uuid.UUID(text)
     except ValueError:
         return False
     return True

@@ -13,6 +13,7 @@ import bz2
 import gzip
 import io
 import os
+import stat
 
 MAGIC = (
     (b"\x1f\x8b", "gzip"),
@@ -53,6 +54,8 @@ def input_kind(path: str) -> str:
         if kind is None:
             raise IsADirectoryError(path)
         return kind
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        return "plain"  # a pipe or FIFO: its first bytes cannot be peeked without losing them
     with open(path, "rb") as f:
         head = f.read(8)
     for magic, name in MAGIC:

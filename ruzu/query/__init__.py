@@ -10,7 +10,8 @@ LIMIT and ``$parameters``.
 Also OPTIONAL MATCH, EXISTS { … } / COUNT { … } subqueries (``optional``), UNION [ALL]
 (``union``) and several ';'-separated statements (a list of results).
 
-Not supported: named paths, using a variable-length relationship variable (``length(r)``,
+Named paths over fixed-length patterns (``optional.with_paths``). Not supported: paths over
+variable-length relationships, using a variable-length relationship variable (``length(r)``,
 returning it, filtering on it), writes other than COPY.
 
 How it runs (see the module docstrings for details): ``parser`` → ``planner`` (binding,
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import time
 
-from ..errors import QueryError
+from ..errors import IntegerOverflowError, QueryError, QueryMemoryError
 from . import ast
 from .ddl import run_statement
 from .executor import run_query
@@ -44,14 +45,36 @@ def execute(db, query: str, parameters: dict | None = None):
         if len(parts) > 1:
             return [execute(db, part, parameters) for part in parts]
     started = time.perf_counter()
-    stmt = parse(query)
+    try:
+        stmt = parse(query)
+    except RecursionError:
+        raise QueryError(
+            "query is nested too deeply to parse (parentheses, operators or list literals "
+            "thousands of levels deep)") from None
     parsed = time.perf_counter()
-    if isinstance(stmt, ast.Query):
-        result = run_query(db, stmt, dict(parameters or {}), query)
-    elif isinstance(stmt, ast.Union):
-        result = run_union(db, stmt, dict(parameters or {}), query)
-    else:
-        result = run_statement(db, stmt)
+    try:
+        if isinstance(stmt, ast.Query):
+            result = run_query(db, stmt, dict(parameters or {}), query)
+        elif isinstance(stmt, ast.Union):
+            result = run_union(db, stmt, dict(parameters or {}), query)
+        else:
+            result = run_statement(db, stmt)
+    except RecursionError:
+        raise QueryError(
+            "query is nested too deeply to run (e.g. thousands of chained OR/AND); use "
+            "IN [...] for long alternatives") from None
+    except OverflowError as e:
+        if isinstance(e, IntegerOverflowError):
+            raise
+        raise IntegerOverflowError(
+            f"Overflow exception: a value of the query is not within INT64 range ({e})"
+        ) from None
+    except MemoryError as e:
+        if isinstance(e, QueryMemoryError):
+            raise
+        raise QueryMemoryError(
+            f"query stopped: an allocation failed ({e or 'out of memory'}); narrow the query "
+            "or lower query_memory_limit so it stops before the system runs out") from None
     if isinstance(result, QueryResult):
         result.compiling_ms = (parsed - started) * 1000.0
         result.execution_ms = (time.perf_counter() - parsed) * 1000.0

@@ -44,6 +44,16 @@ def _expand(indptr, nbrs, eids, sources, want_eids, out_row, out_nbr, out_eid):
 
 
 @kernel
+def _sat_add(a, b):
+    """a + b for non-negative counts, sticking at INT64_MAX instead of wrapping (the caller
+    reports a count at INT64_MAX as an overflow)."""
+    r = a + b
+    if r < 0:
+        return np.int64(9223372036854775807)
+    return r
+
+
+@kernel
 def _sum_over_neighbours(indptr, nbrs, eids, weights, edge_mask, use_mask, sources, out):
     """out[i] += sum of weights[neighbour] over the (unmasked) edges of sources[i].
 
@@ -160,7 +170,7 @@ def _walk_counts(indptr, nbrs, sources, node_mask, min_hops, max_hops, num_nodes
                     if nxt[v] == 0:
                         nxt_list[nn] = v
                         nn += 1
-                    nxt[v] += c
+                    nxt[v] = _sat_add(nxt[v], c)
             for a_i in range(ncur):
                 cur[cur_list[a_i]] = 0
             cur, nxt = nxt, cur
@@ -173,7 +183,7 @@ def _walk_counts(indptr, nbrs, sources, node_mask, min_hops, max_hops, num_nodes
                         seen[v] = True
                         tot_list[ntot] = v
                         ntot += 1
-                    tot[v] += cur[v]
+                    tot[v] = _sat_add(tot[v], cur[v])
             if ncur == 0:
                 break
         for a_i in range(ncur):
@@ -545,3 +555,36 @@ def _counting_order(keys, num_keys, out):
         k = keys[i]
         out[counts[k]] = i
         counts[k] += 1
+
+
+@kernel
+def _group_add_checked(codes, values, out):
+    """out[codes[i]] += values[i] for int64; returns the first row whose addition left INT64
+    (-1 when none): the caller raises instead of returning a wrapped sum."""
+    for i in range(codes.shape[0]):
+        a = out[codes[i]]
+        b = values[i]
+        r = a + b
+        if ((a ^ r) & (b ^ r)) < 0:
+            return i
+        out[codes[i]] = r
+    return -1
+
+
+@kernel
+def _sum_over_neighbours_int(indptr, nbrs, eids, weights, edge_mask, use_mask, sources, out):
+    """_sum_over_neighbours for int64 with overflow detection: returns the first source whose
+    sum left INT64 (-1 when none)."""
+    for i in range(sources.shape[0]):
+        s = sources[i]
+        acc = out[i]
+        for j in range(indptr[s], indptr[s + 1]):
+            if use_mask and not edge_mask[eids[j]]:
+                continue
+            b = weights[nbrs[j]]
+            r = acc + b
+            if ((acc ^ r) & (b ^ r)) < 0:
+                return i
+            acc = r
+        out[i] = acc
+    return -1

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import QueryError
-from . import _kernels, ast
+from ..errors import IntegerOverflowError, QueryError
+from . import _kernels, ast, checked
 from .expressions import Evaluator
 from .grouping import factorize, first_rows, sort_key, value_codes
 from .output import python_values
@@ -225,10 +225,27 @@ def _valid_of(arg) -> np.ndarray | None:
     return arg.valid if arg.kind != "null" else np.zeros(len(arg), np.bool_)
 
 
-def _group_add(codes: np.ndarray, values: np.ndarray, groups: int, dtype) -> np.ndarray:
+def _group_add(codes: np.ndarray, values: np.ndarray, groups: int, dtype,
+               what: str = "SUM") -> np.ndarray:
     out = np.zeros(groups, dtype)
+    if np.dtype(dtype) == np.int64:
+        values = _as_int64(values, what)
+        if _kernels._group_add_checked(codes, values, out) >= 0:
+            raise IntegerOverflowError(
+                f"Overflow exception: {what} is not within INT64 range (more than "
+                f"{checked.INT64_MAX:,} in magnitude).")
+        return out
     _kernels._group_add(codes, values.astype(dtype, copy=False), out)
     return out
+
+
+def _as_int64(values: np.ndarray, what: str) -> np.ndarray:
+    values = np.asarray(values)
+    if values.dtype == np.uint64 and len(values) and int(values.max()) > checked.INT64_MAX:
+        raise IntegerOverflowError(
+            f"Overflow exception: {what} over UINT64 values above {checked.INT64_MAX:,} is not "
+            "within INT64 range.")
+    return values.astype(np.int64, copy=False)
 
 
 def _may_overflow(values: np.ndarray, weights: np.ndarray) -> bool:
@@ -258,10 +275,11 @@ class _Count:
         if valid is not None:
             codes = codes[valid]
             weights = weights[valid]
-        return _group_add(codes, weights, groups, np.int64)
+        return _group_add(codes, weights, groups, np.int64, "COUNT")
 
     def merge(self, states, maps, groups):
-        return _group_add(np.concatenate(maps), np.concatenate(states), groups, np.int64)
+        return _group_add(np.concatenate(maps), np.concatenate(states), groups, np.int64,
+                          "COUNT")
 
     def final(self, state, groups):
         return Vec("int", state)
@@ -283,14 +301,15 @@ class _SumAvg:
             sums = _exact_group_add(codes, np.asarray(values), weights, groups)
         else:
             sums = _group_add(codes, np.asarray(values, dtype) * weights, groups, dtype)
-        counts = _group_add(codes, weights, groups, np.int64)
+        counts = _group_add(codes, weights, groups, np.int64, "the number of matches")
         return sums, counts, arg.kind
 
     def merge(self, states, maps, groups):
         codes = np.concatenate(maps)
         kinds = {s[2] for s in states} - {"null"}
         dtype = np.float64 if "float" in kinds else np.int64
-        if dtype == np.int64 and any(s[0].dtype == object for s in states):
+        if dtype == np.int64 and (any(s[0].dtype == object for s in states) or float(
+                sum(np.abs(s[0].astype(np.float64)).sum() for s in states)) >= 2.0**62):
             sums = np.zeros(groups, object)
             np.add.at(sums, codes, np.concatenate([s[0].astype(object) for s in states]))
         else:

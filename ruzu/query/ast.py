@@ -169,6 +169,7 @@ class PathPattern:
     nodes: tuple[NodePattern, ...]
     rels: tuple[RelPattern, ...] = ()
     offset: int = _pos()
+    variable: str | None = None  # p in MATCH p = (a)-[e]->(b)
 
 
 # ---------------------------------------------------------------------------- clauses

@@ -76,6 +76,7 @@ def run_copy(db, stmt: ast.Copy) -> QueryResult:
         stmt.path if isinstance(stmt.path, tuple) else [stmt.path]
     )
     paths = [os.path.abspath(p) for p in paths]
+    CsvImportConfig(**settings)  # validate first: a bad DELIM is a ConfigError, not a TypeError
     if is_arrow_input(paths[0]):  # Parquet / Arrow IPC: columns by position, no header
         settings.update(ARROW_CSV)
     else:
@@ -115,12 +116,13 @@ def find_variable(name: str):
 
 @contextlib.contextmanager
 def in_memory_input(name: str, obj):
-    from ..csv.arrow import IN_MEMORY, to_arrow
+    from ..csv.arrow import IN_MEMORY, frame_library
 
+    if frame_library(obj) is None:
+        raise QueryError(f"cannot copy from a {type(obj).__name__}: expected a pandas or "
+                         "polars DataFrame or a pyarrow Table")
     try:
-        to_arrow(obj)
-    except TypeError as e:
-        raise QueryError(str(e)) from None
+        import pyarrow  # noqa: F401
     except ImportError:
         raise QueryError("COPY from a DataFrame needs pyarrow (pip install pyarrow)") from None
     if name in IN_MEMORY:
@@ -204,6 +206,7 @@ def _subset(columns, names):
 def _detect_dialect(db, stmt, path, settings, sniffing, from_table, to_table) -> None:
     """Fill in the delimiter, quote, escape and header the user did not give (Kùzu's
     AUTO_DETECT); with AUTO_DETECT=false they keep their defaults (no header)."""
+    from ..csv.rereadable import is_rereadable
     from ..csv.sniff import (
         DEFAULT_SAMPLE_ROWS,
         Dialect,
@@ -214,7 +217,8 @@ def _detect_dialect(db, stmt, path, settings, sniffing, from_table, to_table) ->
     )
     from ..csv.sources import open_binary
 
-    if not sniffing["auto_detect"]:
+    if not sniffing["auto_detect"] or not is_rereadable(path):
+        # (a pipe or FIFO is read once: sniffing a sample would consume it)
         settings.setdefault("header", False)
         return
     if all(k in settings for k in ("delimiter", "quote", "escape", "header")):

@@ -13,7 +13,7 @@ from . import ast
 from .expressions import Evaluator, from_python
 from .graph import Graph
 from .matching import CHUNK_ROWS, MatchExecutor, check_supported
-from .optional import run_optional
+from .optional import run_optional, with_paths
 from .parallel import run_parallel
 from .planner import MatchStep, ProjectStep, UnwindStep, bind
 from .projection import Projector
@@ -30,7 +30,7 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     stream: Iterable[Frame] = [single_row_frame()]
     available: set[str] = set()
     start = 0
-    plain = not any(isinstance(s, MatchStep) and s.optional for s in steps)
+    plain = not any(isinstance(s, MatchStep) and (s.optional or s.paths) for s in steps)
     done = run_parallel(graph, params, steps) if plain else None
     if done is not None:
         index, frame = done
@@ -46,6 +46,8 @@ def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
             executor = MatchExecutor(graph, params, step, available)
             executor.progressive = progressive and step is steps[0]
             stream = run_optional(executor, stream) if step.optional else executor.run(stream)
+            if step.paths:
+                stream = with_paths(graph, step, stream)
             available = set(step.keep)
         elif isinstance(step, UnwindStep):
             stream = _unwind(graph, params, step, stream)

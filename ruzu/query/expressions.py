@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import QueryError
-from . import _kernels, ast
+from . import _kernels, ast, checked
 from .vectors import (
     NUMPY_OF_KIND,
     AnyVec,
@@ -193,7 +193,11 @@ class Evaluator:
         if value.kind not in NUMERIC:
             raise QueryError(f"cannot negate a value of type {TYPE_NAMES[value.kind]}")
         if isinstance(value, Const):
+            if value.kind == "int":
+                return Const(checked.python_int(-value.value), value.kind)
             return Const(-value.value, value.kind)
+        if value.kind == "int" and np.asarray(value.values).dtype.kind == "i":
+            return Vec(value.kind, checked.int_negate(value.values, value.valid), value.valid)
         return Vec(value.kind, -value.values, value.valid)
 
     def _IsNull(self, e: ast.IsNull) -> AnyVec:
@@ -386,18 +390,15 @@ def arithmetic(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
         return result("float", values, valid, n)
     a = np.asarray(a, np.int64)
     b = np.asarray(b, np.int64)
-    if op == "+":
-        values = a + b
-    elif op == "-":
-        values = a - b
-    elif op == "*":
-        values = a * b
+    if op in ("+", "-", "*"):
+        values = checked.int_binary(op, a, b, valid)
     else:
         zero = (b == 0) if np.ndim(valid) == 0 and valid is True else np.logical_and(b == 0, valid)
         if np.any(zero):
             raise QueryError("Divide by zero.")
         safe_b = np.where(b == 0, 1, b)
         if op == "/":
+            checked.int_divide_check(a, safe_b, valid)
             values = _truncating_divide(a, safe_b)
         else:
             values = np.fmod(a, safe_b)

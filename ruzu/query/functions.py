@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import QueryError
-from . import _kernels
+from . import _kernels, checked
 from .expressions import TYPE_NAMES, Evaluator, map_strings, result, select
 from .nested_functions import NESTED_FUNCTIONS
 from .vectors import AnyVec, BytesColumn, Const, LazyStrings, NodeVec, RelVec, Vec, broadcast
@@ -105,7 +105,13 @@ def _abs(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
     (value,) = args
     _expect("abs", value, "int", "float")
     if isinstance(value, Const):
-        return Const(None if value.value is None else abs(value.value), value.kind)
+        if value.value is None:
+            return Const(None, value.kind)
+        out = abs(value.value)
+        return Const(checked.python_int(out, "Absolute value") if value.kind == "int" else out,
+                     value.kind)
+    if value.kind == "int" and np.asarray(value.values).dtype.kind == "i":
+        checked.int_negate(value.values, value.valid)  # |INT64_MIN| does not fit
     return Vec(value.kind, np.abs(value.values), value.valid)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import CatalogError
 from ..types import LogicalType
+from .memory import MemoryGuard
 from .vectors import NUMPY_OF_KIND, LazyStrings, NodeVec, RelKey, RelVec, Vec
 
 KIND_OF_TYPE = {
@@ -56,6 +57,7 @@ class Graph:
         self.db = db
         self.catalog = db.catalog
         self.cache = _shared_cache(db)
+        self.memory = MemoryGuard(db)
         self.table_oid = dict(self.catalog.oids)  # Kùzu's table ids (see Catalog.oids)
 
     def pair_oid(self, key: RelKey) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 
 from ..errors import QueryError
-from . import _kernels
+from . import _kernels, checked
 from .expressions import Evaluator
 from .match_plan import (
     Close,
@@ -159,7 +159,9 @@ class MatchExecutor:
     def _apply(self, step, stream: Iterable[Frame]) -> Iterator[Frame]:
         handler = getattr(self, "_" + type(step).__name__.lower())
         columns = self._inputs[id(step)]
+        memory = self.graph.memory
         for frame in stream:
+            memory.check()
             if frame.n:
                 if len(frame.columns) > len(columns):
                     frame = frame.only(columns)
@@ -357,9 +359,10 @@ class MatchExecutor:
             emask = self.edge_mask(tree.rel, trav.key)
             use = emask is not None
             mask_arg = emask if use else np.zeros(1, np.bool_)
-            _kernels._sum_over_neighbours(indptr, nbrs, eids, c, mask_arg, use, sources, cnts)
+            checked.sum_over_neighbours(indptr, nbrs, eids, c, mask_arg, use, sources, cnts)
             if agg.func in ("sum", "avg"):
-                _kernels._sum_over_neighbours(indptr, nbrs, eids, s, mask_arg, use, sources, sums)
+                checked.sum_over_neighbours(indptr, nbrs, eids, s, mask_arg, use, sources, sums,
+                                            "SUM")
             if agg.func in ("min", "max"):
                 _kernels._extreme_over_neighbours(
                     indptr, nbrs, eids, e, d, mask_arg, use, sources, want_max, ext, defined
@@ -441,13 +444,14 @@ class MatchExecutor:
             emask = self.edge_mask(tree.rel, trav.key)
             weights = g[c_table]
             if weights is None and emask is None:
-                out += self.graph.degrees(trav.key, direction)[sources]
+                out = checked.int_binary("+", out, self.graph.degrees(trav.key, direction)[sources],
+                                         True)
                 continue
             indptr, nbrs, eids = self.graph.csr(trav.key, direction)
             if weights is None:
                 weights = np.ones(self.graph.num_nodes(c_table), np.int64)
             use_mask = emask is not None
-            _kernels._sum_over_neighbours(
+            checked.sum_over_neighbours(
                 indptr,
                 nbrs,
                 eids,
@@ -481,8 +485,8 @@ class MatchExecutor:
             for sub in step.steps:
                 stream = self._apply(sub, stream)
             for f in stream:
-                total += int(f.multiplicities().sum())
-            self._counts[key] = total
+                total += checked.exact_sum(f.multiplicities())
+            self._counts[key] = checked.python_int(total, "the number of matches")
         total = self._counts[key]
         if total == 0:
             return
@@ -551,6 +555,7 @@ class MatchExecutor:
                 sources = sources[order]
                 rows = order if rows is None else rows[order]
             total = int(self.graph.degrees(trav.key, direction)[sources].sum())
+            self.graph.memory.check(extra=total * 24)
             out_row = np.empty(total, np.int64)
             out_nbr = np.empty(total, np.int64)
             want_eids = bool(step.keep_rel or step.rel.filters)

@@ -166,3 +166,38 @@ def _mentioned(expr) -> set[str]:
     for child in ast.children(expr):
         out |= _mentioned(child)
     return out
+
+
+def with_paths(graph, step, stream: Iterable[Frame]) -> Iterator[Frame]:
+    """Frames with a column per named path of ``step``: Kùzu's path value,
+    {"_nodes": [node dicts], "_rels": [rel dicts]} (NULL where a node is NULL)."""
+    from .output import python_values
+
+    for frame in stream:
+        for name, (node_names, rel_names) in step.paths.items():
+            if name not in step.keep:
+                continue
+            nodes = [
+                python_values(_labelled(frame.columns[n], step.nodes[n].declared), graph)
+                for n in node_names
+            ]
+            rels = [python_values(frame.columns[r], graph) for r in rel_names]
+            out = np.empty(frame.n, object)
+            valid = np.ones(frame.n, np.bool_)
+            for i in range(frame.n):
+                row_nodes = [col[i] for col in nodes]
+                if any(v is None for v in row_nodes):
+                    valid[i] = False
+                    continue
+                out[i] = {"_nodes": row_nodes, "_rels": [col[i] for col in rels]}
+            frame.columns[name] = Vec("any", out, None if valid.all() else valid)
+        yield frame
+
+
+def _labelled(vec, tables):
+    """A node column that prints every key of the tables its labels named (as Kùzu)."""
+    import dataclasses
+
+    if isinstance(vec, NodeVec) and tables:
+        return dataclasses.replace(vec, label_tables=tuple(tables))
+    return vec

@@ -82,6 +82,7 @@ def run_parallel(graph, params: dict, steps: list) -> tuple[int, Frame] | None:
             available = set(step.keep)
         for frame in stream:
             aggregation.add(frame)
+            graph.memory.check()
         return aggregation
 
     with ThreadPoolExecutor(n_workers) as pool:

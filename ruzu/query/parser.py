@@ -233,14 +233,16 @@ class _Parser:
 
     def path_pattern(self) -> ast.PathPattern:
         start = self.tok.offset
+        variable = None
         if self.tok.kind in (Kind.IDENT, Kind.QUOTED_IDENT) and self.peek().is_symbol("="):
-            raise syntax_error(self.query, start, "named paths (p = ...) are not supported")
+            variable = self.name("a path name")
+            self.expect_symbol("=")
         nodes = [self.node_pattern()]
         rels = []
         while self.tok.is_symbol("-", "<"):
             rels.append(self.rel_pattern())
             nodes.append(self.node_pattern())
-        return ast.PathPattern(tuple(nodes), tuple(rels), offset=start)
+        return ast.PathPattern(tuple(nodes), tuple(rels), offset=start, variable=variable)
 
     def node_pattern(self) -> ast.NodePattern:
         start = self.expect_symbol("(").offset

@@ -83,6 +83,7 @@ class MatchStep:
     fold_aggregates: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
     plans: dict = field(default_factory=dict, repr=False)  # execution plans, by input columns
     optional: bool = False  # OPTIONAL MATCH: rows without a match are kept, with NULLs
+    paths: dict = field(default_factory=dict)  # named path -> (node names, rel names)
 
 
 @dataclass
@@ -183,10 +184,15 @@ class Binder:
         rels: dict[str, PatternRel] = {}
         inline: list[ast.Expr] = []
         new_scope_order: list[str] = []
+        paths: dict[str, tuple[list[str], list[str]]] = {}
         for path in clause.patterns:
             names = [self.bind_node(n, scope, nodes, inline, new_scope_order) for n in path.nodes]
+            rel_names = []
             for i, rel in enumerate(path.rels):
                 self.bind_rel(rel, names[i], names[i + 1], scope, rels, inline, new_scope_order)
+                rel_names.append(next(reversed(rels)))
+            if path.variable is not None:
+                self.bind_path(path, names, rel_names, scope, paths)
         self.prune_tables(nodes, rels)
         # Scope seen by WHERE: earlier variables plus this pattern's.
         inner = dict(scope)
@@ -221,7 +227,22 @@ class Binder:
                 raise QueryError(
                     f"filters on the variable-length relationship {rel.name} are not supported"
                 )
-        return MatchStep(nodes, rels, predicates, input_filters, set(), set())
+        step = MatchStep(nodes, rels, predicates, input_filters, set(), set())
+        step.paths = paths
+        for name in paths:
+            scope[name] = VarInfo("value")
+        return step
+
+    def bind_path(self, path: ast.PathPattern, names, rel_names, scope, paths) -> None:
+        """A named path ``p = (a)-[e]->(b)``: the values of its nodes and rels, per row."""
+        if any(r.length is not None for r in path.rels):
+            raise QueryError(
+                "named paths over variable-length relationships are not supported"
+                + self.where(path.offset)
+            )
+        if path.variable in scope or path.variable in paths:
+            raise QueryError(f"Variable {path.variable} is already bound{self.where(path.offset)}.")
+        paths[path.variable] = (list(names), list(rel_names))
 
     def anonymous_scope(self, nodes, rels) -> dict[str, VarInfo]:
         out = {}
@@ -514,6 +535,9 @@ class Binder:
                 live = (live - {step.alias}) | free_variables(step.expr)
             else:
                 keep = set(live)
+                for name, (path_nodes, path_rels) in step.paths.items():
+                    if name in keep:  # a returned path needs every node and rel on it
+                        keep |= set(path_nodes) | set(path_rels)
                 step.keep = keep
                 needed = {
                     n
@@ -524,7 +548,11 @@ class Binder:
                     needed |= {n for n in free_variables(expr) if n in step.nodes or n in step.rels}
                 needed |= {n for n, node in step.nodes.items() if node.bound}
                 step.needed = needed
-                before = {n for n in keep if n not in step.nodes and n not in step.rels}
+                before = {
+                    n
+                    for n in keep
+                    if n not in step.nodes and n not in step.rels and n not in step.paths
+                }
                 before |= {n for n, node in step.nodes.items() if node.bound}
                 for expr in step.input_filters + step.predicates:
                     before |= {

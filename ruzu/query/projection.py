@@ -52,6 +52,7 @@ class Projector:
             aggregation = self.new_aggregation()
             for chunk in chunks:
                 aggregation.add(chunk)
+                self.graph.memory.check()
             return self.run_aggregated(aggregation)
         if self.step.projection.distinct:
             frame = self._distinct(chunks)
@@ -111,6 +112,7 @@ class Projector:
                 frame = frame.take(self._sort(frame, keep))
             parts.append(frame)
             have += frame.n
+            self.graph.memory.check()
             if not order_by and keep is not None and have >= keep:
                 break
             if order_by and keep is not None and len(parts) > 8:
@@ -156,6 +158,7 @@ class Projector:
                 for item, name in zip(self.items, self.step.names, strict=True)
             }
             parts.append(_unique_rows(Frame(columns, chunk.n)))
+            self.graph.memory.check()
         if not parts:
             return self._empty()
         return _unique_rows(concat_frames(parts))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels
+from .checked import check_saturated, int_binary, sum_over_neighbours
 from .vectors import Frame, NodeVec
 
 _SOURCES_PER_BATCH = 4096
@@ -117,7 +118,7 @@ class VarLength:
                 indptr, nbrs, eids = self.graph.csr(trav.key, direction)
                 n = self.graph.num_nodes(p_table)
                 out = nxt.setdefault(p_table, np.zeros(n, np.int64))
-                _kernels._sum_over_neighbours(
+                sum_over_neighbours(
                     indptr,
                     nbrs,
                     eids,
@@ -130,7 +131,7 @@ class VarLength:
             level = {t: v for t, v in nxt.items() if v.any()}
             if hop >= low:
                 for t, v in level.items():
-                    total[t] = total[t] + v if t in total else v.copy()
+                    total[t] = int_binary("+", total[t], v, True) if t in total else v.copy()
             if not level:
                 break
         result = total.get(parent_table, np.zeros(self.graph.num_nodes(parent_table), np.int64))
@@ -183,6 +184,7 @@ class VarLength:
             res_u, res_node, res_count = _kernels._walk_counts(
                 adj.indptr, adj.nbrs, batch, everything, low, high, adj.num_nodes
             )
+            check_saturated(res_count, "paths")
             keep = np.flatnonzero(allowed[res_node])
             if len(keep) == 0:
                 continue

@@ -388,11 +388,15 @@ class Frame:
     def scaled(self, factor: np.ndarray | int) -> Frame:
         """Every row standing for ``factor`` times as many matches: weights and folded sums
         and counts are multiplied (folded minima and maxima are not)."""
-        weights = self.multiplicities() * factor
+        from .checked import checked_count_product
+
+        weights = checked_count_product(self.multiplicities(), factor)
         columns = dict(self.columns)
         for name, vec in columns.items():
             if name.startswith(FOLDED) and not name.endswith(":ext"):
-                columns[name] = Vec(vec.kind, vec.values * factor, vec.valid)
+                product = (checked_count_product(vec.values, factor) if vec.kind == "int"
+                           else vec.values * factor)
+                columns[name] = Vec(vec.kind, product, vec.valid)
         return Frame(columns, self.n, None if (weights == 1).all() else weights)
 
     def multiplicities(self) -> np.ndarray:
@@ -404,6 +408,9 @@ class Frame:
         """The same rows with every multiplicity written out as repeated rows."""
         if self.weights is None:
             return self
+        from .checked import exact_sum, python_int
+
+        python_int(exact_sum(self.weights), "the number of rows")
         idx = np.repeat(np.arange(self.n), self.weights)
         frame = self.take(idx)
         frame.weights = None

@@ -37,26 +37,44 @@ def _bytes_view(data) -> memoryview:
     return view.cast("B") if view.nbytes else memoryview(b"")
 
 
+def _named(error: OSError, fd: int) -> OSError:
+    """The error with the file's name (os.write/fsync errors carry none)."""
+    if error.filename is None:
+        from .failures import fd_path
+
+        error.filename = fd_path(fd)
+    return error
+
+
 def write_all(fd: int, data) -> None:
     _check("write")
     view = _bytes_view(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    try:
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    except OSError as e:
+        raise _named(e, fd) from None
 
 
 def write_at(fd: int, data, offset: int) -> None:
     _check("write")
     view = _bytes_view(data)
-    while view:
-        written = os.pwrite(fd, view, offset)
-        view = view[written:]
-        offset += written
+    try:
+        while view:
+            written = os.pwrite(fd, view, offset)
+            view = view[written:]
+            offset += written
+    except OSError as e:
+        raise _named(e, fd) from None
 
 
 def fsync(fd: int) -> None:
     _check("fsync")
-    os.fsync(fd)
+    try:
+        os.fsync(fd)
+    except OSError as e:
+        raise _named(e, fd) from None
 
 
 def fdatasync(fd: int) -> None:

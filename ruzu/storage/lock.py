@@ -13,7 +13,9 @@ the check off, it never refuses a good database.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
+import weakref
 
 from ..errors import LockError
 
@@ -32,10 +34,17 @@ class WriterLock:
     def acquire(self) -> None:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if _holder(fd) != str(os.getpid()):
+                    raise
+                # held by this process: maybe by a Database nobody can reach any more (kept
+                # alive only by a reference cycle, e.g. a traceback): collect it and retry
+                gc.collect()
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raw = os.pread(fd, _PID_FIELD, 0)
-            holder = raw.decode("ascii", "replace").strip(" \n\x00") or "unknown"
+            holder = _holder(fd) or "unknown"
             os.close(fd)
             raise LockError(
                 f"database {os.path.dirname(self.path)!r} is locked for writing by process "
@@ -47,6 +56,7 @@ class WriterLock:
         if _parse_record(record) is not None:
             os.pwrite(fd, record, _RECORD_AT)  # keep the generation record
         self._fd = fd
+        _HELD.add(self)
 
     def record_generation(self, db_id: str, generation: int) -> None:
         """Remember the generation just committed (best effort, see the module notes)."""
@@ -69,6 +79,31 @@ class WriterLock:
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
                 os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    return os.pread(fd, _PID_FIELD, 0).decode("ascii", "replace").strip(" \n\x00")
+
+
+# Locks held by this process. A forked child inherits their descriptors, and with them the
+# lock (flock belongs to the open file description): a child outliving its parent kept the
+# database locked under the dead parent's PID. The child closes its copies at once.
+_HELD: weakref.WeakSet = weakref.WeakSet()
+
+
+def _drop_inherited_locks() -> None:
+    for lock in list(_HELD):
+        fd, lock._fd = lock._fd, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
 
 
 def _parse_record(raw: bytes) -> tuple[str, int] | None:

@@ -115,6 +115,10 @@ class Transaction:
         app = self._appenders.get(file_id)
         return app.size if app is not None else self.manifest.files[file_id].size
 
+    def bytes_written(self) -> int:
+        """Bytes this transaction appended to data files so far (for disk-full messages)."""
+        return sum(max(0, app.size - app.initial.size) for app in self._appenders.values())
+
     def retire(self, file_id: int | None) -> None:
         """Drop a file from the database once this transaction commits."""
         if file_id is not None:

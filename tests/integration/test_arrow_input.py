@@ -122,7 +122,10 @@ def test_arrow_ipc_file_and_stream(tmp_path, expected):
 
 
 @pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow"])
-def test_dataframes_in_scope(tmp_path, expected, kind):
+def test_dataframes_in_scope(tmp_path, expected, kind, monkeypatch):
+    import ruzu.csv.arrow
+
+    monkeypatch.setattr(ruzu.csv.arrow, "BATCH_ROWS", 777)  # many slices, a short last one
     nodes, rels = _table()
     if kind == "pandas":
         nodes, rels = nodes.to_pandas(), rels.to_pandas()

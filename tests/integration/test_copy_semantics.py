@@ -149,3 +149,17 @@ def test_column_list_needs_the_primary_key(tmp_path):
         db.execute("CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id))")
         with pytest.raises(ruzu.CsvError, match="primary key"):
             db.execute(f"COPY P(name) FROM '{tmp_path}/p.csv'")
+
+
+def test_partial_import_of_several_files_names_where_it_stopped(tmp_path):
+    (tmp_path / "a.csv").write_text("id\n1\n2\n")
+    (tmp_path / "b.csv").write_text("id\n3\nfour\n5\n")
+    with ruzu.Database(tmp_path / "db") as db:
+        db.execute("CREATE NODE TABLE P(id INT64, PRIMARY KEY(id))")
+        cfg = ruzu.CsvImportConfig(partial=True, batch_size=1)
+        with pytest.raises(ruzu.ImportInterrupted) as info:
+            db.import_nodes("P", [tmp_path / "a.csv", tmp_path / "b.csv"], config=cfg)
+        assert str(info.value).startswith(f"{tmp_path / 'b.csv'}: import stopped at line 3")
+        assert info.value.resume_skip_rows == 1
+        rows = db.execute("MATCH (p:P) RETURN p.id ORDER BY p.id").get_all()
+    assert rows == [[1], [2], [3]]

@@ -39,6 +39,12 @@ CASES: dict[str, str] = {
     "UNION MATCH (b:Person)-[:WorksAt]->(:Company) RETURN b.id AS x",
     "union_all": "MATCH (a:Person) WHERE a.age > 50 RETURN a.id AS x "
     "UNION ALL MATCH (b:Person)-[:WorksAt]->(:Company) RETURN b.id AS x",
+    "named_path": "MATCH p = (a:Person)-[:Follows]->(b:Person) WHERE a.id < 30 "
+    "RETURN a.id, length(p), properties(nodes(p), 'id')",
+    "named_path_two_hops": "MATCH p = (a:Person)-[f:Follows]->(b)-[:LivesIn]->(c:City) "
+    "WHERE a.id < 40 RETURN properties(rels(p), 'since'), properties(nodes(p), 'id')",
+    "named_path_through_with": "MATCH p = (a:Person)-[:WorksAt]->(c:Company) WITH p AS q "
+    "RETURN length(q), count(*)",
     "case_in_where": "MATCH (p:Person) WHERE CASE WHEN p.age > 30 THEN p.active ELSE false "
     "END RETURN p.id",
 }

@@ -264,6 +264,11 @@ def run_raise(ref: Reference, work: str, k: int, sticky: bool) -> tuple[str | No
                 except InjectedFault:
                     raised_in = i
                     break
+                except ruzu.StorageError as e:  # the injected OSError, as a ruzu error
+                    if not isinstance(e.__cause__, InjectedFault):
+                        problems.append(f"StorageError not caused by the injected fault: {e}")
+                    raised_in = i
+                    break
                 except Exception as e:  # noqa: BLE001
                     problems.append(f"statement raised {type(e).__name__} instead of the "
                                     f"injected OSError: {e}")

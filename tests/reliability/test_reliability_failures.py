@@ -93,7 +93,7 @@ def failing_imports(tmp):
         ("missing endpoint", lambda db: db.import_relationships("Follows", missing, config=small),
          ruzu.MissingEndpointError),
         ("KeyboardInterrupt from the progress callback", interrupt, KeyboardInterrupt),
-        ("injected I/O error", io_error, InjectedFault),
+        ("injected I/O error", io_error, ruzu.StorageError),  # caused by the InjectedFault
     ]
 
 

@@ -101,3 +101,42 @@ def test_a_few_bad_rows_do_not_decide():
     text = "id,name,age\n1,A,1\n2,B,x\n3,C\n4,D,4\n"  # one row too short
     assert sniff_dialect(text, expected_fields=3).delimiter == ","
     assert sniff_dialect(text).delimiter == ","
+
+
+def test_header_detection_of_composite_columns():
+    from ruzu.composite_types import parse_composite
+
+    floats = parse_composite("FLOAT[3]")
+    assert detect_header(["text", "embedding"], ["text", "embedding"],
+                         [LogicalType.STRING, floats])
+    assert not detect_header(["a", "[1, 2, 3]"], ["text", "embedding"],
+                             [LogicalType.STRING, floats])
+    pair = parse_composite("STRUCT(a INT64)")
+    assert detect_header(["pair"], ["pair"], [pair])
+    assert not detect_header(["{a: 1}"], ["pair"], [pair])
+
+
+KUZU_DIALECT_FILES = {  # Kùzu's dataset/csv-dialect-detection (test/test_files/csv/...)
+    "eStudyAt_delim1.csv": Dialect("|", '"', '"'),
+    "eStudyAt_delim2.csv": Dialect(";", '"', '"'),
+    "eStudyAt_escape1.csv": Dialect(";", '"', "\\"),
+    "eStudyAt_escape2.csv": Dialect(";", '"', '"'),
+    "eStudyAt_escape3.csv": Dialect(";", "'", "\\"),
+    "eStudyAt_quote1.csv": Dialect(";", "'", "'"),
+    "list.csv": Dialect(",", '"', '"'),
+    "list_delim1.csv": Dialect("|", "'", "'"),
+    "list_delim2.csv": Dialect("\t", "'", "'"),
+    "list_quote1.csv": Dialect(",", "'", "'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KUZU_DIALECT_FILES))
+def test_kuzu_dialect_detection_corpus(name):
+    import os
+
+    base = os.environ.get("KUZU_SOURCE", "/work/kuzu-src")
+    path = os.path.join(base, "dataset", "csv-dialect-detection", name)
+    if not os.path.exists(path):
+        pytest.skip("Kùzu's source checkout is not here (set KUZU_SOURCE)")
+    text, _ = read_sample(lambda: open(path, "rb"))
+    assert sniff_dialect(text) == KUZU_DIALECT_FILES[name]

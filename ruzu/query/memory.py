@@ -1,0 +1,112 @@
+"""The query memory budget: a query whose intermediate results outgrow it fails with
+``QueryMemoryError`` naming the budget, instead of growing until the kernel's OOM killer ends
+the process (a three-way cartesian product of 3,274 nodes once reached 23.7 GB).
+
+The measure is the growth of the process's anonymous resident memory (``/proc/self/statm``:
+resident minus file-backed pages) since the query started — what the OOM killer counts, and
+independent of how the engine represents its rows; memory-mapped data files do not count. It
+is checked as frames stream through the pipeline and before large allocations, so a query
+overshoots the budget by at most about one chunk.
+
+Budget: ``Connection(db, query_memory_limit=…)`` or ``Database(…, query_memory_limit=…)`` in
+bytes; by default a quarter of the physical memory (or of the cgroup limit when lower).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+import time
+
+from ..errors import QueryMemoryError
+
+DEFAULT_FRACTION = 4  # the default budget is 1/DEFAULT_FRACTION of the memory available
+CHECK_INTERVAL = 0.002  # seconds between two reads of /proc/self/statm on the streaming path
+
+_override: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "ruzu_query_memory_limit", default=None)
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def physical_memory() -> int:
+    total = os.sysconf("SC_PHYS_PAGES") * _PAGE
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path) as f:
+                text = f.read().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+def default_limit() -> int:
+    return physical_memory() // DEFAULT_FRACTION
+
+
+def anon_rss() -> int:
+    """Anonymous resident bytes of this process (0 where /proc is not available)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            fields = f.read().split()
+        return (int(fields[1]) - int(fields[2])) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def validate_limit(limit) -> int | None:
+    from ..errors import ConfigError
+
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+        raise ConfigError(f"query_memory_limit must be a positive number of bytes, not {limit!r}")
+    return limit
+
+
+@contextlib.contextmanager
+def limit_for_queries(limit: int | None):
+    """Queries run inside this block use ``limit`` (None: the database's or the default)."""
+    token = _override.set(limit)
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB"
+
+
+class MemoryGuard:
+    """Tracks one query's memory growth against its budget (shared by its worker threads)."""
+
+    def __init__(self, db) -> None:
+        self.limit = (_override.get() or getattr(db, "query_memory_limit", None)
+                      or default_limit())
+        self.base = anon_rss()
+        self._last = 0.0
+
+    def check(self, extra: int = 0) -> None:
+        """Raise QueryMemoryError when the growth so far plus ``extra`` bytes about to be
+        allocated exceeds the budget. Cheap: without ``extra`` it reads the process's memory
+        at most every CHECK_INTERVAL seconds."""
+        if not extra:
+            now = time.monotonic()
+            if now - self._last < CHECK_INTERVAL:
+                return
+            self._last = now
+        used = anon_rss() - self.base
+        if used + extra > self.limit:
+            raise self.error(used, extra)
+
+    def error(self, used: int, extra: int = 0) -> QueryMemoryError:
+        wanted = f" and needs {_mb(extra)} more" if extra else ""
+        return QueryMemoryError(
+            f"query stopped: its intermediate results use {_mb(max(used, 0))}{wanted}, over "
+            f"the query memory limit of {_mb(self.limit)}; narrow the query (WHERE, LIMIT, "
+            "an aggregate instead of every row) or raise the limit with "
+            "Connection(db, query_memory_limit=…) / Database(…, query_memory_limit=…)"
+        )
