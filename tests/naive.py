@@ -26,11 +26,11 @@ SKIPPED = "<skipped>"  # value reported for a KIND_SKIP field
 _INT_RE = re.compile(rb"[+-]?[0-9]+")
 _FLOAT_RE = re.compile(rb"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _FLOAT_SPECIAL_RE = re.compile(rb"[+-]?(inf|infinity|nan)", re.IGNORECASE)
-_DATE_RE = re.compile(rb"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DATE_RE = re.compile(rb"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")  # Kùzu: 1950-7-23 too
 _TS_RE = re.compile(
-    rb"([0-9]{4}-[0-9]{2}-[0-9]{2})"
+    rb"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})"
     rb"(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?"
-    rb"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
+    rb"(Z?[+-][0-9]{2}(?::?[0-9]{2})?|Z)?)?"
 )
 _NEWLINE_RE = re.compile(rb"\r\n|\r|\n")
 _EPOCH = _dt.datetime(1970, 1, 1)
@@ -67,7 +67,7 @@ def naive_bool(text: bytes) -> tuple[int, bool | None]:
 
 
 def naive_date(text: bytes) -> tuple[int, int | None]:
-    """Days since 1970-01-01 of a strict YYYY-MM-DD date."""
+    """Days since 1970-01-01 of a YYYY-M[M]-D[D] date (as Kùzu reads them)."""
     m = _DATE_RE.fullmatch(text)
     if not m:
         return E_BAD_DATE, None
@@ -93,8 +93,8 @@ def naive_timestamp(text: bytes) -> tuple[int, int | None]:
     except ValueError:
         return E_BAD_TIMESTAMP, None
     offset_min = 0
-    tz = m[6]
-    if tz and tz != b"Z":
+    tz = m[6][1:] if m[6] and m[6][:1] == b"Z" else m[6]  # Kùzu: "…Z+00:00"
+    if tz:
         digits = tz[1:].replace(b":", b"")
         oh, om = int(digits[:2]), int(digits[2:] or 0)
         if oh > 23 or om > 59:

@@ -43,6 +43,7 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 from .._jit import kernel
+from ._values_temporal import _date_prefix, _days_from_civil, _parse_date  # noqa: F401
 
 # ---------------------------------------------------------------------------------------------
 # Public constants
@@ -121,7 +122,6 @@ _U64_1E8 = np.uint64(100_000_000)
 _TWO53 = 2**53
 _NEG_NAN = -float("nan")  # sign bit set, like Python's float("-nan"); x * nan keeps nan's sign
 
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _US_PER_DAY = 86_400_000_000
 _M_ONES = np.uint64(0x0101010101010101)
 _M_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
@@ -450,49 +450,16 @@ def _digits(a, i, k):
 
 
 @kernel
-def _days_from_civil(y, m, d):
-    """Days since 1970-01-01 of a valid proleptic Gregorian date (H. Hinnant's algorithm)."""
-    y -= 1 if m <= 2 else 0
-    era = y // 400
-    yoe = y - era * 400
-    mp = m - 3 if m > 2 else m + 9
-    doy = (153 * mp + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-@kernel
-def _parse_date(a, s, e):
-    """``YYYY-MM-DD`` (years 0001-9999, real calendar days) -> (ok, days since 1970-01-01)."""
-    if e - s != 10 or a[s + 4] != 45 or a[s + 7] != 45:
-        return False, 0
-    y = _digits(a, s, 4)
-    m = _digits(a, s + 5, 2)
-    d = _digits(a, s + 8, 2)
-    if y < 1 or m < 1 or m > 12 or d < 1:
-        return False, 0
-    dim = _MONTH_DAYS[m]
-    if m == 2 and (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
-        dim = 29
-    if d > dim:
-        return False, 0
-    return True, _days_from_civil(y, m, d)
-
-
-@kernel
 def _parse_timestamp(a, s, e):
     """``YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,9}]][Z|(+|-)HH[[:]MM]]]`` -> (ok, microseconds UTC).
 
     Fractions beyond microseconds are truncated; an offset is subtracted to get UTC.
     """
-    if e - s < 10:
-        return False, 0
-    ok, days = _parse_date(a, s, s + 10)
+    ok, days, i = _date_prefix(a, s, e)
     if not ok:
         return False, 0
-    if e - s == 10:
+    if i == e:
         return True, days * _US_PER_DAY
-    i = s + 10
     if (a[i] != 32 and a[i] != 84) or i + 6 > e or a[i + 3] != 58:
         return False, 0
     hh = _digits(a, i + 1, 2)

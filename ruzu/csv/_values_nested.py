@@ -93,11 +93,18 @@ def _skip_to_close(buf, p, e, target, stack):
     return -1
 
 
+COUNT, SPANS, VALUES = 0, 1, 2  # _split_lists modes
+
+
 @kernel
-def _split_lists(buf, starts, ends, present, fill, out_s, out_e, counts):
-    """Split each present value ``[…]``; counts[i] = its number of elements. With ``fill``
-    the element spans go to out_s/out_e (sized by a counting pass). -> (code, bad index)."""
+def _split_lists(buf, starts, ends, present, mode, out_s, out_e, counts, kind, imin, imax,
+                 out_i, out_f, out_valid):
+    """Split each present value ``[…]``; counts[i] = its number of elements. Mode SPANS: the
+    element spans go to out_s/out_e (sized by a COUNT pass); mode VALUES: elements of a
+    classic scalar ``kind`` are converted straight into out_i/out_f/out_valid (no spans kept).
+    -> (code, bad index, converter code)."""
     stack = np.empty(_MAX_DEPTH, np.uint8)
+    scratch = np.empty(800, np.uint8)
     k = 0
     for i in range(len(starts)):
         counts[i] = 0
@@ -106,7 +113,7 @@ def _split_lists(buf, starts, ends, present, fill, out_s, out_e, counts):
         e = ends[i]
         p = _skip_ws(buf, starts[i], e)
         if p == e or buf[p] != _LBRACK:
-            return BAD_SYNTAX, i
+            return BAD_SYNTAX, i, 0
         p = _skip_ws(buf, p + 1, e)
         just = True
         seen = False
@@ -118,9 +125,9 @@ def _split_lists(buf, starts, ends, present, fill, out_s, out_e, counts):
             if c == _LBRACK or c == _LBRACE:
                 q = _skip_to_close(buf, p, e, _RBRACK if c == _LBRACK else _RBRACE, stack)
                 if q == -2:
-                    return TOO_DEEP, i
+                    return TOO_DEEP, i, 0
                 if q < 0:
-                    return BAD_SYNTAX, i
+                    return BAD_SYNTAX, i, 0
                 p = q
             elif (c == _SQUOTE or c == _DQUOTE) and just:
                 q = _skip_quotes(buf, p, e)
@@ -128,9 +135,23 @@ def _split_lists(buf, starts, ends, present, fill, out_s, out_e, counts):
                     p = q
             elif c == _COMMA or c == _RBRACK:
                 if c != _RBRACK or start < p or seen:
-                    if fill:
+                    if mode == SPANS:
                         out_s[k] = start
                         out_e[k] = _trim_right(buf, start, p)
+                    elif mode == VALUES:
+                        ee = _trim_right(buf, start, p)
+                        if _kuzu_null(buf, start, ee):
+                            out_valid[k] = False
+                            out_i[k] = 0
+                        else:
+                            code, iv, fv = K._convert(buf, start, ee, kind, imin, imax, scratch)
+                            if code != K.E_NONE:
+                                return BAD_VALUE, i, code
+                            out_valid[k] = True
+                            if kind == K.KIND_FLOAT:
+                                out_f[k] = fv
+                            else:
+                                out_i[k] = iv
                     k += 1
                     n += 1
                     seen = True
@@ -144,9 +165,9 @@ def _split_lists(buf, starts, ends, present, fill, out_s, out_e, counts):
             just = False
             p += 1
         if not closed or _skip_ws(buf, p + 1, e) != e:
-            return BAD_SYNTAX, i
+            return BAD_SYNTAX, i, 0
         counts[i] = n
-    return OK, -1
+    return OK, -1, 0
 
 
 @kernel
@@ -376,15 +397,16 @@ def _convert_spans(buf, starts, ends, valid, kind, imin, imax, out_i, out_f):
     for i in range(len(starts)):
         if not valid[i]:
             out_i[i] = 0
-            out_f[i] = 0.0
             continue
         s = _skip_ws(buf, starts[i], ends[i])
         e = _trim_right(buf, s, ends[i])
         code, iv, fv = K._convert(buf, s, e, kind, imin, imax, scratch)
         if code != K.E_NONE:
             return code, i
-        out_i[i] = iv
-        out_f[i] = fv
+        if kind == K.KIND_FLOAT:  # out_i and out_f may share one buffer
+            out_f[i] = fv
+        else:
+            out_i[i] = iv
     return K.E_NONE, -1
 
 

@@ -30,34 +30,56 @@ def convert_batch(parser, rows: int) -> int:
     if parser.null_spec is None:
         parser.null_spec = NullSpec.of(parser.cfg.null_strings)
     while rows:
-        try:
-            for f in wanted:
-                s = parser.slots[f]
-                parser.typed[f] = parse_values(parser.fields[f].type, parser.sbytes[s],
-                                               parser.soffs[s, : rows + 1],
-                                               parser.valid[f, :rows].view(np.bool_),
-                                               parser.null_spec)
+        bad = _first_bad_row(parser, rows)
+        if bad is None:
             return rows
-        except BadValue as bad:
-            line = int(parser.row_line[bad.row])
-            field = f
-            reason = bad.reason
-            from .locate import record_at_line  # locate imports the parser
+        row, field, reason = bad
+        line = int(parser.row_line[row])
+        from .locate import record_at_line  # locate imports the parser
 
-            offset, record = record_at_line(parser.src.path, line)
-            name = parser.fields[field].name
-            if not parser.cfg.ignore_errors:
-                raise CsvError(
-                    f"{parser.src.path}:{line}:{field + 1} ({name}): {reason}. "
-                    f"Record: '{record}'",
-                    path=parser.src.path, line=line, column=field + 1, column_name=name,
-                    reason=reason, record=record) from None
-            parser.note_reject(Reject(parser.src.path, line, offset, field + 1, name, reason,
-                                      record))
-            _remove_row(parser, bad.row, rows)
-            rows -= 1
-            parser.rows_total -= 1
+        offset, record = record_at_line(parser.src.path, line)
+        name = parser.fields[field].name
+        if not parser.cfg.ignore_errors:
+            raise CsvError(
+                f"{parser.src.path}:{line}:{field + 1} ({name}): {reason}. Record: '{record}'",
+                path=parser.src.path, line=line, column=field + 1, column_name=name,
+                reason=reason, record=record)
+        parser.note_reject(Reject(parser.src.path, line, offset, field + 1, name, reason,
+                                  record))
+        _remove_row(parser, row, rows)
+        rows -= 1
+        parser.rows_total -= 1
     return rows
+
+
+def _parse(parser, field: int, rows: int):
+    s = parser.slots[field]
+    return parse_values(parser.fields[field].type, parser.sbytes[s], parser.soffs[s, : rows + 1],
+                        parser.valid[field, :rows].view(np.bool_), parser.null_spec)
+
+
+def _first_bad_row(parser, rows: int):
+    """Parse every composite field of the batch into ``parser.typed``; None when all rows are
+    good, else (row, field, reason) of the first bad row (lowest row, then field)."""
+    first = None
+    for f in parser.composite:
+        limit = rows if first is None else first[0] + 1
+        try:
+            parsed = _parse(parser, f, limit)
+        except BadValue as bad:
+            found = (bad.row, f, bad.reason)
+            while found[0] > 0:  # a kernel may meet a later row's error first: look before it
+                try:
+                    _parse(parser, f, found[0])
+                    break
+                except BadValue as earlier:
+                    found = (earlier.row, f, earlier.reason)
+            if first is None or found[0] < first[0]:
+                first = found
+            continue
+        if first is None:
+            parser.typed[f] = parsed
+    return first
 
 
 def _remove_row(parser, row: int, rows: int) -> None:

@@ -72,7 +72,26 @@ def parse_values(typ, buf: np.ndarray, offsets: np.ndarray, valid: np.ndarray,
     starts = np.ascontiguousarray(offsets[:-1])
     ends = np.ascontiguousarray(offsets[1:])
     present = np.ascontiguousarray(valid).astype(np.bool_)
-    return _level(typ, buf, starts, ends, present, np.arange(len(starts)), nulls)
+    return _level(typ, buf, starts, ends, present, _Rows(), nulls)
+
+
+class _Rows:
+    """Maps a value index of one level to its batch row; only asked when a value is bad, so a
+    level costs nothing per element (rather than a row number per element)."""
+
+    def __init__(self, parent: _Rows | None = None, offsets=None, size: int = 0,
+                 shift: int = 0) -> None:
+        self.parent, self.offsets, self.size, self.shift = parent, offsets, size, shift
+
+    def __getitem__(self, i) -> int:
+        i = int(i) + self.shift
+        if self.parent is None:
+            return i
+        if self.offsets is not None:
+            i = int(np.searchsorted(self.offsets, i, side="right")) - 1
+        elif self.size:
+            i //= self.size
+        return self.parent[i]
 
 
 # -- one level ---------------------------------------------------------------------------------
@@ -96,22 +115,43 @@ def _check(code: int, bad: int, where, reason: str) -> None:
         raise BadValue(where[bad], reason)
 
 
+def _classic_kind(typ) -> int | None:
+    if typ in _CLASSIC_KIND:
+        return _CLASSIC_KIND[typ]
+    if isinstance(typ, LogicalType) and typ.is_integer:
+        return K.KIND_INT
+    return None
+
+
+def _split(buf, starts, ends, valid, mode, counts, cs=None, ce=None, kind=0, lo=0, hi=0,
+           out_i=None, out_f=None, out_valid=None):
+    e64, e8 = np.zeros(0, np.int64), np.zeros(0, np.bool_)
+    return N._split_lists(buf, starts, ends, valid, mode, e64 if cs is None else cs,
+                          e64 if ce is None else ce, counts, kind, lo, hi,
+                          e64 if out_i is None else out_i,
+                          e64.view(np.float64) if out_f is None else out_f,
+                          e8 if out_valid is None else out_valid)
+
+
 def _list(typ, buf, starts, ends, valid, where, nulls) -> Parsed:
     n = len(starts)
     counts = np.zeros(n, np.int64)
-    empty = np.zeros(0, np.int64)
     what = f"invalid {typ.value} value"
-    code, bad = N._split_lists(buf, starts, ends, valid, False, empty, empty, counts)
+    code, bad, _ = _split(buf, starts, ends, valid, N.COUNT, counts)
     _check(code, bad, where, what + " (expected [a, b, …] with balanced brackets)")
     total = int(counts.sum())
-    cs, ce = np.empty(total, np.int64), np.empty(total, np.int64)
-    N._split_lists(buf, starts, ends, valid, True, cs, ce, counts)
     if typ.kind == "ARRAY":
         wrong = valid & (counts != typ.size)
         if wrong.any():
             i = int(np.argmax(wrong))
             raise BadValue(where[i], f"an ARRAY {typ.value} needs {typ.size} elements, "
                                      f"got {int(counts[i])}")
+    kind = _classic_kind(typ.child)
+    if kind is not None:  # numbers, dates…: split and convert in one pass, no spans kept
+        return _list_of_classic(typ, kind, buf, starts, ends, valid, where, counts, total)
+    cs, ce = np.empty(total, np.int64), np.empty(total, np.int64)
+    _split(buf, starts, ends, valid, N.SPANS, counts, cs, ce)
+    if typ.kind == "ARRAY":
         full_s = np.zeros(n * typ.size, np.int64)
         full_e = np.zeros(n * typ.size, np.int64)
         slots = np.repeat(valid, typ.size)
@@ -121,13 +161,49 @@ def _list(typ, buf, starts, ends, valid, where, nulls) -> Parsed:
         present = slots
     else:
         present = np.ones(total, np.bool_)
-    child_where = np.repeat(where, counts)
+    child_where = _Rows(where, size=typ.size) if typ.kind == "ARRAY" else _Rows(
+        where, offsets=np.concatenate([[0], np.cumsum(counts)]))
     child_valid = _element_validity(typ.child, buf, cs, ce, present, nulls)
     child = _level(typ.child, buf, cs, ce, child_valid, child_where, nulls)
     out = Parsed(valid=valid, child=child)
     if typ.kind == "LIST":
-        out.offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        out.offsets = child_where.offsets.astype(np.int64, copy=False)
     return out
+
+
+def _list_of_classic(typ, kind, buf, starts, ends, valid, where, counts, total) -> Parsed:
+    lo, hi = typ.child.int_range if kind == K.KIND_INT else (0, 0)
+    out_i = np.zeros(total, np.int64)
+    out_valid = np.zeros(total, np.bool_)
+    code, bad, conv = _split(buf, starts, ends, valid, N.VALUES, counts, kind=kind, lo=lo, hi=hi,
+                             out_i=out_i, out_f=out_i.view(np.float64), out_valid=out_valid)
+    if code != N.OK:
+        raise BadValue(where[bad], K.ERROR_REASONS[int(conv)] + " in a list element")
+    child = Parsed(valid=out_valid, values=_as_column(typ.child, kind, out_i))
+    if typ.kind == "ARRAY":
+        slots = np.repeat(valid, typ.size)
+        full = Parsed(valid=np.zeros(len(slots), np.bool_),
+                      values=np.zeros(len(slots), child.values.dtype))
+        full.valid[slots], full.values[slots] = child.valid, child.values
+        return Parsed(valid=valid, child=full)
+    offsets = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return Parsed(valid=valid, offsets=offsets, child=child)
+
+
+def _as_column(typ, kind: int, out_i: np.ndarray) -> np.ndarray:
+    """The converter's int64 slots as the column's dtype."""
+    if kind == K.KIND_FLOAT:
+        return out_i.view(np.float64).astype(typ.dtype, copy=False)
+    if typ in _TIMESTAMP_SCALE:
+        scale = _TIMESTAMP_SCALE[typ]
+        values = out_i * scale if scale > 1 else out_i // round(1 / scale)
+        return values.astype(np.int64).view(typ.dtype)
+    if kind in (K.KIND_DATE, K.KIND_TIMESTAMP):
+        return out_i.view(typ.dtype)
+    if kind == K.KIND_UINT64:
+        return out_i.view(np.uint64)
+    return out_i.astype(typ.dtype, copy=False)
 
 
 def _struct(typ, buf, starts, ends, valid, where, nulls) -> Parsed:
@@ -161,7 +237,7 @@ def _map(typ, buf, starts, ends, valid, where, nulls) -> Parsed:
     total = int(counts.sum())
     ks, ke, vs, ve = (np.empty(total, np.int64) for _ in range(4))
     N._split_maps(buf, starts, ends, valid, True, ks, ke, vs, ve, counts)
-    child_where = np.repeat(where, counts)
+    child_where = _Rows(where, offsets=np.concatenate([[0], np.cumsum(counts)]))
     present = np.ones(total, np.bool_)
     (_, key_t), (_, val_t) = typ.fields
     kvalid = _element_validity(key_t, buf, ks, ke, present, nulls)
@@ -202,8 +278,8 @@ def _union(typ, buf, starts, ends, valid, where, nulls) -> Parsed:
             one = _element_validity(mtyp, buf, starts[i : i + 1], ends[i : i + 1],
                                     np.ones(1, np.bool_), nulls)
             try:
-                _level(mtyp, buf, starts[i : i + 1], ends[i : i + 1], one, where[i : i + 1],
-                       nulls)
+                _level(mtyp, buf, starts[i : i + 1], ends[i : i + 1], one,
+                       _Rows(where, shift=i), nulls)
             except BadValue:
                 continue
             ok[i] = True
@@ -259,23 +335,12 @@ def _scalar(typ, buf, starts, ends, valid, where) -> Parsed:
     if typ in _CLASSIC_KIND or (isinstance(typ, LogicalType) and typ.is_integer):
         kind = _CLASSIC_KIND.get(typ, K.KIND_INT)
         lo, hi = typ.int_range if kind == K.KIND_INT else (0, 0)
-        out_i, out_f = np.zeros(n, np.int64), np.zeros(n, np.float64)
+        out_i = np.zeros(n, np.int64)
+        out_f = out_i.view(np.float64)  # one buffer: the kernel writes one of the two
         code, bad = N._convert_spans(buf, starts, ends, valid, kind, lo, hi, out_i, out_f)
         if code != K.E_NONE:
             raise BadValue(where[bad], K.ERROR_REASONS[int(code)])
-        if kind == K.KIND_FLOAT:
-            values = out_f.astype(typ.dtype)
-        elif typ in _TIMESTAMP_SCALE:
-            scale = _TIMESTAMP_SCALE[typ]
-            values = (out_i * scale if scale > 1 else out_i // round(1 / scale))
-            values = values.astype(np.int64).view(typ.dtype)
-        elif kind in (K.KIND_DATE, K.KIND_TIMESTAMP):
-            values = out_i.view(typ.dtype)
-        elif kind == K.KIND_UINT64:
-            values = out_i.view(np.uint64)
-        else:
-            values = out_i.astype(typ.dtype)
-        return Parsed(valid=valid, values=values)
+        return Parsed(valid=valid, values=_as_column(typ, kind, out_i))
     convert, dtype = _PY_SCALARS[typ.kind if is_composite(typ) else typ]
     values = np.zeros(n, dtype)
     for i in np.flatnonzero(valid).tolist():

@@ -13,7 +13,6 @@ not parse as its column's type.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import sys
@@ -157,6 +156,17 @@ def detect_header(first: list[str] | None, names: list[str], types: list) -> boo
     return not all(_parses(v, t) for v, t in zip(first, types, strict=False))
 
 
+def _temporal_parses(text: str, date: bool) -> bool:
+    """As the import reads dates and timestamps (1950-7-23, …Z+00:00, 9-digit fractions)."""
+    import numpy as np
+
+    from . import _kernels as K
+
+    raw = np.frombuffer(text.encode("utf-8"), np.uint8)
+    ok, _ = (K._parse_date if date else K._parse_timestamp)(raw, 0, len(raw))
+    return bool(ok)
+
+
 def _parses(text: str, typ) -> bool:
     text = text.strip()
     if text == "":
@@ -177,10 +187,8 @@ def _parses(text: str, typ) -> bool:
             float(text)
         elif typ is LogicalType.BOOLEAN:
             return text.lower() in ("true", "false", "t", "f", "1", "0")
-        elif typ is LogicalType.DATE:
-            dt.date.fromisoformat(text)
-        elif typ.name.startswith("TIMESTAMP"):
-            dt.datetime.fromisoformat(text)
+        elif typ is LogicalType.DATE or typ.name.startswith("TIMESTAMP"):
+            return _temporal_parses(text, typ is LogicalType.DATE)
         elif typ.name == "UUID":
             uuid.UUID(text)
     except ValueError:

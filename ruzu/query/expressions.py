@@ -116,6 +116,10 @@ class Evaluator:
             value = self.graph.rel_property(subject, e.key)
         elif isinstance(subject, Const) and subject.value is None:
             return Const(None, "null")
+        elif subject.kind == "any":  # a STRUCT value: s.field
+            from .nested_functions import struct_field
+
+            return struct_field(subject, e.key, self.frame.n)
         else:
             raise QueryError(
                 f"{_describe(e.subject)} has data type {TYPE_NAMES[subject.kind]} but "
@@ -173,8 +177,9 @@ class Evaluator:
         valid = subject.is_valid() & index.is_valid()
         out = np.empty(self.frame.n, object)
         for r in range(self.frame.n):  # lists are small, built by collect(); rarely large
-            if valid[r] and 1 <= idx[r] <= len(lists[r]):
-                out[r] = lists[r][idx[r] - 1]  # Cypher lists in Kùzu are 1-based
+            if valid[r] and 1 <= abs(idx[r]) <= len(lists[r]):
+                # Cypher lists in Kùzu are 1-based; a negative index counts from the end
+                out[r] = lists[r][idx[r] - 1 if idx[r] > 0 else idx[r]]
             else:
                 valid[r] = False
         return from_python(out, valid)
@@ -464,6 +469,10 @@ def compare(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
         fast = _compare_lazy_string(op, left, right)
         if fast is not None:
             return fast
+    if left.kind in ("list", "any") or right.kind in ("list", "any"):
+        from .nested_functions import compare_values
+
+        return compare_values(op, left, right, n)
     if "timestamp" in (left.kind, right.kind) and left.kind != right.kind:
         left = _as_timestamp(left)
         right = _as_timestamp(right)

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import QueryError
 from . import _kernels, checked
 from .expressions import TYPE_NAMES, Evaluator, map_strings, result, select
+from .nested_functions import NESTED_FUNCTIONS
 from .vectors import AnyVec, BytesColumn, Const, LazyStrings, NodeVec, RelVec, Vec, broadcast
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "collect"})
@@ -452,6 +453,8 @@ del _part
 from .rowwise import FUNCTIONS as _ROWWISE  # noqa: E402 - after the vectorised ones
 
 for _name, _entry in _ROWWISE.items():
+    _FUNCTIONS.setdefault(_name, _entry)
+for _name, _entry in NESTED_FUNCTIONS.items():  # map_*, list_* not in rowwise (nested_functions)
     _FUNCTIONS.setdefault(_name, _entry)
 del _name, _entry
 

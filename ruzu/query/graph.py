@@ -155,7 +155,8 @@ class Graph:
         parts = nodes.parts()
         if nodes.start is not None:  # a run of offsets: slice the columns, no gather
             parts = [(nodes.tables[0], None, slice(nodes.start, nodes.start + len(nodes)))]
-        return self._gather(parts, len(nodes), key, kinds, lambda t: (self.node_table(t), t))
+        vec = self._gather(parts, len(nodes), key, kinds, lambda t: (self.node_table(t), t))
+        return _with_type(vec, {self.node_columns(t).get(key) for t in kinds})
 
     def rel_property(self, rels: RelVec, key: str) -> Vec:
         kinds = {}
@@ -163,7 +164,8 @@ class Graph:
             typ = self.rel_columns(k.name).get(key)
             if typ is not None:
                 kinds[k] = kind_of_type(typ)
-        return self._gather(rels.parts(), len(rels), key, kinds, lambda k: (self.rel_table(k), k))
+        vec = self._gather(rels.parts(), len(rels), key, kinds, lambda k: (self.rel_table(k), k))
+        return _with_type(vec, {self.rel_columns(k.name).get(key) for k in kinds})
 
     def _gather(self, parts, n: int, key: str, kinds: dict, open_table) -> Vec:
         if not kinds:
@@ -214,6 +216,15 @@ class Graph:
                 return Vec("null", np.zeros(n, np.bool_), np.zeros(n, np.bool_))
             return Vec(kind, vals, valid)
         return _scatter(pieces, n, kind)
+
+
+def _with_type(vec: Vec, types: set) -> Vec:
+    """Remember a composite property's column type (its Arrow type depends on it)."""
+    if len(types) == 1 and isinstance(vec, Vec):
+        typ = next(iter(types))
+        if typ is not None and typ.is_composite:
+            vec.ltype = typ
+    return vec
 
 
 def _scatter(pieces, n: int, kind: str) -> Vec:

@@ -437,7 +437,15 @@ class _Parser:
                 expr = ast.Property(expr, self.any_name("a property name"), offset=start)
             elif self.tok.is_symbol("["):
                 tok = self.advance()
-                index = self.expression()
+                index = None if self.tok.is_symbol(":") else self.expression()
+                if self.tok.is_symbol(":"):  # l[a:b], l[:b], l[a:] (nested_functions.list_slice)
+                    self.advance()
+                    end = None if self.tok.is_symbol("]") else self.expression()
+                    self.expect_symbol("]")
+                    none = ast.Literal(None, offset=tok.offset)
+                    expr = ast.FunctionCall("__slice__", (expr, index or none, end or none),
+                                            offset=tok.offset)
+                    continue
                 self.expect_symbol("]")
                 expr = ast.Subscript(expr, index, offset=tok.offset)
             else:

@@ -164,6 +164,10 @@ class QueryResult:
             if isinstance(vec, Vec) and vec.kind in ("int", "float", "bool", "date", "timestamp"):
                 mask = None if vec.valid is None else ~vec.valid
                 arrays.append(pa.array(np.asarray(vec.values), mask=mask))
+            elif isinstance(vec, Vec) and vec.ltype is not None:
+                from ..storage.arrow_columns import python_to_arrow
+
+                arrays.append(python_to_arrow(self._columns()[i], vec.ltype))
             else:
                 arrays.append(pa.array(self._columns()[i]))
         return pa.Table.from_arrays(arrays, names=self._names)

@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +93,7 @@ class Vec:
     kind: str
     values: Any  # np.ndarray or LazyStrings
     valid: np.ndarray | None = None
+    ltype: Any = None  # the column type of a composite property (for Arrow output), if known
 
     def __len__(self) -> int:
         return len(self.values)
@@ -101,6 +104,7 @@ class Vec:
             self.kind,
             self.values.take(idx) if isinstance(self.values, LazyStrings) else self.values[idx],
             valid,
+            self.ltype,
         )
 
     def objects(self) -> np.ndarray:
@@ -325,6 +329,8 @@ def const_kind(value: Any) -> str:
         return "date"
     if isinstance(value, list | tuple):
         return "list"
+    if isinstance(value, dict | uuid.UUID | bytes | decimal.Decimal | dt.timedelta):
+        return "any"  # STRUCT / MAP / UUID / BLOB / DECIMAL / INTERVAL values
     raise QueryError(f"unsupported parameter value of type {type(value).__name__}")
 
 

@@ -236,12 +236,11 @@ class NestedAppender:
         self.shape = storage_type(typ)
         self.type = typ
         self._offsets = None
-        offsets = None
+        n_child = child_rows(typ, None, num_rows) if self.shape.kind != "LIST" else 0
         if self.shape.kind == "LIST":
             self._offsets = txn.appender(state["offsets"])
-            txn.drain()
-            offsets = read_chunk(txn.path(state["offsets"]), np.int64, 0, num_rows + 1)
-        n_child = child_rows(typ, offsets, num_rows)
+            txn.drain()  # only the last offset is read: the child's row count
+            n_child = int(read_chunk(txn.path(state["offsets"]), np.int64, num_rows, 1)[0])
         self.children = [ColumnAppender(txn, cs, ct, n_child)
                          for cs, ct in zip(child_states(state), child_types(typ), strict=True)]
 
@@ -289,12 +288,11 @@ def truncate_nested(txn, state: dict, typ, num_rows: int) -> None:
     from .transaction import finish_rewrite
 
     txn.drain()
-    offsets = None
+    n_child = child_rows(typ, None, num_rows) if state["offsets"] is None else 0
     if state["offsets"] is not None:
         app = txn.appender(state["offsets"])
-        offsets = read_chunk(app.path, np.int64, 0, num_rows + 1)
+        n_child = int(read_chunk(app.path, np.int64, num_rows, 1)[0])
         finish_rewrite(app, (num_rows + 1) * 8)
-    n_child = child_rows(typ, offsets, num_rows)
     for cs, ct in zip(child_states(state), child_types(typ), strict=True):
         truncate_rows(txn, cs, ct, n_child)
     if state["validity"] is not None:
@@ -311,15 +309,17 @@ def drop_nested(txn, state: dict, typ, first_row: int, num_rows: int, drop: np.n
     txn.drain()
     drop = np.asarray(drop, np.int64)
     shape = storage_type(typ)
-    offsets = None
+    n_child_first = n_child = None
     if shape.kind == "LIST":
         app = txn.appender(state["offsets"])
-        offsets = read_chunk(app.path, np.int64, 0, num_rows + 1)
-        counts = np.diff(offsets[first_row:])
-        child_drop = _ranges(offsets[drop], counts[drop - first_row])
+        # the offsets of this import's rows (already bounded by the rows just written)
+        tail = read_chunk(app.path, np.int64, first_row, num_rows - first_row + 1)
+        n_child_first, n_child = int(tail[0]), int(tail[-1])
+        counts = np.diff(tail)
+        child_drop = _ranges(tail[drop - first_row], counts[drop - first_row])
         keep = np.ones(num_rows - first_row, np.bool_)
         keep[drop - first_row] = False
-        new_tail = offsets[first_row] + np.cumsum(counts[keep])
+        new_tail = tail[0] + np.cumsum(counts[keep])
         import os
 
         fd = os.open(app.path, os.O_RDWR)
@@ -332,8 +332,8 @@ def drop_nested(txn, state: dict, typ, first_row: int, num_rows: int, drop: np.n
         child_drop = _ranges(drop * shape.size, np.full(len(drop), shape.size, np.int64))
     else:
         child_drop = drop
-    n_child_first = child_rows(typ, offsets, first_row)
-    n_child = child_rows(typ, offsets, num_rows)
+    if n_child is None:
+        n_child_first, n_child = child_rows(typ, None, first_row), child_rows(typ, None, num_rows)
     for cs, ct in zip(child_states(state), child_types(typ), strict=True):
         drop_rows(txn, cs, ct, n_child_first, n_child, child_drop)
     if state["validity"] is not None:

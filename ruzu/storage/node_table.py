@@ -47,7 +47,10 @@ class NodeTable:
         return self.schema.column_names
 
     def column(self, name: str):
-        """The column as a numpy array (zero-copy memmap) or a StringColumn for STRING.
+        """The column as a numpy array (zero-copy memmap) or a StringColumn for STRING
+        (BlobColumn for BLOB); composite types give a ScalarColumn (UUID, INT128, DECIMAL,
+        INTERVAL, TIMESTAMP_*: ``.data`` is the memmap) or a NestedColumn (LIST, ARRAY, STRUCT,
+        MAP, UNION: ``.offsets`` + ``.children``); ``[i]`` and ``tolist()`` give Python values.
         NULL entries hold 0 / "" — see ``validity``."""
         if name not in self._cache:
             typ = self.schema.column(name).type
@@ -81,3 +84,11 @@ class NodeTable:
     def to_pylist(self, name: str) -> list:
         """Values of a column as Python objects with None for NULL (for tests and small tables)."""
         return to_pylist(self.column(name), self.validity(name))
+
+    def to_arrow(self, name: str):
+        """The column as a pyarrow Array wrapping the column files (no copy of the values
+        where Arrow's layout is ruzu's: numbers, strings, lists, structs, decimals)."""
+        from .arrow_columns import column_to_arrow
+
+        typ = self.schema.column(name).type
+        return column_to_arrow(self.column(name), self.validity(name), typ, self.num_rows)

@@ -135,3 +135,11 @@ class RelTable:
     def to_pylist(self, name: str) -> list:
         """Values of a column as Python objects with None for NULL (for tests and small tables)."""
         return to_pylist(self.column(name), self.validity(name))
+
+    def to_arrow(self, name: str):
+        """The column as a pyarrow Array wrapping the column files (no copy of the values
+        where Arrow's layout is ruzu's: numbers, strings, lists, structs, decimals)."""
+        from .arrow_columns import column_to_arrow
+
+        typ = self.schema.column(name).type
+        return column_to_arrow(self.column(name), self.validity(name), typ, self.num_rels)
