@@ -45,6 +45,7 @@ def staging_dir(txn: Transaction) -> str:
 def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImportConfig,
                progress, on_reject=None) -> ImportResult:
     t0 = time.perf_counter()
+    txn.drain()  # an earlier file of this transaction (a list, a glob) is read back below
     state = txn.manifest.tables[schema.name]
     n_old = state["num_rows"]
     columns = schema.columns

@@ -72,6 +72,7 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                        catalog: Catalog, path: str, cfg: CsvImportConfig,
                        progress, on_reject=None) -> ImportResult:
     t0 = time.perf_counter()
+    txn.drain()  # an earlier file of this transaction (a list, a glob) is read back below
     tables = txn.manifest.tables
     state = tables[schema.name]["pairs"][pair_key(*pair)]
     e_old = state["num_rels"]

@@ -227,3 +227,33 @@ def test_partial_mode_for_relationships(tmp_path, monkeypatch, tiny):
         new = np.array([[i, i + 1] for i in range(20)])
         both = np.concatenate([old, new])
         assert_csr_equal(rel, both[:, 0], both[:, 1], 100, 100)
+
+
+def test_a_file_list_reads_back_what_the_earlier_files_wrote(tmp_path, monkeypatch):
+    """Several files are one transaction: the second file streams the CSR the first one wrote.
+    Its writes may still sit in the write-behind queue (a slow disk, a busy core); they must be
+    on disk before they are read back (this raised an EOF now and then under load)."""
+    import time
+
+    from ruzu.storage import io as storage_io
+
+    real_write_all = storage_io.write_all
+
+    def slow_write_all(fd, data):  # a slow disk: queued writes linger
+        time.sleep(0.002)
+        return real_write_all(fd, data)
+
+    monkeypatch.setattr(storage_io, "write_all", slow_write_all)
+    n = 300
+    edges = random_edges(n, 4000, seed=5)
+    nodes = write(tmp_path / "n.csv", "id\n" + "".join(f"{k}\n" for k in range(n)))
+    halves = np.array_split(np.arange(len(edges)), 2)
+    paths = [write(tmp_path / f"e{k}.csv", "from,to\n" + "".join(
+        f"{s},{d}\n" for s, d in edges[part])) for k, part in enumerate(halves)]
+    with ruzu.Database(tmp_path / "db") as db:
+        db.create_node_table("N", [("id", "INT64")], "id")
+        db.create_rel_table("E", [("N", "N")], [])
+        db.import_nodes("N", nodes)
+        db.import_relationships("E", [str(p) for p in paths],
+                                ruzu.CsvImportConfig(batch_size=100))
+        assert_csr_equal(db.rel_table("E"), edges[:, 0], edges[:, 1], n, n)
