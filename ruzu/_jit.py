@@ -11,11 +11,31 @@ import sys
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+def source_fingerprint() -> str:
+    """A digest of ruzu's sources. numba's cache checks only the modification time of the file
+    that defines a kernel, not of the modules whose kernels and constants it compiled in (e.g.
+    ``csv/_values_nested.py`` inlines converters of ``csv/_kernels.py``): after an upgrade, stale
+    machine code could run. One cache directory per source tree rules that out."""
+    import hashlib
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.blake2b(digest_size=8)
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                digest.update(os.path.relpath(os.path.join(folder, name), root).encode())
+                with open(os.path.join(folder, name), "rb") as f:
+                    digest.update(f.read())
+    return digest.hexdigest()
+
+
 def user_cache_dir() -> str:
-    """Where compiled kernels are kept: ``$XDG_CACHE_HOME/ruzu/numba`` (``~/.cache/ruzu/numba``),
-    per user, outside the package, so it survives reinstalls and read-only installs."""
+    """Where compiled kernels are kept: ``$XDG_CACHE_HOME/ruzu/numba/<source fingerprint>``
+    (``~/.cache/ruzu/numba/…``), per user, outside the package, so it survives reinstalls and
+    read-only installs, and per source tree (see :func:`source_fingerprint`)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "ruzu", "numba")
+    return os.path.join(base, "ruzu", "numba", source_fingerprint())
 
 
 def choose_cache_dir() -> str | None:
@@ -29,7 +49,8 @@ def choose_cache_dir() -> str | None:
     import tempfile
 
     for target in (user_cache_dir(),
-                   os.path.join(tempfile.gettempdir(), f"ruzu-numba-{os.getuid()}")):
+                   os.path.join(tempfile.gettempdir(), f"ruzu-numba-{os.getuid()}",
+                                source_fingerprint())):
         try:
             os.makedirs(target, exist_ok=True)
         except OSError:
