@@ -48,7 +48,9 @@ def test_kernels_are_cached_per_user(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                        timeout=120)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == str(tmp_path / "xdg" / "ruzu" / "numba")
+    from ruzu._jit import source_fingerprint  # one cache per source tree
+
+    assert r.stdout.strip() == str(tmp_path / "xdg" / "ruzu" / "numba" / source_fingerprint())
     env["NUMBA_CACHE_DIR"] = str(tmp_path / "mine")  # the user's own choice stands
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                        timeout=120)
