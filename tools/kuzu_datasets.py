@@ -27,13 +27,13 @@ def _statements(path: str) -> list[str]:
 
 def _same(kconn, db) -> bool:
     for name, schema in db.catalog.node_tables.items():
-        cols = ", ".join(f"n.{c}" for c in schema.column_names)
-        query = f"MATCH (n:{name}) RETURN {cols}"
+        cols = ", ".join(f"n.`{c}`" for c in schema.column_names)
+        query = f"MATCH (n:`{name}`) RETURN {cols}"
         if sorted(map(repr, kconn.execute(query).get_all())) != sorted(
                 map(repr, db.execute(query).get_all())):
             return False
     for name in db.catalog.rel_tables:
-        query = f"MATCH ()-[e:{name}]->() RETURN count(*)"
+        query = f"MATCH ()-[e:`{name}`]->() RETURN count(*)"
         if kconn.execute(query).get_all() != db.execute(query).get_all():
             return False
     return True
