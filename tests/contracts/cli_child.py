@@ -9,27 +9,7 @@ import io
 import json
 import sys
 
-
-def _vm_hwm() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmHWM")
-
-
-def _jit_compiles() -> int:
-    from numba.core.dispatcher import Dispatcher
-
-    seen, count = set(), 0
-    for name, module in list(sys.modules.items()):
-        if name.startswith("ruzu") and module is not None:
-            for obj in vars(module).values():
-                if isinstance(obj, Dispatcher) and id(obj) not in seen:
-                    seen.add(id(obj))
-                    count += sum(obj.stats.cache_misses.values())
-    return count
-
+from contracthelpers import _jit_compiles, _vm_hwm  # this script's folder is on sys.path
 
 if __name__ == "__main__":
     from ruzu.cli import main
