@@ -750,7 +750,8 @@ def _nulls_look_numeric(null_bytes, null_offs):
 def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
                 field_kind, field_slot, field_notnull, int_min, int_max,
                 null_bytes, null_offs, ignore_errors, max_rows, row0, nrej0,
-                ivals, fvals, valid, soffs, sbytes, row_line, rej, slimit):  # fmt: skip
+                ivals, fvals, valid, soffs, sbytes, row_line, rej, slimit,
+                kuzu_rows):  # fmt: skip
     """Parse records that start in buf[pos0:stop] (they may run on up to n); store rows from row
     ``row0`` and rejects from ``nrej0``, string bytes below ``slimit``. Returns the
     _parse_records tuple with ``rows`` and ``nrej`` as absolute indices (row0 + stored,
@@ -776,6 +777,8 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
     # string looks like one.
     fast_int = not _nulls_look_numeric(null_bytes, null_offs)
     esc_is_quote = escape == quote
+    # Kùzu's COPY (kuzu_rows): an empty line of a one-column file is a NULL row, not skipped
+    blank_rows = kuzu_rows != 0 and nf == 1
     # The 8-byte loads and memcpy need unit strides (always so for the arrays callers make).
     flat = buf.strides[0] == 1 and sbytes.strides[1] == 1
     m_delim = _M_ONES * np.uint64(delim)
@@ -790,7 +793,7 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
     records = 0
     while True:
         # ---- skip empty lines ----
-        while p < stop:
+        while p < stop and not blank_rows:
             c = buf[p]
             if c == 10:
                 p += 1
@@ -831,6 +834,8 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
             kind = KIND_SKIP
             if f < nf:
                 kind = field_kind[uf]
+            elif kuzu_rows != 0 and f == nf and (p >= n or buf[p] == 10 or buf[p] == 13):
+                pass  # Kùzu's COPY skips one trailing empty field (a delimiter at line end)
             elif alive:
                 err = E_TOO_MANY_FIELDS
                 alive = False
@@ -1198,7 +1203,7 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
 def _parse_records(buf, n, is_final, delim, quote, escape, start_line,
                    field_kind, field_slot, field_notnull, int_min, int_max,
                    null_bytes, null_offs, ignore_errors, max_rows,
-                   ivals, fvals, valid, soffs, sbytes, row_line, rej):  # fmt: skip
+                   ivals, fvals, valid, soffs, sbytes, row_line, rej, kuzu_rows=0):  # fmt: skip
     """Parse the complete records in buf[:n] into column buffers (one batch).
 
     Buffers (caller-owned; B = row capacity; rows of the 2-D arrays contiguous):
@@ -1214,6 +1219,8 @@ def _parse_records(buf, n, is_final, delim, quote, escape, start_line,
       record_end, field, code, got) per rejected record, record_end excluding its newline.
     Rows are stored from row 0 on every call. Flags: pass is_final as bool and ignore_errors
     and max_rows as ints (each distinct argument type is another compiled specialization).
+    kuzu_rows (int, 1 for Kùzu's COPY): one empty field after the last column is dropped (a
+    delimiter at the line end), and in a one-column file an empty line is a NULL row.
 
     Returns (status, rows, consumed, lines, records, nrej, err_code, err_field, err_line,
     err_pos, err_got): rows stored; bytes consumed (the caller's next call starts there);
@@ -1234,7 +1241,7 @@ def _parse_records(buf, n, is_final, delim, quote, escape, start_line,
                        field_kind, field_slot, field_notnull, int_min, int_max,
                        null_bytes, null_offs, ignore_errors, max_rows, zero, zero,
                        ivals, fvals, valid, soffs, sbytes, row_line, rej,
-                       sbytes.shape[1])  # fmt: skip
+                       sbytes.shape[1], kuzu_rows)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1528,7 +1535,7 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
                             field_kind, field_slot, field_notnull, int_min, int_max,
                             null_bytes, null_offs, ignore_errors, max_rows,
                             ivals, fvals, valid, soffs, sbytes, row_line, rej,
-                            nblocks):  # fmt: skip
+                            nblocks, kuzu_rows=0):  # fmt: skip
     """_parse_records on up to ``nblocks`` threads: same arguments (plus nblocks), same result.
 
     buf[:n] is cut into blocks at record starts (_find_block_starts' quote parity, counted in
@@ -1635,7 +1642,7 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
                                 zero, field_kind, field_slot, field_notnull, int_min, int_max,
                                 null_bytes, null_offs, ignore_errors, R[b + 1], R[b], zero,
                                 ivals, fvals, valid, soffs, sbytes, row_line, rej_t[b],
-                                base + S[b + 1])  # fmt: skip
+                                base + S[b + 1], kuzu_rows)  # fmt: skip
                 for j in range(11):
                     res[b, j] = r[j]
 
@@ -1694,6 +1701,6 @@ def _parse_records_parallel(buf, n, is_final, delim, quote, escape, start_line,
     r = _parse_core(buf, resume, n, n, is_final, delim, quote, escape, line,
                     field_kind, field_slot, field_notnull, int_min, int_max, null_bytes,
                     null_offs, ignore_errors, max_rows, rows, nrej, ivals, fvals, valid, soffs,
-                    sbytes, row_line, rej, sbytes.shape[1])  # fmt: skip
+                    sbytes, row_line, rej, sbytes.shape[1], kuzu_rows)  # fmt: skip
     return (r[0], r[1], r[2], line - start_line + r[3], records + r[4], r[5], r[6], r[7], r[8],
             r[9], r[10])  # fmt: skip

@@ -203,6 +203,7 @@ class BatchParser:
         src = self.src
         delim, quote, escape = self.cfg.dialect_bytes
         ignore = 1 if self.cfg.ignore_errors else 0
+        kuzu_rows = 1 if self.cfg.column_mapping == "position" else 0  # Kùzu's COPY rules
         # Block-parallel parsing needs exact record starts from quote parity: RFC 4180 quoting
         # (escape == quote) only; the kernel itself falls back to serial where a block fails.
         threads = self.cfg.threads or os.cpu_count() or 1
@@ -226,11 +227,12 @@ class BatchParser:
             if parallel and rows == 0 and bytes_per_row:
                 result = K._parse_records_parallel(
                     *args, self.ivals, self.fvals, self.valid, self.soffs, self.sbytes,
-                    self.row_line, self.rej, threads)
+                    self.row_line, self.rej, threads, kuzu_rows)
             else:
                 result = K._parse_records(
                     *args, self.ivals[:, rows:], self.fvals[:, rows:], self.valid[:, rows:],
-                    self.soffs[:, rows:], self.sbytes, self.row_line[rows:], self.rej)
+                    self.soffs[:, rows:], self.sbytes, self.row_line[rows:], self.rej,
+                    kuzu_rows)
             (status, got, consumed, lines, records, nrej, ecode, efield, eline, epos,
              egot) = result
             for r in range(nrej):

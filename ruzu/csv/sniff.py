@@ -178,7 +178,7 @@ def sniff_dialect(text: str, *, delimiter: str | None = None, quote: str | None 
             rows = parse_sample(text, candidate, sample_rows)
             if not rows:
                 continue
-            widths = Counter(len(r) for r in rows)
+            widths = Counter(_width(r, expected_fields) for r in rows)
             modal, agree = widths.most_common(1)[0]
             key = (
                 expected_fields is not None and modal == expected_fields,
@@ -192,6 +192,14 @@ def sniff_dialect(text: str, *, delimiter: str | None = None, quote: str | None 
             if best_key is None or key > best_key:
                 best_key, best = key, candidate
     return best
+
+
+def _width(row: list[str], expected_fields: int | None) -> int:
+    """Fields of a record; one empty field after the expected ones is not counted (Kùzu
+    skips a delimiter at the line end)."""
+    if expected_fields is not None and len(row) == expected_fields + 1 and row[-1] == "":
+        return expected_fields
+    return len(row)
 
 
 def first_record(text: str, dialect: Dialect) -> list[str] | None:

@@ -94,6 +94,29 @@ CASES = {
          "COPY B FROM '{d}/b.csv'"],
         ["MATCH (b:B) RETURN b.id, b.s ORDER BY b.id"],
     ),
+    "delimiter_at_line_end_is_skipped": (  # csv-edge-case-tests/delimiter-then-eof
+        {"a.csv": '"abc",', "b.csv": "1,x,\n2,y,\r\n3,,\n"},
+        ["CREATE NODE TABLE A(a STRING, PRIMARY KEY(a))",
+         "CREATE NODE TABLE B(id INT64, s STRING, PRIMARY KEY(id))",
+         "COPY A FROM '{d}/a.csv'", "COPY B FROM '{d}/b.csv'"],
+        ["MATCH (a:A) RETURN a.a", "MATCH (b:B) RETURN b.id, b.s ORDER BY b.id"],
+    ),
+    "empty_lines_of_a_one_column_file_are_null_rows": (
+        {"a.csv": "abc\n\ndef\n\n", "b.csv": "abc\r\n\ndef\r\r\r\nghi\r",
+         "c.csv": "x,1\n\n\ny,2\n"},
+        ["CREATE NODE TABLE A(id SERIAL, s STRING, PRIMARY KEY(id))",
+         "CREATE NODE TABLE B(id SERIAL, s STRING, PRIMARY KEY(id))",
+         "CREATE NODE TABLE C(s STRING, n INT64, PRIMARY KEY(s))",
+         "COPY A FROM '{d}/a.csv'", "COPY B FROM '{d}/b.csv'", "COPY C FROM '{d}/c.csv'"],
+        ["MATCH (a:A) RETURN a.id, a.s ORDER BY a.id", "MATCH (b:B) RETURN b.id, b.s ORDER BY b.id",
+         "MATCH (c:C) RETURN c.s, c.n ORDER BY c.s"],
+    ),
+    "backslashes_outside_quotes_are_text": (  # csv-edge-case-tests/escapes-out-of-quote
+        {"e.csv": "a,b\n\\,\\,\n"},
+        ["CREATE NODE TABLE E(a STRING, b STRING, PRIMARY KEY(a))",
+         "COPY E FROM '{d}/e.csv' (sample_size=1)"],
+        ["MATCH (e:E) RETURN e.a, e.b ORDER BY e.a"],
+    ),
     "string_table_first_row_is_data": (
         {"s.csv": "a,b\nc,d\n"},
         ["CREATE NODE TABLE S(x STRING, y STRING, PRIMARY KEY(x))",
@@ -181,3 +204,24 @@ def test_partial_import_of_several_files_names_where_it_stopped(tmp_path):
         assert info.value.resume_skip_rows == 1
         rows = db.execute("MATCH (p:P) RETURN p.id ORDER BY p.id").get_all()
     assert rows == [[1], [2], [3]]
+
+
+def test_an_empty_line_in_a_one_column_key_file_is_a_null_key_as_in_kuzu(tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text("1\n2\n\n")
+    kdb = kuzu.Database(str(tmp_path / "kuzu"))
+    conn = kuzu.Connection(kdb)
+    conn.execute("CREATE NODE TABLE K(id INT64, PRIMARY KEY(id))")
+    with pytest.raises(RuntimeError, match="NULL"):
+        conn.execute(f"COPY K FROM '{path}'")
+    conn.close()
+    kdb.close()
+    with ruzu.Database(tmp_path / "ruzu") as db:
+        db.execute("CREATE NODE TABLE K(id INT64, PRIMARY KEY(id))")
+        with pytest.raises(ruzu.CsvError, match=r"k\.csv:3:1 \(id\): NULL not allowed"):
+            db.execute(f"COPY K FROM '{path}'")
+        assert db.execute("MATCH (k:K) RETURN count(*)").get_all() == [[0]]
+        # the Python API (columns by name) keeps skipping empty lines, as before
+        path.write_text("id\n1\n2\n\n")
+        db.import_nodes("K", path)
+        assert db.execute("MATCH (k:K) RETURN k.id ORDER BY k.id").get_all() == [[1], [2]]
