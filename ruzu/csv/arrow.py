@@ -21,6 +21,7 @@ BATCH_ROWS = 64 * 1024
 PARQUET_MAGIC = b"PAR1"
 IPC_MAGIC = b"ARROW1"
 IPC_STREAM_MAGIC = b"\xff\xff\xff\xff"
+NPY_MAGIC = b"\x93NUMPY"
 
 # in-memory inputs of a running COPY, by the name that stands for their path ("<df>")
 IN_MEMORY: dict[str, object] = {}
@@ -56,6 +57,8 @@ def arrow_kind(path: str, head: bytes | None = None) -> str | None:
         return "parquet"
     if head.startswith(IPC_MAGIC) or head.startswith(IPC_STREAM_MAGIC):
         return "ipc"
+    if head.startswith(NPY_MAGIC):
+        return "npy"
     return None
 
 
@@ -64,6 +67,9 @@ def _batches(path: str, kind: str):
 
     if kind == "memory":  # converted a slice at a time: no second copy of a whole DataFrame
         obj = IN_MEMORY[path]
+        if frame_library(obj) == "npy":  # COPY … BY COLUMN (npy.py)
+            yield from obj.batches(BATCH_ROWS)
+            return
         if frame_library(obj) == "pyarrow":
             yield from to_arrow(obj).to_batches(max_chunksize=BATCH_ROWS)
             return
@@ -73,6 +79,11 @@ def _batches(path: str, kind: str):
             yield from to_arrow(piece).to_batches()
         return
     files = part_files(path) if os.path.isdir(path) else [path]
+    if kind == "npy":
+        from .npy import NpyColumns
+
+        yield from NpyColumns(files).batches(BATCH_ROWS)
+        return
     for one in files:
         if kind == "parquet":
             import pyarrow.parquet as pq
@@ -101,7 +112,11 @@ def _batches(path: str, kind: str):
 
 
 def frame_library(obj) -> str | None:
-    """"pandas", "polars" or "pyarrow" for a table COPY can read, else None."""
+    """"pandas", "polars", "pyarrow" or "npy" for a table COPY can read, else None."""
+    from .npy import NpyColumns
+
+    if isinstance(obj, NpyColumns):
+        return "npy"
     module = type(obj).__module__.split(".")[0]
     if module in ("pandas", "polars") and hasattr(obj, "columns"):
         return module
@@ -136,11 +151,39 @@ def _csv_ready(batch):
     for col in batch.columns:
         if pa.types.is_dictionary(col.type):
             col = col.dictionary_decode()
-        if pa.types.is_nested(col.type):
+        text = _numeric_list_text(col)
+        if text is not None:
+            col = text
+        elif pa.types.is_nested(col.type):
             col = pa.array([None if v is None else kuzu_text(v, col.type)
                             for v in col.to_pylist()], pa.string())
         arrays.append(col)
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
+
+def _numeric_list_text(col):
+    """A LIST or ARRAY column of numbers as ``[1,2.5]`` text, built by pyarrow's kernels (no
+    Python call per value; floats in their shortest round-trip form); NULL lists stay NULL.
+    None for other columns, and for lists holding NULL elements (kuzu_text keeps those)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    typ = col.type
+    if not (pa.types.is_list(typ) or pa.types.is_fixed_size_list(typ)) or not (
+            pa.types.is_integer(typ.value_type) or pa.types.is_floating(typ.value_type)):
+        return None
+    values = col.flatten()
+    if values.null_count:
+        return None
+    if pa.types.is_fixed_size_list(typ):
+        offsets = np.arange(len(col) + 1, dtype=np.int64) * typ.list_size
+    else:
+        offsets = np.asarray(col.offsets, dtype=np.int64)
+        offsets = offsets - offsets[0]
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), pc.cast(values, pa.string()),
+                                          mask=col.is_null() if col.null_count else None)
+    return pc.binary_join_element_wise("[", pc.binary_join(lists, ","), "]", "")
 
 
 _SPECIAL = set(",[]{}'\":=")
@@ -178,6 +221,8 @@ def estimated_csv_bytes(path: str, kind: str) -> int:
                 return max(1, int(obj.memory_usage(deep=False).sum() * 1.5))
             if frame_library(obj) == "polars":
                 return max(1, int(obj.estimated_size() * 1.5))
+            if frame_library(obj) == "npy":
+                return max(1, int(obj.nbytes * 2))
             return max(1, int(obj.nbytes * 1.5))
         files = part_files(path) if os.path.isdir(path) else [path]
         if kind == "parquet":

@@ -39,7 +39,7 @@ def _decompress_errors() -> tuple[type[BaseException], ...]:
 DECOMPRESS_ERRORS = _decompress_errors()
 
 
-ARROW_KINDS = ("parquet", "ipc", "memory")
+ARROW_KINDS = ("parquet", "ipc", "memory", "npy")
 
 
 def input_kind(path: str) -> str:

@@ -40,6 +40,8 @@ def run_copy(db, stmt: ast.Copy) -> QueryResult:
     settings: dict = {}
     sniffing = {"auto_detect": True, "sample_size": None, "parallel": True}
     from_table = to_table = None
+    if ("by_column", True) in stmt.options:
+        return _copy_by_column(db, stmt)
     for name, value in stmt.options:
         if name == "from":
             from_table = str(value)
@@ -83,6 +85,35 @@ def run_copy(db, stmt: ast.Copy) -> QueryResult:
         _detect_dialect(db, stmt, paths[0], settings, sniffing, from_table, to_table)
     return copy_message(db, stmt.table, _import(db, stmt, paths, CsvImportConfig(**settings),
                                                 from_table, to_table))
+
+
+def _copy_by_column(db, stmt: ast.Copy) -> QueryResult:
+    """Kùzu's ``COPY T FROM ('a.npy', 'b.npy') BY COLUMN``: file i fills column i (npy.py)."""
+    from ..csv.config import CsvImportConfig
+    from ..csv.npy import NpyColumns
+    from ..csv.sources import input_kind
+
+    if stmt.table in db.catalog.rel_tables:
+        raise QueryError("Copy by column is not supported for relationship table.")
+    if stmt.table not in db.catalog.node_tables:
+        raise CatalogError(f"Table {stmt.table} does not exist.")
+    paths = [os.path.abspath(p) for p in (stmt.path if isinstance(stmt.path, tuple)
+                                          else (stmt.path,))]
+    for path in paths:
+        try:
+            kind = input_kind(path)
+        except OSError as e:
+            raise QueryError(f"COPY … BY COLUMN: cannot read {path} ({e.strerror})") from None
+        if kind != "npy":
+            raise QueryError(f"Copy by column with {'csv' if kind == 'plain' else kind} file "
+                             "type is not supported.")
+    settings = {"column_mapping": "position", **ARROW_CSV}
+    if stmt.columns is not None:
+        settings["columns"] = stmt.columns
+    name = "<" + ", ".join(paths) + ">"
+    with in_memory_input(name, NpyColumns(paths)):
+        result = _import(db, stmt, [name], CsvImportConfig(**settings), None, None)
+    return copy_message(db, stmt.table, result)
 
 
 # how arrow.py writes Parquet, Arrow and DataFrame rows as CSV

@@ -679,7 +679,10 @@ class _Parser:
         self.expect_keyword("FROM")
         path: str | tuple[str, ...]
         source = None
-        if self.accept_symbol("["):  # a list of files
+        opening = self.tok.is_symbol("[") or (  # a list of files; ('a.npy', …) BY COLUMN
+            self.tok.is_symbol("(") and self.peek().kind is Kind.STRING)
+        if opening:
+            close = "]" if self.advance().text == "[" else ")"
             paths = []
             while True:
                 if self.tok.kind is not Kind.STRING:
@@ -687,7 +690,7 @@ class _Parser:
                 paths.append(self.advance().text)
                 if not self.accept_symbol(","):
                     break
-            self.expect_symbol("]")
+            self.expect_symbol(close)
             path = tuple(paths)
         elif self.tok.kind is Kind.STRING:
             path = self.advance().text
@@ -696,6 +699,10 @@ class _Parser:
             path = ""
         else:
             raise self.error("a file path in quotes")
+        if self.tok.is_keyword("BY"):  # Kùzu's COPY T FROM ('a.npy', 'b.npy') BY COLUMN
+            self.advance()
+            self.expect_keyword("COLUMN")
+            return ast.Copy(table, path, (("by_column", True),), columns, source)
         return ast.Copy(table, path, self.copy_options(), columns, source)
 
     def copy_to(self):
