@@ -66,10 +66,10 @@ class NodeTableSchema:
                 f"primary key {self.primary_key!r} is not a column of table {self.name}"
             )
         pk_type = self.column(self.primary_key).type
-        if not (pk_type.is_integer or pk_type is LogicalType.STRING):
+        if not (pk_type.is_integer or pk_type in (LogicalType.STRING, LogicalType.UUID)):
             raise CatalogError(
-                f"primary key {self.primary_key!r} of table {self.name} must be an integer or "
-                f"STRING column, not {pk_type.value}"
+                f"primary key {self.primary_key!r} of table {self.name} must be an integer, "
+                f"STRING or UUID column, not {pk_type.value}"
             )
 
     @property

@@ -91,7 +91,8 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
                     keys.observe(serial[pk])
                 else:
                     keys.observe(batch.values(order.index(pk))
-                                 if pk_type is not LogicalType.STRING else None)
+                                 if pk_type not in (LogicalType.STRING, LogicalType.UUID)
+                                 else None)
                 reporter.batch_count += 1
                 if cfg.partial:  # a batch counts as done once its bytes are written
                     txn.drain()
@@ -224,7 +225,8 @@ class _KeyOrder:
     def __init__(self, old_index: dict, key_type: LogicalType, n_old: int) -> None:
         self.key_type = key_type
         kind = old_index["kind"]
-        self.sorted = key_type is not LogicalType.STRING and kind in ("empty", "sorted")
+        self.sorted = (key_type not in (LogicalType.STRING, LogicalType.UUID)
+                       and kind in ("empty", "sorted"))
         self.first = old_index.get("first")
         self.last = old_index.get("last")
 
@@ -251,6 +253,11 @@ def _key_value(txn: Transaction, pk_state: dict, key_type: LogicalType, offset: 
         start, end = int(offs[0]), int(offs[1])
         return bytes(read_chunk(txn.path(pk_state["data"]), np.uint8, start, end - start)
                      ).decode("utf-8")
+    if key_type is LogicalType.UUID:
+        import uuid
+
+        return str(uuid.UUID(bytes=bytes(read_chunk(txn.path(pk_state["data"]),
+                                                    key_type.dtype, offset, 1)[0])))
     return int(read_chunk(txn.path(pk_state["data"]), key_type.dtype, offset, 1)[0])
 
 

@@ -49,6 +49,8 @@ def _estimate_rows(src) -> int:
 def _keys(batch, field: int, typ: LogicalType):
     if typ is LogicalType.STRING:
         return batch.strings(field)
+    if typ is LogicalType.UUID:
+        return batch.typed(field).values
     return batch.values(field)
 
 
@@ -56,6 +58,10 @@ def _key_text(keys, i: int, typ: LogicalType) -> str:
     if typ is LogicalType.STRING:
         offs, data = keys
         return repr(bytes(data[offs[i] : offs[i + 1]]).decode("utf-8", "replace"))
+    if typ is LogicalType.UUID:
+        import uuid
+
+        return str(uuid.UUID(bytes=bytes(keys[i])))
     v = keys[i]
     return str(int(np.uint64(v)) if typ is LogicalType.UINT64 else int(v))
 

@@ -16,7 +16,6 @@ import csv
 import io
 import re
 import sys
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -228,6 +227,9 @@ def _temporal_parses(text: str, date: bool) -> bool:
     return bool(ok)
 
 
+_CANONICAL_UUID = re.compile(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _parses(text: str, typ) -> bool:
     text = text.strip()
     if text == "":
@@ -250,8 +252,8 @@ def _parses(text: str, typ) -> bool:
             return text.lower() in ("true", "false", "t", "f", "1", "0")
         elif typ is LogicalType.DATE or typ.name.startswith("TIMESTAMP"):
             return _temporal_parses(text, typ is LogicalType.DATE)
-        elif typ.name == "UUID":
-            uuid.UUID(text)
+        elif typ.name == "UUID":  # Kùzu infers UUID only from the 8-4-4-4-12 form
+            return _CANONICAL_UUID.fullmatch(text) is not None
     except ValueError:
         return False
     return True

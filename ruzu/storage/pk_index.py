@@ -6,9 +6,10 @@ Two forms, recorded in the table's manifest state under ``"index"``:
   so it *is* the index: ``lookup`` is a binary search, and when ``dense`` (key == first + offset)
   plain arithmetic. Nothing extra is written.
 - ``hash``: keys are hashed (integers by a bijective mix, strings by two independent 64-bit
-  hashes) and split by the top ``bits`` of the hash into 2**bits partitions, each sized to fit the
-  memory budget. Partitions are spilled to staging files, then sorted one at a time and written
-  as ``h1`` (uint64), ``h2`` (uint64, strings only) and ``offsets`` (int64) files plus a
+  hashes, UUIDs to two words that identify them) and split by the top ``bits`` of the hash
+  into 2**bits partitions, each sized to fit the memory budget. Partitions are spilled to
+  staging files, then sorted one at a time and written as ``h1`` (uint64), ``h2`` (uint64,
+  strings and UUIDs only) and ``offsets`` (int64) files plus a
   directory ``dir`` of partition starts. Duplicates are adjacent after the sort.
 """
 
@@ -38,6 +39,19 @@ def hash_int_keys(keys: np.ndarray) -> np.ndarray:
     out = np.empty(len(keys), np.uint64)
     K._hash_ints(keys, out)
     return out
+
+
+def hash_uuid_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(h1, h2) of 16-byte UUID keys: h2 is the second 8 bytes, h1 a bijective mix of both,
+    so the pair identifies the key exactly (no collisions to check)."""
+    words = np.ascontiguousarray(keys).view(np.uint64).reshape(-1, 2)
+    h2 = words[:, 1].copy()
+    return hash_int_keys(words[:, 0] ^ hash_int_keys(h2)), h2
+
+
+def hashed_in_pairs(key_type: LogicalType) -> bool:
+    """Keys hashed to (h1, h2): STRING and UUID (integers are one bijective h1)."""
+    return key_type is LogicalType.STRING or key_type is LogicalType.UUID
 
 
 def hash_string_keys(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -82,6 +96,9 @@ class KeySource:
                 data = read_chunk(self._path(self.state["data"]), np.uint8, base,
                                   int(offs[-1]) - base)
                 h1, h2 = hash_string_keys(offs - base, data)
+            elif self.key_type is LogicalType.UUID:
+                h1, h2 = hash_uuid_keys(read_chunk(self._path(self.state["data"]),
+                                                   self.key_type.dtype, start, count))
             else:
                 keys = read_chunk(self._path(self.state["data"]), self.key_type.dtype, start,
                                   count)
@@ -106,7 +123,7 @@ def build_hash_index(
     n = source.num_rows
     bits = partition_bits(n, budget_bytes)
     nparts = 1 << bits
-    strings = source.key_type is LogicalType.STRING
+    strings = hashed_in_pairs(source.key_type)
     state = {
         "kind": "hash",
         "bits": bits,
@@ -170,7 +187,7 @@ def _spill_partitions(source: KeySource, staging: str, bits: int):
     Integer keys need no h2 (their h1 is a bijection of the key): 16 bytes a key, not 24."""
     nparts = 1 << bits
     shift = np.uint64(64 - bits)
-    width = 3 if source.key_type is LogicalType.STRING else 2
+    width = 3 if hashed_in_pairs(source.key_type) else 2
     paths = [os.path.join(staging, f"pk-{p:05d}.spill") for p in range(nparts)]
     files = []
     try:
@@ -244,6 +261,15 @@ class PrimaryKeyIndex:
                 return None
             raw = np.frombuffer(key.encode("utf-8"), np.uint8)
             h1, h2 = hash_string_keys(np.array([0, len(raw)], np.int64), raw)
+            return self._probe(h1[0], h2[0])
+        if self.key_type is LogicalType.UUID:
+            import uuid
+
+            try:
+                raw = (key if isinstance(key, uuid.UUID) else uuid.UUID(str(key))).bytes
+            except ValueError:
+                return None
+            h1, h2 = hash_uuid_keys(np.frombuffer(raw, "V16"))
             return self._probe(h1[0], h2[0])
         try:
             key = int(key)

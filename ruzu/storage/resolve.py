@@ -22,7 +22,7 @@ from ..types import LogicalType
 from . import _kernels as K
 from .columns import read_chunk
 from .manifest import data_file_name
-from .pk_index import hash_int_keys, hash_string_keys
+from .pk_index import hash_int_keys, hash_string_keys, hash_uuid_keys, hashed_in_pairs
 
 MISSING = -1
 # Bytes per spilled edge while a chunk of them is resolved: the row, positions, matches, the
@@ -47,7 +47,7 @@ class EndpointResolver:
         self.staging = staging
         self.name = name
         kind = self.index["kind"]
-        strings = key_type is LogicalType.STRING
+        strings = hashed_in_pairs(key_type)
         per_entry = BYTES_PER_ENTRY + (8 if strings else 0)
         if kind == "empty" or self.num_rows == 0:
             self.mode = "empty"
@@ -72,6 +72,8 @@ class EndpointResolver:
         if self.key_type is LogicalType.STRING:
             offs, data = keys
             return hash_string_keys(offs, data)
+        if self.key_type is LogicalType.UUID:
+            return hash_uuid_keys(keys)
         return hash_int_keys(keys.astype(self.key_type.dtype)), None
 
     # -- in memory -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import csv
 import os
 
 import numpy as np
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ruzu
@@ -84,6 +84,7 @@ def test_chunks_cover_every_row(tmp_path):
             assert len(list(csv.reader(f))) == 2501
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # a loaded CI machine
 @given(st.lists(st.tuples(st.integers(0, 2**62), st.binary(max_size=8).filter(
     lambda b: not any(c in b for c in b'\0,"\n\r'))), min_size=1, max_size=50))
 def test_format_rows_matches_naive(rows):
