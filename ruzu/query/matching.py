@@ -880,11 +880,3 @@ def cross_product(frame: Frame, columns: dict) -> Iterator[Frame]:
             left.columns[name] = vec.take(right_idx)
         yield left
 
-
-def check_supported(step: MatchStep) -> None:
-    for rel in step.rels.values():
-        if rel.hops is not None and rel.user_named and rel.name in step.needed:
-            raise QueryError(
-                f"returning or filtering the variable-length relationship {rel.name} is not "
-                "supported; leave it unnamed or unused"
-            )
