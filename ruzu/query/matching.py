@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from ..errors import QueryError
 from . import _kernels, checked
 from .expressions import Evaluator
 from .match_plan import (
