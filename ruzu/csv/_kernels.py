@@ -1068,7 +1068,7 @@ def _parse_core(buf, pos0, stop, n, is_final, delim, quote, escape, start_line,
                     if e >= n and not is_final:
                         return (ST_NEED_MORE, rows, rs, rline - start_line, records, nrej,
                                 0, -1, 0, 0, 0)  # fmt: skip
-                    if stray and alive:
+                    if stray and alive and kuzu_rows == 0:  # Kùzu: a quote is text
                         err = E_STRAY_QUOTE
                         errf = f
                         alive = False
@@ -1220,7 +1220,8 @@ def _parse_records(buf, n, is_final, delim, quote, escape, start_line,
     Rows are stored from row 0 on every call. Flags: pass is_final as bool and ignore_errors
     and max_rows as ints (each distinct argument type is another compiled specialization).
     kuzu_rows (int, 1 for Kùzu's COPY): one empty field after the last column is dropped (a
-    delimiter at the line end), and in a one-column file an empty line is a NULL row.
+    delimiter at the line end), in a one-column file an empty line is a NULL row, and a quote
+    inside an unquoted field is text (``5'10"``).
 
     Returns (status, rows, consumed, lines, records, nrej, err_code, err_field, err_line,
     err_pos, err_got): rows stored; bytes consumed (the caller's next call starts there);

@@ -111,6 +111,14 @@ CASES = {
         ["MATCH (a:A) RETURN a.id, a.s ORDER BY a.id", "MATCH (b:B) RETURN b.id, b.s ORDER BY b.id",
          "MATCH (c:C) RETURN c.s, c.n ORDER BY c.s"],
     ),
+    "quotes_inside_unquoted_fields_are_text": (
+        {"h.csv": "1|5'10\"|['a,b', \"c\"]\n2|x\"y\"z|[d]\n", "g.csv": "1,5'10\"\n2,ab\"c\n"},
+        ["CREATE NODE TABLE H(id INT64, h STRING, l STRING[], PRIMARY KEY(id))",
+         "CREATE NODE TABLE G(id INT64, h STRING, PRIMARY KEY(id))",
+         "COPY H FROM '{d}/h.csv' (DELIM='|')", "COPY G FROM '{d}/g.csv'"],
+        ["MATCH (h:H) RETURN h.id, h.h, h.l ORDER BY h.id",
+         "MATCH (g:G) RETURN g.id, g.h ORDER BY g.id"],
+    ),
     "backslashes_outside_quotes_are_text": (  # csv-edge-case-tests/escapes-out-of-quote
         {"e.csv": "a,b\n\\,\\,\n"},
         ["CREATE NODE TABLE E(a STRING, b STRING, PRIMARY KEY(a))",
