@@ -142,7 +142,7 @@ def test_schema_errors(db):
         db.create_node_table("T", [("id", "GEOMETRY")], "id")
     with pytest.raises(CatalogError, match="primary key"):
         db.create_node_table("T", [("id", "INT64")], "nope")
-    with pytest.raises(CatalogError, match="must be an integer or STRING"):
+    with pytest.raises(CatalogError, match="must be an integer, STRING or UUID"):
         db.create_node_table("T", [("id", "DOUBLE")], "id")
     db.create_node_table("T", [("id", "INT64")], "id")
     with pytest.raises(CatalogError, match="already exists"):
