@@ -40,11 +40,24 @@ def hash_int_keys(keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def hash_string_keys(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+# Which string hash an index was built with, recorded in its state as "string_hash" (absent:
+# version 1, the byte-at-a-time hash of indexes built before version 2). Every build uses the
+# newest; lookups use the one the index records.
+STRING_HASH_VERSION = 2
+_STRING_HASHES = {1: K._hash_strings, 2: K._hash_strings_v2}
+
+
+def string_hash_version(state: dict) -> int:
+    return state.get("string_hash", 1)
+
+
+def hash_string_keys(offsets: np.ndarray, data: np.ndarray,
+                     version: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of ``data[offsets[i]:offsets[i + 1]]`` (``version`` None: the newest)."""
     n = len(offsets) - 1
     h1 = np.empty(n, np.uint64)
     h2 = np.empty(n, np.uint64)
-    K._hash_strings(offsets, data, h1, h2)
+    _STRING_HASHES[version or STRING_HASH_VERSION](offsets, data, h1, h2)
     return h1, h2
 
 
@@ -115,6 +128,8 @@ def build_hash_index(
         "offsets": txn.new_file(),
         "dir": txn.new_file(),
     }
+    if strings:
+        state["string_hash"] = STRING_HASH_VERSION
     dups: list[np.ndarray] = []
     if bits == 0:
         parts = [_gather_all(source)]
@@ -243,7 +258,8 @@ class PrimaryKeyIndex:
             if not isinstance(key, str):
                 return None
             raw = np.frombuffer(key.encode("utf-8"), np.uint8)
-            h1, h2 = hash_string_keys(np.array([0, len(raw)], np.int64), raw)
+            h1, h2 = hash_string_keys(np.array([0, len(raw)], np.int64), raw,
+                                      string_hash_version(self.state))
             return self._probe(h1[0], h2[0])
         try:
             key = int(key)

@@ -22,7 +22,7 @@ from ..types import LogicalType
 from . import _kernels as K
 from .columns import read_chunk
 from .manifest import data_file_name
-from .pk_index import hash_int_keys, hash_string_keys
+from .pk_index import hash_int_keys, hash_string_keys, string_hash_version
 
 MISSING = -1
 # Bytes per spilled edge while a chunk of them is resolved: the row, positions, matches, the
@@ -71,7 +71,7 @@ class EndpointResolver:
     def _hashes(self, keys) -> tuple[np.ndarray, np.ndarray | None]:
         if self.key_type is LogicalType.STRING:
             offs, data = keys
-            return hash_string_keys(offs, data)
+            return hash_string_keys(offs, data, string_hash_version(self.index))
         return hash_int_keys(keys.astype(self.key_type.dtype)), None
 
     # -- in memory -----------------------------------------------------------------------------
