@@ -25,6 +25,7 @@ from . import _kernels as K
 from .checks import check_offsets, check_range
 from .columns import StringColumn, read_chunk
 from .files import FileSet
+from .ordered_map import WORKERS, ordered_map
 from .transaction import Transaction
 
 ENTRY_BYTES = 64  # per key while a partition is sorted: hashes, offsets, order, sorted copies
@@ -112,12 +113,15 @@ def partition_bits(num_rows: int, budget_bytes: int) -> int:
 
 
 def build_hash_index(
-    txn: Transaction, source: KeySource, staging: str, budget_bytes: int
+    txn: Transaction, source: KeySource, staging: str, budget_bytes: int,
+    workers: int = WORKERS,
 ) -> tuple[dict, np.ndarray]:
     """Build the hash index over all rows of ``source``. Returns (state, duplicates) where
-    duplicates is an int64[k, 2] array of (first offset, later offset) pairs."""
+    duplicates is an int64[k, 2] array of (first offset, later offset) pairs.
+
+    Partitions are sorted ``workers`` at a time (each sized for its share of the budget)."""
     n = source.num_rows
-    bits = partition_bits(n, budget_bytes)
+    bits = partition_bits(n, budget_bytes // max(1, workers))
     nparts = 1 << bits
     strings = source.key_type is LogicalType.STRING
     state = {
@@ -135,15 +139,19 @@ def build_hash_index(
         parts = [_gather_all(source)]
     else:
         parts = _spill_partitions(source, staging, bits)
-    starts = np.zeros(nparts + 1, np.int64)
-    written = 0
-    for p, part in enumerate(parts):
+
+    def sort_partition(part):
         h1, h2, offs = sort_by_hash(*(part() if callable(part) else part), bits)
         first = np.empty(len(h1), np.int64)
         dup = np.empty(len(h1), np.int64)
         k = K._find_duplicates(h1, h2, offs, first, dup)
-        if k:
-            dups.append(np.stack([first[:k], dup[:k]], axis=1))
+        return h1, h2, offs, (np.stack([first[:k], dup[:k]], axis=1) if k else None)
+
+    starts = np.zeros(nparts + 1, np.int64)
+    written = 0
+    for p, (h1, h2, offs, found) in enumerate(ordered_map(sort_partition, parts, workers)):
+        if found is not None:
+            dups.append(found)
         txn.appender(state["h1"]).append(h1)
         if strings:
             txn.appender(state["h2"]).append(h2)
