@@ -105,8 +105,11 @@ def _chunks(frame: Frame) -> Iterator[Frame]:
 
 
 def _unwind(graph, params, step: UnwindStep, stream: Iterable[Frame]) -> Iterator[Frame]:
+    from .planner import free_variables
+
+    reads = step.keep | free_variables(step.expr)
     for frame in stream:
-        frame = frame.only(step.keep)
+        frame = frame.only(reads)
         value = Evaluator(graph, params, frame).eval(step.expr)
         if isinstance(value, Const):
             if value.value is None:
