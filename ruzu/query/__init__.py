@@ -10,14 +10,15 @@ LIMIT and ``$parameters``.
 Also OPTIONAL MATCH, EXISTS { … } / COUNT { … } subqueries (``optional``), UNION [ALL]
 (``union``) and several ';'-separated statements (a list of results).
 
-Named paths over fixed-length patterns (``optional.with_paths``). Not supported: paths over
+Named paths over fixed-length patterns (``exec.optional.with_paths``). Not supported: paths over
 variable-length relationships, using a variable-length relationship variable (``length(r)``,
 returning it, filtering on it), writes other than COPY.
 
-How it runs (see the module docstrings for details): ``parser`` → ``planner`` (binding,
-liveness) → ``match_plan`` (spanning tree, folds vs expansions) → ``matching``/``varlength``
-(vectorised steps over frames of at most ``matching.CHUNK_ROWS`` rows) → ``projection``
-(grouping, ordering) → ``result``.
+How it runs, one folder per stage: ``syntax`` (text → tokens → AST, no catalog) → ``binder``
+(names, labels, properties, functions checked; bound steps) → ``plan`` (how each MATCH is
+walked) → ``exec`` (operators over frames of at most ``exec.matching.CHUNK_ROWS`` rows:
+matching, varlength, optional, projection, aggregation) → ``result``. ``values`` holds the
+vectors and frames every stage after binding works on; ``functions`` the callable functions.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from __future__ import annotations
 import time
 
 from ..errors import IntegerOverflowError, QueryError, QueryMemoryError
-from . import ast
 from .ddl import run_statement
-from .executor import run_query
-from .parser import parse
+from .exec.driver import run_query
+from .exec.union import run_union, split_statements
 from .result import QueryResult
-from .union import run_union, split_statements
+from .syntax import ast
+from .syntax.parser import parse
 
 __all__ = ["QueryResult", "execute", "parse"]
 

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import CatalogError
 from ..types import LogicalType
 from .memory import MemoryGuard
-from .vectors import NUMPY_OF_KIND, LazyStrings, NodeVec, RelKey, RelVec, Vec
+from .values.vectors import NUMPY_OF_KIND, LazyStrings, NodeVec, RelKey, RelVec, Vec
 
 KIND_OF_TYPE = {
     LogicalType.FLOAT: "float",

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .output import python_values
-from .vectors import LazyStrings, Vec
+from .values.output import python_values
+from .values.vectors import LazyStrings, Vec
 
 
 class QueryResult:
@@ -87,7 +87,7 @@ class QueryResult:
     def get_column_data_types(self) -> list[str]:
         """Kùzu's type name of each column (from the values' kinds: INT64, DOUBLE, STRING,
         NODE, REL, …)."""
-        from .expressions import TYPE_NAMES
+        from .exec.evaluator import TYPE_NAMES
 
         out = []
         for i in range(len(self._names)):

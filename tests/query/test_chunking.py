@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ruzu.query import executor, matching, parallel, varlength
+from ruzu.query.exec import driver as executor
+from ruzu.query.exec import matching, parallel, varlength
 
 from .conftest import is_ordered, rows_of
 from .test_differential import CASES

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from . import ast
-from .vectors import Frame, NodeVec, RelKey, RelVec, Vec
+from ..syntax import ast
+from ..values.vectors import Frame, NodeVec, RelKey, RelVec, Vec
 
 ROW = "#row"  # the column tagging input rows
 
@@ -78,7 +78,7 @@ def evaluate_subquery(ev, e: ast.Subquery):
 
 
 def _bound_subquery(graph, e: ast.Subquery, outer: dict):
-    from .planner import Binder, VarInfo, free_variables
+    from ..binder.binder import Binder, VarInfo, free_variables
 
     shape = tuple(
         (name, getattr(vec, "kind", "value"), tuple(getattr(vec, "tables", ()) or ()))
@@ -171,7 +171,7 @@ def _mentioned(expr) -> set[str]:
 def with_paths(graph, step, stream: Iterable[Frame]) -> Iterator[Frame]:
     """Frames with a column per named path of ``step``: Kùzu's path value,
     {"_nodes": [node dicts], "_rels": [rel dicts]} (NULL where a node is NULL)."""
-    from .output import python_values
+    from ..values.output import python_values
 
     for frame in stream:
         for name, (node_names, rel_names) in step.paths.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import IntegerOverflowError
+from ...errors import IntegerOverflowError
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1

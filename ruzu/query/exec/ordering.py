@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..values.vectors import Const
 from .grouping import sort_key
-from .vectors import Const
 
 _TOP_K_MIN_ROWS = 50_000  # below this a full lexsort is already fast (< 5 ms)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _kernels
-from .checked import check_saturated, int_binary, sum_over_neighbours
-from .vectors import Frame, NodeVec
+from ..values import _kernels
+from ..values.checked import check_saturated, int_binary, sum_over_neighbours
+from ..values.vectors import Frame, NodeVec
 
 _SOURCES_PER_BATCH = 4096
 

@@ -16,9 +16,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import QueryError
-from .expressions import from_python, to_python_list
-from .vectors import Const, NodeVec, RelVec, Vec, const_kind
+from ...errors import QueryError
+from ..exec.evaluator import from_python, to_python_list
+from ..values.vectors import Const, NodeVec, RelVec, Vec, const_kind
 
 
 def rowwise(fn: Callable, *, kind: str | None = None, nulls: bool = True):

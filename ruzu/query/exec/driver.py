@@ -8,17 +8,17 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from ..errors import QueryError
-from . import ast
-from .expressions import Evaluator, from_python
-from .graph import Graph
+from ...errors import QueryError
+from ..binder.binder import MatchStep, ProjectStep, UnwindStep, bind
+from ..graph import Graph
+from ..result import QueryResult
+from ..syntax import ast
+from ..values.vectors import Const, Frame, NodeVec, broadcast, single_row_frame
+from .evaluator import Evaluator, from_python
 from .matching import CHUNK_ROWS, MatchExecutor, check_supported
 from .optional import run_optional, with_paths
 from .parallel import run_parallel
-from .planner import MatchStep, ProjectStep, UnwindStep, bind
 from .projection import Projector
-from .result import QueryResult
-from .vectors import Const, Frame, NodeVec, broadcast, single_row_frame
 
 
 def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:

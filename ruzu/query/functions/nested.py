@@ -11,9 +11,9 @@ import functools
 
 import numpy as np
 
-from ..errors import QueryError
-from .expressions import from_python
-from .vectors import AnyVec, Const, Vec, broadcast
+from ...errors import QueryError
+from ..exec.evaluator import from_python
+from ..values.vectors import AnyVec, Const, Vec, broadcast
 
 
 def _rows(ev, args: list[AnyVec]):

@@ -8,11 +8,20 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import QueryError
-from . import _kernels, checked
-from .expressions import TYPE_NAMES, Evaluator, map_strings, result, select
-from .nested_functions import NESTED_FUNCTIONS
-from .vectors import AnyVec, BytesColumn, Const, LazyStrings, NodeVec, RelVec, Vec, broadcast
+from ...errors import QueryError
+from ..exec.evaluator import TYPE_NAMES, Evaluator, map_strings, result, select
+from ..values import _kernels, checked
+from ..values.vectors import (
+    AnyVec,
+    BytesColumn,
+    Const,
+    LazyStrings,
+    NodeVec,
+    RelVec,
+    Vec,
+    broadcast,
+)
+from .nested import NESTED_FUNCTIONS
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "collect"})
 
@@ -317,7 +326,7 @@ def _label(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
 
 
 def _to_string(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
-    from .output import python_values
+    from ..values.output import python_values
 
     (value,) = args
     if isinstance(value, Const):
@@ -380,7 +389,7 @@ def _substring(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
 
 
 def _concat(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
-    from .expressions import arithmetic
+    from ..exec.evaluator import arithmetic
 
     out = args[0]
     for a in args[1:]:
@@ -390,7 +399,7 @@ def _concat(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
 
 def _greatest_least(want_max: bool):
     def apply(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
-        from .expressions import compare
+        from ..exec.evaluator import compare
 
         out = args[0]
         n = ev.frame.n

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import CatalogError, QueryError
-from . import ast
-from .aggregation import find_aggregates
-from .functions import AGGREGATES, SCALAR_FUNCTIONS
-from .graph import Graph
-from .lexer import position
-from .optional import with_outer
-from .vectors import RelKey
+from ...errors import CatalogError, QueryError
+from ..exec.aggregation import find_aggregates
+from ..exec.optional import with_outer
+from ..functions.scalar import AGGREGATES, SCALAR_FUNCTIONS
+from ..graph import Graph
+from ..syntax import ast
+from ..syntax.lexer import position
+from ..values.vectors import RelKey
 
 # ----------------------------------------------------------------------------- plan objects
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import IntegerOverflowError, QueryError
-from . import _kernels, ast, checked
-from .expressions import Evaluator
-from .grouping import factorize, first_rows, sort_key, value_codes
-from .output import python_values
-from .vectors import (
+from ...errors import IntegerOverflowError, QueryError
+from ..syntax import ast
+from ..values import _kernels, checked
+from ..values.output import python_values
+from ..values.vectors import (
     FOLDED,
     NUMPY_OF_KIND,
     Const,
@@ -29,6 +28,8 @@ from .vectors import (
     broadcast,
     concat_vecs,
 )
+from .evaluator import Evaluator
+from .grouping import factorize, first_rows, sort_key, value_codes
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class AggregateCall:
 
 def find_aggregates(expr: ast.Expr, out: list[ast.FunctionCall]) -> None:
     """Collect the aggregate calls inside an expression (nested aggregates are an error)."""
-    from .functions import AGGREGATES
+    from ..functions.scalar import AGGREGATES
 
     if isinstance(expr, ast.FunctionCall) and expr.name in AGGREGATES:
         for a in expr.args:
@@ -78,7 +79,7 @@ def grouping_vectors(graph, frame: Frame, key_exprs: list[ast.Expr], keys: list)
     itself) determines every other key computed from it alone, so such keys are grouped by
     the node's identity (integer codes, no sort) and their own values are not compared:
     ``RETURN a.id, a.name, count(*)`` never hashes a.name."""
-    from .planner import free_variables
+    from ..binder.binder import free_variables
 
     determined: list[str] = []
     for expr, vec in zip(key_exprs, keys, strict=True):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from . import ast
+from ..syntax import ast
 
 _OPERATOR_NAMES = {
     "=": "EQUALS",

@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import QueryError
-from . import _kernels, ast, checked
-from .vectors import (
+from ...errors import QueryError
+from ..syntax import ast
+from ..values import _kernels, checked
+from ..values.vectors import (
     NUMPY_OF_KIND,
     AnyVec,
     Const,
@@ -117,7 +118,7 @@ class Evaluator:
         elif isinstance(subject, Const) and subject.value is None:
             return Const(None, "null")
         elif subject.kind == "any":  # a STRUCT value: s.field
-            from .nested_functions import struct_field
+            from ..functions.nested import struct_field
 
             return struct_field(subject, e.key, self.frame.n)
         else:
@@ -234,7 +235,7 @@ class Evaluator:
         raise QueryError(f"unsupported operator {op}")
 
     def _FunctionCall(self, e: ast.FunctionCall) -> AnyVec:
-        from .functions import AGGREGATES, call_function
+        from ..functions.scalar import AGGREGATES, call_function
 
         if e.name in AGGREGATES:
             raise QueryError(f"aggregate {e.name.upper()}() is not allowed here")
@@ -470,7 +471,7 @@ def compare(op: str, left: AnyVec, right: AnyVec, n: int) -> AnyVec:
         if fast is not None:
             return fast
     if left.kind in ("list", "any") or right.kind in ("list", "any"):
-        from .nested_functions import compare_values
+        from ..functions.nested import compare_values
 
         return compare_values(op, left, right, n)
     if "timestamp" in (left.kind, right.kind) and left.kind != right.kind:
@@ -687,7 +688,7 @@ def select(choices: list[tuple[np.ndarray, AnyVec]], n: int) -> AnyVec:
 
 def to_python_list(value: AnyVec, graph=None) -> list:
     """Python values of a vector (None for NULL): used for output and rare row-wise paths."""
-    from .output import python_values
+    from ..values.output import python_values
 
     return python_values(value, graph)
 

@@ -7,7 +7,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from ..errors import QueryError
+from ...errors import QueryError
 
 
 class Kind(enum.Enum):

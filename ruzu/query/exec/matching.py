@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from ..errors import QueryError
-from . import _kernels, checked
-from .expressions import Evaluator
-from .match_plan import (
+from ...errors import QueryError
+from ..binder.binder import MatchStep, PatternRel, Traversal
+from ..plan.match_plan import (
     Close,
     CountComponent,
     Expand,
@@ -26,9 +25,10 @@ from .match_plan import (
     input_columns,
     plan_match,
 )
-from .planner import MatchStep, PatternRel, Traversal
+from ..values import _kernels, checked
+from ..values.vectors import NUMPY_OF_KIND, Frame, NodeVec, RelVec, Vec, concat_vecs
+from .evaluator import Evaluator
 from .varlength import VarLength
-from .vectors import NUMPY_OF_KIND, Frame, NodeVec, RelVec, Vec, concat_vecs
 
 CHUNK_ROWS = 1 << 21
 _SORT_SOURCES_FROM = 4096
@@ -111,8 +111,8 @@ class MatchExecutor:
                     break
 
     def _fusable(self, expr, step: Expand):
-        from . import ast
-        from .graph import kind_of_type
+        from ..graph import kind_of_type
+        from ..syntax import ast
 
         if not (isinstance(expr, ast.BinaryOp) and expr.op in _COMPARE_CODES):
             return None
@@ -255,7 +255,7 @@ class MatchExecutor:
             size = min(CHUNK_ROWS, size * 4)
 
     def _lookup(self, table: str, expr) -> np.ndarray:
-        from . import ast
+        from ..syntax import ast
 
         ev = Evaluator(self.graph, self.params, Frame({}, 1))
         constant = expr.right if isinstance(expr.left, ast.Property) else expr.left
@@ -300,7 +300,7 @@ class MatchExecutor:
         """The ``#fold:{index}:…`` columns of one aggregate for the anchor rows: the sum and
         the count of non-NULL values over the folded matches of each row (times the row's
         weight so far), and for min/max the extreme value."""
-        from .vectors import FOLDED
+        from ..values.vectors import FOLDED
 
         n = len(anchor)
         parts = []
@@ -330,7 +330,7 @@ class MatchExecutor:
         return columns
 
     def _folded_kind(self, agg) -> str:
-        from .graph import kind_of_type
+        from ..graph import kind_of_type
 
         table = self.step.nodes[agg.var].tables[0]
         return kind_of_type(self.graph.node_columns(table)[agg.key])
@@ -798,7 +798,7 @@ _FLIPPED = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 def _is_property_of(expr, name: str) -> bool:
-    from . import ast
+    from ..syntax import ast
 
     return (
         isinstance(expr, ast.Property)

@@ -438,7 +438,7 @@ class _Parser:
             elif self.tok.is_symbol("["):
                 tok = self.advance()
                 index = None if self.tok.is_symbol(":") else self.expression()
-                if self.tok.is_symbol(":"):  # l[a:b], l[:b], l[a:] (nested_functions.list_slice)
+                if self.tok.is_symbol(":"):  # l[a:b], l[:b], l[a:] (functions.nested.list_slice)
                     self.advance()
                     end = None if self.tok.is_symbol("]") else self.expression()
                     self.expect_symbol("]")

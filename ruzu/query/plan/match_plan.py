@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import ast
-from .planner import MatchStep, PatternNode, PatternRel, free_variables
+from ..binder.binder import MatchStep, PatternNode, PatternRel, free_variables
+from ..syntax import ast
 
 
 @dataclass

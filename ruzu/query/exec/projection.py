@@ -7,14 +7,14 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..errors import QueryError
-from . import ast
+from ...errors import QueryError
+from ..binder.binder import ProjectStep, contains_aggregate
+from ..syntax import ast
+from ..values.vectors import Const, Frame, concat_frames
 from .aggregation import GroupedAggregation
-from .expressions import Evaluator
+from .evaluator import Evaluator
 from .grouping import factorize, first_rows
 from .ordering import sort_order
-from .planner import ProjectStep, contains_aggregate
-from .vectors import Const, Frame, concat_frames
 
 
 class Projector:
@@ -140,7 +140,7 @@ class Projector:
         return frame.take(np.arange(min(lo, frame.n), max(hi, min(lo, frame.n))))
 
     def _empty(self) -> Frame:
-        from .vectors import Vec
+        from ..values.vectors import Vec
 
         empty = Vec("null", np.zeros(0, np.bool_), np.zeros(0, np.bool_))
         return Frame({name: empty for name in self.step.names}, 0)

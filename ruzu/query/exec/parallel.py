@@ -14,11 +14,11 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from .match_plan import Close, Expand, Scan
+from ..binder.binder import MatchStep, ProjectStep
+from ..plan.match_plan import Close, Expand, Scan
+from ..values.vectors import Frame, NodeVec, single_row_frame
 from .matching import MatchExecutor
-from .planner import MatchStep, ProjectStep
 from .projection import Projector
-from .vectors import Frame, NodeVec, single_row_frame
 
 MIN_ROOT_ROWS = 20_000  # below this, threads cost more than they save
 MIN_BLOCK_ROWS = 1024

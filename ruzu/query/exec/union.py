@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..errors import QueryError
-from . import ast
-from .executor import run_query
-from .result import QueryResult
+from ...errors import QueryError
+from ..result import QueryResult
+from ..syntax import ast
+from .driver import run_query
 
 
 def run_union(db, stmt: ast.Union, params: dict, text: str) -> QueryResult:
