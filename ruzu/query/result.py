@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import QueryError
+from .values.kinds import TYPE_NAMES
 from .values.output import python_values
 from .values.vectors import LazyStrings, Vec
 
@@ -87,8 +89,6 @@ class QueryResult:
     def get_column_data_types(self) -> list[str]:
         """Kùzu's type name of each column (from the values' kinds: INT64, DOUBLE, STRING,
         NODE, REL, …)."""
-        from .exec.evaluator import TYPE_NAMES
-
         out = []
         for i in range(len(self._names)):
             vec = self._vectors[i] if self._vectors else None
@@ -115,8 +115,6 @@ class QueryResult:
 
     def _check_open(self) -> None:
         if self.is_closed:
-            from ..errors import QueryError
-
             raise QueryError("Query result is closed")
 
     def __enter__(self) -> QueryResult:

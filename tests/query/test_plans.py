@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import ruzu
-from ruzu.query.binder.binder import MatchStep, bind
+from ruzu.query.binder.binder import bind
+from ruzu.query.binder.steps import MatchStep
 from ruzu.query.graph import Graph
 from ruzu.query.plan.match_plan import Close, CountComponent, Expand, Fold, Scan, plan_match
 from ruzu.query.syntax.parser import parse

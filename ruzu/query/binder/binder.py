@@ -5,135 +5,27 @@ each clause must hand on (the rest of a pattern can be counted instead of materi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ...errors import CatalogError, QueryError
-from ..exec.aggregation import find_aggregates
-from ..exec.optional import with_outer
 from ..functions.scalar import AGGREGATES, SCALAR_FUNCTIONS
 from ..graph import Graph
 from ..syntax import ast
 from ..syntax.lexer import position
-from ..values.vectors import RelKey
+from ..syntax.walk import conjuncts, free_variables
+from .aggregates import contains_aggregate, find_aggregates
+from .naming import column_name
+from .outer import with_outer
+from .steps import (
+    MatchStep,
+    PatternNode,
+    PatternRel,
+    ProjectStep,
+    Step,
+    Traversal,
+    UnwindStep,
+    VarInfo,
+)
 
 # ----------------------------------------------------------------------------- plan objects
-
-
-@dataclass
-class VarInfo:
-    kind: str  # "node", "rel" or "value"
-    tables: tuple[str, ...] = ()  # node tables, or rel table names
-
-
-@dataclass
-class PatternNode:
-    name: str
-    tables: list[str]
-    bound: bool  # bound by an earlier clause
-    filters: list[ast.Expr] = field(default_factory=list)
-    user_named: bool = True
-    declared: list[str] = field(default_factory=list)  # tables by label, before pruning
-
-
-@dataclass(frozen=True)
-class Traversal:
-    """One way to cross a rel pattern: a rel-table pair, possibly against its direction.
-    Not flipped: the pattern's src is on the pair's FROM side."""
-
-    key: RelKey
-    flipped: bool
-
-    @property
-    def src_table(self) -> str:
-        return self.key.to_table if self.flipped else self.key.from_table
-
-    @property
-    def dst_table(self) -> str:
-        return self.key.from_table if self.flipped else self.key.to_table
-
-    def direction_from(self, side: str) -> str:
-        """The CSR to use when expanding from the pattern's ``side`` ("src" or "dst")."""
-        forward = (side == "src") != self.flipped
-        return "fwd" if forward else "bwd"
-
-
-@dataclass
-class PatternRel:
-    name: str
-    src: str
-    dst: str
-    traversals: list[Traversal]
-    hops: tuple[int, int] | None = None
-    filters: list[ast.Expr] = field(default_factory=list)
-    user_named: bool = True
-    declared: list[str] = field(default_factory=list)  # rel tables by label, before pruning
-
-
-@dataclass
-class MatchStep:
-    nodes: dict[str, PatternNode]
-    rels: dict[str, PatternRel]
-    predicates: list[ast.Expr]  # conjuncts over several pattern variables (or none)
-    input_filters: list[ast.Expr]  # conjuncts over variables bound before this MATCH only
-    needed: set[str]  # pattern variables that must be materialised
-    keep: set[str]  # frame columns to keep after the MATCH
-    # Node variables the next projection reads only inside sum/avg/count/min/max(var.prop):
-    # var -> [(index of the aggregate in the projection, function, property)]. Such a
-    # variable may be folded away, its aggregates computed per fold (see match_plan).
-    fold_aggregates: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
-    plans: dict = field(default_factory=dict, repr=False)  # execution plans, by input columns
-    optional: bool = False  # OPTIONAL MATCH: rows without a match are kept, with NULLs
-    paths: dict = field(default_factory=dict)  # named path -> (node names, rel names)
-
-
-@dataclass
-class UnwindStep:
-    expr: ast.Expr
-    alias: str
-    keep: set[str]
-
-
-@dataclass
-class ProjectStep:
-    projection: ast.Projection  # star already expanded into items
-    names: list[str]  # output column names
-    where: ast.Expr | None
-    is_return: bool
-    aggregates: list[ast.FunctionCall]
-    input_scope: dict[str, VarInfo]
-
-
-Step = MatchStep | UnwindStep | ProjectStep
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def conjuncts(expr: ast.Expr | None) -> list[ast.Expr]:
-    if expr is None:
-        return []
-    if isinstance(expr, ast.BinaryOp) and expr.op == "AND":
-        return conjuncts(expr.left) + conjuncts(expr.right)
-    return [expr]
-
-
-def free_variables(expr: ast.Expr) -> set[str]:
-    out: set[str] = set()
-    _free(expr, out)
-    return out
-
-
-def _free(expr: ast.Expr, out: set[str]) -> None:
-    if isinstance(expr, ast.Variable):
-        out.add(expr.name)
-        return
-    for child in ast.children(expr):
-        _free(child, out)
-
-
-def contains_aggregate(expr: ast.Expr) -> bool:
-    found: list[ast.FunctionCall] = []
-    find_aggregates(expr, found)
-    return bool(found)
 
 
 # ----------------------------------------------------------------------------- the binder
@@ -409,8 +301,6 @@ class Binder:
             elif isinstance(item.expr, ast.Variable):
                 name = item.expr.name
             elif is_return:
-                from .naming import column_name
-
                 name = column_name(item.expr, self.graph, scope)
             else:
                 raise QueryError(

@@ -15,6 +15,7 @@ import numpy as np
 
 from ...errors import IntegerOverflowError, QueryError
 from ..syntax import ast
+from ..syntax.walk import free_variables
 from ..values import _kernels, checked
 from ..values.output import python_values
 from ..values.vectors import (
@@ -39,30 +40,6 @@ class AggregateCall:
     distinct: bool
 
 
-def find_aggregates(expr: ast.Expr, out: list[ast.FunctionCall]) -> None:
-    """Collect the aggregate calls inside an expression (nested aggregates are an error)."""
-    from ..functions.scalar import AGGREGATES
-
-    if isinstance(expr, ast.FunctionCall) and expr.name in AGGREGATES:
-        for a in expr.args:
-            inner: list[ast.FunctionCall] = []
-            find_aggregates(a, inner)
-            if inner:
-                raise QueryError(
-                    f"aggregate {inner[0].name.upper()}() cannot be nested inside "
-                    f"{expr.name.upper()}()"
-                )
-        if expr.name != "count" and len(expr.args) != 1:
-            raise QueryError(f"{expr.name.upper()}() takes one argument")
-        if expr.name == "count" and not expr.star and len(expr.args) != 1:
-            raise QueryError("COUNT() takes one argument or *")
-        if expr not in out:
-            out.append(expr)
-        return
-    for child in ast.children(expr):
-        find_aggregates(child, out)
-
-
 # ----------------------------------------------------------------------------- partial states
 
 
@@ -79,8 +56,6 @@ def grouping_vectors(graph, frame: Frame, key_exprs: list[ast.Expr], keys: list)
     itself) determines every other key computed from it alone, so such keys are grouped by
     the node's identity (integer codes, no sort) and their own values are not compared:
     ``RETURN a.id, a.name, count(*)`` never hashes a.name."""
-    from ..binder.binder import free_variables
-
     determined: list[str] = []
     for expr, vec in zip(key_exprs, keys, strict=True):
         name = None

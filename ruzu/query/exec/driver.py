@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from ...errors import QueryError
-from ..binder.binder import MatchStep, ProjectStep, UnwindStep, bind
+from ..binder.binder import bind
+from ..binder.steps import MatchStep, ProjectStep, UnwindStep
 from ..graph import Graph
 from ..result import QueryResult
 from ..syntax import ast

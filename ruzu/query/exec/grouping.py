@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..values import _kernels
+from ..values.output import python_values
 from ..values.vectors import Const, LazyStrings, NodeVec, RelVec, Vec
 
 _DIRECT_SPAN_FACTOR = 4  # direct addressing when max - min < 4 n (+ 1 M)
@@ -102,8 +103,6 @@ def value_codes(value) -> tuple[np.ndarray, int]:
 
 
 def _object_codes(value: Vec) -> tuple[np.ndarray, int]:
-    from ..values.output import python_values
-
     seen: dict = {}
     values = python_values(value)
     codes = np.empty(len(values), np.int64)

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 
 from ...errors import QueryError
-from ..binder.binder import MatchStep, PatternRel, Traversal
+from ..binder.steps import MatchStep, PatternRel
+from ..graph import kind_of_type
 from ..plan.match_plan import (
     Close,
     CountComponent,
@@ -25,8 +26,9 @@ from ..plan.match_plan import (
     input_columns,
     plan_match,
 )
+from ..syntax import ast
 from ..values import _kernels, checked
-from ..values.vectors import NUMPY_OF_KIND, Frame, NodeVec, RelVec, Vec, concat_vecs
+from ..values.vectors import FOLDED, NUMPY_OF_KIND, Frame, NodeVec, RelVec, Vec, concat_vecs
 from .evaluator import Evaluator
 from .varlength import VarLength
 
@@ -111,9 +113,6 @@ class MatchExecutor:
                     break
 
     def _fusable(self, expr, step: Expand):
-        from ..graph import kind_of_type
-        from ..syntax import ast
-
         if not (isinstance(expr, ast.BinaryOp) and expr.op in _COMPARE_CODES):
             return None
         for new, other, op in (
@@ -255,8 +254,6 @@ class MatchExecutor:
             size = min(CHUNK_ROWS, size * 4)
 
     def _lookup(self, table: str, expr) -> np.ndarray:
-        from ..syntax import ast
-
         ev = Evaluator(self.graph, self.params, Frame({}, 1))
         constant = expr.right if isinstance(expr.left, ast.Property) else expr.left
         value = ev.eval(constant)
@@ -300,8 +297,6 @@ class MatchExecutor:
         """The ``#fold:{index}:…`` columns of one aggregate for the anchor rows: the sum and
         the count of non-NULL values over the folded matches of each row (times the row's
         weight so far), and for min/max the extreme value."""
-        from ..values.vectors import FOLDED
-
         n = len(anchor)
         parts = []
         for table, rows, offsets in anchor.parts():
@@ -330,8 +325,6 @@ class MatchExecutor:
         return columns
 
     def _folded_kind(self, agg) -> str:
-        from ..graph import kind_of_type
-
         table = self.step.nodes[agg.var].tables[0]
         return kind_of_type(self.graph.node_columns(table)[agg.key])
 
@@ -351,7 +344,7 @@ class MatchExecutor:
         sources = np.arange(n, dtype=np.int64)
         want_max = agg.func == "max"
         for trav in tree.rel.traversals:
-            p_table, c_table = _tables_from(trav, tree.parent_side)
+            p_table, c_table = trav.tables_from(tree.parent_side)
             if p_table != parent_table or c_table not in below:
                 continue
             s, c, e, d = below[c_table]
@@ -437,7 +430,7 @@ class MatchExecutor:
         )
         out = np.zeros(len(sources), np.int64)
         for trav in tree.rel.traversals:
-            p_table, c_table = _tables_from(trav, tree.parent_side)
+            p_table, c_table = trav.tables_from(tree.parent_side)
             if p_table != parent_table or c_table not in g:
                 continue
             direction = trav.direction_from(tree.parent_side)
@@ -531,7 +524,7 @@ class MatchExecutor:
         plans = []
         parts = list(anchor.parts())
         for trav in rel.traversals:
-            p_table, c_table = _tables_from(trav, side)
+            p_table, c_table = trav.tables_from(side)
             if c_table not in to_tables:
                 continue
             for table, rows, offsets in parts:
@@ -700,7 +693,7 @@ class MatchExecutor:
         counts = np.zeros(frame.n, np.int64)
         rows_parts, rel_parts = [], []
         for trav in step.rel.traversals:
-            p_table, c_table = _tables_from(trav, side)
+            p_table, c_table = trav.tables_from(side)
             rows = self._rows_with_tables(x, p_table, y, c_table)
             if rows is None or len(rows) == 0:
                 continue
@@ -798,8 +791,6 @@ _FLIPPED = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 def _is_property_of(expr, name: str) -> bool:
-    from ..syntax import ast
-
     return (
         isinstance(expr, ast.Property)
         and isinstance(expr.subject, ast.Variable)
@@ -823,13 +814,6 @@ def _nodes_of(tree: FoldTree) -> set[str]:
     for child in tree.children:
         out |= _nodes_of(child)
     return out
-
-
-def _tables_from(trav: Traversal, side: str) -> tuple[str, str]:
-    """(table on ``side``, table on the other side) of a traversal."""
-    if side == "src":
-        return trav.src_table, trav.dst_table
-    return trav.dst_table, trav.src_table
 
 
 def apply_factor(frame: Frame, factor: np.ndarray) -> Frame:

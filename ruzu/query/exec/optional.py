@@ -11,11 +11,16 @@ MATCH over input rows tagged with their row number, then look at which rows foun
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from ..binder.binder import Binder
+from ..binder.steps import VarInfo
 from ..syntax import ast
+from ..syntax.walk import free_variables
+from ..values.output import python_values
 from ..values.vectors import Frame, NodeVec, RelKey, RelVec, Vec
 
 ROW = "#row"  # the column tagging input rows
@@ -78,8 +83,6 @@ def evaluate_subquery(ev, e: ast.Subquery):
 
 
 def _bound_subquery(graph, e: ast.Subquery, outer: dict):
-    from ..binder.binder import Binder, VarInfo, free_variables
-
     shape = tuple(
         (name, getattr(vec, "kind", "value"), tuple(getattr(vec, "tables", ()) or ()))
         for name, vec in sorted(outer.items())
@@ -107,72 +110,9 @@ def _bound_subquery(graph, e: ast.Subquery, outer: dict):
     return step
 
 
-def with_outer(expr, scope) -> ast.Expr:
-    """``expr`` with every subquery's ``outer`` set to the variables of ``scope`` it names."""
-    import dataclasses
-
-    if expr is None or not _has_subquery(expr):
-        return expr
-    if isinstance(expr, ast.Subquery):
-        names = set()
-        for path in expr.patterns:
-            names |= {n.variable for n in path.nodes} | {r.variable for r in path.rels}
-        if expr.where is not None:
-            names |= _mentioned(expr.where)
-        for path in expr.patterns:
-            for item in (*path.nodes, *path.rels):
-                for _, value in item.properties:
-                    names |= _mentioned(value)
-        return dataclasses.replace(expr, outer=tuple(sorted(n for n in names if n in scope)))
-    changes = {}
-    for f in dataclasses.fields(expr):
-        value = getattr(expr, f.name)
-        new = _rewrite_field(value, scope)
-        if new is not value:
-            changes[f.name] = new
-    return dataclasses.replace(expr, **changes) if changes else expr
-
-
-def _rewrite_field(value, scope):
-    if isinstance(value, ast.Expr):
-        return with_outer(value, scope)
-    if isinstance(value, tuple) and value:
-        items = tuple(_rewrite_field(v, scope) for v in value)
-        if any(a is not b for a, b in zip(items, value, strict=True)):
-            return items
-    return value
-
-
-def _has_subquery(expr) -> bool:
-    if isinstance(expr, ast.Subquery):
-        return True
-    if isinstance(expr, ast.Case):
-        parts = [expr.operand, expr.default, *(x for w in expr.whens for x in w)]
-        return any(p is not None and _has_subquery(p) for p in parts)
-    return any(_has_subquery(c) for c in ast.children(expr))
-
-
-def _mentioned(expr) -> set[str]:
-    """Every variable an expression names, inside nested subqueries too."""
-    out: set[str] = set()
-    if isinstance(expr, ast.Variable):
-        out.add(expr.name)
-    elif isinstance(expr, ast.Subquery):
-        for path in expr.patterns:
-            out |= {n.variable for n in path.nodes if n.variable}
-            out |= {r.variable for r in path.rels if r.variable}
-        if expr.where is not None:
-            out |= _mentioned(expr.where)
-    for child in ast.children(expr):
-        out |= _mentioned(child)
-    return out
-
-
 def with_paths(graph, step, stream: Iterable[Frame]) -> Iterator[Frame]:
     """Frames with a column per named path of ``step``: Kùzu's path value,
     {"_nodes": [node dicts], "_rels": [rel dicts]} (NULL where a node is NULL)."""
-    from ..values.output import python_values
-
     for frame in stream:
         for name, (node_names, rel_names) in step.paths.items():
             if name not in step.keep:
@@ -196,8 +136,6 @@ def with_paths(graph, step, stream: Iterable[Frame]) -> Iterator[Frame]:
 
 def _labelled(vec, tables):
     """A node column that prints every key of the tables its labels named (as Kùzu)."""
-    import dataclasses
-
     if isinstance(vec, NodeVec) and tables:
         return dataclasses.replace(vec, label_tables=tuple(tables))
     return vec

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from ..binder.binder import MatchStep, ProjectStep
+from ..binder.steps import MatchStep, ProjectStep
 from ..plan.match_plan import Close, Expand, Scan
 from ..values.vectors import Frame, NodeVec, single_row_frame
 from .matching import MatchExecutor

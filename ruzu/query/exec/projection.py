@@ -8,9 +8,10 @@ from collections.abc import Iterable
 import numpy as np
 
 from ...errors import QueryError
-from ..binder.binder import ProjectStep, contains_aggregate
+from ..binder.aggregates import contains_aggregate
+from ..binder.steps import ProjectStep
 from ..syntax import ast
-from ..values.vectors import Const, Frame, concat_frames
+from ..values.vectors import Const, Frame, Vec, concat_frames
 from .aggregation import GroupedAggregation
 from .evaluator import Evaluator
 from .grouping import factorize, first_rows
@@ -140,8 +141,6 @@ class Projector:
         return frame.take(np.arange(min(lo, frame.n), max(hi, min(lo, frame.n))))
 
     def _empty(self) -> Frame:
-        from ..values.vectors import Vec
-
         empty = Vec("null", np.zeros(0, np.bool_), np.zeros(0, np.bool_))
         return Frame({name: empty for name in self.step.names}, 0)
 

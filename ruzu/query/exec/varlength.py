@@ -53,11 +53,9 @@ class VarLength:
     # ------------------------------------------------------------------ adjacency
 
     def adjacency(self, rel, side: str) -> Adjacency:
-        from .matching import _tables_from
-
         hops = tuple(
             sorted(
-                {(t.key, t.direction_from(side), *_tables_from(t, side)) for t in rel.traversals},
+                {(t.key, t.direction_from(side), *t.tables_from(side)) for t in rel.traversals},
                 key=lambda x: (x[0].name, x[0].from_table, x[0].to_table, x[1]),
             )
         )
@@ -96,8 +94,6 @@ class VarLength:
 
     def fold(self, tree, parent_table: str) -> np.ndarray:
         """Walks of min…max hops from each node of ``parent_table`` into the subtree."""
-        from .matching import _tables_from
-
         memo_key = (id(tree), parent_table)
         if memo_key in self._memo:
             return self._memo[memo_key]
@@ -111,7 +107,7 @@ class VarLength:
         for hop in range(1, high + 1):
             nxt: dict[str, np.ndarray] = {}
             for trav in tree.rel.traversals:
-                p_table, c_table = _tables_from(trav, tree.parent_side)
+                p_table, c_table = trav.tables_from(tree.parent_side)
                 if c_table not in level:
                     continue
                 direction = trav.direction_from(tree.parent_side)

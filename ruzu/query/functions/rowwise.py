@@ -17,8 +17,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ...errors import QueryError
-from ..exec.evaluator import from_python, to_python_list
-from ..values.vectors import Const, NodeVec, RelVec, Vec, const_kind
+from ..values.output import to_python_list
+from ..values.vectors import Const, NodeVec, RelVec, Vec, const_kind, from_python
 
 
 def rowwise(fn: Callable, *, kind: str | None = None, nulls: bool = True):

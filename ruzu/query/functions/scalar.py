@@ -9,8 +9,10 @@ from collections.abc import Callable
 import numpy as np
 
 from ...errors import QueryError
-from ..exec.evaluator import TYPE_NAMES, Evaluator, map_strings, result, select
 from ..values import _kernels, checked
+from ..values.kinds import TYPE_NAMES
+from ..values.ops import arithmetic, compare, map_strings, result, select
+from ..values.output import python_values
 from ..values.vectors import (
     AnyVec,
     BytesColumn,
@@ -21,6 +23,7 @@ from ..values.vectors import (
     Vec,
     broadcast,
 )
+from .context import Evaluator
 from .nested import NESTED_FUNCTIONS
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "collect"})
@@ -326,8 +329,6 @@ def _label(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
 
 
 def _to_string(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
-    from ..values.output import python_values
-
     (value,) = args
     if isinstance(value, Const):
         return Const(None if value.value is None else _format(value.value), "str")
@@ -389,8 +390,6 @@ def _substring(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
 
 
 def _concat(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
-    from ..exec.evaluator import arithmetic
-
     out = args[0]
     for a in args[1:]:
         out = arithmetic("+", out, a, ev.frame.n)
@@ -399,8 +398,6 @@ def _concat(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
 
 def _greatest_least(want_max: bool):
     def apply(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
-        from ..exec.evaluator import compare
-
         out = args[0]
         n = ev.frame.n
         for a in args[1:]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..binder.binder import MatchStep, PatternNode, PatternRel, free_variables
+from ..binder.steps import MatchStep, PatternNode, PatternRel
 from ..syntax import ast
+from ..syntax.walk import free_variables
 
 
 @dataclass

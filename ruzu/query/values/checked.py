@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import IntegerOverflowError
+from . import _kernels
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -110,8 +111,6 @@ def check_saturated(counts: np.ndarray, what: str) -> None:
 def sum_over_neighbours(indptr, nbrs, eids, weights, edge_mask, use_mask, sources, out,
                         what: str = "paths") -> None:
     """``_kernels._sum_over_neighbours``, checked for INT64 overflow when the sums are ints."""
-    from . import _kernels
-
     if out.dtype == np.int64:
         bad = _kernels._sum_over_neighbours_int(indptr, nbrs, eids, weights.astype(
             np.int64, copy=False), edge_mask, use_mask, sources, out)

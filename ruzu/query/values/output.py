@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .vectors import Const, LazyStrings, NodeVec, RelVec, Vec
+from .vectors import AnyVec, Const, LazyStrings, NodeVec, RelVec, Vec
 
 
 def python_values(value, graph=None, n: int | None = None) -> list:
@@ -97,3 +97,8 @@ def rel_dicts(rels: RelVec, graph) -> list:
                 d[name] = col[j]
             out[i] = d
     return out
+
+
+def to_python_list(value: AnyVec, graph=None) -> list:
+    """Python values of a vector (None for NULL): used for output and rare row-wise paths."""
+    return python_values(value, graph)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import QueryError
+from .checked import checked_count_product, exact_sum, python_int
 
 NUMPY_OF_KIND = {
     "int": np.dtype(np.int64),
@@ -388,8 +389,6 @@ class Frame:
     def scaled(self, factor: np.ndarray | int) -> Frame:
         """Every row standing for ``factor`` times as many matches: weights and folded sums
         and counts are multiplied (folded minima and maxima are not)."""
-        from .checked import checked_count_product
-
         weights = checked_count_product(self.multiplicities(), factor)
         columns = dict(self.columns)
         for name, vec in columns.items():
@@ -408,8 +407,6 @@ class Frame:
         """The same rows with every multiplicity written out as repeated rows."""
         if self.weights is None:
             return self
-        from .checked import exact_sum, python_int
-
         python_int(exact_sum(self.weights), "the number of rows")
         idx = np.repeat(np.arange(self.n), self.weights)
         frame = self.take(idx)
@@ -432,3 +429,17 @@ def concat_frames(frames: list[Frame]) -> Frame:
     else:
         weights = np.concatenate([f.multiplicities() for f in frames])
     return Frame(columns, sum(f.n for f in frames), weights)
+
+
+def from_python(values: np.ndarray, valid: np.ndarray) -> Vec:
+    """A vector from an object array of Python values (kind inferred from the first value)."""
+    kinds = {const_kind(v) for v, ok in zip(values, valid, strict=True) if ok and v is not None}
+    if not kinds:
+        return Vec("null", np.zeros(len(values), np.bool_), np.zeros(len(values), np.bool_))
+    kind = kinds.pop() if len(kinds) == 1 else ("float" if kinds <= {"int", "float"} else "any")
+    if kind in NUMPY_OF_KIND:
+        out = np.zeros(len(values), NUMPY_OF_KIND[kind])
+        for i in np.flatnonzero(valid):
+            out[i] = values[i]
+        return Vec(kind, out, None if valid.all() else valid)
+    return Vec(kind, values, None if valid.all() else valid)
