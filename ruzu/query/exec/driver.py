@@ -110,8 +110,8 @@ def _chunks(frame: Frame) -> Iterator[Frame]:
 
 def _unwind(graph, params, step: UnwindStep, stream: Iterable[Frame]) -> Iterator[Frame]:
     for frame in stream:
-        frame = frame.only(step.keep)
         value = Evaluator(graph, params, frame).eval(step.expr)
+        frame = frame.only(step.keep)  # after: the list may be read from a column not kept
         if isinstance(value, Const):
             if value.value is None:
                 continue
