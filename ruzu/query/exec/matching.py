@@ -14,17 +14,16 @@ import numpy as np
 from ...errors import QueryError
 from ..binder.steps import MatchStep, PatternRel
 from ..graph import kind_of_type
-from ..plan.match_plan import (
+from ..plan.match_plan import pk_equality, plan_match
+from ..plan.ops import (
     Close,
     CountComponent,
     Expand,
     Filter,
     Fold,
     FoldTree,
+    FusedComparison,
     Scan,
-    _pk_equality,
-    input_columns,
-    plan_match,
 )
 from ..syntax import ast
 from ..values import _kernels, checked
@@ -45,12 +44,6 @@ class MatchExecutor:
         if key not in step.plans:
             step.plans[key] = plan_match(step, graph, input_vars)
         self.plan = step.plans[key]
-        self._fused: dict[int, tuple] = {}  # id(Expand) -> (op, left expr, key) checked inside
-        self._skipped: set[int] = set()  # ids of Filter steps answered by a fused comparison
-        self._counting: set[int] = set()  # fused Expands whose new node nobody reads
-        self._after: dict[int, set[str]] = {}
-        self._inputs = self._input_columns(self.plan, step.keep)
-        self._fuse_comparisons()
         self._node_masks: dict[tuple[str, str], np.ndarray | None] = {}
         self._edge_masks: dict[tuple[str, object], np.ndarray | None] = {}
         self._counts: dict[int, int] = {}
@@ -86,78 +79,14 @@ class MatchExecutor:
             if frame.n:
                 yield frame
 
-    def _fuse_comparisons(self) -> None:
-        """``x.p op y.q`` filtering right after the Expand that produced y is checked while
-        expanding, for numeric or same-temporal properties (measured: 2-hop paths with
-        ``a.age < c.age``, 58 M candidates, 1.3 s → 0.5 s)."""
-        for i, step in enumerate(self.plan[:-1]):
-            if not isinstance(step, Expand) or step.rel.hops is not None:
-                continue
-            for later in self.plan[i + 1 :]:
-                if not isinstance(later, Filter):
-                    break
-                fused = self._fusable(later.expr, step)
-                if fused is not None:
-                    self._fused[id(step)] = fused
-                    self._skipped.add(id(later))
-                    after = self._after.get(id(later), set())
-                    if (
-                        step.to_var not in after
-                        and step.rel.name not in after
-                        and all(
-                            isinstance(s, Filter) and id(s) in self._skipped or s is step
-                            for s in self.plan[i : self.plan.index(later) + 1]
-                        )
-                    ):
-                        self._counting.add(id(step))
-                    break
-
-    def _fusable(self, expr, step: Expand):
-        if not (isinstance(expr, ast.BinaryOp) and expr.op in _COMPARE_CODES):
-            return None
-        for new, other, op in (
-            (expr.right, expr.left, expr.op),
-            (expr.left, expr.right, _FLIPPED[expr.op]),
-        ):
-            if not (
-                _is_property_of(new, step.to_var)
-                and isinstance(other, ast.Property)
-                and isinstance(other.subject, ast.Variable)
-            ):
-                continue
-            var = other.subject.name
-            if var in (step.to_var, step.rel.name) or var not in self.step.nodes:
-                continue
-            kinds = set()
-            for name, key in ((step.to_var, new.key), (var, other.key)):
-                for table in self.step.nodes[name].tables:
-                    typ = self.graph.node_columns(table).get(key)
-                    if typ is None:
-                        return None
-                    kinds.add(kind_of_type(typ))
-            if kinds <= {"int", "float"} or kinds in ({"date"}, {"timestamp"}):
-                return _COMPARE_CODES[op], other, new.key, kinds
-        return None
-
-    def _input_columns(self, steps: list, keep: set[str]) -> dict[int, set[str]]:
-        out = {}
-        before = input_columns(steps, keep)
-        after = [*before[1:], set(keep)] if steps else []
-        for step, columns, later in zip(steps, before, after, strict=True):
-            out[id(step)] = columns
-            self._after[id(step)] = later
-            if isinstance(step, CountComponent):
-                out.update(self._input_columns(step.steps, set()))
-        return out
-
     def survivors(self, step, frame: Frame) -> Frame:
         """The frame without the columns no step after ``step`` reads, so that gathering
         its rows copies only what is still needed."""
-        return frame.only(self._after[id(step)])
+        return frame.only(step.after)
 
     def _apply(self, step, stream: Iterable[Frame]) -> Iterator[Frame]:
         handler = getattr(self, "_" + type(step).__name__.lower())
-        columns = self._inputs[id(step)]
+        columns = step.columns
         memory = self.graph.memory
         for frame in stream:
             memory.check()
@@ -226,7 +155,7 @@ class MatchExecutor:
 
     def _scan_blocks(self, name: str) -> Iterator[NodeVec]:
         node = self.step.nodes[name]
-        lookup = _pk_equality(node, self.graph)
+        lookup = pk_equality(node, self.graph)
         for table in node.tables:
             if lookup is not None:
                 offsets = self._lookup(table, lookup)
@@ -464,7 +393,7 @@ class MatchExecutor:
             # A lone node pattern: the number of matches is the number of rows its filters
             # keep; no offsets needed.
             name = step.steps[0].node
-            if _pk_equality(self.step.nodes[name], self.graph) is None:
+            if pk_equality(self.step.nodes[name], self.graph) is None:
                 total = 0
                 for table in self.step.nodes[name].tables:
                     mask = self.node_mask(name, table)
@@ -498,7 +427,7 @@ class MatchExecutor:
         plans = self._expansion_plans(step.rel, side, anchor, step.to_var)
         if not plans:
             return
-        if id(step) in self._counting:
+        if step.counting:
             yield self._count_matches(step, frame, plans)
             return
         per_row = np.zeros(frame.n, np.int64)
@@ -534,7 +463,7 @@ class MatchExecutor:
 
     def _expand_chunk(self, step: Expand, frame: Frame, side: str, plans) -> Frame | None:
         row_parts, node_parts, rel_parts = [], [], []
-        fused = self._fused.get(id(step))
+        fused = step.fused
         left = self._fused_left(fused, frame) if fused else None
         for (trav, c_table), rows, offsets, p_table, direction in plans:
             indptr, nbrs, eids = self.graph.csr(trav.key, direction)
@@ -564,7 +493,7 @@ class MatchExecutor:
                     if rows is not None:
                         lvals, lvalid = lvals[rows], lvalid[rows]
                     rvals, rvalid = self._fused_right(fused, step.to_var, c_table, lvals.dtype)
-                    op = fused[0]
+                    op = fused.code
                 else:
                     lvals = rvals = np.zeros(1, np.int64)
                     lvalid = rvalid = no_mask
@@ -619,7 +548,7 @@ class MatchExecutor:
     def _count_matches(self, step: Expand, frame: Frame, plans) -> Frame:
         """An expansion followed by a comparison, when no later step reads the new node: the
         number of passing edges per row becomes a weight factor (a fold with a condition)."""
-        fused = self._fused[id(step)]
+        fused = step.fused
         lvals_all, lvalid_all = self._fused_left(fused, frame)
         factor = np.zeros(frame.n, np.int64)
         no_mask = np.zeros(1, np.bool_)
@@ -651,7 +580,7 @@ class MatchExecutor:
                 lvalid,
                 rvals,
                 rvalid,
-                fused[0],
+                fused.code,
                 counts,
             )
             if rows is None:
@@ -660,17 +589,15 @@ class MatchExecutor:
                 factor[rows] += counts
         return apply_factor(self.survivors(step, frame), factor)
 
-    def _fused_left(self, fused, frame: Frame):
+    def _fused_left(self, fused: FusedComparison, frame: Frame):
         """Per frame row: the value of the fused comparison's left side, and its validity."""
-        _, expr, _, kinds = fused
-        vec = Evaluator(self.graph, self.params, frame).vector(expr)
-        return _comparable_values(vec, kinds), vec.is_valid() if vec.kind != "null" else np.zeros(
-            frame.n, np.bool_
-        )
+        vec = Evaluator(self.graph, self.params, frame).vector(fused.other)
+        valid = vec.is_valid() if vec.kind != "null" else np.zeros(frame.n, np.bool_)
+        return _comparable_values(vec, fused.kinds), valid
 
-    def _fused_right(self, fused, name: str, table: str, dtype):
+    def _fused_right(self, fused: FusedComparison, name: str, table: str, dtype):
         """Dense over ``table``: the new node's property, and its validity."""
-        _, _, key, kinds = fused
+        key, kinds = fused.key, fused.kinds
         ckey = ("fused", name, key, table)
         if ckey not in self._node_masks:
             vec = self.graph.node_property(
@@ -767,7 +694,7 @@ class MatchExecutor:
     # ------------------------------------------------------------------ filters
 
     def _filter(self, step: Filter, frame: Frame) -> Iterator[Frame]:
-        if id(step) in self._skipped:
+        if step.fused:  # answered while expanding
             yield self.survivors(step, frame)
             return
         mask = Evaluator(self.graph, self.params, frame).predicate(step.expr)
@@ -784,18 +711,6 @@ def _typed(tables: list[str], block: NodeVec) -> NodeVec:
         return block
     index = tables.index(block.tables[0])
     return NodeVec(tuple(tables), block.offsets, np.full(len(block), index, np.int16))
-
-
-_COMPARE_CODES = {"=": 0, "<>": 1, "<": 2, "<=": 3, ">": 4, ">=": 5}
-_FLIPPED = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-
-
-def _is_property_of(expr, name: str) -> bool:
-    return (
-        isinstance(expr, ast.Property)
-        and isinstance(expr.subject, ast.Variable)
-        and expr.subject.name == name
-    )
 
 
 def _comparable_values(vec, kinds: set[str]) -> np.ndarray:

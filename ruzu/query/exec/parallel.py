@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from ..binder.steps import MatchStep, ProjectStep
-from ..plan.match_plan import Close, Expand, Scan
+from ..plan.ops import Close, Expand, Scan
 from ..values.vectors import Frame, NodeVec, single_row_frame
 from .matching import MatchExecutor
 from .projection import Projector

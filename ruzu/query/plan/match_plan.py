@@ -10,75 +10,21 @@ once both ends exist. A component with no needed variable at all becomes one num
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..binder.steps import MatchStep, PatternNode, PatternRel
 from ..syntax import ast
 from ..syntax.walk import free_variables
-
-
-@dataclass
-class FoldTree:
-    """The subtree hanging off a materialised node: ``rel`` leads from the parent to ``node``."""
-
-    node: str
-    rel: PatternRel
-    parent_side: str  # "src" or "dst": the side of ``rel`` the parent is on
-    children: list[FoldTree] = field(default_factory=list)
-
-
-@dataclass
-class Scan:
-    node: str
-
-
-@dataclass(frozen=True)
-class FoldAggregate:
-    """An aggregate of the next projection computed inside a fold: ``func(var.key)`` is
-    summed (or minimised) over the folded matches, per row, into ``#fold:{index}:…`` columns."""
-
-    index: int
-    func: str
-    var: str
-    key: str
-
-
-@dataclass
-class Fold:
-    anchor: str
-    tree: FoldTree
-    aggregates: list[FoldAggregate] = field(default_factory=list)
-
-
-@dataclass
-class Expand:
-    rel: PatternRel
-    from_var: str
-    to_var: str
-    keep_rel: bool
-
-
-@dataclass
-class Close:
-    rel: PatternRel
-    from_var: str
-    to_var: str
-    keep_rel: bool
-
-
-@dataclass
-class Filter:
-    expr: ast.Expr
-
-
-@dataclass
-class CountComponent:
-    """A component nobody needs: multiply the weights by its number of matches."""
-
-    steps: list
-
-
-ExecStep = Scan | Fold | Expand | Close | Filter | CountComponent
+from .ops import (
+    Close,
+    CountComponent,
+    ExecStep,
+    Expand,
+    Filter,
+    Fold,
+    FoldAggregate,
+    FoldTree,
+    Scan,
+)
+from .rewrite import annotate_columns, fuse_comparisons
 
 
 def _components(step: MatchStep) -> list[list[str]]:
@@ -105,7 +51,7 @@ def _components(step: MatchStep) -> list[list[str]]:
     return out
 
 
-def _pk_equality(node: PatternNode, graph) -> ast.Expr | None:
+def pk_equality(node: PatternNode, graph) -> ast.Expr | None:
     """A filter ``node.pk = constant`` that an index lookup can answer."""
     if len(node.tables) != 1:
         return None
@@ -125,7 +71,7 @@ def _pk_equality(node: PatternNode, graph) -> ast.Expr | None:
 
 
 def _estimate(node: PatternNode, graph) -> float:
-    if _pk_equality(node, graph) is not None:
+    if pk_equality(node, graph) is not None:
         return 1.0
     rows = float(sum(graph.num_nodes(t) for t in node.tables))
     return rows * (0.25 if node.filters else 1.0)
@@ -136,7 +82,7 @@ def _choose_root(comp: list[str], step: MatchStep, needed: set[str], graph) -> s
     bound = [n for n in nodes if n.bound]
     if bound:
         return bound[0].name
-    lookups = [n for n in nodes if _pk_equality(n, graph) is not None]
+    lookups = [n for n in nodes if pk_equality(n, graph) is not None]
     if lookups:
         return lookups[0].name
     wanted = [n for n in nodes if n.name in needed] or nodes
@@ -227,6 +173,8 @@ def plan_match(step: MatchStep, graph, input_vars: set[str]) -> list[ExecStep]:
     if pending:
         for expr in pending:
             out.append(Filter(expr))
+    annotate_columns(out, step.keep)
+    fuse_comparisons(out, step, graph)
     return out
 
 
@@ -307,36 +255,3 @@ def _emit_tree(
             queue.append(y)
 
 
-def _uses(step) -> set[str]:
-    if isinstance(step, Fold):
-        return {step.anchor}
-    if isinstance(step, Expand):
-        return {step.from_var}
-    if isinstance(step, Close):
-        return {step.from_var, step.to_var}
-    if isinstance(step, Filter):
-        return free_variables(step.expr)
-    return set()
-
-
-def _produces(step) -> set[str]:
-    if isinstance(step, Scan):
-        return {step.node}
-    if isinstance(step, Expand):
-        return {step.to_var, step.rel.name}
-    if isinstance(step, Close):
-        return {step.rel.name}
-    return set()
-
-
-def input_columns(steps: list, keep: set[str]) -> list[set[str]]:
-    """For each step, the frame columns worth carrying into it: those it reads plus those a
-    later step or the clause's output reads. Dropping the rest before a step means its row
-    gathers copy only live columns."""
-    live = set(keep)
-    out: list[set[str]] = []
-    for step in reversed(steps):
-        live = (live - _produces(step)) | _uses(step)
-        out.append(set(live))
-    out.reverse()
-    return out

@@ -1,4 +1,4 @@
-"""The kinds of query vectors and their Cypher type names (see values.vectors for how
+"""The kinds of query vectors and their Cypher type names (see ``values.vectors`` for how
 each kind is stored)."""
 
 from __future__ import annotations

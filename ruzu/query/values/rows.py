@@ -90,5 +90,5 @@ class _Frame:
 
 
 def rows_context(n: int) -> _Frame:
-    """What row_function's result wants as its first argument, for n rows."""
+    """What ``row_function``'s result wants as its first argument, for ``n`` rows."""
     return _Frame(n)
