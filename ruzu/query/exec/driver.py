@@ -10,13 +10,14 @@ import numpy as np
 
 from ...errors import QueryError
 from ..binder.binder import bind
-from ..binder.steps import MatchStep, ProjectStep, UnwindStep
+from ..binder.steps import ProjectStep, UnwindStep
 from ..graph import Graph
+from ..plan.query_plan import MatchPart, QueryPlan, UnwindPart, plan_query
 from ..result import QueryResult
 from ..syntax import ast
 from ..values.vectors import Const, Frame, NodeVec, broadcast, single_row_frame
 from .evaluator import Evaluator, from_python
-from .matching import CHUNK_ROWS, MatchExecutor, check_supported
+from .matching import CHUNK_ROWS, MatchExecutor
 from .optional import run_optional, with_paths
 from .parallel import run_parallel
 from .projection import Projector
@@ -24,43 +25,45 @@ from .projection import Projector
 
 def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     graph = Graph(db)
-    steps = _bound(graph, query, text)
-    for step in steps:
-        if isinstance(step, MatchStep):
-            check_supported(step)
+    plan = planned(graph, query, text)
     stream: Iterable[Frame] = [single_row_frame()]
-    available: set[str] = set()
     start = 0
-    plain = not any(isinstance(s, MatchStep) and (s.optional or s.paths) for s in steps)
-    done = run_parallel(graph, params, steps) if plain else None
+    done = run_parallel(graph, params, plan) if plan.parallel is not None else None
     if done is not None:
         index, frame = done
-        step = steps[index]
+        step = plan.parts[index].step
         if step.is_return:
             return _result(step, frame, graph)
         stream = _chunks(frame)
-        available = set(step.names)
         start = index + 1
-    progressive = _wants_first_rows(steps)
-    for step in steps[start:]:
-        if isinstance(step, MatchStep):
-            executor = MatchExecutor(graph, params, step, available)
-            executor.progressive = progressive and step is steps[0]
+    for part in plan.parts[start:]:
+        step = part.step
+        if isinstance(part, MatchPart):
+            executor = MatchExecutor(graph, params, part)
             stream = run_optional(executor, stream) if step.optional else executor.run(stream)
             if step.paths:
                 stream = with_paths(graph, step, stream)
-            available = set(step.keep)
-        elif isinstance(step, UnwindStep):
+        elif isinstance(part, UnwindPart):
             stream = _unwind(graph, params, step, stream)
-            available = set(step.keep) | {step.alias}
         else:
-            assert isinstance(step, ProjectStep)
             frame = Projector(graph, params, step).run(stream)
             if step.is_return:
                 return _result(step, frame, graph)
             stream = _chunks(frame)
-            available = set(step.names)
     raise QueryError("Query must conclude with a RETURN clause.")
+
+
+def planned(graph: Graph, query: ast.Query, text: str) -> QueryPlan:
+    """The plan of a query, cached per database generation: binding and planning depend on
+    the catalog and the table sizes only (parameters are read when the query runs), so a
+    repeated query skips both."""
+    key = ("plan", text)
+    plan = graph.cache.get(key)
+    if plan is None:
+        plan = plan_query(graph, bind(graph, query, text))
+        if len(graph.cache) < 4096:
+            graph.cache[key] = plan
+    return plan
 
 
 def _result(step: ProjectStep, frame: Frame, graph: Graph) -> QueryResult:
@@ -72,32 +75,6 @@ def _result(step: ProjectStep, frame: Frame, graph: Graph) -> QueryResult:
             if info is not None and info.kind == "node" and info.tables:
                 columns[i] = dataclasses.replace(vec, label_tables=tuple(info.tables))
     return QueryResult(step.names, columns, frame.n, graph)
-
-
-def _wants_first_rows(steps: list) -> bool:
-    """MATCH … RETURN … LIMIT n without ORDER BY, DISTINCT or aggregates: the first n rows
-    found will do, so the scan should not start with a full chunk."""
-    last = steps[-1]
-    return (
-        isinstance(last, ProjectStep)
-        and last.projection.limit is not None
-        and not last.projection.order_by
-        and not last.projection.distinct
-        and not last.aggregates
-        and all(isinstance(s, MatchStep) for s in steps[:-1])
-    )
-
-
-def _bound(graph: Graph, query: ast.Query, text: str) -> list:
-    """The bound steps of a query, cached per database generation: binding depends on the
-    catalog only (parameters are read when the query runs), so a repeated query skips it."""
-    key = ("bound", text)
-    steps = graph.cache.get(key)
-    if steps is None:
-        steps = bind(graph, query, text)
-        if len(graph.cache) < 4096:
-            graph.cache[key] = steps
-    return steps
 
 
 def _chunks(frame: Frame) -> Iterator[Frame]:

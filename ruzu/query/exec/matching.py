@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from ...errors import QueryError
-from ..binder.steps import MatchStep, PatternRel
+from ..binder.steps import PatternRel
 from ..graph import kind_of_type
-from ..plan.match_plan import pk_equality, plan_match
+from ..plan.match_plan import pk_equality
 from ..plan.ops import (
     Close,
     CountComponent,
@@ -25,6 +24,7 @@ from ..plan.ops import (
     FusedComparison,
     Scan,
 )
+from ..plan.query_plan import MatchPart
 from ..syntax import ast
 from ..values import _kernels, checked
 from ..values.vectors import FOLDED, NUMPY_OF_KIND, Frame, NodeVec, RelVec, Vec, concat_vecs
@@ -36,23 +36,20 @@ _SORT_SOURCES_FROM = 4096
 
 
 class MatchExecutor:
-    def __init__(self, graph, params: dict, step: MatchStep, input_vars: set[str]) -> None:
+    def __init__(self, graph, params: dict, part: MatchPart) -> None:
         self.graph = graph
         self.params = params
-        self.step = step
-        key = frozenset(input_vars)
-        if key not in step.plans:
-            step.plans[key] = plan_match(step, graph, input_vars)
-        self.plan = step.plans[key]
+        self.step = part.step
+        self.plan = part.ops
         self._node_masks: dict[tuple[str, str], np.ndarray | None] = {}
         self._edge_masks: dict[tuple[str, object], np.ndarray | None] = {}
         self._counts: dict[int, int] = {}
         self.varlength = VarLength(self)
         # Set by the parallel driver: where the plan's first Scan takes its node blocks from.
         self.scan_source: Callable[[], Iterator[NodeVec]] | None = None
-        # Set when only the first rows are wanted (LIMIT without ORDER BY): the root scan
-        # starts with small blocks and grows them, so a few rows cost little.
-        self.progressive = False
+        # Only the first rows are wanted (LIMIT without ORDER BY): the root scan starts with
+        # small blocks and grows them, so a few rows cost little.
+        self.progressive = part.first_rows
 
     # ------------------------------------------------------------------ driver
 
@@ -778,12 +775,3 @@ def cross_product(frame: Frame, columns: dict) -> Iterator[Frame]:
         for name, vec in columns.items():
             left.columns[name] = vec.take(right_idx)
         yield left
-
-
-def check_supported(step: MatchStep) -> None:
-    for rel in step.rels.values():
-        if rel.hops is not None and rel.user_named and rel.name in step.needed:
-            raise QueryError(
-                f"returning or filtering the variable-length relationship {rel.name} is not "
-                "supported; leave it unnamed or unused"
-            )

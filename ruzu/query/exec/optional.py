@@ -18,10 +18,12 @@ import numpy as np
 
 from ..binder.binder import Binder
 from ..binder.steps import VarInfo
+from ..plan.query_plan import match_part
 from ..syntax import ast
 from ..syntax.walk import free_variables
 from ..values.output import python_values
 from ..values.vectors import Frame, NodeVec, RelKey, RelVec, Vec
+from .matching import MatchExecutor
 
 ROW = "#row"  # the column tagging input rows
 
@@ -67,14 +69,12 @@ def null_vector(graph, step, name: str, n: int):
 
 def evaluate_subquery(ev, e: ast.Subquery):
     """COUNT { … } (INT64) or EXISTS { … } (BOOL) for every row of the evaluator's frame."""
-    from .matching import MatchExecutor
-
     frame = ev.frame
     outer = {name: frame.columns[name] for name in e.outer if name in frame.columns}
     step = _bound_subquery(ev.graph, e, outer)
     tagged = Frame({**outer, ROW: Vec("int", np.arange(frame.n, dtype=np.int64))}, frame.n)
     counts = np.zeros(frame.n, np.int64)
-    executor = MatchExecutor(ev.graph, ev.params, step, set(outer) | {ROW})
+    executor = MatchExecutor(ev.graph, ev.params, match_part(step, ev.graph, set(outer) | {ROW}))
     for out in executor.run([tagged]):
         np.add.at(counts, out.columns[ROW].values, out.multiplicities())
     if e.kind == "count":

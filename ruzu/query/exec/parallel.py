@@ -14,8 +14,8 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from ..binder.steps import MatchStep, ProjectStep
-from ..plan.ops import Close, Expand, Scan
+from ..binder.steps import ProjectStep
+from ..plan.query_plan import MatchPart, QueryPlan
 from ..values.vectors import Frame, NodeVec, single_row_frame
 from .matching import MatchExecutor
 from .projection import Projector
@@ -32,30 +32,17 @@ def workers() -> int:
     return max(1, min(_CPUS, 4))
 
 
-def run_parallel(graph, params: dict, steps: list) -> tuple[int, Frame] | None:
-    """If the query starts with MATCH clauses feeding an aggregating projection and the first
-    MATCH scans many nodes into expansions, run that prefix on worker threads. Returns the
-    index of the projection step and its output, or None when the query does not qualify."""
+def run_parallel(graph, params: dict, plan: QueryPlan) -> tuple[int, Frame] | None:
+    """Run the MATCH prefix the plan marks (``plan.parallel``) on worker threads when the
+    machine has several and the root scan is large enough. Returns the index of the
+    projection and its output, or None to run the query on one thread."""
     n_workers = workers()
-    if n_workers < 2:
+    if n_workers < 2 or plan.parallel is None:
         return None
-    prefix = []
-    for step in steps:
-        if isinstance(step, MatchStep):
-            prefix.append(step)
-            continue
-        if not (isinstance(step, ProjectStep) and step.aggregates and prefix):
-            return None
-        break
-    else:
-        return None
-    projection_index = len(prefix)
-    projection: ProjectStep = steps[projection_index]
-    first = MatchExecutor(graph, params, prefix[0], set())
-    if not first.plan or not isinstance(first.plan[0], Scan):
-        return None
-    if not any(isinstance(s, Expand | Close) for p in prefix for s in _plan_of(graph, params, p)):
-        return None
+    prefix: list[MatchPart] = plan.parts[: plan.parallel]
+    projection_index = plan.parallel
+    projection: ProjectStep = plan.parts[projection_index].step
+    first = MatchExecutor(graph, params, prefix[0])
     blocks = _blocks(first, first.plan[0].node, n_workers)
     if blocks is None:
         return None
@@ -72,14 +59,12 @@ def run_parallel(graph, params: dict, steps: list) -> tuple[int, Frame] | None:
 
     def work(_: int):
         aggregation = projector.new_aggregation()
-        available: set[str] = set()
         stream = [single_row_frame()]
-        for i, step in enumerate(prefix):
-            executor = MatchExecutor(graph, params, step, available)
+        for i, part in enumerate(prefix):
+            executor = MatchExecutor(graph, params, part)
             if i == 0:
                 executor.scan_source = take_blocks
             stream = executor.run(stream)
-            available = set(step.keep)
         for frame in stream:
             aggregation.add(frame)
             graph.memory.check()
@@ -91,10 +76,6 @@ def run_parallel(graph, params: dict, steps: list) -> tuple[int, Frame] | None:
     for other in results[1:]:
         pooled.partials.extend(other.partials)
     return projection_index, projector.run_aggregated(pooled)
-
-
-def _plan_of(graph, params, step: MatchStep) -> list:
-    return MatchExecutor(graph, params, step, set()).plan
 
 
 def _blocks(executor: MatchExecutor, root: str, n_workers: int) -> list[NodeVec] | None:
