@@ -27,13 +27,15 @@ import time
 
 from ..errors import IntegerOverflowError, QueryError, QueryMemoryError
 from .ddl import run_statement
-from .exec.driver import run_query
+from .exec.driver import planned, run_query
 from .exec.union import run_union, split_statements
+from .graph import Graph
+from .plan.explain import explain_text
 from .result import QueryResult
 from .syntax import ast
 from .syntax.parser import parse
 
-__all__ = ["QueryResult", "execute", "parse"]
+__all__ = ["QueryResult", "execute", "explain", "parse"]
 
 
 def execute(db, query: str, parameters: dict | None = None):
@@ -58,6 +60,8 @@ def execute(db, query: str, parameters: dict | None = None):
             result = run_query(db, stmt, dict(parameters or {}), query)
         elif isinstance(stmt, ast.Union):
             result = run_union(db, stmt, dict(parameters or {}), query)
+        elif isinstance(stmt, ast.Explain):
+            result = QueryResult.from_rows(["explain result"], [[_plan_text(db, stmt, query)]])
         else:
             result = run_statement(db, stmt)
     except RecursionError:
@@ -80,3 +84,27 @@ def execute(db, query: str, parameters: dict | None = None):
         result.compiling_ms = (parsed - started) * 1000.0
         result.execution_ms = (time.perf_counter() - parsed) * 1000.0
     return result
+
+
+def explain(db, query: str) -> str:
+    """The plan of a read query as text: what ``EXPLAIN <query>`` returns in its one row."""
+    stmt = parse(query)
+    return _plan_text(db, stmt, query)
+
+
+def _plan_text(db, stmt: ast.Statement, text: str) -> str:
+    if isinstance(stmt, ast.Explain):
+        stmt = stmt.statement
+    graph = Graph(db)
+    if isinstance(stmt, ast.Query):
+        return explain_text(planned(graph, stmt, text))
+    if isinstance(stmt, ast.Union):
+        parts = [  # keyed as run_union keys them: one cached plan per branch
+            explain_text(planned(graph, q, f"{text}\x00{i}")) for i, q in enumerate(stmt.queries)
+        ]
+        out = parts[0]
+        for flag, part in zip(stmt.all_flags, parts[1:], strict=True):
+            out += f"\nUNION{' ALL' if flag else ''}\n{part}"
+        return out
+    raise QueryError("EXPLAIN applies to read queries (MATCH … RETURN …), not to "
+                     f"{type(stmt).__name__} statements")

@@ -245,6 +245,13 @@ class Query(Statement):
 
 
 @dataclass(frozen=True)
+class Explain(Statement):
+    """EXPLAIN <statement>: the plan of a read query, as text, instead of its rows."""
+
+    statement: Statement
+
+
+@dataclass(frozen=True)
 class Union(Statement):
     """q1 UNION [ALL] q2 …: ``all_flags[i]`` says whether the i-th UNION keeps duplicates."""
 

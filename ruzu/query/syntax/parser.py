@@ -119,6 +119,9 @@ class _Parser:
         tok = self.tok
         if tok.kind is Kind.EOF:
             raise self.error("a statement")
+        if tok.is_keyword("EXPLAIN"):
+            self.advance()
+            return ast.Explain(self.statement())
         if tok.is_keyword("CREATE") and self.peek().is_keyword("NODE", "REL"):
             stmt = self.create_table()
         elif tok.is_keyword("DROP"):
