@@ -16,7 +16,7 @@ returning it, filtering on it), writes other than COPY.
 
 How it runs, one folder per stage: ``syntax`` (text → tokens → AST, no catalog) → ``binder``
 (names, labels, properties, functions checked; bound steps) → ``plan`` (how each MATCH is
-walked) → ``exec`` (operators over frames of at most ``exec.matching.CHUNK_ROWS`` rows:
+walked) → ``exec`` (operators over frames of at most ``exec.tuning.CHUNK_ROWS`` rows:
 matching, varlength, optional, projection, aggregation) → ``result``. ``values`` holds the
 vectors and frames every stage after binding works on; ``functions`` the callable functions.
 """

@@ -16,8 +16,9 @@ from ..plan.query_plan import MatchPart, QueryPlan, UnwindPart, plan_query
 from ..result import QueryResult
 from ..syntax import ast
 from ..values.vectors import Const, Frame, NodeVec, broadcast, single_row_frame
+from . import tuning
 from .evaluator import Evaluator, from_python
-from .matching import CHUNK_ROWS, MatchExecutor
+from .matching import MatchExecutor
 from .optional import run_optional, with_paths
 from .parallel import run_parallel
 from .projection import Projector
@@ -78,11 +79,11 @@ def _result(step: ProjectStep, frame: Frame, graph: Graph) -> QueryResult:
 
 
 def _chunks(frame: Frame) -> Iterator[Frame]:
-    if frame.n <= CHUNK_ROWS:
+    if frame.n <= tuning.CHUNK_ROWS:
         yield frame
         return
-    for lo in range(0, frame.n, CHUNK_ROWS):
-        yield frame.take(np.arange(lo, min(frame.n, lo + CHUNK_ROWS)))
+    for lo in range(0, frame.n, tuning.CHUNK_ROWS):
+        yield frame.take(np.arange(lo, min(frame.n, lo + tuning.CHUNK_ROWS)))
 
 
 def _unwind(graph, params, step: UnwindStep, stream: Iterable[Frame]) -> Iterator[Frame]:
