@@ -14,9 +14,10 @@ from ..functions.nested import struct_field
 from ..functions.scalar import AGGREGATES, call_function
 from ..syntax import ast
 from ..values import checked
-from ..values.kinds import NUMERIC, TYPE_NAMES
+from ..values.kinds import NUMERIC, TYPE_NAMES, common_kind, mixing_error
 from ..values.ops import (
     arithmetic,
+    cast_to_kind,
     compare,
     logical,
     logical_not,
@@ -129,6 +130,10 @@ class Evaluator:
 
     def _ListLiteral(self, e: ast.ListLiteral) -> AnyVec:
         items = [self.eval(i) for i in e.items]
+        kind = common_kind(i.kind for i in items)  # as Kùzu: [1, 2.5] is DOUBLE[]
+        if kind is None:
+            raise mixing_error([i.kind for i in items], "a list literal")
+        items = [cast_to_kind(i, kind) for i in items]
         if all(isinstance(i, Const) for i in items):
             return Const([i.value for i in items], "list")
         n = self.frame.n
@@ -155,7 +160,7 @@ class Evaluator:
             choices.append((mask, self.eval(value)))
         default = Const(None, "null") if e.default is None else self.eval(e.default)
         choices.append((undecided, default))
-        return select(choices, n)
+        return select(choices, n, "CASE", first_wins=True)
 
     def _Subquery(self, e: ast.Subquery) -> AnyVec:
         # A subquery runs a MATCH, whose operators evaluate expressions: imported here, as

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from ..graph import kind_of_type
 from ..plan.match_plan import pk_equality
 from ..plan.ops import CountComponent, Fold, FoldTree
 from ..values import _kernels, checked
+from ..values.kinds import kind_of_type
 from ..values.vectors import FOLDED, NUMPY_OF_KIND, Frame, NodeVec, Vec
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from ...errors import QueryError
 from ..result import QueryResult
 from ..syntax import ast
+from ..values.kinds import TYPE_NAMES
 from .driver import run_query
 
 
@@ -18,8 +19,11 @@ def run_union(db, stmt: ast.Union, params: dict, text: str) -> QueryResult:
         result = run_query(db, query, params, f"{text}\x00{i}")
         if names is None:
             names = result.get_column_names()
+            kinds = result.column_kinds()
         elif len(result.get_column_names()) != len(names):
             raise QueryError("The number of columns to union/union all must be the same.")
+        else:
+            _check_same_kinds(names, kinds, result.column_kinds())
         rows.extend(result.get_all())
     if not all(stmt.all_flags):
         seen = set()
@@ -30,7 +34,19 @@ def run_union(db, stmt: ast.Union, params: dict, text: str) -> QueryResult:
                 seen.add(key)
                 unique.append(row)
         rows = unique
-    return QueryResult.from_rows(names, rows)
+    return QueryResult.from_rows(names, rows, kinds)
+
+
+def _check_same_kinds(names: list[str], first: list[str], other: list[str]) -> None:
+    """Kùzu's UNION rule: every query gives each column the type of the first query's column
+    (no implicit cast, not even INT64 to DOUBLE). An untyped NULL column goes with any."""
+    for i, (name, want, got) in enumerate(zip(names, first, other, strict=True)):
+        if want == "null":
+            first[i] = got
+        elif got not in ("null", want):
+            raise QueryError(
+                f"{name} has data type {TYPE_NAMES[got]} but {TYPE_NAMES[want]} was expected."
+            )
 
 
 def _hashable(value):

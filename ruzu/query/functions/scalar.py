@@ -10,8 +10,8 @@ import numpy as np
 
 from ...errors import QueryError
 from ..values import _kernels, checked
-from ..values.kinds import TYPE_NAMES
-from ..values.ops import arithmetic, compare, map_strings, result, select
+from ..values.kinds import TYPE_NAMES, common_kind, mixing_error
+from ..values.ops import arithmetic, cast_to_kind, compare, map_strings, result, select
 from ..values.output import python_values
 from ..values.vectors import (
     AnyVec,
@@ -169,6 +169,11 @@ def _round_half_away(x, digits: int):
 
 
 def _coalesce(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
+    """The first non-NULL argument, as the arguments' common type (as in Kùzu)."""
+    kind = common_kind(a.kind for a in args)
+    if kind is None:
+        raise mixing_error([a.kind for a in args], "COALESCE")
+    args = [cast_to_kind(a, kind) for a in args]
     n = ev.frame.n
     undecided = np.ones(n, np.bool_)
     choices = []
@@ -189,7 +194,7 @@ def _coalesce(ev: Evaluator, args: list[AnyVec]) -> AnyVec:
     if all(isinstance(c, Const) for _, c in choices) and len(choices) == 1:
         return choices[0][1]
     choices.append((undecided, Const(None, "null")))
-    return select(choices, n)
+    return select(choices, n, "COALESCE")
 
 
 # ----------------------------------------------------------------------------- dates
@@ -406,7 +411,7 @@ def _greatest_least(want_max: bool):
                 out = a if better.value else out
                 continue
             mask = np.asarray(better.values, np.bool_) & better.is_valid()
-            out = select([(mask, a), (~mask, out)], n)
+            out = select([(mask, a), (~mask, out)], n, "GREATEST/LEAST")
         return out
 
     return apply

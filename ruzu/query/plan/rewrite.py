@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 from ..binder.steps import MatchStep
-from ..graph import kind_of_type
 from ..syntax import ast
 from ..syntax.walk import free_variables
+from ..values.kinds import kind_of_type
 from .ops import Close, CountComponent, Expand, Filter, Fold, FusedComparison, Scan
 
 

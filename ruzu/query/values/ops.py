@@ -12,7 +12,7 @@ import numpy as np
 
 from ...errors import QueryError
 from . import _kernels, checked
-from .kinds import NUMERIC, TYPE_NAMES
+from .kinds import NUMERIC, TYPE_NAMES, common_kind, first_kind, mixing_error
 from .output import to_python_list
 from .rows import compare_values
 from .vectors import NUMPY_OF_KIND, AnyVec, Const, LazyStrings, Vec, broadcast
@@ -416,19 +416,18 @@ def map_strings(value: Vec, fn, dtype) -> np.ndarray:
     return out
 
 
-def select(choices: list[tuple[np.ndarray, AnyVec]], n: int) -> AnyVec:
-    """Row-wise choice: the value of the first mask that is true (masks are disjoint)."""
-    kinds = {c.kind for _, c in choices if c.kind != "null"}
-    if not kinds:
+def select(
+    choices: list[tuple[np.ndarray, AnyVec]], n: int, what: str = "CASE", first_wins: bool = False
+) -> AnyVec:
+    """Row-wise choice: the value of the first mask that is true (masks are disjoint). The
+    result kind: ``kinds.first_kind`` of the choices (CASE: the first branch decides) or
+    ``kinds.common_kind`` (COALESCE and the like)."""
+    kinds = [c.kind for _, c in choices]
+    kind = first_kind(kinds) if first_wins else common_kind(kinds)
+    if kind is None:
+        raise mixing_error(kinds, what)
+    if kind == "null":
         return Const(None, "null")
-    if len(kinds) == 1:
-        kind = kinds.pop()
-    elif kinds <= {"int", "float"}:
-        kind = "float"
-    else:
-        raise QueryError(
-            "CASE branches have different types: " + ", ".join(sorted(TYPE_NAMES[k] for k in kinds))
-        )
     is_object = kind not in NUMPY_OF_KIND
     dtype = object if is_object else NUMPY_OF_KIND[kind]
     values = np.empty(n, object) if is_object else np.zeros(n, dtype)
@@ -436,11 +435,38 @@ def select(choices: list[tuple[np.ndarray, AnyVec]], n: int) -> AnyVec:
     for mask, choice in choices:
         if not mask.any() or choice.kind == "null":
             continue
+        rounding = kind == "int" and choice.kind == "float"  # Kùzu: half to even
         if isinstance(choice, Const):
-            values[mask] = choice.value
+            values[mask] = int(np.rint(choice.value)) if rounding else choice.value
             valid[mask] = True
         else:
             vals = choice.objects()
+            if rounding:
+                vals = np.rint(np.asarray(vals, np.float64))
             values[mask] = vals[mask] if is_object else np.asarray(vals, dtype)[mask]
             valid[mask] = choice.is_valid()[mask]
     return Vec(kind, values, None if valid.all() else valid)
+
+
+def cast_to_kind(value: AnyVec, kind: str) -> AnyVec:
+    """``value`` as ``kind`` when ``kinds.common_kind`` or ``kinds.first_kind`` chose a kind
+    it casts to implicitly: INT64 → DOUBLE, DOUBLE → INT64 (half to even, as Kùzu), DATE →
+    TIMESTAMP. Any other value is returned as it is."""
+    cast = (value.kind, kind)
+    if cast not in (("int", "float"), ("float", "int"), ("date", "timestamp")):
+        return value
+    if isinstance(value, Const):
+        v = value.value
+        if kind == "float":
+            return Const(float(v), kind)
+        if kind == "int":
+            return Const(int(np.rint(v)), kind)
+        return Const(dt.datetime.combine(v, dt.time()), kind)
+    values = np.asarray(value.values)
+    if kind == "float":
+        values = values.astype(np.float64)
+    elif kind == "int":
+        values = np.rint(np.nan_to_num(values.astype(np.float64))).astype(np.int64)
+    else:
+        values = values.astype(NUMPY_OF_KIND["timestamp"])
+    return Vec(kind, values, value.valid)

@@ -12,23 +12,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import decimal
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ...errors import QueryError
 from .checked import checked_count_product, exact_sum, python_int
-
-NUMPY_OF_KIND = {
-    "int": np.dtype(np.int64),
-    "float": np.dtype(np.float64),
-    "bool": np.dtype(np.bool_),
-    "date": np.dtype("datetime64[D]"),
-    "timestamp": np.dtype("datetime64[us]"),
-}
+from .kinds import NUMPY_OF_KIND, common_kind, const_kind
 
 
 class BytesColumn:
@@ -255,13 +245,7 @@ def concat_vecs(parts: list) -> Any:
             np.zeros(sum(len(p) for p in parts), np.bool_),
             np.zeros(sum(len(p) for p in parts), np.bool_),
         )
-    if len(kinds) > 1:
-        if kinds <= {"int", "float"}:
-            kind = "float"
-        else:
-            kind = "any"
-    else:
-        kind = kinds.pop()
+    kind = common_kind(kinds) or "any"  # mixed chunks keep their Python values
     values = []
     same_kind = all(p.kind == kind for p in parts)
     for p in parts:
@@ -310,29 +294,6 @@ def _concat_valid(parts: list) -> np.ndarray | None:
     if all(p.valid is None for p in parts):
         return None
     return np.concatenate([p.is_valid() for p in parts])
-
-
-def const_kind(value: Any) -> str:
-    """The kind of a Python value given as a literal or a parameter."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool | np.bool_):
-        return "bool"
-    if isinstance(value, int | np.integer):
-        return "int"
-    if isinstance(value, float | np.floating):
-        return "float"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, dt.datetime):
-        return "timestamp"
-    if isinstance(value, dt.date):
-        return "date"
-    if isinstance(value, list | tuple):
-        return "list"
-    if isinstance(value, dict | uuid.UUID | bytes | decimal.Decimal | dt.timedelta):
-        return "any"  # STRUCT / MAP / UUID / BLOB / DECIMAL / INTERVAL values
-    raise QueryError(f"unsupported parameter value of type {type(value).__name__}")
 
 
 def broadcast(value: AnyVec, n: int) -> Vec:
@@ -436,7 +397,7 @@ def from_python(values: np.ndarray, valid: np.ndarray) -> Vec:
     kinds = {const_kind(v) for v, ok in zip(values, valid, strict=True) if ok and v is not None}
     if not kinds:
         return Vec("null", np.zeros(len(values), np.bool_), np.zeros(len(values), np.bool_))
-    kind = kinds.pop() if len(kinds) == 1 else ("float" if kinds <= {"int", "float"} else "any")
+    kind = common_kind(kinds) or "any"  # no common type: the values keep their own
     if kind in NUMPY_OF_KIND:
         out = np.zeros(len(values), NUMPY_OF_KIND[kind])
         for i in np.flatnonzero(valid):
