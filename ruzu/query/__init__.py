@@ -28,12 +28,13 @@ import time
 from ..errors import IntegerOverflowError, QueryError, QueryMemoryError
 from .ddl import run_statement
 from .exec.driver import planned, run_query
-from .exec.union import run_union, split_statements
+from .exec.union import run_union
 from .graph import Graph
 from .plan.explain import explain_text
 from .result import QueryResult
 from .syntax import ast
 from .syntax.parser import parse
+from .syntax.split import split_statements
 
 __all__ = ["QueryResult", "execute", "explain", "parse"]
 
