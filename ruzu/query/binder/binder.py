@@ -14,6 +14,7 @@ from ..syntax.walk import conjuncts, free_variables
 from .aggregates import contains_aggregate, find_aggregates
 from .naming import column_name
 from .outer import with_outer
+from .recursive import check_recursive
 from .steps import (
     MatchStep,
     PatternNode,
@@ -115,10 +116,9 @@ class Binder:
             else:
                 predicates.append(expr)
         for rel in rels.values():
-            if rel.hops is not None and rel.filters:
-                raise QueryError(
-                    f"filters on the variable-length relationship {rel.name} are not supported"
-                )
+            if rel.hops is not None and rel.filters:  # on the path value: after expanding it
+                predicates.extend(rel.filters)
+                rel.filters = []
         step = MatchStep(nodes, rels, predicates, input_filters, set(), set())
         step.paths = paths
         for name in paths:
@@ -127,11 +127,6 @@ class Binder:
 
     def bind_path(self, path: ast.PathPattern, names, rel_names, scope, paths) -> None:
         """A named path ``p = (a)-[e]->(b)``: the values of its nodes and rels, per row."""
-        if any(r.length is not None for r in path.rels):
-            raise QueryError(
-                "named paths over variable-length relationships are not supported"
-                + self.where(path.offset)
-            )
         if path.variable in scope or path.variable in paths:
             raise QueryError(f"Variable {path.variable} is already bound{self.where(path.offset)}.")
         paths[path.variable] = (list(names), list(rel_names))
@@ -246,11 +241,19 @@ class Binder:
                 if rel.direction == "both":
                     traversals.append(Traversal(key, True))
         rels[name] = PatternRel(
-            name, src, dst, traversals, rel.length, user_named=user_named, declared=list(tables)
+            name, src, dst, traversals, rel.length, user_named=user_named, declared=list(tables),
+            recursive=rel.recursive, left=left,
         )
         if user_named:
             order.append(name)
+        if rel.recursive is not None:
+            check_recursive(self, rels[name], scope)
         for key, value in rel.properties:
+            if rel.length is not None:  # every hop of a variable-length rel has them
+                rels[name].edge_filters.append(
+                    ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value)
+                )
+                continue
             inline.append(
                 ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value, offset=rel.offset)
             )
@@ -437,6 +440,9 @@ class Binder:
                 for expr in step.predicates:
                     needed |= {n for n in free_variables(expr) if n in step.nodes or n in step.rels}
                 needed |= {n for n, node in step.nodes.items() if node.bound}
+                needed |= {  # enumerated, never counted (recursive.py)
+                    n for n, r in step.rels.items() if r.recursive is not None or r.edge_filters
+                }
                 step.needed = needed
                 before = {
                     n

@@ -69,6 +69,9 @@ class PatternRel:
     filters: list[ast.Expr] = field(default_factory=list)
     user_named: bool = True
     declared: list[str] = field(default_factory=list)  # rel tables by label, before pruning
+    recursive: ast.RecursiveSpec | None = None  # SHORTEST, TRAIL, (r, n | WHERE …) (recursive.py)
+    edge_filters: list[ast.Expr] = field(default_factory=list)  # -[e* {k: v}]-: on every hop
+    left: str = ""  # the node written first: a path value is listed from it
 
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from ..values import _kernels
 from ..values.checked import check_saturated, int_binary, sum_over_neighbours
 from ..values.vectors import Frame, NodeVec
+from .recursive import RecursiveExpander, needs_paths
 
 _SOURCES_PER_BATCH = 4096
 
@@ -141,6 +142,9 @@ class VarLength:
     ) -> Iterator[Frame]:
         """Rows for every (row, reachable node) with the walk count multiplied into the
         weights; the node goes into column ``target`` (default: the step's to_var)."""
+        if needs_paths(step.rel, self.ex.step):  # paths returned, filtered or shortest
+            yield from RecursiveExpander(self.ex).expand(step, frame, target, carry)
+            return
         rel = step.rel
         side = "src" if rel.src == step.from_var else "dst"
         target = target or step.to_var

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...errors import QueryError
 from ..binder.steps import MatchStep, ProjectStep, Step, UnwindStep
 from .match_plan import plan_match
 from .ops import Close, Expand, Scan
@@ -55,9 +54,6 @@ def match_part(step: MatchStep, graph, input_vars, first_rows: bool = False) -> 
 
 
 def plan_query(graph, steps: list[Step]) -> QueryPlan:
-    for step in steps:
-        if isinstance(step, MatchStep):
-            _check_supported(step)
     first_rows = _wants_first_rows(steps)
     parts: list[Part] = []
     available: set[str] = set()
@@ -110,11 +106,3 @@ def _parallel_projection(parts: list[Part]) -> int | None:
         return None
     return len(prefix)
 
-
-def _check_supported(step: MatchStep) -> None:
-    for rel in step.rels.values():
-        if rel.hops is not None and rel.user_named and rel.name in step.needed:
-            raise QueryError(
-                f"returning or filtering the variable-length relationship {rel.name} is not "
-                "supported; leave it unnamed or unused"
-            )

@@ -10,6 +10,7 @@ import functools
 
 from . import ast
 from .lexer import Kind, Token, c_unescape, syntax_error, tokenize
+from .parse_recursive import recursive_detail, skip_hint
 
 # Words that cannot be used where an expression or a name is expected.
 RESERVED = frozenset(
@@ -176,6 +177,8 @@ class _Parser:
         while self.accept_symbol(","):
             patterns.append(self.path_pattern())
         where = self.expression() if self.accept_keyword("WHERE") else None
+        if self.accept_keyword("HINT"):
+            skip_hint(self)
         return ast.Match(tuple(patterns), where, optional, offset=start)
 
     def unwind(self) -> ast.Unwind:
@@ -290,7 +293,7 @@ class _Parser:
         variable = None
         labels: tuple[str, ...] = ()
         properties: tuple[tuple[str, ast.Expr], ...] = ()
-        length = None
+        length = recursive = None
         if self.accept_symbol("["):
             if self.tok.kind is Kind.QUOTED_IDENT or (
                 self.tok.kind is Kind.IDENT and self.tok.text.upper() not in RESERVED
@@ -298,7 +301,7 @@ class _Parser:
                 variable = self.name()
             labels = self.labels()
             if self.accept_symbol("*"):
-                length = self.hop_range()
+                length, recursive = recursive_detail(self)
             if self.tok.is_symbol("{"):
                 properties = self.property_map()
             if not self.tok.is_symbol("]"):
@@ -312,7 +315,9 @@ class _Parser:
             direction = "out"
         else:
             direction = "both"
-        return ast.RelPattern(variable, labels, properties, direction, length, offset=start)
+        return ast.RelPattern(
+            variable, labels, properties, direction, length, offset=start, recursive=recursive
+        )
 
     def hop_range(self) -> tuple[int, int]:
         tok = self.tok
@@ -505,6 +510,8 @@ class _Parser:
         while self.accept_symbol(","):
             patterns.append(self.path_pattern())
         where = self.expression() if self.accept_keyword("WHERE") else None
+        if self.accept_keyword("HINT"):
+            skip_hint(self)
         self.expect_symbol("}")
         return ast.Subquery(tok.text.lower(), tuple(patterns), where, offset=tok.offset)
 

@@ -1,0 +1,94 @@
+"""Parsing what Kùzu allows after ``*`` in a relationship pattern, and join hints.
+
+    -[e:T* [ALL] SHORTEST | [ALL] WSHORTEST(w) | TRAIL | ACYCLIC  1..3
+          (r, n | WHERE <predicate> | {r.a, r.b}, {n.c})]->
+    MATCH … HINT (a JOIN r) JOIN b
+
+The parser calls these with itself; they use its token helpers only.
+"""
+
+from __future__ import annotations
+
+from . import ast
+
+_MODES = ("SHORTEST", "WSHORTEST", "TRAIL", "ACYCLIC")
+
+
+def recursive_detail(p) -> tuple[tuple[int, int], ast.RecursiveSpec | None]:
+    """After the ``*``: the hop range and the rest (None when nothing but a range)."""
+    kind = "walk"
+    weight = None
+    if p.tok.is_keyword("ALL") and p.peek().is_keyword("SHORTEST", "WSHORTEST"):
+        p.advance()
+        kind = "all_"
+    else:
+        kind = ""
+    if p.tok.is_keyword(*_MODES):
+        word = p.advance().text.lower()
+        kind += word
+        if word == "wshortest":
+            p.expect_symbol("(")
+            weight = p.any_name("a weight property")
+            p.expect_symbol(")")
+    else:
+        kind = "walk"
+    length = p.hop_range()
+    if kind in ("shortest", "all_shortest") and length[0] != 1:
+        raise p.error("a lower bound of 1 (shortest paths start at one hop)")
+    rel_var = node_var = where = rel_items = node_items = None
+    if p.tok.is_symbol("("):
+        p.advance()
+        rel_var = p.name("a relationship variable")
+        p.expect_symbol(",")
+        node_var = p.name("a node variable")
+        if p.accept_symbol("|"):
+            if p.accept_keyword("WHERE"):
+                where = p.expression()
+                if p.accept_symbol("|"):
+                    rel_items, node_items = _projection_lists(p)
+            else:
+                rel_items, node_items = _projection_lists(p)
+        p.expect_symbol(")")
+    if kind == "walk" and rel_var is None:
+        return length, None
+    spec = ast.RecursiveSpec(kind, weight, rel_var, node_var, where, rel_items, node_items)
+    return length, spec
+
+
+def _projection_lists(p) -> tuple[tuple[ast.Expr, ...], tuple[ast.Expr, ...]]:
+    rels = _braced(p)
+    p.expect_symbol(",")
+    return rels, _braced(p)
+
+
+def _braced(p) -> tuple[ast.Expr, ...]:
+    p.expect_symbol("{")
+    items: list[ast.Expr] = []
+    if not p.tok.is_symbol("}"):
+        items.append(p.expression())
+        while p.accept_symbol(","):
+            items.append(p.expression())
+    p.expect_symbol("}")
+    return tuple(items)
+
+
+def skip_hint(p) -> None:
+    """``HINT <join tree>``: a join order for Kùzu's planner. ruzu plans its own order, which
+    gives the same rows, so the tree is checked for balanced parentheses and dropped."""
+    depth = 0
+    operand = True
+    while True:
+        if operand:
+            if p.accept_symbol("("):
+                depth += 1
+                continue
+            p.any_name("a variable in the join hint")
+            operand = False
+        elif depth and p.accept_symbol(")"):
+            depth -= 1
+        elif p.accept_keyword("JOIN", "MULTI_JOIN"):
+            operand = True
+        elif depth:
+            raise p.error("')' to close the join hint")
+        else:
+            return
