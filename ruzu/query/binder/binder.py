@@ -6,7 +6,7 @@ each clause must hand on (the rest of a pattern can be counted instead of materi
 from __future__ import annotations
 
 from ...errors import CatalogError, QueryError
-from ..functions.scalar import AGGREGATES, SCALAR_FUNCTIONS
+from ..functions.scalar import AGGREGATES, SCALAR_FUNCTIONS, check_arity
 from ..graph import Graph
 from ..syntax import ast
 from ..syntax.lexer import position
@@ -399,6 +399,8 @@ class Binder:
                 raise QueryError(
                     f"function {expr.name.upper()} does not exist{self.where(expr.offset)}."
                 )
+            else:
+                check_arity(expr.name, len(expr.args))
         for child in ast.children(expr):
             self.check_expr(
                 child, scope, allow_aggregates=allow_aggregates, replaceable=replaceable

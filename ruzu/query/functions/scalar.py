@@ -31,14 +31,20 @@ AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "collect"})
 
 def call_function(ev: Evaluator, name: str, args: list[AnyVec]) -> AnyVec:
     try:
-        fn, arity = _FUNCTIONS[name]
+        fn, _ = _FUNCTIONS[name]
     except KeyError:
         raise QueryError(f"function {name.upper()} does not exist.") from None
-    low, high = arity
-    if not low <= len(args) <= high:
-        want = str(low) if low == high else f"{low} to {high}"
-        raise QueryError(f"function {name.upper()} takes {want} arguments, got {len(args)}")
+    check_arity(name, len(args))
     return fn(ev, args)
+
+
+def check_arity(name: str, count: int) -> None:
+    """A scalar function called with a number of arguments it does not take is an error (the
+    binder checks every call before the query runs)."""
+    low, high = _FUNCTIONS[name][1]
+    if not low <= count <= high:
+        want = str(low) if low == high else f"{low} to {high}"
+        raise QueryError(f"function {name.upper()} takes {want} arguments, got {count}")
 
 
 def _expect(name: str, value: AnyVec, *kinds: str) -> None:
