@@ -42,7 +42,8 @@ def test_v2_equals_the_bytewise_reference_at_every_length_and_position():
     np.cumsum([len(k) for k in keys], out=offsets[1:])
     data = np.frombuffer(b"".join(keys), np.uint8)
     h1, h2 = pk_index.hash_string_keys(offsets, data, 2)
-    assert [(int(a), int(b)) for a, b in zip(h1, h2)] == [reference_v2(k) for k in keys]
+    got = [(int(a), int(b)) for a, b in zip(h1, h2, strict=True)]
+    assert got == [reference_v2(k) for k in keys]
 
 
 def test_v2_tells_apart_keys_that_differ_only_in_trailing_zero_bytes():
@@ -50,7 +51,7 @@ def test_v2_tells_apart_keys_that_differ_only_in_trailing_zero_bytes():
     offsets = np.zeros(len(keys) + 1, np.int64)
     np.cumsum([len(k) for k in keys], out=offsets[1:])
     h1, h2 = pk_index.hash_string_keys(offsets, np.frombuffer(b"".join(keys), np.uint8))
-    assert len(set(zip(h1.tolist(), h2.tolist()))) == len(keys)
+    assert len(set(zip(h1.tolist(), h2.tolist(), strict=True))) == len(keys)
 
 
 def _build(path, nodes_csv, edges_csv):

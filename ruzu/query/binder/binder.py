@@ -291,7 +291,8 @@ class Binder:
                 raise QueryError("RETURN * needs at least one variable in scope")
             items = visible + items
         items = [
-            ast.ProjectionItem(with_outer(i.expr, scope), i.alias, i.text) for i in items
+            ast.ProjectionItem(with_outer(i.expr, scope), i.alias, i.text)
+            for i in _expand_stars(items, scope, self.graph)
         ]
         names: list[str] = []
         new_scope: dict[str, VarInfo] = {}
@@ -511,6 +512,26 @@ def _foldable_aggregates(match: MatchStep, projection: ProjectStep) -> dict:
         if node is None or node.bound or name in elsewhere or len(node.tables) != 1:
             continue
         out[name] = calls
+    return out
+
+
+def _expand_stars(items, scope: dict[str, VarInfo], graph) -> list:
+    """``n.*`` as one item per property of n's tables (Kùzu's columns ``n.a``, ``n.b``, …)."""
+    out = []
+    for item in items:
+        e = item.expr
+        if not (isinstance(e, ast.Property) and e.key == "*"):
+            out.append(item)
+            continue
+        if not isinstance(e.subject, ast.Variable) or e.subject.name not in scope:
+            raise QueryError("* expands the properties of a node or relationship variable")
+        name = e.subject.name
+        info = scope[name]
+        if info.kind not in ("node", "rel"):
+            raise QueryError(f"{name}.* needs a node or relationship variable")
+        columns = graph.node_columns if info.kind == "node" else graph.rel_columns
+        keys = dict.fromkeys(k for t in info.tables for k in columns(t))
+        out += [ast.ProjectionItem(ast.Property(e.subject, k), None, f"{name}.{k}") for k in keys]
     return out
 
 

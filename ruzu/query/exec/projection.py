@@ -49,6 +49,9 @@ class Projector:
         return (self.skip or 0) + self.limit
 
     def run(self, chunks: Iterable[Frame]) -> Frame:
+        if any(_volatile(item.expr) for item in self.step.projection.items):
+            # A new value per row (gen_random_uuid): rows counted as one must be written out.
+            chunks = (chunk.expanded() for chunk in chunks)
         if self.step.aggregates:
             aggregation = self.new_aggregation()
             for chunk in chunks:
@@ -211,3 +214,9 @@ def _unique_rows(frame: Frame) -> Frame:
     out = frame.take(first)
     out.weights = None
     return out
+
+
+def _volatile(expr) -> bool:
+    if isinstance(expr, ast.FunctionCall) and expr.name == "gen_random_uuid":
+        return True
+    return any(_volatile(child) for child in ast.children(expr))

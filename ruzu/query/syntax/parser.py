@@ -10,7 +10,13 @@ import functools
 
 from . import ast
 from .lexer import Kind, Token, c_unescape, syntax_error, tokenize
-from .parse_recursive import recursive_detail, skip_hint
+from .parse_extras import (
+    pattern_predicate,
+    recursive_detail,
+    skip_hint,
+    star_or_name,
+    struct_literal,
+)
 
 # Words that cannot be used where an expression or a name is expected.
 RESERVED = frozenset(
@@ -442,7 +448,7 @@ class _Parser:
         while True:
             if self.tok.is_symbol("."):
                 self.advance()
-                expr = ast.Property(expr, self.any_name("a property name"), offset=start)
+                expr = ast.Property(expr, star_or_name(self), offset=start)
             elif self.tok.is_symbol("["):
                 tok = self.advance()
                 index = None if self.tok.is_symbol(":") else self.expression()
@@ -476,6 +482,8 @@ class _Parser:
         if tok.kind is Kind.QUOTED_IDENT:
             self.advance()
             return ast.Variable(tok.text, offset=tok.offset)
+        if tok.is_symbol("(") and (pattern := pattern_predicate(self)) is not None:
+            return pattern
         if tok.is_symbol("("):
             self.advance()
             expr = self.expression()
@@ -483,6 +491,8 @@ class _Parser:
             return expr
         if tok.is_symbol("["):
             return self.list_literal()
+        if tok.is_symbol("{"):
+            return struct_literal(self)
         if tok.kind is Kind.IDENT:
             word = tok.text.upper()
             if word in ("TRUE", "FALSE"):

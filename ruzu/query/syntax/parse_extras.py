@@ -1,4 +1,5 @@
-"""Parsing what Kùzu allows after ``*`` in a relationship pattern, and join hints.
+"""Parser extensions: what Kùzu allows after ``*`` in a relationship pattern, join hints,
+struct literals ``{a: 1, b: 'x'}`` and ``n.*``.
 
     -[e:T* [ALL] SHORTEST | [ALL] WSHORTEST(w) | TRAIL | ACYCLIC  1..3
           (r, n | WHERE <predicate> | {r.a, r.b}, {n.c})]->
@@ -9,6 +10,7 @@ The parser calls these with itself; they use its token helpers only.
 
 from __future__ import annotations
 
+from ...errors import QueryError
 from . import ast
 
 _MODES = ("SHORTEST", "WSHORTEST", "TRAIL", "ACYCLIC")
@@ -92,3 +94,41 @@ def skip_hint(p) -> None:
             raise p.error("')' to close the join hint")
         else:
             return
+
+
+def struct_literal(p) -> ast.Expr:
+    """``{name: expr, …}`` as a call of ``__struct__`` with alternating names and values."""
+    start = p.expect_symbol("{").offset
+    args: list[ast.Expr] = []
+    if not p.tok.is_symbol("}"):
+        while True:
+            tok = p.tok
+            args.append(ast.Literal(p.any_name("a field name"), offset=tok.offset))
+            p.expect_symbol(":")
+            args.append(p.expression())
+            if not p.accept_symbol(","):
+                break
+    p.expect_symbol("}")
+    return ast.FunctionCall("__struct__", tuple(args), offset=start)
+
+
+def star_or_name(p) -> str:
+    """After ``x.``: a property name, or ``*`` (every property: ``RETURN n.*``)."""
+    if p.accept_symbol("*"):
+        return "*"
+    return p.any_name("a property name")
+
+
+def pattern_predicate(p) -> ast.Expr | None:
+    """``WHERE (a)-[:T]->(b)``: a pattern used as a condition is ``EXISTS { MATCH … }``.
+    None (and nothing consumed) when the parenthesis does not start a pattern with a rel."""
+    start = p.i
+    try:
+        path = p.path_pattern()
+    except QueryError:
+        p.i = start
+        return None
+    if not path.rels:
+        p.i = start
+        return None
+    return ast.Subquery("exists", (path,), offset=path.offset)
