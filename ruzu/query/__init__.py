@@ -1,32 +1,27 @@
-"""ruzu's Cypher layer: ``execute(db, query, parameters)`` runs a read query, a DDL statement
-(CREATE NODE/REL TABLE, DROP TABLE), COPY … FROM or CALL, and returns a ``QueryResult``.
+"""ruzu's Cypher layer: ``parse`` turns text into a statement; ``run_query``/``run_union`` run
+a read query and return a ``QueryResult``; ``explain`` gives a read query's plan as text.
+Statements that change the database (DDL, COPY, CALL) and the ``execute`` entry point live one
+layer up, in ``ruzu.statements``.
 
 Read queries: MATCH (node/rel patterns in any direction, labels or none, inline property maps,
 chains, comma-separated patterns, several MATCH clauses, variable-length ``*min..max`` with
-Kùzu's walk semantics, also across several rel tables), WHERE, WITH, UNWIND, RETURN with
-DISTINCT, aggregates (count, sum, avg, min, max, collect, DISTINCT forms), ORDER BY, SKIP,
-LIMIT and ``$parameters``.
-
-Also OPTIONAL MATCH, EXISTS { … } / COUNT { … } subqueries (``optional``), UNION [ALL]
-(``union``) and several ';'-separated statements (a list of results).
-
-Named paths over fixed-length patterns (``exec.optional.with_paths``). Not supported: paths over
-variable-length relationships, using a variable-length relationship variable (``length(r)``,
-returning it, filtering on it), writes other than COPY.
+Kùzu's walk semantics, also across several rel tables, recursive patterns and paths), WHERE,
+WITH, UNWIND, RETURN with DISTINCT, aggregates (count, sum, avg, min, max, collect, DISTINCT
+forms), ORDER BY, SKIP, LIMIT and ``$parameters``; OPTIONAL MATCH, EXISTS { … } / COUNT { … }
+subqueries, UNION [ALL].
 
 How it runs, one folder per stage: ``syntax`` (text → tokens → AST, no catalog) → ``binder``
-(names, labels, properties, functions checked; bound steps) → ``plan`` (how each MATCH is
-walked) → ``exec`` (operators over frames of at most ``exec.tuning.CHUNK_ROWS`` rows:
-matching, varlength, optional, projection, aggregation) → ``result``. ``values`` holds the
-vectors and frames every stage after binding works on; ``functions`` the callable functions.
+(names, labels, properties, functions checked; bound steps) → ``plan`` (a whole-query plan:
+how each MATCH is walked, rewrites, first-rows and parallel decisions; ``EXPLAIN`` prints it)
+→ ``exec`` (operators over frames of at most ``exec.tuning.CHUNK_ROWS`` rows: scan, fold,
+expand, close, varlength, recursive, optional, projection, aggregation) → ``result``.
+``values`` holds the vectors, their kinds and the operators on them; ``functions`` the
+callable functions; ``graph`` is what execution reads of the storage.
 """
 
 from __future__ import annotations
 
-import time
-
-from ..errors import IntegerOverflowError, QueryError, QueryMemoryError
-from .ddl import run_statement
+from ..errors import QueryError
 from .exec.driver import planned, run_query
 from .exec.union import run_union
 from .graph import Graph
@@ -36,64 +31,19 @@ from .syntax import ast
 from .syntax.parser import parse
 from .syntax.split import split_statements
 
-__all__ = ["QueryResult", "execute", "explain", "parse"]
-
-
-def execute(db, query: str, parameters: dict | None = None):
-    """Run a Cypher statement against ``db`` with ``$name`` parameters. Several statements
-    separated by ';' run in order and give a list of results, as in Kùzu."""
-    if parameters is not None and not isinstance(parameters, dict):
-        raise QueryError(f"parameters must be a dict, not {type(parameters).__name__}")
-    if isinstance(query, str) and ";" in query:
-        parts = split_statements(query)
-        if len(parts) > 1:
-            return [execute(db, part, parameters) for part in parts]
-    started = time.perf_counter()
-    try:
-        stmt = parse(query)
-    except RecursionError:
-        raise QueryError(
-            "query is nested too deeply to parse (parentheses, operators or list literals "
-            "thousands of levels deep)") from None
-    parsed = time.perf_counter()
-    try:
-        if isinstance(stmt, ast.Query):
-            result = run_query(db, stmt, dict(parameters or {}), query)
-        elif isinstance(stmt, ast.Union):
-            result = run_union(db, stmt, dict(parameters or {}), query)
-        elif isinstance(stmt, ast.Explain):
-            result = QueryResult.from_rows(["explain result"], [[_plan_text(db, stmt, query)]])
-        else:
-            result = run_statement(db, stmt)
-    except RecursionError:
-        raise QueryError(
-            "query is nested too deeply to run (e.g. thousands of chained OR/AND); use "
-            "IN [...] for long alternatives") from None
-    except OverflowError as e:
-        if isinstance(e, IntegerOverflowError):
-            raise
-        raise IntegerOverflowError(
-            f"Overflow exception: a value of the query is not within INT64 range ({e})"
-        ) from None
-    except MemoryError as e:
-        if isinstance(e, QueryMemoryError):
-            raise
-        raise QueryMemoryError(
-            f"query stopped: an allocation failed ({e or 'out of memory'}); narrow the query "
-            "or lower query_memory_limit so it stops before the system runs out") from None
-    if isinstance(result, QueryResult):
-        result.compiling_ms = (parsed - started) * 1000.0
-        result.execution_ms = (time.perf_counter() - parsed) * 1000.0
-    return result
+__all__ = [
+    "QueryResult", "ast", "explain", "parse", "plan_text", "run_query", "run_union",
+    "split_statements",
+]
 
 
 def explain(db, query: str) -> str:
     """The plan of a read query as text: what ``EXPLAIN <query>`` returns in its one row."""
-    stmt = parse(query)
-    return _plan_text(db, stmt, query)
+    return plan_text(db, parse(query), query)
 
 
-def _plan_text(db, stmt: ast.Statement, text: str) -> str:
+def plan_text(db, stmt: ast.Statement, text: str) -> str:
+    """The plan of a parsed read query (``EXPLAIN`` unwrapped) as text."""
     if isinstance(stmt, ast.Explain):
         stmt = stmt.statement
     graph = Graph(db)

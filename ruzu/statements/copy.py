@@ -12,8 +12,8 @@ import sys
 import weakref
 
 from ..errors import CatalogError, QueryError
-from .result import QueryResult
-from .syntax import ast
+from ..query import ast, run_query, run_union
+from ..query.result import QueryResult
 
 _COPY_OPTIONS = {
     "header": "header",
@@ -137,8 +137,6 @@ def in_memory_input(name: str, obj):
 def run_copy_to(db, stmt: ast.CopyTo) -> QueryResult:
     """COPY (query) TO 'file': the query's result written as CSV or Parquet (copy_to.py)."""
     from .copy_to import write_result
-    from .exec.driver import run_query
-    from .exec.union import run_union
 
     options: dict = {}
     for name, value in stmt.options:
