@@ -11,6 +11,8 @@ from typing import TextIO
 
 from ..csv.config import CsvImportConfig, ImportResult, Reject
 from ..csv.locate import line_offsets
+from ..csv.once import is_one_shot
+from ..csv.sources import open_binary
 from .args import FileJob
 
 
@@ -72,6 +74,11 @@ def _read_record(f, start: int, quote: bytes, escape: bytes, limit: int = 16 << 
             in_quote = True
 
 
+def _open_input(path: str):
+    """The input's bytes as stored; a pipe's from its spool (see ``csv/once.py``)."""
+    return open_binary(path) if is_one_shot(path) else open(path, "rb")  # noqa: SIM115
+
+
 def _quote_escape(cfg: CsvImportConfig) -> tuple[bytes, bytes]:
     _, quote, escape = (bytes([b]) for b in cfg.dialect_bytes)
     return quote, escape
@@ -84,7 +91,7 @@ def raw_records(path: str, rejects: Sequence[Reject], cfg: CsvImportConfig) -> l
     quote, escape = _quote_escape(cfg)
     by_line = line_offsets(path, sorted({r.line for r in rejects if r.byte_offset < 0}))
     out = []
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         for r in rejects:
             start = r.byte_offset if r.byte_offset >= 0 else by_line.get(r.line)
             if start is None:
@@ -96,7 +103,7 @@ def raw_records(path: str, rejects: Sequence[Reject], cfg: CsvImportConfig) -> l
 
 def header_record(path: str, cfg: CsvImportConfig) -> bytes:
     quote, escape = _quote_escape(cfg)
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         start = 3 if f.read(3) == b"\xef\xbb\xbf" else 0
         return _read_record(f, start, quote, escape)
 

@@ -13,7 +13,7 @@ import time
 from typing import TextIO
 
 from ..csv.config import CsvImportConfig, ImportResult
-from ..csv.rereadable import require_rereadable
+from ..csv.once import keeps_one_shot_inputs
 from ..database import Database
 from ..errors import CatalogError, QueryError, RuzuError
 from .args import EXIT_OK, CliError, FileJob, build_parser, config_from_args, jobs_from_args
@@ -52,6 +52,7 @@ def _rollback_created(db: Database, created: list[str]) -> list[str]:
     return left
 
 
+@keeps_one_shot_inputs  # pipes are spooled: errors and the .bad.csv find their records
 def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
                statements: list[SchemaStatement], jobs: list[FileJob],
                out: TextIO) -> list[tuple[FileJob, ImportResult]]:
@@ -82,9 +83,6 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
             created.append(st.schema.name)
         if created:
             print(f"created tables: {', '.join(created)}", file=out)
-        if args.report_file:  # the .bad.csv copies records from the inputs: a second read
-            for job in plan.jobs:
-                require_rereadable(str(job.path), "--report-file (the .bad.csv)")
         if plan.jobs:
             compile_notice()
         for job in plan.jobs:

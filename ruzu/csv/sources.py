@@ -93,6 +93,11 @@ def open_binary(path: str, *, unbuffered: bool = False) -> io.RawIOBase | io.Buf
     it). Raises FileNotFoundError / IsADirectoryError like ``open``."""
     kind = input_kind(path)
     if kind == "plain":
+        from .once import is_one_shot, open_one_shot
+
+        if is_one_shot(path):  # a pipe or FIFO: read through a spool (see once.py)
+            raw = open_one_shot(path)
+            return raw if unbuffered else io.BufferedReader(raw, 1 << 16)
         return open(path, "rb", buffering=0 if unbuffered else -1)  # noqa: SIM115
     if kind in ARROW_KINDS:
         from .arrow import ArrowCsvStream

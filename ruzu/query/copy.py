@@ -11,6 +11,7 @@ import os
 import sys
 import weakref
 
+from ..csv.once import keeps_one_shot_inputs
 from ..errors import CatalogError, QueryError
 from . import ast
 from .result import QueryResult
@@ -32,6 +33,7 @@ COPY_IDS = itertools.count(1)
 LAST_COPY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+@keeps_one_shot_inputs  # a FIFO's sniffed sample is replayed to the import (csv/once.py)
 def run_copy(db, stmt: ast.Copy) -> QueryResult:
     from ..csv.config import CsvImportConfig
     from ..csv.files import expand_paths
@@ -218,7 +220,7 @@ def _detect_dialect(db, stmt, path, settings, sniffing, from_table, to_table) ->
     from ..csv.sources import open_binary
 
     if not sniffing["auto_detect"] or not is_rereadable(path):
-        # (a pipe or FIFO is read once: sniffing a sample would consume it)
+        # (a pipe or FIFO outside a one-shot scope: sniffing a sample would consume it)
         settings.setdefault("header", False)
         return
     if all(k in settings for k in ("delimiter", "quote", "escape", "header")):
