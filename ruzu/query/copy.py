@@ -160,7 +160,7 @@ def run_copy_to(db, stmt: ast.CopyTo) -> QueryResult:
 
 def copy_message(db, table: str, result) -> QueryResult:
     copied = f"{result.rows_imported} tuples have been copied to the {table} table."
-    warnings = len(result.rejects) or result.rows_skipped
+    warnings = max(result.rows_skipped, len(result.rejects))  # every skipped row, not the kept
     if not warnings:
         return QueryResult.from_rows(["result"], [[copied]])
     query_id = next(COPY_IDS)
