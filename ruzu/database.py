@@ -334,7 +334,7 @@ class Database:
         """Run one Cypher statement (``$name`` parameters from ``parameters``); returns a
         :class:`~ruzu.query.result.QueryResult` (``get_next()``, ``get_all()``,
         ``get_as_df()``, ``get_as_arrow()``)."""
-        from .query import execute
+        from .statements import execute
 
         self._check_open()
         return execute(self, query, parameters)

@@ -13,8 +13,8 @@ import weakref
 
 from ..csv.once import keeps_one_shot_inputs
 from ..errors import CatalogError, QueryError
-from . import ast
-from .result import QueryResult
+from ..query import ast
+from ..query.result import QueryResult
 
 _COPY_OPTIONS = {
     "header": "header",
@@ -138,9 +138,9 @@ def in_memory_input(name: str, obj):
 
 def run_copy_to(db, stmt: ast.CopyTo) -> QueryResult:
     """COPY (query) TO 'file': the query's result written as CSV or Parquet (copy_to.py)."""
+    from ..query.executor import run_query
+    from ..query.union import run_union
     from .copy_to import write_result
-    from .executor import run_query
-    from .union import run_union
 
     options: dict = {}
     for name, value in stmt.options:
