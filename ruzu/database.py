@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .catalog import Catalog, NodeTableSchema, RelTableSchema
 from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
+from .csv.once import keeps_one_shot_inputs
 from .errors import (
     CorruptDatabaseError,
     DatabaseClosedError,
@@ -261,6 +262,7 @@ class Database:
         return RelTable(self._files, schema, self._manifest.tables[name], from_table, to_table,
                         self._manifest.tables)
 
+    @keeps_one_shot_inputs  # a pipe's records can be found again (once.py)
     def import_nodes(self, table: str, path: str | os.PathLike,
                      config: CsvImportConfig | None = None,
                      progress: ProgressCallback | None = None,
@@ -287,6 +289,7 @@ class Database:
                     break
         return self._finish_import(result)
 
+    @keeps_one_shot_inputs  # a pipe's records can be found again (once.py)
     def import_relationships(self, table: str, path: str | os.PathLike,
                              config: CsvImportConfig | None = None,
                              progress: ProgressCallback | None = None,
@@ -331,7 +334,7 @@ class Database:
         """Run one Cypher statement (``$name`` parameters from ``parameters``); returns a
         :class:`~ruzu.query.result.QueryResult` (``get_next()``, ``get_all()``,
         ``get_as_df()``, ``get_as_arrow()``)."""
-        from .query import execute
+        from .statements import execute
 
         self._check_open()
         return execute(self, query, parameters)

@@ -23,7 +23,7 @@ class QueryResult:
         self._cursor = 0
         self._as_dict = False
         self.is_closed = False
-        self.compiling_ms = 0.0  # set by query.execute
+        self.compiling_ms = 0.0  # set by statements.execute
         self.execution_ms = 0.0
 
     @classmethod

@@ -4,9 +4,9 @@ Cypher parser but are carried out by the database's own methods."""
 from __future__ import annotations
 
 from ..errors import CatalogError, QueryError
-from . import ast
+from ..query import ast
+from ..query.result import QueryResult
 from .copy import LAST_COPY
-from .result import QueryResult
 
 
 def run_statement(db, stmt: ast.Statement) -> QueryResult:

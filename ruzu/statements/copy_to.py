@@ -14,7 +14,7 @@ import gzip
 import os
 
 from ..errors import QueryError
-from .result import QueryResult
+from ..query.result import QueryResult
 
 CHUNK_ROWS = 10_000
 _CSV_OPTIONS = {"header", "delim", "delimiter", "quote"}
