@@ -1,6 +1,6 @@
-"""A file that starts with Arrow's magic bytes but is no Arrow file (found by the fuzz test in
-tests/reliability: b'ARROW1' alone raised pyarrow's ArrowInvalid) is a CsvError naming it, and
-the database is unchanged."""
+"""A file that starts with Arrow's, Parquet's or NumPy's magic bytes but is no such file (found
+by the fuzz test in tests/reliability: b'ARROW1' or b'PAR1' alone raised pyarrow's ArrowInvalid)
+is a CsvError naming it, and the database is unchanged."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import ruzu
 from tests.conftest import snapshot
 
 
-@pytest.mark.parametrize("data", [b"ARROW1", b"ARROW1\x00\x00garbage"])
+@pytest.mark.parametrize("data", [b"ARROW1", b"ARROW1\x00\x00garbage", b"PAR1",
+                                  b"PAR1\x00garbage\x00\x00PAR1", b"\x93NUMPY\x01\x00garbage"])
 @pytest.mark.parametrize("ignore_errors", [False, True])
 def test_truncated_arrow_input_is_a_csv_error(tmp_path, data, ignore_errors):
     pytest.importorskip("pyarrow")
@@ -19,7 +20,8 @@ def test_truncated_arrow_input_is_a_csv_error(tmp_path, data, ignore_errors):
     with ruzu.Database(tmp_path / "db") as db:
         db.create_node_table("Person", [("id", "INT64"), ("name", "STRING")], "id")
         before = snapshot(tmp_path / "db")
-        with pytest.raises(ruzu.CsvError, match="not a readable Arrow IPC file") as e:
+        with pytest.raises(ruzu.CsvError,
+                           match="not a readable (Arrow IPC|Parquet|.npy) file") as e:
             db.import_nodes("Person", path, config=ruzu.CsvImportConfig(
                 header=False, ignore_errors=ignore_errors))
         assert str(path) in str(e.value)
