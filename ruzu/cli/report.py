@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..csv.config import CsvImportConfig, ImportResult, Reject
-from ..csv.locate import line_offsets
+from ..csv.lines import line_offsets
 from .args import FileJob
 
 

@@ -21,7 +21,8 @@ from ..storage.pk_index import KeySource, build_hash_index, index_file_ids, sort
 from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Interruption, Reject
-from .locate import LineScanner, locate_rows, record_at_line, records_at_lines
+from .lines import LineScanner, record_at_line, records_at_lines
+from .locate import locate_rows
 from .mapping import append_nulls, missing_columns, node_field_order
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
 from .progress import ProgressReporter, peak_rss

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from ..catalog import Catalog, RelTableSchema
-from ..errors import MissingEndpointError
+from ..errors import MissingEndpointError, TooManyErrorsError
 from ..storage.columns import ColumnAppender, drop_rows, truncate_rows
 from ..storage.composite_columns import take_parsed
 from ..storage.csr import CsrBuilder
@@ -23,7 +23,8 @@ from ..storage.resolve import MISSING, EndpointResolver, ResultMerger
 from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Reject
-from .locate import LineScanner, locate_rows, records_at_lines
+from .lines import LineScanner, records_at_lines
+from .locate import locate_rows
 from .mapping import append_nulls, missing_columns, rel_field_order
 from .node_loader import Checkpoint, _to_column, interruption, staging_dir
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
@@ -251,8 +252,6 @@ class _Loader:
             self.parser.on_reject(reject)
         tol = self.cfg.bad_tolerance
         if tol is not None and self.parser.reject_count + self.reject_count > tol:
-            from ..errors import TooManyErrorsError
-
             raise TooManyErrorsError(f"{self.path}: more than {tol} bad rows (bad_tolerance)",
                                      path=self.path, line=line)
 

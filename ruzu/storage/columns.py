@@ -19,15 +19,15 @@ from ..types import LogicalType
 from . import io
 from .checks import check_offsets
 from .composite_columns import (
-    NestedAppender,
     NestedColumn,
     ScalarColumn,
-    create_nested,
-    drop_nested,
+    child_rows,
+    child_states,
+    child_types,
+    concat_ranges,
     is_bytes,
     is_nested,
-    open_nested,
-    truncate_nested,
+    storage_type,
 )
 from .files import FileSet
 from .transaction import Transaction, compact_tail, finish_rewrite
@@ -296,3 +296,117 @@ def truncate_rows(txn: Transaction, state: dict, typ: LogicalType, num_rows: int
     if state["validity"] is not None:
         vapp = txn.appender(state["validity"])
         finish_rewrite(vapp, min(vapp.size, num_rows))
+
+
+# -- nested columns (LIST, ARRAY, STRUCT, MAP, UNION): a level of offsets/validity over child
+# columns, which are columns again (so these recurse through the functions above) --------------
+def create_nested(txn, typ) -> dict:
+    shape = storage_type(typ)
+    state = {"data": None, "offsets": None, "validity": None}
+    if shape.kind == "LIST":
+        state["offsets"] = txn.new_file()
+        txn.appender(state["offsets"]).append(np.zeros(1, _OFFSET_DTYPE))
+    if shape.kind in ("LIST", "ARRAY"):
+        state["child"] = create_column(txn, shape.child)
+    else:
+        state["fields"] = [create_column(txn, t) for _, t in shape.fields]
+    return state
+
+
+def open_nested(files, state: dict, typ, num_rows: int) -> NestedColumn:
+    shape = storage_type(typ)
+    offsets = None
+    if shape.kind == "LIST":
+        offsets = files.map(state["offsets"], _OFFSET_DTYPE, num_rows + 1)
+        check_offsets(offsets, int(offsets[-1]), files.path(state["offsets"]))
+    n_child = child_rows(typ, offsets, num_rows)
+    children, validity = [], []
+    for cstate, ctyp in zip(child_states(state), child_types(typ), strict=True):
+        children.append(open_column(files, cstate, ctyp, n_child))
+        validity.append(open_validity(files, cstate, n_child))
+    return NestedColumn(typ, offsets, children, validity, num_rows)
+
+
+class NestedAppender:
+    """Appends ``Parsed`` trees (``composite_columns.Parsed``) to a nested column."""
+
+    def __init__(self, txn, state: dict, typ, num_rows: int) -> None:
+        self.shape = storage_type(typ)
+        self.type = typ
+        self._offsets = None
+        n_child = child_rows(typ, None, num_rows) if self.shape.kind != "LIST" else 0
+        if self.shape.kind == "LIST":
+            self._offsets = txn.appender(state["offsets"])
+            txn.drain()  # only the last offset is read: the child's row count
+            n_child = int(read_chunk(txn.path(state["offsets"]), np.int64, num_rows, 1)[0])
+        self.children = [ColumnAppender(txn, cs, ct, n_child)
+                         for cs, ct in zip(child_states(state), child_types(typ), strict=True)]
+
+    def append(self, parsed) -> None:
+        if self.shape.kind == "LIST":
+            base = self.children[0].num_rows
+            self._offsets.append(parsed.offsets[1:] + base)
+            self.children[0].append_parsed(parsed.child)
+        elif self.shape.kind == "ARRAY":
+            self.children[0].append_parsed(parsed.child)
+        else:
+            for app, part in zip(self.children, parsed.fields, strict=True):
+                app.append_parsed(part)
+
+
+def truncate_nested(txn, state: dict, typ, num_rows: int) -> None:
+    txn.drain()
+    n_child = child_rows(typ, None, num_rows) if state["offsets"] is None else 0
+    if state["offsets"] is not None:
+        app = txn.appender(state["offsets"])
+        n_child = int(read_chunk(app.path, np.int64, num_rows, 1)[0])
+        finish_rewrite(app, (num_rows + 1) * 8)
+    for cs, ct in zip(child_states(state), child_types(typ), strict=True):
+        truncate_rows(txn, cs, ct, n_child)
+    if state["validity"] is not None:
+        vapp = txn.appender(state["validity"])
+        finish_rewrite(vapp, min(vapp.size, num_rows))
+
+
+def drop_nested(txn, state: dict, typ, first_row: int, num_rows: int, drop: np.ndarray) -> None:
+    """Remove rows ``drop`` (sorted, absolute, all appended by this transaction)."""
+    txn.drain()
+    drop = np.asarray(drop, np.int64)
+    shape = storage_type(typ)
+    n_child_first = n_child = None
+    if shape.kind == "LIST":
+        app = txn.appender(state["offsets"])
+        # the offsets of this import's rows (already bounded by the rows just written)
+        tail = read_chunk(app.path, np.int64, first_row, num_rows - first_row + 1)
+        n_child_first, n_child = int(tail[0]), int(tail[-1])
+        counts = np.diff(tail)
+        child_drop = concat_ranges(tail[drop - first_row], counts[drop - first_row])
+        keep = np.ones(num_rows - first_row, np.bool_)
+        keep[drop - first_row] = False
+        new_tail = tail[0] + np.cumsum(counts[keep])
+        fd = os.open(app.path, os.O_RDWR)
+        try:
+            io.write_at(fd, new_tail.astype(np.int64), (first_row + 1) * 8)
+        finally:
+            os.close(fd)
+        finish_rewrite(app, (first_row + 1 + len(new_tail)) * 8)
+    elif shape.kind == "ARRAY":
+        child_drop = concat_ranges(drop * shape.size, np.full(len(drop), shape.size, np.int64))
+    else:
+        child_drop = drop
+    if n_child is None:
+        n_child_first, n_child = child_rows(typ, None, first_row), child_rows(typ, None, num_rows)
+    for cs, ct in zip(child_states(state), child_types(typ), strict=True):
+        drop_rows(txn, cs, ct, n_child_first, n_child, child_drop)
+    if state["validity"] is not None:
+        local = drop - first_row
+
+        def keeper(items: np.ndarray, first: int) -> np.ndarray:
+            lo, hi = np.searchsorted(local, [first, first + len(items)])
+            mask = np.ones(len(items), np.bool_)
+            mask[local[lo:hi] - first] = False
+            return items[mask]
+
+        vapp = txn.appender(state["validity"])
+        if vapp.size > first_row:
+            compact_tail(vapp, first_row, 1, keeper)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..catalog import NodeTableSchema
+from .arrow_columns import column_to_arrow
 from .columns import column_file_ids, create_column, open_column, open_validity, to_pylist
 from .files import FileSet
 from .pk_index import PrimaryKeyIndex, index_file_ids
@@ -88,7 +89,5 @@ class NodeTable:
     def to_arrow(self, name: str):
         """The column as a pyarrow Array wrapping the column files (no copy of the values
         where Arrow's layout is ruzu's: numbers, strings, lists, structs, decimals)."""
-        from .arrow_columns import column_to_arrow
-
         typ = self.schema.column(name).type
         return column_to_arrow(self.column(name), self.validity(name), typ, self.num_rows)

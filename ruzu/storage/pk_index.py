@@ -25,6 +25,7 @@ from . import _kernels as K
 from .checks import check_offsets, check_range
 from .columns import StringColumn, read_chunk
 from .files import FileSet
+from .manifest import data_file_name
 from .transaction import Transaction
 
 ENTRY_BYTES = 64  # per key while a partition is sorted: hashes, offsets, order, sorted copies
@@ -68,8 +69,6 @@ class KeySource:
     num_rows: int
 
     def _path(self, file_id: int) -> str:
-        from .manifest import data_file_name
-
         return os.path.join(self.db_path, data_file_name(file_id))
 
     def chunks(self):

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..catalog import RelTableSchema
 from ..errors import CatalogError, CorruptDatabaseError
+from .arrow_columns import column_to_arrow
 from .checks import check_offsets, check_range
 from .columns import column_file_ids, create_column, open_column, open_validity, to_pylist
 from .files import FileSet
@@ -139,7 +140,5 @@ class RelTable:
     def to_arrow(self, name: str):
         """The column as a pyarrow Array wrapping the column files (no copy of the values
         where Arrow's layout is ruzu's: numbers, strings, lists, structs, decimals)."""
-        from .arrow_columns import column_to_arrow
-
         typ = self.schema.column(name).type
         return column_to_arrow(self.column(name), self.validity(name), typ, self.num_rels)
