@@ -20,7 +20,6 @@ from .grouping import factorize, first_rows, sort_key, value_codes
 from .output import python_values
 from .vectors import (
     FOLDED,
-    NUMPY_OF_KIND,
     Const,
     Frame,
     NodeVec,
@@ -29,13 +28,6 @@ from .vectors import (
     broadcast,
     concat_vecs,
 )
-
-
-@dataclass(frozen=True)
-class AggregateCall:
-    func: str
-    arg: ast.Expr | None  # None for count(*)
-    distinct: bool
 
 
 def find_aggregates(expr: ast.Expr, out: list[ast.FunctionCall]) -> None:
@@ -436,8 +428,3 @@ def _collect(codes, values, weights, groups, graph) -> Vec:
         out[g] = items[b[g] : b[g + 1]]
     valid = np.asarray([len(x) > 0 for x in out], np.bool_) if groups else np.zeros(0, bool)
     return Vec("list", out, None if valid.all() else valid)
-
-
-def empty_like_kind(kind: str, n: int) -> Vec:
-    dtype = NUMPY_OF_KIND.get(kind, object)
-    return Vec(kind, np.zeros(n, dtype), np.zeros(n, np.bool_))

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import CorruptDatabaseError, RuzuError
+from ..errors import CorruptDatabaseError
 from ..types import LogicalType
 from . import _kernels as K
 from .checks import check_offsets, check_range
-from .columns import StringColumn, read_chunk
+from .columns import read_chunk
 from .files import FileSet
 from .manifest import data_file_name
 from .transaction import Transaction
@@ -279,11 +279,3 @@ def index_file_ids(state: dict) -> list[int]:
     if state.get("kind") != "hash":
         return []
     return [state[k] for k in ("h1", "h2", "offsets", "dir") if state.get(k) is not None]
-
-
-def string_at(col: StringColumn, i: int) -> bytes:
-    return bytes(col.data[col.offsets[i] : col.offsets[i + 1]])
-
-
-class HashCollisionError(RuzuError):
-    pass
