@@ -30,13 +30,6 @@ from .reader import CsvSource
 from .rereadable import is_rereadable
 
 
-def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
-                 what: str) -> list[int]:
-    """Read the header (if any) and return, per CSV field, the index of the expected column it
-    holds (by position or by header name: see ``mapping``)."""
-    return node_field_order(src, cfg, expected, what)
-
-
 def staging_dir(txn: Transaction) -> str:
     path = os.path.join(txn.db_path, f"staging-{os.getpid()}-{txn.manifest.generation}")
     os.makedirs(path, exist_ok=True)
