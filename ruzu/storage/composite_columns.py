@@ -3,10 +3,9 @@ of every composite type (layouts: ruzu/types.py), and ``Parsed``, the column-sha
 batch a column appender takes. Creating, appending and cutting nested column files is in
 ``columns.py`` (a nested column's children are columns again).
 
-A nested column state is ``{"data": None, "offsets": id|None, "validity": id|None,
-"child": state}`` (LIST/MAP: offsets int64[n + 1] from 0; ARRAY: no offsets) or ``{…,
-"fields": [state, …]}`` (STRUCT/UNION). Leaves are ordinary columns (ruzu/storage/columns.py),
-so every level keeps its own lazily created validity file.
+A nested column's state (``state.ColumnState``) has no ``data``, ``offsets`` (LIST/MAP: int64[n +
+1] from 0; ARRAY: none) and ``child`` (LIST/MAP/ARRAY) or ``fields`` (STRUCT/UNION). Leaves are
+ordinary columns, so every level keeps its own lazily created validity file.
 """
 
 from __future__ import annotations
@@ -46,12 +45,6 @@ def child_types(typ) -> list:
     if shape.kind in ("LIST", "ARRAY"):
         return [shape.child]
     return [t for _, t in shape.fields]
-
-
-def child_states(state: dict) -> list[dict]:
-    if "child" in state:
-        return [state["child"]]
-    return list(state.get("fields", []))
 
 
 
