@@ -17,7 +17,8 @@ from __future__ import annotations
 import io
 import os
 
-BATCH_ROWS = 64 * 1024
+from ..tuning import ARROW_BATCH_ROWS as BATCH_ROWS
+
 PARQUET_MAGIC = b"PAR1"
 IPC_MAGIC = b"ARROW1"
 IPC_STREAM_MAGIC = b"\xff\xff\xff\xff"

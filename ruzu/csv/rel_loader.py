@@ -20,6 +20,7 @@ from ..storage.csr import CsrBuilder
 from ..storage.rel_table import RelPairWriter
 from ..storage.resolve import MISSING, EndpointResolver, ResultMerger
 from ..storage.transaction import Transaction
+from ..tuning import MERGE_CHUNK
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Reject
 from .lines import LineScanner, records_at_lines
@@ -29,8 +30,6 @@ from .node_loader import Checkpoint, _to_column, interruption, staging_dir
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
-
-MERGE_CHUNK = 1 << 20
 
 
 def _prop_order(src, cfg, schema: RelTableSchema) -> tuple[list[str], list[int]]:

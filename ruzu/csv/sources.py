@@ -15,12 +15,13 @@ import io
 import os
 import stat
 
+from ..tuning import ZSTD_READ_SIZE
+
 MAGIC = (
     (b"\x1f\x8b", "gzip"),
     (b"\x28\xb5\x2f\xfd", "zstd"),
     (b"BZh", "bz2"),
 )
-ZSTD_READ_SIZE = 1 << 20
 
 
 def _decompress_errors() -> tuple[type[BaseException], ...]:

@@ -16,16 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ..tuning import CSR_SCATTER_GROUP as SCATTER_GROUP
+from ..tuning import CSR_STREAM_CHUNK as STREAM_CHUNK
 from . import _kernels as K
 from .columns import read_chunk
 from .manifest import data_file_name
 from .state import CsrState
 from .transaction import Transaction
-
-STREAM_CHUNK = 1 << 20
-# Edges are scattered to the bucket files in groups of this many: one write per bucket per group
-# instead of per parse batch (1 GB of edges: 130 K small writes took 5.3 s; grouped, far fewer).
-SCATTER_GROUP = 1 << 20
 
 
 def sort_bytes_per_edge(dtype: np.dtype) -> int:

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import CorruptDatabaseError
+from ..tuning import INDEX_CHUNK_ROWS as CHUNK_ROWS
+from ..tuning import INDEX_ENTRY_BYTES as ENTRY_BYTES
+from ..tuning import INDEX_STRING_CHUNK_ROWS as STRING_CHUNK_ROWS
 from ..types import LogicalType
 from . import _kernels as K
 from .checks import check_offsets, check_range
@@ -28,12 +31,6 @@ from .files import FileSet
 from .manifest import data_file_name
 from .state import ColumnState, IndexState
 from .transaction import Transaction
-
-ENTRY_BYTES = 64  # per key while a partition is sorted: hashes, offsets, order, sorted copies
-CHUNK_ROWS = 1 << 20  # keys read per step while spilling
-# String keys bring their bytes along (36 a UUID): a step of 1 M of them held ~90 MB of
-# transient arrays and made the index stage's peak grow with the key length.
-STRING_CHUNK_ROWS = 1 << 18
 
 
 def hash_int_keys(keys: np.ndarray) -> np.ndarray:

@@ -18,6 +18,8 @@ import os
 
 import numpy as np
 
+from ..tuning import RESOLVE_BYTES_PER_EDGE
+from ..tuning import RESOLVE_BYTES_PER_ENTRY as BYTES_PER_ENTRY
 from ..types import LogicalType
 from . import _kernels as K
 from .columns import read_chunk
@@ -26,10 +28,6 @@ from .pk_index import hash_int_keys, hash_string_keys
 from .state import NodeTableState
 
 MISSING = -1
-# Bytes per spilled edge while a chunk of them is resolved: the row, positions, matches, the
-# (edge id, offset) output and numpy temporaries.
-RESOLVE_BYTES_PER_EDGE = 96
-BYTES_PER_ENTRY = 16  # h1 + offset (or key + offset) while loaded
 
 
 class EndpointResolver:
