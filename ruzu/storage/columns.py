@@ -62,6 +62,19 @@ class ColumnAppender:
         self._data = txn.appender(state.data)
         self._offsets = txn.appender(state.offsets) if state.offsets is not None else None
 
+    @property
+    def is_nested(self) -> bool:
+        return self._nested is not None
+
+    def append_nulls(self, rows: int) -> None:
+        """``rows`` NULLs (a column of a flat type the input does not hold)."""
+        first_row = self.num_rows
+        if self.state.offsets is not None:  # STRING and other variable-size values
+            self.append_strings(np.zeros(rows + 1, np.int64), np.zeros(0, np.uint8))
+        else:
+            self.append_values(np.zeros(rows, self.type.dtype))
+        self.append_validity(np.zeros(rows, np.uint8), first_row)
+
     def append_parsed(self, parsed) -> None:
         """Append a batch parsed by ruzu/csv/composite_values.py (any type), with validity."""
         first_row = self.num_rows
