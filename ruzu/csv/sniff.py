@@ -77,11 +77,64 @@ def read_sample(open_binary: Callable[[], io.BufferedIOBase], skip_rows: int = 0
     return text, complete
 
 
-def _escape_for(text: str, quote: str) -> str:
-    """Backslash when the sample escapes the quote with one (and never doubles it)."""
-    if ("\\" + quote) in text and (quote + quote) not in text.replace("\\" + quote, ""):
-        return "\\"
-    return quote
+ESCAPES = ('"', "\\", "'")  # Kùzu's escape search space, in its order
+
+
+def _escape_for(text: str, delimiter: str, quote: str, sample_rows: int) -> str:
+    """Kùzu's rule: of the escape candidates that parse the sample without error, the last one
+    the sample actually uses (an escape followed by the quote or itself, or a doubled quote
+    when the escape is the quote) wins; when none is used the quote is the escape (none)."""
+    chosen = quote
+    for esc in ESCAPES:
+        used = _escape_used(text, delimiter, quote, esc, sample_rows)
+        if used:
+            chosen = esc
+    return chosen
+
+
+def _escape_used(text: str, delimiter: str, quote: str, escape: str,
+                 sample_rows: int) -> bool | None:
+    """As Kùzu's sniffing parse with (delimiter, quote, escape) over ``sample_rows`` records:
+    None when it fails (unterminated quote, an escape before anything but the quote or itself,
+    a closing quote followed by anything but a delimiter, line end or - escape being the quote
+    - another quote), else whether the escape was used."""
+    plain = re.compile("[" + re.escape(delimiter) + "\r\n]")
+    special = re.compile("[" + re.escape(quote + escape) + "]")
+    used = False
+    pos, end, rows = 0, len(text), 0
+    while pos < end and rows <= sample_rows:
+        if text[pos] != quote:  # an unquoted value runs to the delimiter or the line end
+            m = plain.search(text, pos)
+            if m is None:
+                break
+            pos = m.end()
+            rows += m.group() != delimiter
+            continue
+        pos += 1
+        while True:  # inside quotes
+            m = special.search(text, pos)
+            if m is None:
+                return None
+            pos = m.end()
+            if m.group() == quote:
+                if pos >= end:
+                    return used
+                after = text[pos]
+                if after == quote and escape == quote:
+                    used, pos = True, pos + 1
+                    continue
+                if after == delimiter:
+                    pos += 1
+                elif after in "\r\n":
+                    pos += 1
+                    rows += 1
+                else:
+                    return None
+                break
+            if pos >= end or text[pos] not in (quote, escape):
+                return None
+            used, pos = True, pos + 1
+    return used
 
 
 def parse_sample(text: str, dialect: Dialect, sample_rows: int) -> list[list[str]]:
@@ -117,10 +170,10 @@ def sniff_dialect(text: str, *, delimiter: str | None = None, quote: str | None 
     best_key = None
     best = Dialect(delimiter or ",", quote or '"', escape or (quote or '"'))
     for qi, q in enumerate(quotes):
-        esc = escape or _escape_for(text, q)
         for di, d in enumerate(delimiters):
             if d == q:
                 continue
+            esc = escape or _escape_for(text, d, q, sample_rows)
             candidate = Dialect(d, q, esc)
             rows = parse_sample(text, candidate, sample_rows)
             if not rows:

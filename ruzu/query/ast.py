@@ -160,6 +160,22 @@ class RelPattern:
     direction: str = "out"  # "out" (->), "in" (<-), "both" (-)
     length: tuple[int, int] | None = None  # (min, max) hops for variable-length rels
     offset: int = _pos()
+    recursive: RecursiveSpec | None = None  # SHORTEST, TRAIL, (r, n | WHERE …), … if given
+
+
+@dataclass(frozen=True)
+class RecursiveSpec:
+    """What follows ``*`` in a variable-length rel besides the hop range:
+    ``* [ALL] SHORTEST | [ALL] WSHORTEST(w) | TRAIL | ACYCLIC`` and the recursive comprehension
+    ``(r, n | WHERE … | {r.a, …}, {n.b, …})``. ``rel_items``/``node_items`` None: every property."""
+
+    kind: str = "walk"  # walk trail acyclic shortest all_shortest wshortest all_wshortest
+    weight: str | None = None  # the rel property WSHORTEST sums
+    rel_var: str | None = None
+    node_var: str | None = None
+    where: Expr | None = None
+    rel_items: tuple[Expr, ...] | None = None
+    node_items: tuple[Expr, ...] | None = None
 
 
 @dataclass(frozen=True)

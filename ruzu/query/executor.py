@@ -12,7 +12,7 @@ from ..errors import QueryError
 from . import ast
 from .expressions import Evaluator, from_python
 from .graph import Graph
-from .matching import CHUNK_ROWS, MatchExecutor, check_supported
+from .matching import CHUNK_ROWS, MatchExecutor
 from .optional import run_optional, with_paths
 from .parallel import run_parallel
 from .planner import MatchStep, ProjectStep, UnwindStep, bind
@@ -24,9 +24,6 @@ from .vectors import Const, Frame, NodeVec, broadcast, single_row_frame
 def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     graph = Graph(db)
     steps = _bound(graph, query, text)
-    for step in steps:
-        if isinstance(step, MatchStep):
-            check_supported(step)
     stream: Iterable[Frame] = [single_row_frame()]
     available: set[str] = set()
     start = 0
@@ -108,8 +105,11 @@ def _chunks(frame: Frame) -> Iterator[Frame]:
 
 
 def _unwind(graph, params, step: UnwindStep, stream: Iterable[Frame]) -> Iterator[Frame]:
+    from .planner import free_variables
+
+    reads = step.keep | free_variables(step.expr)
     for frame in stream:
-        frame = frame.only(step.keep)
+        frame = frame.only(reads)
         value = Evaluator(graph, params, frame).eval(step.expr)
         if isinstance(value, Const):
             if value.value is None:

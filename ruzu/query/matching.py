@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from ..errors import QueryError
 from . import _kernels, checked
 from .expressions import Evaluator
 from .match_plan import (
@@ -880,11 +879,3 @@ def cross_product(frame: Frame, columns: dict) -> Iterator[Frame]:
             left.columns[name] = vec.take(right_idx)
         yield left
 
-
-def check_supported(step: MatchStep) -> None:
-    for rel in step.rels.values():
-        if rel.hops is not None and rel.user_named and rel.name in step.needed:
-            raise QueryError(
-                f"returning or filtering the variable-length relationship {rel.name} is not "
-                "supported; leave it unnamed or unused"
-            )

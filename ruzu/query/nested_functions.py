@@ -206,6 +206,34 @@ def _uuid(text):
 
 
 NESTED_FUNCTIONS["uuid"] = (_row_function(_uuid), (1, 1))
+NESTED_FUNCTIONS["to_uuid"] = (_row_function(_uuid), (1, 1))
+
+
+def _struct(*names_and_values):
+    """``{a: 1, b: 'x'}`` (the parser passes names and values alternately)."""
+    values = [v.item() if isinstance(v, np.generic) else v for v in names_and_values[1::2]]
+    return dict(zip(names_and_values[::2], values, strict=True))
+
+
+def _map(keys, values):
+    if len(keys) != len(values):
+        raise QueryError("MAP needs as many keys as values")
+    return dict(zip(keys, values, strict=True))
+
+
+def _random_uuids(ev, args: list[AnyVec]) -> AnyVec:
+    import uuid
+
+    out = np.empty(ev.frame.n, object)
+    for i in range(ev.frame.n):
+        out[i] = uuid.uuid4()
+    return Vec("any", out)
+
+
+NESTED_FUNCTIONS["__struct__"] = (_row_function(_struct, null_args_ok=True), (0, 256))
+NESTED_FUNCTIONS["struct_pack"] = NESTED_FUNCTIONS["__struct__"]
+NESTED_FUNCTIONS["map"] = (_row_function(_map), (2, 2))
+NESTED_FUNCTIONS["gen_random_uuid"] = (_random_uuids, (0, 0))
 
 _OPS = {"=": lambda c: c == 0, "<>": lambda c: c != 0, "<": lambda c: c < 0,
         "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0}

@@ -189,9 +189,23 @@ def with_paths(graph, step, stream: Iterable[Frame]) -> Iterator[Frame]:
                 if any(v is None for v in row_nodes):
                     valid[i] = False
                     continue
-                out[i] = {"_nodes": row_nodes, "_rels": [col[i] for col in rels]}
+                out[i] = _spliced(row_nodes, [col[i] for col in rels])
             frame.columns[name] = Vec("any", out, None if valid.all() else valid)
         yield frame
+
+
+def _spliced(nodes: list, rels: list) -> dict:
+    """A path's value; a variable-length rel on it (a dict) brings its inner nodes and rels."""
+    out_nodes, out_rels = [nodes[0]], []
+    for rel, node in zip(rels, nodes[1:], strict=True):
+        if isinstance(rel, dict) and "_rels" in rel:
+            out_nodes += rel["_nodes"]
+            out_rels += rel["_rels"]
+        else:
+            out_rels.append(rel)
+        if not (isinstance(rel, dict) and "_rels" in rel and not rel["_rels"]):
+            out_nodes.append(node)
+    return {"_nodes": out_nodes, "_rels": out_rels}
 
 
 def _labelled(vec, tables):

@@ -10,6 +10,13 @@ import functools
 
 from . import ast
 from .lexer import Kind, Token, c_unescape, syntax_error, tokenize
+from .parse_extras import (
+    pattern_predicate,
+    recursive_detail,
+    skip_hint,
+    star_or_name,
+    struct_literal,
+)
 
 # Words that cannot be used where an expression or a name is expected.
 RESERVED = frozenset(
@@ -173,6 +180,8 @@ class _Parser:
         while self.accept_symbol(","):
             patterns.append(self.path_pattern())
         where = self.expression() if self.accept_keyword("WHERE") else None
+        if self.accept_keyword("HINT"):
+            skip_hint(self)
         return ast.Match(tuple(patterns), where, optional, offset=start)
 
     def unwind(self) -> ast.Unwind:
@@ -287,7 +296,7 @@ class _Parser:
         variable = None
         labels: tuple[str, ...] = ()
         properties: tuple[tuple[str, ast.Expr], ...] = ()
-        length = None
+        length = recursive = None
         if self.accept_symbol("["):
             if self.tok.kind is Kind.QUOTED_IDENT or (
                 self.tok.kind is Kind.IDENT and self.tok.text.upper() not in RESERVED
@@ -295,7 +304,7 @@ class _Parser:
                 variable = self.name()
             labels = self.labels()
             if self.accept_symbol("*"):
-                length = self.hop_range()
+                length, recursive = recursive_detail(self)
             if self.tok.is_symbol("{"):
                 properties = self.property_map()
             if not self.tok.is_symbol("]"):
@@ -309,7 +318,9 @@ class _Parser:
             direction = "out"
         else:
             direction = "both"
-        return ast.RelPattern(variable, labels, properties, direction, length, offset=start)
+        return ast.RelPattern(
+            variable, labels, properties, direction, length, offset=start, recursive=recursive
+        )
 
     def hop_range(self) -> tuple[int, int]:
         tok = self.tok
@@ -434,7 +445,7 @@ class _Parser:
         while True:
             if self.tok.is_symbol("."):
                 self.advance()
-                expr = ast.Property(expr, self.any_name("a property name"), offset=start)
+                expr = ast.Property(expr, star_or_name(self), offset=start)
             elif self.tok.is_symbol("["):
                 tok = self.advance()
                 index = None if self.tok.is_symbol(":") else self.expression()
@@ -468,6 +479,8 @@ class _Parser:
         if tok.kind is Kind.QUOTED_IDENT:
             self.advance()
             return ast.Variable(tok.text, offset=tok.offset)
+        if tok.is_symbol("(") and (pattern := pattern_predicate(self)) is not None:
+            return pattern
         if tok.is_symbol("("):
             self.advance()
             expr = self.expression()
@@ -475,6 +488,8 @@ class _Parser:
             return expr
         if tok.is_symbol("["):
             return self.list_literal()
+        if tok.is_symbol("{"):
+            return struct_literal(self)
         if tok.kind is Kind.IDENT:
             word = tok.text.upper()
             if word in ("TRUE", "FALSE"):
@@ -502,6 +517,8 @@ class _Parser:
         while self.accept_symbol(","):
             patterns.append(self.path_pattern())
         where = self.expression() if self.accept_keyword("WHERE") else None
+        if self.accept_keyword("HINT"):
+            skip_hint(self)
         self.expect_symbol("}")
         return ast.Subquery(tok.text.lower(), tuple(patterns), where, offset=tok.offset)
 

@@ -67,6 +67,9 @@ class PatternRel:
     filters: list[ast.Expr] = field(default_factory=list)
     user_named: bool = True
     declared: list[str] = field(default_factory=list)  # rel tables by label, before pruning
+    recursive: ast.RecursiveSpec | None = None  # SHORTEST, TRAIL, (r, n | WHERE …) (recursive.py)
+    edge_filters: list[ast.Expr] = field(default_factory=list)  # -[e* {k: v}]-: on every hop
+    left: str = ""  # the node written first: a path value is listed from it
 
 
 @dataclass
@@ -223,10 +226,9 @@ class Binder:
             else:
                 predicates.append(expr)
         for rel in rels.values():
-            if rel.hops is not None and rel.filters:
-                raise QueryError(
-                    f"filters on the variable-length relationship {rel.name} are not supported"
-                )
+            if rel.hops is not None and rel.filters:  # on the path value: after expanding it
+                predicates.extend(rel.filters)
+                rel.filters = []
         step = MatchStep(nodes, rels, predicates, input_filters, set(), set())
         step.paths = paths
         for name in paths:
@@ -235,11 +237,6 @@ class Binder:
 
     def bind_path(self, path: ast.PathPattern, names, rel_names, scope, paths) -> None:
         """A named path ``p = (a)-[e]->(b)``: the values of its nodes and rels, per row."""
-        if any(r.length is not None for r in path.rels):
-            raise QueryError(
-                "named paths over variable-length relationships are not supported"
-                + self.where(path.offset)
-            )
         if path.variable in scope or path.variable in paths:
             raise QueryError(f"Variable {path.variable} is already bound{self.where(path.offset)}.")
         paths[path.variable] = (list(names), list(rel_names))
@@ -354,11 +351,21 @@ class Binder:
                 if rel.direction == "both":
                     traversals.append(Traversal(key, True))
         rels[name] = PatternRel(
-            name, src, dst, traversals, rel.length, user_named=user_named, declared=list(tables)
+            name, src, dst, traversals, rel.length, user_named=user_named, declared=list(tables),
+            recursive=rel.recursive, left=left,
         )
         if user_named:
             order.append(name)
+        if rel.recursive is not None:
+            from .recursive import check_recursive
+
+            check_recursive(self, rels[name], scope)
         for key, value in rel.properties:
+            if rel.length is not None:  # every hop of a variable-length rel has them
+                rels[name].edge_filters.append(
+                    ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value)
+                )
+                continue
             inline.append(
                 ast.BinaryOp("=", ast.Property(ast.Variable(name), key), value, offset=rel.offset)
             )
@@ -396,7 +403,8 @@ class Binder:
                 raise QueryError("RETURN * needs at least one variable in scope")
             items = visible + items
         items = [
-            ast.ProjectionItem(with_outer(i.expr, scope), i.alias, i.text) for i in items
+            ast.ProjectionItem(with_outer(i.expr, scope), i.alias, i.text)
+            for i in _expand_stars(items, scope, self.graph)
         ]
         names: list[str] = []
         new_scope: dict[str, VarInfo] = {}
@@ -547,6 +555,9 @@ class Binder:
                 for expr in step.predicates:
                     needed |= {n for n in free_variables(expr) if n in step.nodes or n in step.rels}
                 needed |= {n for n, node in step.nodes.items() if node.bound}
+                needed |= {  # enumerated, never counted (recursive.py)
+                    n for n, r in step.rels.items() if r.recursive is not None or r.edge_filters
+                }
                 step.needed = needed
                 before = {
                     n
@@ -613,6 +624,26 @@ def _foldable_aggregates(match: MatchStep, projection: ProjectStep) -> dict:
         if node is None or node.bound or name in elsewhere or len(node.tables) != 1:
             continue
         out[name] = calls
+    return out
+
+
+def _expand_stars(items, scope: dict[str, VarInfo], graph) -> list:
+    """``n.*`` as one item per property of n's tables (Kùzu's columns ``n.a``, ``n.b``, …)."""
+    out = []
+    for item in items:
+        e = item.expr
+        if not (isinstance(e, ast.Property) and e.key == "*"):
+            out.append(item)
+            continue
+        if not isinstance(e.subject, ast.Variable) or e.subject.name not in scope:
+            raise QueryError("* expands the properties of a node or relationship variable")
+        name = e.subject.name
+        info = scope[name]
+        if info.kind not in ("node", "rel"):
+            raise QueryError(f"{name}.* needs a node or relationship variable")
+        columns = graph.node_columns if info.kind == "node" else graph.rel_columns
+        keys = dict.fromkeys(k for t in info.tables for k in columns(t))
+        out += [ast.ProjectionItem(ast.Property(e.subject, k), None, f"{name}.{k}") for k in keys]
     return out
 
 

@@ -48,6 +48,9 @@ class Projector:
         return (self.skip or 0) + self.limit
 
     def run(self, chunks: Iterable[Frame]) -> Frame:
+        if any(_volatile(item.expr) for item in self.step.projection.items):
+            # A new value per row (gen_random_uuid): rows counted as one must be written out.
+            chunks = (chunk.expanded() for chunk in chunks)
         if self.step.aggregates:
             aggregation = self.new_aggregation()
             for chunk in chunks:
@@ -212,3 +215,11 @@ def _unique_rows(frame: Frame) -> Frame:
     out = frame.take(first)
     out.weights = None
     return out
+
+
+def _volatile(expr) -> bool:
+    from . import ast
+
+    if isinstance(expr, ast.FunctionCall) and expr.name == "gen_random_uuid":
+        return True
+    return any(_volatile(child) for child in ast.children(expr))

@@ -373,6 +373,8 @@ def _greatest_date(a, b):
 
 def _id(ev, args):
     (value,) = args
+    if getattr(value, "kind", None) == "any":  # a node or rel inside a path value: a dict
+        return rowwise(_id_of_dict)(ev, args)
     if not isinstance(value, NodeVec | RelVec):
         raise QueryError("ID needs a node or a relationship")
     if isinstance(value, NodeVec):
@@ -391,8 +393,27 @@ def _id(ev, args):
     return Vec("any", out, value.valid)
 
 
+def _id_of_dict(value):
+    if isinstance(value, dict) and "_id" in value:
+        return value["_id"]
+    raise QueryError("ID needs a node or a relationship")
+
+
+def _offset(internal_id):
+    if isinstance(internal_id, dict) and "offset" in internal_id:
+        return internal_id["offset"]
+    raise QueryError("OFFSET needs an internal id")
+
+
 def _properties(items, key):
-    return [None if item is None else item.get(key) for item in items]
+    return [None if item is None else _get_key(item, key) for item in items]
+
+
+def _get_key(item: dict, key: str):
+    if key in item:
+        return item[key]
+    lowered = key.lower()  # Kùzu matches property names without regard to case
+    return next((v for k, v in item.items() if k.lower() == lowered), None)
 
 
 def _struct_extract(value, key):
@@ -410,6 +431,13 @@ def _nodes(path):
 
 def _rels(path):
     return list(path["_rels"])
+
+
+def _cost(path):
+    cost = getattr(path, "cost", None)
+    if cost is None:
+        raise QueryError("Cost function is defined for weighted shortest paths only")
+    return cost
 
 
 _INT_TYPES = {
@@ -559,4 +587,6 @@ FUNCTIONS: dict[str, tuple[Callable, tuple[int, int]]] = {
     "struct_extract": (rowwise(_struct_extract), (2, 2)),
     "nodes": (rowwise(_nodes, kind="list"), (1, 1)),
     "rels": (rowwise(_rels, kind="list"), (1, 1)),
+    "cost": (rowwise(_cost), (1, 1)),
+    "offset": (rowwise(_offset), (1, 1)),
 }

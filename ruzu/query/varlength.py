@@ -145,6 +145,11 @@ class VarLength:
     ) -> Iterator[Frame]:
         """Rows for every (row, reachable node) with the walk count multiplied into the
         weights; the node goes into column ``target`` (default: the step's to_var)."""
+        from .recursive import RecursiveExpander, needs_paths
+
+        if needs_paths(step.rel, self.ex.step):  # paths returned, filtered or shortest
+            yield from RecursiveExpander(self.ex).expand(step, frame, target, carry)
+            return
         rel = step.rel
         side = "src" if rel.src == step.from_var else "dst"
         target = target or step.to_var

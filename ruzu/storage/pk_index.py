@@ -29,6 +29,7 @@ from .checks import check_offsets, check_range
 from .columns import read_chunk
 from .files import FileSet
 from .manifest import data_file_name
+from .ordered_map import WORKERS, ordered_map
 from .state import ColumnState, IndexState
 from .transaction import Transaction
 
@@ -39,11 +40,24 @@ def hash_int_keys(keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def hash_string_keys(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+# Which string hash an index was built with, recorded in its state as "string_hash" (absent:
+# version 1, the byte-at-a-time hash of indexes built before version 2). Every build uses the
+# newest; lookups use the one the index records.
+STRING_HASH_VERSION = 2
+_STRING_HASHES = {1: K._hash_strings, 2: K._hash_strings_v2}
+
+
+def string_hash_version(state: IndexState) -> int:
+    return state.string_hash or 1
+
+
+def hash_string_keys(offsets: np.ndarray, data: np.ndarray,
+                     version: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of ``data[offsets[i]:offsets[i + 1]]`` (``version`` None: the newest)."""
     n = len(offsets) - 1
     h1 = np.empty(n, np.uint64)
     h2 = np.empty(n, np.uint64)
-    K._hash_strings(offsets, data, h1, h2)
+    _STRING_HASHES[version or STRING_HASH_VERSION](offsets, data, h1, h2)
     return h1, h2
 
 
@@ -87,31 +101,39 @@ def partition_bits(num_rows: int, budget_bytes: int) -> int:
 
 
 def build_hash_index(
-    txn: Transaction, source: KeySource, staging: str, budget_bytes: int
+    txn: Transaction, source: KeySource, staging: str, budget_bytes: int,
+    workers: int = WORKERS,
 ) -> tuple[IndexState, np.ndarray]:
     """Build the hash index over all rows of ``source``. Returns (state, duplicates) where
-    duplicates is an int64[k, 2] array of (first offset, later offset) pairs."""
+    duplicates is an int64[k, 2] array of (first offset, later offset) pairs.
+
+    Partitions are sorted ``workers`` at a time (each sized for its share of the budget)."""
     n = source.num_rows
-    bits = partition_bits(n, budget_bytes)
+    bits = partition_bits(n, budget_bytes // max(1, workers))
     nparts = 1 << bits
     strings = source.key_type is LogicalType.STRING
     state = IndexState("hash", bits=bits, h1=txn.new_file(),
                        h2=txn.new_file() if strings else None, offsets=txn.new_file(),
-                       dir=txn.new_file())
+                       dir=txn.new_file(),
+                       string_hash=STRING_HASH_VERSION if strings else None)
     dups: list[np.ndarray] = []
     if bits == 0:
         parts = [_gather_all(source)]
     else:
         parts = _spill_partitions(source, staging, bits)
-    starts = np.zeros(nparts + 1, np.int64)
-    written = 0
-    for p, part in enumerate(parts):
+
+    def sort_partition(part):
         h1, h2, offs = sort_by_hash(*(part() if callable(part) else part), bits)
         first = np.empty(len(h1), np.int64)
         dup = np.empty(len(h1), np.int64)
         k = K._find_duplicates(h1, h2, offs, first, dup)
-        if k:
-            dups.append(np.stack([first[:k], dup[:k]], axis=1))
+        return h1, h2, offs, (np.stack([first[:k], dup[:k]], axis=1) if k else None)
+
+    starts = np.zeros(nparts + 1, np.int64)
+    written = 0
+    for p, (h1, h2, offs, found) in enumerate(ordered_map(sort_partition, parts, workers)):
+        if found is not None:
+            dups.append(found)
         txn.appender(state.h1).append(h1)
         if strings:
             txn.appender(state.h2).append(h2)
@@ -227,7 +249,8 @@ class PrimaryKeyIndex:
             if not isinstance(key, str):
                 return None
             raw = np.frombuffer(key.encode("utf-8"), np.uint8)
-            h1, h2 = hash_string_keys(np.array([0, len(raw)], np.int64), raw)
+            h1, h2 = hash_string_keys(np.array([0, len(raw)], np.int64), raw,
+                                      string_hash_version(self.state))
             return self._probe(h1[0], h2[0])
         try:
             key = int(key)

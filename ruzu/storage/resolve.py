@@ -24,7 +24,8 @@ from ..types import LogicalType
 from . import _kernels as K
 from .columns import read_chunk
 from .manifest import data_file_name
-from .pk_index import hash_int_keys, hash_string_keys
+from .ordered_map import WORKERS, ordered_map
+from .pk_index import hash_int_keys, hash_string_keys, string_hash_version
 from .state import NodeTableState
 
 MISSING = -1
@@ -70,7 +71,7 @@ class EndpointResolver:
     def _hashes(self, keys) -> tuple[np.ndarray, np.ndarray | None]:
         if self.key_type is LogicalType.STRING:
             offs, data = keys
-            return hash_string_keys(offs, data)
+            return hash_string_keys(offs, data, string_hash_version(self.index))
         return hash_int_keys(keys.astype(self.key_type.dtype)), None
 
     # -- in memory -----------------------------------------------------------------------------
@@ -171,26 +172,38 @@ class EndpointResolver:
 
     def resolve_partitions(self) -> list[str]:
         """Resolve every spilled partition; returns result files of (eid, offset) int64 pairs,
-        each sorted by edge id (spills were written in edge-id order). One index slice is in
-        memory at a time, and the partition's edges stream past it in chunks."""
+        each sorted by edge id (spills were written in edge-id order). Partitions are resolved
+        two at a time when two index slices fit the budget (``ordered_map``); each partition's
+        edges stream past its slice in chunks."""
         width = 3 if (self.index.kind == "hash" and self.index.h2) else 2
-        results = []
-        for p, f in enumerate(self._spills):
+        for f in self._spills:
             f.close()
+        workers = WORKERS if WORKERS * self._largest_slice_bytes(width) <= self.budget else 1
+        chunk_rows = max(4096, self.budget // (RESOLVE_BYTES_PER_EDGE * workers))
+
+        def resolve_one(p: int) -> str:
+            spill = self._spills[p].name
             lookup = self._load_slice(p, width)
             out = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.resolved")
-            total = os.path.getsize(f.name) // (8 * width)
-            chunk_rows = max(4096, self.budget // RESOLVE_BYTES_PER_EDGE)
+            total = os.path.getsize(spill) // (8 * width)
             with open(out, "wb") as sink:
                 for start in range(0, total, chunk_rows):
                     count = min(chunk_rows, total - start)
-                    rows = read_chunk(f.name, np.uint64, start * width,
+                    rows = read_chunk(spill, np.uint64, start * width,
                                       count * width).reshape(-1, width)
                     found = lookup(rows)
                     sink.write(np.stack([rows[:, 0].astype(np.int64), found], axis=1).data)
-            os.unlink(f.name)
-            results.append(out)
-        return results
+            os.unlink(spill)
+            return out
+
+        return list(ordered_map(resolve_one, range(len(self._spills)), workers))
+
+    def _largest_slice_bytes(self, width: int) -> int:
+        """Bytes of the largest index slice ``_load_slice`` loads (keys, offsets, directory)."""
+        if self.index.kind == "hash":
+            rows = int(np.diff(self._dir).max()) if len(self._dir) > 1 else 0
+            return rows * (8 * width + 2)
+        return int(np.diff(self._cuts).max()) * 24
 
     def _load_slice(self, p: int, width: int):
         """Load partition ``p`` of the index; return a function resolving spilled rows."""

@@ -10,7 +10,7 @@ format is unchanged from when these were plain dicts, so existing databases open
   column (LIST, ARRAY, MAP: ``child``; STRUCT, UNION: ``fields``) has children of its own.
 - ``IndexState``: a node table's primary-key index: ``empty``, ``sorted`` (the key column is
   the index: ``first``, ``last``, ``dense``) or ``hash`` (``bits``, files ``h1``, ``h2``,
-  ``offsets``, ``dir``).
+  ``offsets``, ``dir``; string keys: the ``string_hash`` version, absent for version 1).
 - ``CsrState``: one direction of a rel-table pair: files ``indptr``, ``nbr``, ``eid``, the
   ``num_nodes`` it covers and the ``dtype`` of ``nbr``/``eid``.
 - ``NodeTableState`` (``num_rows``, ``columns``, ``index``) and ``RelTableState`` (``pairs``:
@@ -77,6 +77,7 @@ class IndexState:
     h2: int | None = None
     offsets: int | None = None
     dir: int | None = None
+    string_hash: int | None = None  # version of the string-key hash (None: 1, the first)
 
     @classmethod
     def sorted_keys(cls, first, last, num_rows: int) -> IndexState:
@@ -93,8 +94,11 @@ class IndexState:
         if self.kind == "sorted":
             return {"kind": "sorted", "first": self.first, "last": self.last, "dense": self.dense}
         if self.kind == "hash":
-            return {"kind": "hash", "bits": self.bits, "h1": self.h1, "h2": self.h2,
-                    "offsets": self.offsets, "dir": self.dir}
+            out = {"kind": "hash", "bits": self.bits, "h1": self.h1, "h2": self.h2,
+                   "offsets": self.offsets, "dir": self.dir}
+            if self.string_hash is not None:
+                out["string_hash"] = self.string_hash
+            return out
         return {"kind": self.kind}
 
     @classmethod
@@ -104,7 +108,7 @@ class IndexState:
             return cls("sorted", first=d["first"], last=d["last"], dense=d["dense"])
         if kind == "hash":
             return cls("hash", bits=d["bits"], h1=d["h1"], h2=d["h2"], offsets=d["offsets"],
-                       dir=d["dir"])
+                       dir=d["dir"], string_hash=d.get("string_hash"))
         if kind == "empty":
             return cls("empty")
         raise ValueError(f"unknown index kind {kind!r}")

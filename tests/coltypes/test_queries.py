@@ -8,7 +8,7 @@ import kuzu
 import pytest
 
 import ruzu
-from tests.coltypes.test_tinysnb import DATASET, KUZU_SRC, NEEDS_BACKSLASH_ESCAPE, _statements
+from tests.coltypes.test_tinysnb import DATASET, KUZU_SRC, _statements
 
 pytestmark = pytest.mark.skipif(DATASET is None, reason="Kùzu's source not present")
 
@@ -55,8 +55,6 @@ def both(tmp_path_factory):
         db = ruzu.Database(tmp_path_factory.mktemp("tiny") / "db")
         for stmt in _statements("schema.cypher") + _statements("copy.cypher"):
             kconn.execute(stmt)
-            if stmt.startswith("COPY") and any(f in stmt for f in NEEDS_BACKSLASH_ESCAPE):
-                stmt += " (ESCAPE='\\\\')"
             db.execute(stmt)
     finally:
         os.chdir(here)

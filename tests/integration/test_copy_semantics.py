@@ -76,6 +76,24 @@ CASES = {
          "COPY S FROM '{d}/s.csv'", "COPY E FROM '{d}/s.csv'"],
         ["MATCH (s:S) RETURN s.x, s.y ORDER BY s.x", "MATCH (e:E) RETURN e.id, e.x, e.y"],
     ),
+    "sniffed_backslash_escape_of_backslashes": (  # tinysnb's vMovies/eMeets
+        {"b.csv": 'id,s,b\n1,"a\\\\b","\\\\xAA\\\\xAB"\n2,"x\\\\y",x\n'},
+        ["CREATE NODE TABLE B(id INT64, s STRING, b BLOB, PRIMARY KEY(id))",
+         "COPY B FROM '{d}/b.csv'"],
+        ["MATCH (b:B) RETURN b.id, b.s, b.b ORDER BY b.id"],
+    ),
+    "backslash_before_other_text_is_no_escape": (
+        {"b.csv": 'id,s\n1,"a\\b"\n2,"c\\\\d"\n'},
+        ["CREATE NODE TABLE B(id INT64, s STRING, PRIMARY KEY(id))",
+         "COPY B FROM '{d}/b.csv'"],
+        ["MATCH (b:B) RETURN b.id, b.s ORDER BY b.id"],
+    ),
+    "doubled_quote_beats_backslash": (
+        {"b.csv": 'id,s\n1,"a""b"\n2,"c\\\\d"\n'},
+        ["CREATE NODE TABLE B(id INT64, s STRING, PRIMARY KEY(id))",
+         "COPY B FROM '{d}/b.csv'"],
+        ["MATCH (b:B) RETURN b.id, b.s ORDER BY b.id"],
+    ),
     "string_table_first_row_is_data": (
         {"s.csv": "a,b\nc,d\n"},
         ["CREATE NODE TABLE S(x STRING, y STRING, PRIMARY KEY(x))",

@@ -63,6 +63,7 @@ def test_file_ids_name_every_file_once():
     {"kind": "empty"},
     {"kind": "sorted", "first": 5, "last": 9, "dense": True},
     {"kind": "hash", "bits": 2, "h1": 1, "h2": 2, "offsets": 3, "dir": 4},
+    {"kind": "hash", "bits": 0, "h1": 1, "h2": 2, "offsets": 3, "dir": 4, "string_hash": 2},
 ])
 def test_index_states(index):
     state = IndexState.from_dict(index)
