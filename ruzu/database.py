@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .catalog import Catalog, NodeTableSchema, RelTableSchema
 from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
+from .csv.once import keeps_one_shot_inputs
 from .errors import (
     CatalogError,
     CorruptDatabaseError,
@@ -262,6 +263,7 @@ class Database:
         return RelTable(self._files, schema, self._manifest.tables[name], from_table, to_table,
                         self._manifest.tables)
 
+    @keeps_one_shot_inputs  # a pipe's records can be found again (once.py)
     def import_nodes(self, table: str, path: str | os.PathLike,
                      config: CsvImportConfig | None = None,
                      progress: ProgressCallback | None = None,
@@ -288,6 +290,7 @@ class Database:
                     break
         return self._finish_import(result)
 
+    @keeps_one_shot_inputs  # a pipe's records can be found again (once.py)
     def import_relationships(self, table: str, path: str | os.PathLike,
                              config: CsvImportConfig | None = None,
                              progress: ProgressCallback | None = None,
@@ -398,6 +401,15 @@ class Connection:
             query = query.query
         with limit_for_queries(self.query_memory_limit):
             return self.database.execute(query, parameters)
+
+    def explain(self, query: str) -> str:
+        """The plan of a read query as text (what ``EXPLAIN <query>`` returns as its row)."""
+        from .query import explain
+
+        if self._closed:
+            raise DatabaseClosedError("connection is closed")
+        self.database._check_open()
+        return explain(self.database, query)
 
     def prepare(self, query: str, parameters: dict | None = None):
         """A statement parsed once and run with ``execute(prepared, parameters)``."""

@@ -11,8 +11,9 @@ import os
 import sys
 import weakref
 
+from ..csv.once import keeps_one_shot_inputs
 from ..errors import CatalogError, QueryError
-from ..query import ast
+from ..query import ast, run_query, run_union
 from ..query.result import QueryResult
 
 _COPY_OPTIONS = {
@@ -32,6 +33,7 @@ COPY_IDS = itertools.count(1)
 LAST_COPY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+@keeps_one_shot_inputs  # a FIFO's sniffed sample is replayed to the import (csv/once.py)
 def run_copy(db, stmt: ast.Copy) -> QueryResult:
     from ..csv.config import CsvImportConfig
     from ..csv.files import expand_paths
@@ -136,8 +138,6 @@ def in_memory_input(name: str, obj):
 
 def run_copy_to(db, stmt: ast.CopyTo) -> QueryResult:
     """COPY (query) TO 'file': the query's result written as CSV or Parquet (copy_to.py)."""
-    from ..query.executor import run_query
-    from ..query.union import run_union
     from .copy_to import write_result
 
     options: dict = {}
@@ -158,7 +158,7 @@ def run_copy_to(db, stmt: ast.CopyTo) -> QueryResult:
 
 def copy_message(db, table: str, result) -> QueryResult:
     copied = f"{result.rows_imported} tuples have been copied to the {table} table."
-    warnings = len(result.rejects) or result.rows_skipped
+    warnings = max(result.rows_skipped, len(result.rejects))  # every skipped row, not the kept
     if not warnings:
         return QueryResult.from_rows(["result"], [[copied]])
     query_id = next(COPY_IDS)
@@ -218,7 +218,7 @@ def _detect_dialect(db, stmt, path, settings, sniffing, from_table, to_table) ->
     from ..csv.sources import open_binary
 
     if not sniffing["auto_detect"] or not is_rereadable(path):
-        # (a pipe or FIFO is read once: sniffing a sample would consume it)
+        # (a pipe or FIFO outside a one-shot scope: sniffing a sample would consume it)
         settings.setdefault("header", False)
         return
     if all(k in settings for k in ("delimiter", "quote", "escape", "header")):
