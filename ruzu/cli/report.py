@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from ..csv.config import CsvImportConfig, ImportResult, Reject
-from ..csv.locate import line_offsets
+from ..csv.lines import line_offsets
 from ..csv.once import is_one_shot
 from ..csv.sources import open_binary
 from .args import FileJob
