@@ -99,7 +99,7 @@ class KeySource:
                                   int(offs[-1]) - base)
                 h1, h2 = hash_string_keys(offs - base, data)
             elif self.key_type is LogicalType.UUID:
-                h1, h2 = hash_uuid_keys(read_chunk(self._path(self.state["data"]),
+                h1, h2 = hash_uuid_keys(read_chunk(self._path(self.state.data),
                                                    self.key_type.dtype, start, count))
             else:
                 keys = read_chunk(self._path(self.state.data), self.key_type.dtype, start,
