@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -385,6 +386,8 @@ class Connection:
         self._closed = False
         # bytes a query's intermediate results may use (None: the database's setting)
         self.query_memory_limit = validate_limit(query_memory_limit)
+        self._timeout_ms: int | None = None
+        self._interrupt = threading.Event()
 
     def execute(self, query, parameters: dict | None = None) -> QueryResult:
         """Run a query (or a statement from ``prepare``) with ``$name`` parameters."""
@@ -397,8 +400,26 @@ class Connection:
         if isinstance(query, PreparedStatement):
             query.check()
             query = query.query
-        with limit_for_queries(self.query_memory_limit):
+        from .query.interrupt import query_controls
+
+        self._interrupt.clear()
+        with limit_for_queries(self.query_memory_limit), query_controls(
+            self._timeout_ms, self._interrupt
+        ):
             return self.database.execute(query, parameters)
+
+    def set_query_timeout(self, timeout_in_ms: int) -> None:
+        """Queries on this connection stop with ``QueryInterruptedError`` ("Interrupted.")
+        after this many milliseconds (0: no timeout)."""
+        if isinstance(timeout_in_ms, bool) or not isinstance(timeout_in_ms, int) or (
+            timeout_in_ms < 0
+        ):
+            raise ValueError(f"timeout must be a non-negative number of ms, not {timeout_in_ms!r}")
+        self._timeout_ms = timeout_in_ms or None
+
+    def interrupt(self) -> None:
+        """Stop the query this connection is running (call it from another thread)."""
+        self._interrupt.set()
 
     def prepare(self, query: str, parameters: dict | None = None):
         """A statement parsed once and run with ``execute(prepared, parameters)``."""

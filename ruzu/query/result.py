@@ -105,6 +105,14 @@ class QueryResult:
 
         return pl.from_arrow(self.get_as_arrow())
 
+    def get_as_networkx(self, directed: bool = True):
+        """The result's nodes and rels as a networkx ``MultiDiGraph`` (``MultiGraph`` when
+        ``directed`` is False), as Kùzu builds it (needs networkx installed)."""
+        from .networkx_export import to_networkx
+
+        self._check_open()
+        return to_networkx(self._columns(), self._graph, directed)
+
     def get_execution_time(self) -> float:
         """Milliseconds spent running the query (after parsing and binding)."""
         return self.execution_ms
