@@ -10,9 +10,9 @@ LIMIT and ``$parameters``.
 Also OPTIONAL MATCH, EXISTS { … } / COUNT { … } subqueries (``optional``), UNION [ALL]
 (``union``) and several ';'-separated statements (a list of results).
 
-Named paths over fixed-length patterns (``optional.with_paths``). Not supported: paths over
-variable-length relationships, using a variable-length relationship variable (``length(r)``,
-returning it, filtering on it), writes other than COPY.
+Named paths (``optional.with_paths``); variable-length rel variables, per-hop filters,
+TRAIL / ACYCLIC, SHORTEST / ALL SHORTEST / weighted shortest paths (``recursive``, kernels in
+``_path_kernels``). Not supported: writes other than COPY.
 
 How it runs (see the module docstrings for details): ``parser`` → ``planner`` (binding,
 liveness) → ``match_plan`` (spanning tree, folds vs expansions) → ``matching``/``varlength``
