@@ -287,9 +287,10 @@ class RecursiveExpander:
 
         def run(batch: np.ndarray, fill: bool, out):
             if kind in _MODES:
+                cap = CHUNK_ROWS if len(batch) > 1 else np.iinfo(np.int64).max
                 return _path_kernels._walks(
                     pg.indptr, pg.nbrs, pg.edge_key, batch, node_ok, edge_ok, target_ok, low,
-                    high, _MODES[kind], fill, *out, weights)
+                    high, _MODES[kind], fill, *out, weights, cap)
             return _path_kernels._shortest(
                 pg.indptr, pg.nbrs, batch, node_ok, edge_ok, target_ok, high,
                 kind.startswith("all_"), weights, fill, *out)
