@@ -118,6 +118,10 @@ class Database:
         except (KeyError, TypeError, ValueError) as e:
             raise CorruptDatabaseError(f"{self.path}: catalog is malformed ({e})") from None
 
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """Release the database; safe to call more than once."""
         self._closed = True
@@ -432,6 +436,10 @@ class Connection:
     def close(self) -> None:
         """Close the connection (the database stays open)."""
         self._closed = True
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
 
     def __enter__(self) -> Connection:
         """``with Connection(db) as conn:`` closes the connection when the block ends."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,10 @@ class QueryResult:
         for i in range(len(self._names)):
             vec = self._vectors[i] if self._vectors else None
             kind = getattr(vec, "kind", None)
+            ltype = getattr(vec, "ltype", None)  # a composite property: its column type
+            if ltype is not None:
+                out.append(ltype.value if isinstance(ltype, enum.Enum) else str(ltype))
+                continue
             out.append(TYPE_NAMES.get(kind, "ANY") if kind else "ANY")
         return out
 

@@ -84,3 +84,24 @@ def test_timeout_argument_checked(tmp_path):
     conn = ruzu.Connection(ruzu.Database(tmp_path / "db"))
     with pytest.raises(ValueError):
         conn.set_query_timeout(-1)
+
+
+def test_is_closed(tmp_path):
+    db = ruzu.Database(tmp_path / "db")
+    conn = ruzu.Connection(db)
+    assert not conn.is_closed and not db.is_closed
+    conn.close()
+    assert conn.is_closed
+    with pytest.raises(RuntimeError):
+        conn.execute("RETURN 1")
+    db.close()
+    assert db.is_closed
+
+
+def test_column_types_of_composite_properties(tmp_path):
+    (tmp_path / "t.csv").write_text('id,l,d\n1,"[1,2]",3 days\n')
+    db = ruzu.Database(tmp_path / "db")
+    db.execute("CREATE NODE TABLE T(id INT64 PRIMARY KEY, l INT64[], d INTERVAL)")
+    db.execute(f"COPY T FROM '{tmp_path}/t.csv' (HEADER=true)")
+    result = db.execute("MATCH (t:T) RETURN t.id, t.l, t.d")
+    assert result.get_column_data_types() == ["INT64", "INT64[]", "INTERVAL"]
