@@ -85,3 +85,47 @@ def kernel(fn=None, **extra):
     if fn is None:
         return lambda f: numba.njit(**options)(f)
     return numba.njit(**options)(fn)
+
+
+class CompileWatch:
+    """Whether numba is compiling a kernel right now, and since when: the "compiling ruzu's
+    kernels (first run only)" state of the progress display. Only real compilations count (a
+    kernel loaded from the cache fires no event). Use as a context manager."""
+
+    def __init__(self) -> None:
+        import time
+
+        from numba.core import event
+
+        self._clock = time.monotonic
+        self._depth = 0
+        self.since: float | None = None  # start of the compilation in progress
+        self.compiled = 0  # compilations finished while watching
+        watch = self
+
+        class _Listener(event.Listener):
+            def on_start(self, ev) -> None:
+                if watch._depth == 0:
+                    watch.since = watch._clock()
+                watch._depth += 1
+
+            def on_end(self, ev) -> None:
+                watch._depth = max(0, watch._depth - 1)
+                if watch._depth == 0:
+                    watch.since = None
+                    watch.compiled += 1
+
+        self._listener = _Listener()
+        self._event = event
+
+    def seconds(self) -> float | None:
+        """How long the compilation in progress has run (None: none is)."""
+        since = self.since
+        return None if since is None else self._clock() - since
+
+    def __enter__(self) -> CompileWatch:
+        self._event.register("numba:compile", self._listener)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._event.unregister("numba:compile", self._listener)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .catalog import Catalog, NodeTableSchema, RelTableSchema
 from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
+from .csv.once import keeps_one_shot_inputs
 from .errors import (
     CorruptDatabaseError,
     DatabaseClosedError,
@@ -266,6 +267,7 @@ class Database:
         return RelTable(self._files, schema, self._manifest.tables[name], from_table, to_table,
                         self._manifest.tables)
 
+    @keeps_one_shot_inputs  # a pipe's records can be found again (once.py)
     def import_nodes(self, table: str, path: str | os.PathLike,
                      config: CsvImportConfig | None = None,
                      progress: ProgressCallback | None = None,
@@ -292,6 +294,7 @@ class Database:
                     break
         return self._finish_import(result)
 
+    @keeps_one_shot_inputs  # a pipe's records can be found again (once.py)
     def import_relationships(self, table: str, path: str | os.PathLike,
                              config: CsvImportConfig | None = None,
                              progress: ProgressCallback | None = None,
@@ -336,7 +339,7 @@ class Database:
         """Run one Cypher statement (``$name`` parameters from ``parameters``); returns a
         :class:`~ruzu.query.result.QueryResult` (``get_next()``, ``get_all()``,
         ``get_as_df()``, ``get_as_arrow()``)."""
-        from .query import execute
+        from .statements import execute
 
         self._check_open()
         return execute(self, query, parameters)
@@ -424,6 +427,15 @@ class Connection:
     def interrupt(self) -> None:
         """Stop the query this connection is running (call it from another thread)."""
         self._interrupt.set()
+
+    def explain(self, query: str) -> str:
+        """The plan of a read query as text (what ``EXPLAIN <query>`` returns as its row)."""
+        from .query import explain
+
+        if self._closed:
+            raise DatabaseClosedError("connection is closed")
+        self.database._check_open()
+        return explain(self.database, query)
 
     def prepare(self, query: str, parameters: dict | None = None):
         """A statement parsed once and run with ``execute(prepared, parameters)``."""

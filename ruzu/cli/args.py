@@ -160,9 +160,8 @@ def _add_error_options(p: argparse.ArgumentParser) -> None:
                         f"(default {DEFAULT_BAD_TOLERANCE:,}, as neo4j-admin; 'unlimited' for "
                         "no limit)")
     g.add_argument("--report-file", metavar="PATH",
-                   help="write one JSON line per skipped row to PATH (the first 10,000 of each "
-                        "kind per file: the summary gives the exact count) and the skipped "
-                        "records "
+                   help="write one JSON line per skipped row to PATH (every one: they are "
+                        "streamed to disk as the import finds them) and the skipped records "
                         "themselves, in the input's format with its header, to "
                         "PATH-without-extension.bad.csv, ready to fix and re-import (one "
                         "PATH-without-extension.TABLE.FILE.bad.csv per input when several "

@@ -52,6 +52,7 @@ _STAGE_TEXT = {
     "commit": "committing",
 }
 _BYTE_STAGES = ("nodes", "relationships")
+COMPILE_LINE_EVERY = 10.0  # seconds between "compiling …" lines in plain (log) output
 
 
 def progress_stream(quiet: bool, out: TextIO, err: TextIO) -> tuple[TextIO, bool]:
@@ -84,14 +85,46 @@ class ProgressDisplay:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._compiles = None  # a CompileWatch while the ticker runs
+        self._last_compile_line = 0.0
+        self._compiling_shown = False
+
+    def _stage_desc(self) -> str:
+        return f"{self.label}: {_STAGE_TEXT.get(self.stage, self.stage)}"
 
     def _tick(self) -> None:
         """Redraw the open bar twice a second, so its timer runs through stages that report
-        nothing until they end (building the index, the CSR, committing)."""
-        while not self._stop.wait(0.5):
-            with self._lock:
-                if self._bar is not None:
-                    self._bar.refresh()
+        nothing until they end (building the index, the CSR, committing); while numba compiles
+        (a first run), say so with the time it has taken (issue 16: the first import sat at
+        0% for 14-32 s with no word why)."""
+        from .._jit import CompileWatch
+
+        with CompileWatch() as self._compiles:
+            while not self._stop.wait(0.5):
+                with self._lock:
+                    self._show_compiling(self._compiles.seconds())
+                    if self._bar is not None:
+                        self._bar.refresh()
+
+    def _show_compiling(self, seconds: float | None) -> None:
+        if seconds is None or seconds < 1:
+            if self._bar is not None and self._compiling_shown:  # back to the stage's name
+                self._bar.set_description_str(self._stage_desc(), refresh=False)
+            self._compiling_shown = False
+            return
+        text = f"compiling ruzu's kernels (first run only), {fmt_duration(seconds)}"
+        if self._bar is not None:
+            self._compiling_shown = True
+            self._bar.set_description_str(f"{self.label}: {text}", refresh=False)
+        elif not self.bars and seconds - self._last_compile_line >= COMPILE_LINE_EVERY:
+            self._last_compile_line = seconds
+            self._print(f"{self.label}: {text}")
+
+    def _start_ticker(self) -> None:
+        if self._ticker is None:
+            self._ticker = threading.Thread(target=self._tick, daemon=True,
+                                            name="ruzu-progress")
+            self._ticker.start()
 
     def __call__(self, p: ImportProgress) -> None:
         with self._lock:
@@ -117,18 +150,17 @@ class ProgressDisplay:
             cols, rows = shutil.get_terminal_size((100, 24))
             self._bar = tqdm(
                 total=p.bytes_total if byte_stage else None,
-                desc=f"{self.label}: {_STAGE_TEXT.get(p.stage, p.stage)}",
+                desc=self._stage_desc(),
                 unit="B", unit_scale=True, unit_divisor=1024, file=self.out,
                 ncols=cols if cols > 0 else 100, nrows=rows if rows > 0 else 24,
                 mininterval=0.2, leave=True,
                 bar_format=None if byte_stage else "{desc} … {elapsed}",
             )
             self._update_bar(p)
-            if self._ticker is None:
-                self._ticker = threading.Thread(target=self._tick, daemon=True,
-                                                name="ruzu-progress")
-                self._ticker.start()
+            self._start_ticker()
         elif not self.bars:
+            if self.clock is time.monotonic:  # (a test's fake clock: no thread)
+                self._start_ticker()
             if p.stage in _BYTE_STAGES:
                 self._line(p, first=True)
             else:

@@ -51,7 +51,7 @@ def table_query(db: Database, table: str) -> str:
 
 
 def run_export(argv: list[str], out: TextIO) -> int:
-    from ..query.copy_to import write_result
+    from ..statements.copy_to import write_result
 
     args = build_export_parser().parse_args(argv)
     delimiter = "\t" if args.delimiter in ("tab", "\\t") else args.delimiter

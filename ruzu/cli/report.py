@@ -4,13 +4,17 @@ import again."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from ..csv.config import CsvImportConfig, ImportResult, Reject
 from ..csv.locate import line_offsets
+from ..csv.once import is_one_shot
+from ..csv.sources import open_binary
 from .args import FileJob
 
 
@@ -72,6 +76,11 @@ def _read_record(f, start: int, quote: bytes, escape: bytes, limit: int = 16 << 
             in_quote = True
 
 
+def _open_input(path: str):
+    """The input's bytes as stored; a pipe's from its spool (see ``csv/once.py``)."""
+    return open_binary(path) if is_one_shot(path) else open(path, "rb")  # noqa: SIM115
+
+
 def _quote_escape(cfg: CsvImportConfig) -> tuple[bytes, bytes]:
     _, quote, escape = (bytes([b]) for b in cfg.dialect_bytes)
     return quote, escape
@@ -84,7 +93,7 @@ def raw_records(path: str, rejects: Sequence[Reject], cfg: CsvImportConfig) -> l
     quote, escape = _quote_escape(cfg)
     by_line = line_offsets(path, sorted({r.line for r in rejects if r.byte_offset < 0}))
     out = []
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         for r in rejects:
             start = r.byte_offset if r.byte_offset >= 0 else by_line.get(r.line)
             if start is None:
@@ -96,7 +105,7 @@ def raw_records(path: str, rejects: Sequence[Reject], cfg: CsvImportConfig) -> l
 
 def header_record(path: str, cfg: CsvImportConfig) -> bytes:
     quote, escape = _quote_escape(cfg)
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         start = 3 if f.read(3) == b"\xef\xbb\xbf" else 0
         return _read_record(f, start, quote, escape)
 
@@ -105,17 +114,78 @@ def bad_csv_path(report: str) -> str:
     return os.path.splitext(report)[0] + ".bad.csv"
 
 
+class RejectStream:
+    """``--report-file`` without a cap: every skipped row is written as a JSON line the moment
+    the import reports it (``on_reject``), to a temporary file per input beside the report
+    (bounded memory). The report is put together from the inputs that were committed."""
+
+    def __init__(self, report: str) -> None:
+        self.folder = os.path.dirname(os.path.abspath(report))
+        self._files: dict[int, tuple[str, TextIO]] = {}
+        self._counts: dict[int, int] = {}
+
+    def writer(self, job: FileJob):
+        """The ``on_reject`` callback of ``job``'s import."""
+        fd, path = tempfile.mkstemp(prefix=".ruzu-rejects-", suffix=".jsonl", dir=self.folder)
+        f = os.fdopen(fd, "w", encoding="utf-8")
+        self._files[id(job)] = (path, f)
+        self._counts[id(job)] = 0
+
+        def write(rej: Reject) -> None:
+            f.write(json.dumps(rej.to_dict(), ensure_ascii=False) + "\n")
+            self._counts[id(job)] += 1
+
+        return write
+
+    def count(self, job: FileJob, result: ImportResult) -> int:
+        """Rejects of ``job`` in the report: all that were streamed, except those of batches
+        a partial-mode import took back."""
+        return min(self._counts.get(id(job), 0), result.rows_skipped)
+
+    def rejects(self, job: FileJob, result: ImportResult) -> Iterator[Reject]:
+        entry = self._files.get(id(job))
+        if entry is None:
+            return
+        path, f = entry
+        f.flush()
+        with open(path, encoding="utf-8") as lines:
+            for line in itertools.islice(lines, self.count(job, result)):
+                d = json.loads(line)
+                yield Reject(d["file"], d["line"], d["byte_offset"], d["column"],
+                             d["column_name"], d["reason"], d["record"])
+
+    def close(self) -> None:
+        for path, f in self._files.values():
+            f.close()
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        self._files.clear()
+
+
+def _rejects_of(job, result: ImportResult, stream: RejectStream | None) -> Iterator[Reject]:
+    return stream.rejects(job, result) if stream is not None else iter(result.rejects)
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
 def write_report(report: str, done: list[tuple[FileJob, ImportResult]],
-                 cfg: CsvImportConfig) -> list[str]:
+                 cfg: CsvImportConfig, stream: RejectStream | None = None) -> list[str]:
     """Write the JSON-lines report and the ``.bad.csv`` file(s); returns the bad-CSV paths.
     One input file with rejected rows → ``<report>.bad.csv``; several → one
-    ``<report>.<table>.<file>.bad.csv`` each."""
-    with_rejects = [(job, r) for job, r in done if r.rejects]
+    ``<report>.<table>.<file>.bad.csv`` each. With a ``stream``, every skipped row (read back
+    from it); without, the rejects each result kept."""
+    with_rejects = [(job, r) for job, r in done
+                    if (stream.count(job, r) if stream is not None else r.rejects)]
     base = bad_csv_path(report)
     bad_paths: list[str] = []
     with open(report, "w", encoding="utf-8") as out:
         for job, r in done:
-            for rej in r.rejects:
+            for rej in _rejects_of(job, r, stream):
                 out.write(json.dumps({"table": job.table, **rej.to_dict()},
                                      ensure_ascii=False) + "\n")
     for job, r in with_rejects:
@@ -131,19 +201,19 @@ def write_report(report: str, done: list[tuple[FileJob, ImportResult]],
         with open(bad, "wb") as f:
             if cfg.header:
                 f.write(header_record(job.path, cfg))
-            for rec in raw_records(job.path, r.rejects, cfg):
-                f.write(rec)
+            for chunk in _chunks(_rejects_of(job, r, stream), 10_000):
+                for rec in raw_records(job.path, chunk, cfg):
+                    f.write(rec)
         bad_paths.append(bad)
     return bad_paths
 
 
-
 def report_rejects(path: str, done: list[tuple[FileJob, ImportResult]], cfg: CsvImportConfig,
-                   out: TextIO) -> None:
+                   out: TextIO, stream: RejectStream | None = None) -> None:
     """Write the report of the imports in ``done`` to ``path`` (see :func:`write_report`) and
     say so on ``out``."""
-    bad = write_report(path, done, cfg)
-    n = sum(len(r.rejects) for _, r in done)
+    bad = write_report(path, done, cfg, stream)
+    n = sum(stream.count(j, r) if stream is not None else len(r.rejects) for j, r in done)
     total = sum(r.rows_skipped for _, r in done)
     more = f" (the first {n:,} of {total:,})" if total > n else ""
     where = f"; records in {', '.join(bad)}" if bad else ""

@@ -13,7 +13,7 @@ import time
 from typing import TextIO
 
 from ..csv.config import CsvImportConfig, ImportResult
-from ..csv.rereadable import require_rereadable
+from ..csv.once import keeps_one_shot_inputs
 from ..database import Database
 from ..errors import CatalogError, QueryError, RuzuError
 from .args import EXIT_OK, CliError, FileJob, build_parser, config_from_args, jobs_from_args
@@ -27,7 +27,7 @@ from .display import (
 )
 from .inputs import file_config
 from .plan import make_plan
-from .report import report_rejects
+from .report import RejectStream, report_rejects
 from .schema import SchemaStatement, parse_schema
 from .warmup import compile_notice, mark_warm
 
@@ -52,6 +52,7 @@ def _rollback_created(db: Database, created: list[str]) -> list[str]:
     return left
 
 
+@keeps_one_shot_inputs  # pipes are spooled: errors and the .bad.csv find their records
 def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
                statements: list[SchemaStatement], jobs: list[FileJob],
                out: TextIO) -> list[tuple[FileJob, ImportResult]]:
@@ -66,6 +67,7 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
     done: list[tuple[FileJob, ImportResult]] = []
     created: list[str] = []
     db = None
+    stream = RejectStream(args.report_file) if args.report_file else None  # every skipped row
     try:
         db = Database(db_path)
         plan = make_plan(db, statements, jobs, skip_existing=getattr(args, "skip_existing", False),
@@ -82,23 +84,22 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
             created.append(st.schema.name)
         if created:
             print(f"created tables: {', '.join(created)}", file=out)
-        if args.report_file:  # the .bad.csv copies records from the inputs: a second read
-            for job in plan.jobs:
-                require_rereadable(str(job.path), "--report-file (the .bad.csv)")
         if plan.jobs:
             compile_notice()
         for job in plan.jobs:
             display = ProgressDisplay(progress_out, job.label, bars=bars)
             try:
                 job_cfg = file_config(db, job, cfg, args)  # sniffed delimiter, Parquet
+                on_reject = stream.writer(job) if stream is not None else None
                 if job.kind == "nodes":
                     result = db.import_nodes(job.table, job.path, config=job_cfg,
-                                             progress=display)
+                                             progress=display, on_reject=on_reject)
                 else:
                     result = db.import_relationships(job.table, job.path, config=job_cfg,
                                                      progress=display,
                                                      from_table=job.from_table,
-                                                     to_table=job.to_table)
+                                                     to_table=job.to_table,
+                                                     on_reject=on_reject)
             except RuzuError as e:
                 _raise_resumable(e, job, done, out)  # --partial: say how to continue
                 raise
@@ -107,17 +108,19 @@ def run_import(args: argparse.Namespace, cfg: CsvImportConfig,
             done.append((job, result))
             print(summary_line(job, result), file=out, flush=True)
         if args.report_file:
-            report_rejects(args.report_file, done, cfg, out)
+            report_rejects(args.report_file, done, cfg, out, stream)
         _print_totals(db, done, time.perf_counter() - t0, out)
         if done:
             mark_warm()
         return done
     except BaseException:
-        _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out)
+        _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out, stream)
         raise
     finally:
         if db is not None:
             db.close()
+        if stream is not None:
+            stream.close()
 
 
 def _raise_resumable(error: RuzuError, job: FileJob, done: list, out: TextIO) -> None:
@@ -150,7 +153,8 @@ def _remove_database(db_path: str, out: TextIO) -> None:
     print(f"overwrite: removed the database {db_path}", file=out)
 
 
-def _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out) -> None:
+def _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out,
+                         stream=None) -> None:
     """Each file is its own transaction: the failed file was rolled back, the files committed
     before it stay. Tables this run created and left empty are dropped again."""
     keep = getattr(args, "partial", False)
@@ -175,7 +179,7 @@ def _clean_up_failed_run(db, db_path, existed, created, done, cfg, args, out) ->
               "(it skips the files committed above)", file=out)
     if args.report_file and done:
         try:
-            report_rejects(args.report_file, done, cfg, out)
+            report_rejects(args.report_file, done, cfg, out, stream)
         except OSError:
             pass
 

@@ -17,11 +17,22 @@ from .._jit import user_cache_dir
 
 NODE_COLUMNS = [("id", "INT64"), ("name", "STRING"), ("age", "INT64"), ("score", "DOUBLE"),
                 ("active", "BOOLEAN"), ("born", "DATE"), ("seen", "TIMESTAMP")]
-QUERIES = [
+# kuzudb-study kinds over Person(id, name, age) and Follows, as on the demo's graph
+DEMO_QUERIES = [
     "MATCH (a:Person) RETURN count(*)",
+    "MATCH (a:Person {id: 42})-[:Follows]->(b:Person)-[:Follows]->(c:Person) "
+    "RETURN count(DISTINCT c)",
+    "MATCH (p:Person) WHERE p.name STARTS WITH 'p1' RETURN count(*)",
+    "MATCH (a:Person)-[:Follows]->(b:Person)-[:Follows]->(a) RETURN count(*)",
+    "MATCH (a:Person)<-[:Follows]-(:Person) RETURN a.id, a.name, count(*) AS followers "
+    "ORDER BY followers DESC, a.id LIMIT 10",
+    "MATCH (p:Person) WHERE p.age >= 30 AND p.age < 40 RETURN count(*)",
     "MATCH (a:Person)-[:Follows]->(b:Person) WHERE a.age > 30 "
     "RETURN b.name, count(*) AS fans ORDER BY fans DESC LIMIT 5",
     "MATCH (a:Person)-[:Follows*1..3]->(b:Person) WHERE a.id = 1 RETURN count(DISTINCT b)",
+]
+QUERIES = [
+    *DEMO_QUERIES,
     "MATCH (a:Person)<-[:Follows]-(b:Person) RETURN a.age, avg(b.score), min(b.born) "
     "ORDER BY a.age LIMIT 3",
     "MATCH (u:User)-[:Knows]->(v:User) RETURN u.uid, count(*) ORDER BY u.uid",
@@ -77,7 +88,11 @@ def _write_inputs(folder: str) -> dict[str, str]:
 
 def run_warmup(out: TextIO) -> int:
     """Import small graphs with INT64 and STRING keys and every scalar type, run typical
-    queries, and mark the cache warm; prints the time it took."""
+    queries (the kuzudb-study kinds: two hops, cycles, prefixes, top-k), import the demo at
+    half its size, and mark the cache warm; prints the time it took. Measured: after it, the
+    README's demo and these queries compile nothing in a fresh process (the warm-up before
+    missed the demo's kernels for a file over one read buffer and for CSR buckets: 16
+    compilations, 45 s at load 13)."""
     from ..database import Database
 
     t0 = time.perf_counter()
@@ -96,7 +111,27 @@ def run_warmup(out: TextIO) -> int:
             db.import_relationships("Knows", paths["knows"])
             for query in QUERIES:
                 db.execute(query).get_all()
+        _warm_demo(folder)
     mark_warm()
     print(f"done in {time.perf_counter() - t0:,.1f} s; imports and queries now start without "
           "compiling", file=out, flush=True)
     return 0
+
+
+DEMO_PERSONS = 500_000  # the demo's paths: a file over one read buffer, buckets, the index
+
+
+def _warm_demo(folder: str) -> None:
+    """The demo's import at half its size: the kernel variants a file larger than one
+    read buffer needs (a batch continued after a refill, the parallel parser, CSR buckets)."""
+    import contextlib
+    import io
+
+    from .args import build_demo_parser
+    from .run import run_demo
+
+    args = build_demo_parser().parse_args(
+        [os.path.join(folder, "demo-db"), "--persons", str(DEMO_PERSONS),
+         "--out", os.path.join(folder, "demo-data"), "--quiet"])
+    with contextlib.redirect_stderr(io.StringIO()):  # (its "compiling …" notice)
+        run_demo(args, io.StringIO())

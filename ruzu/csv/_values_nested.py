@@ -220,6 +220,21 @@ def _struct_value_end(buf, p, e, stack):
 
 
 @kernel
+def _brace_body(buf, s, e):
+    """Where the content of the braced value ``buf[s:e]`` starts: e for an empty ``{}``, -1
+    when it is not one ``{…}`` (shared by structs and maps)."""
+    p = _skip_ws(buf, s, e)
+    if p == e or buf[p] != _LBRACE:
+        return -1
+    p = _skip_ws(buf, p + 1, e)
+    if p == e:
+        return -1
+    if buf[p] == _RBRACE:
+        return e if _skip_ws(buf, p + 1, e) == e else -1
+    return p
+
+
+@kernel
 def _split_structs(buf, starts, ends, present, names, name_offs, out_s, out_e, out_present):
     """Split each present value ``{name: value, …}`` into one span per field (row-major
     out_s/out_e [n, nfields]); out_present marks the fields given. -> (code, bad index)."""
@@ -231,15 +246,10 @@ def _split_structs(buf, starts, ends, present, names, name_offs, out_s, out_e, o
         if not present[i]:
             continue
         e = ends[i]
-        p = _skip_ws(buf, starts[i], e)
-        if p == e or buf[p] != _LBRACE:
+        p = _brace_body(buf, starts[i], e)
+        if p < 0:
             return BAD_SYNTAX, i
-        p = _skip_ws(buf, p + 1, e)
-        if p == e:
-            return BAD_SYNTAX, i
-        if buf[p] == _RBRACE:
-            if _skip_ws(buf, p + 1, e) != e:
-                return BAD_SYNTAX, i
+        if p == e:  # {}
             continue
         done = False
         while p < e:
@@ -306,15 +316,10 @@ def _split_maps(buf, starts, ends, present, fill, key_s, key_e, val_s, val_e, co
         if not present[i]:
             continue
         e = ends[i]
-        p = _skip_ws(buf, starts[i], e)
-        if p == e or buf[p] != _LBRACE:
+        p = _brace_body(buf, starts[i], e)
+        if p < 0:
             return BAD_SYNTAX, i
-        p = _skip_ws(buf, p + 1, e)
-        if p == e:
-            return BAD_SYNTAX, i
-        if buf[p] == _RBRACE:
-            if _skip_ws(buf, p + 1, e) != e:
-                return BAD_SYNTAX, i
+        if p == e:  # {}
             continue
         done = False
         n = 0

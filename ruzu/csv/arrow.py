@@ -17,6 +17,8 @@ from __future__ import annotations
 import io
 import os
 
+from .forward_stream import ForwardOnlyStream
+
 BATCH_ROWS = 64 * 1024
 PARQUET_MAGIC = b"PAR1"
 IPC_MAGIC = b"ARROW1"
@@ -193,8 +195,10 @@ def estimated_csv_bytes(path: str, kind: str) -> int:
         return 1
 
 
-class ArrowCsvStream(io.RawIOBase):
+class ArrowCsvStream(ForwardOnlyStream):
     """The input's record batches as CSV bytes (``readinto``; forward ``seek``)."""
+
+    what = "an Arrow input"
 
     def __init__(self, path: str, kind: str) -> None:
         self._batches = _batches(path, kind)
@@ -202,9 +206,6 @@ class ArrowCsvStream(io.RawIOBase):
         self._at = 0
         self._pos = 0
         self._done = False
-
-    def readable(self) -> bool:
-        return True
 
     def _next_chunk(self) -> bool:
         import pyarrow.csv as pcsv
@@ -236,23 +237,6 @@ class ArrowCsvStream(io.RawIOBase):
         self._at += n
         self._pos += n
         return n
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        target = offset if whence == os.SEEK_SET else self._pos + offset
-        if target < self._pos or whence == os.SEEK_END:
-            raise io.UnsupportedOperation("an Arrow input only seeks forward")
-        sink = bytearray(1 << 16)
-        while self._pos < target:
-            got = self.readinto(memoryview(sink)[: min(len(sink), target - self._pos)])
-            if not got:
-                break
-        return self._pos
 
     def close(self) -> None:
         self._batches.close() if hasattr(self._batches, "close") else None

@@ -24,29 +24,34 @@ def locate_rows(path: str, cfg: CsvImportConfig, fields: list[FieldSpec], rows: 
     """Line numbers of the given stored-row indices of ``path`` (with ``key_fields``: the pair
     (line, [text of each key field])). It parses the file again with the same fields, so rows
     rejected in ignore mode are skipped alike."""
-    wanted = sorted(set(rows))
-    found: dict = {}
-    if not wanted:
-        return found
+    return dict(iter_located(path, cfg, fields, sorted(set(rows)), key_fields))
+
+
+def iter_located(path: str, cfg: CsvImportConfig, fields: list[FieldSpec], wanted,
+                 key_fields: tuple[int, ...] = ()):
+    """(row, line) — with ``key_fields`` (row, (line, [key texts])) — for the ascending
+    stored-row indices ``wanted``, in that order, from one forward parse of ``path``: any
+    number of rows in bounded memory."""
+    if not len(wanted):
+        return
     require_rereadable(path, "naming the line of a duplicate key or a missing endpoint")
+    i = 0
     with CsvSource.for_config(path, cfg) as src:
         read_header(src, cfg)
         skip_records(src, cfg, cfg.skip_rows)
-        i = 0
         for batch in BatchParser(src, fields, cfg):
             end = batch.first_row + batch.rows
             while i < len(wanted) and wanted[i] < end:
-                r = wanted[i] - batch.first_row
+                r = int(wanted[i]) - batch.first_row
                 line = int(batch.lines[r])
                 if key_fields:
-                    found[wanted[i]] = (line, [field_text(batch, f, fields[f].type, r)
-                                               for f in key_fields])
+                    yield int(wanted[i]), (line, [field_text(batch, f, fields[f].type, r)
+                                                  for f in key_fields])
                 else:
-                    found[wanted[i]] = line
+                    yield int(wanted[i]), line
                 i += 1
             if i == len(wanted):
                 break
-    return found
 
 
 def field_text(batch, field: int, typ: LogicalType, row: int) -> str:

@@ -21,7 +21,13 @@ from ..storage.pk_index import KeySource, build_hash_index, index_file_ids, sort
 from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Interruption, Reject
-from .locate import LineScanner, locate_rows, record_at_line, records_at_lines
+from .locate import (
+    LineScanner,
+    iter_located,
+    locate_rows,
+    record_at_line,
+    records_at_lines,
+)
 from .mapping import append_nulls, missing_columns, node_field_order
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
 from .progress import ProgressReporter, peak_rss
@@ -176,25 +182,36 @@ def _build_index(txn, pk_type, pk_state, num_rows, cfg):
 
 def _reject_duplicates(txn, schema, pk_state, pk_type, dups, n_old, path, cfg, fields, parser,
                        result) -> None:
-    """keep_first: report every dropped row (the first MAX_KEPT_REJECTS with their lines)."""
-    shown = dups[:MAX_KEPT_REJECTS]
-    lines = locate_rows(path, cfg, fields,
-                        [int(r) - n_old for pair in shown for r in pair if r >= n_old])
+    """keep_first: report every dropped row with its line and record to ``on_reject`` (the
+    result keeps the first MAX_KEPT_REJECTS), from one more forward read of the input and
+    memory linear in the number of duplicates (as ``dups`` itself)."""
+    dups = dups[np.argsort(dups[:, 1], kind="stable")]  # in line order
+    rows = np.unique(dups[dups >= n_old]) - n_old
+    lines = np.zeros(len(rows), np.int64)
+    for k, (_, line) in enumerate(iter_located(path, cfg, fields, rows)):
+        lines[k] = line
     pk_field = [f.name for f in fields].index(schema.primary_key)
     scanner = LineScanner(path)
     try:
-        records = records_at_lines(scanner, [lines[int(d) - n_old] for d in shown[:, 1]])
+        for a in range(0, len(dups), MAX_KEPT_REJECTS):
+            chunk = dups[a : a + MAX_KEPT_REJECTS]
+            dup_lines = lines[np.searchsorted(rows, chunk[:, 1] - n_old)].tolist()
+            first_lines = lines[np.minimum(np.searchsorted(rows, chunk[:, 0] - n_old),
+                                           max(len(rows) - 1, 0))].tolist()
+            keys = [_key_value(txn, pk_state, pk_type, d) for d in chunk[:, 1].tolist()]
+            records = records_at_lines(scanner, dup_lines)
+            for k, (first, _) in enumerate(chunk.tolist()):
+                where = f"line {first_lines[k]}" if first >= n_old else f"row {first}"
+                offset, record = records.get(dup_lines[k], (-1, ""))
+                reject = Reject(path, dup_lines[k], offset, pk_field + 1, schema.primary_key,
+                                f"duplicate primary key {keys[k]!r} (first at {where})",
+                                record)
+                if len(result.rejects) < MAX_KEPT_REJECTS:
+                    result.rejects.append(reject)
+                if parser.on_reject is not None:
+                    parser.on_reject(reject)
     finally:
         scanner.close()
-    for first, dup in shown.tolist():
-        key = _key_value(txn, pk_state, pk_type, dup)
-        where = f"line {lines[first - n_old]}" if first >= n_old else f"row {first}"
-        offset, record = records[lines[dup - n_old]]
-        reject = Reject(path, lines[dup - n_old], offset, pk_field + 1, schema.primary_key,
-                        f"duplicate primary key {key!r} (first at {where})", record)
-        result.rejects.append(reject)
-        if parser.on_reject is not None:
-            parser.on_reject(reject)
     result.rows_skipped += len(dups)
 
 

@@ -8,6 +8,7 @@ larger ones are resolved partition by partition after the parse.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 
@@ -23,7 +24,7 @@ from ..storage.resolve import MISSING, EndpointResolver, ResultMerger
 from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Reject
-from .locate import LineScanner, locate_rows, records_at_lines
+from .locate import LineScanner, iter_located, records_at_lines
 from .mapping import append_nulls, missing_columns, rel_field_order
 from .node_loader import Checkpoint, _to_column, interruption, staging_dir
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
@@ -161,7 +162,8 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
             resolver.close()
         shutil.rmtree(staging, ignore_errors=True)
     result.rows_imported = loader.next_eid - e_old
-    result.rejects = parser.rejects + loader.rejects
+    result.rejects = sorted(parser.rejects + loader.rejects,  # the first ones, in line order
+                            key=lambda r: r.line)[:MAX_KEPT_REJECTS]
     result.rows_skipped = parser.reject_count + loader.reject_count
     result.batch_count = reporter.batch_count
     result.seconds = time.perf_counter() - t0
@@ -328,8 +330,7 @@ class _Loader:
                     files = [f.name]
             mergers.append(ResultMerger(files, self.e_old))
         dropped: list[np.ndarray] = []
-        bad_rows: list[tuple[int, int]] = []  # (row index in this import, side), the first few
-        total_bad = 0
+        bad_rows: list[np.ndarray] = []  # (row index in this import, side) of every bad row
         for a in range(self.e_old, total, MERGE_CHUNK):
             b = min(total, a + MERGE_CHUNK)
             offs = []
@@ -340,9 +341,8 @@ class _Loader:
             missing = (offs[0] == MISSING) | (offs[1] == MISSING)
             if missing.any():
                 bad = np.flatnonzero(missing)
-                total_bad += len(bad)
-                for i in bad[: max(0, MAX_KEPT_REJECTS - len(bad_rows))]:
-                    bad_rows.append((a - self.e_old + int(i), 0 if offs[0][i] == MISSING else 1))
+                bad_rows.append(np.stack([a - self.e_old + bad,
+                                          (offs[0][bad] != MISSING).astype(np.int64)], axis=1))
                 if not self.cfg.skip_missing_endpoints:
                     break
                 dropped.append(bad + a)
@@ -353,19 +353,18 @@ class _Loader:
                          np.arange(self.next_eid, self.next_eid + n, dtype=np.int64))
             self.next_eid += n
         if bad_rows:
-            self._report_spilled(bad_rows)  # raises in abort mode
-            self.reject_count += total_bad - len(bad_rows)
+            self._report_spilled(np.concatenate(bad_rows))  # raises in abort mode
         if dropped:
             drop = np.concatenate(dropped)
             for c, app in zip(self.schema.columns, self.appenders, strict=True):
                 drop_rows(self.txn, app.state, c.type, self.e_old, total, drop)
 
-    def _report_spilled(self, bad_rows: list[tuple[int, int]]) -> None:
-        rows = [r for r, _ in bad_rows]
-        where = locate_rows(self.path, self.cfg, self.fields, rows, key_fields=(0, 1))
-        for row, side in bad_rows:
-            line, keys = where[row]
-            key = keys[side]
-            if not self.cfg.skip_missing_endpoints:
-                raise self._missing_error(line, side, key)
-            self._reject_missing(line, side, key)
+    def _report_spilled(self, bad_rows: np.ndarray) -> None:
+        """Every row whose endpoint was missing, with its line and key, from one more forward
+        read of the input (rows ascending)."""
+        with contextlib.closing(iter_located(self.path, self.cfg, self.fields, bad_rows[:, 0],
+                                             key_fields=(0, 1))) as located:
+            for (_, (line, keys)), side in zip(located, bad_rows[:, 1].tolist(), strict=False):
+                if not self.cfg.skip_missing_endpoints:
+                    raise self._missing_error(line, side, keys[side])
+                self._reject_missing(line, side, keys[side])

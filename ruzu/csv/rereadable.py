@@ -4,7 +4,9 @@ The fast import reads an input once; finding the line and record of a duplicate 
 missing endpoint, or copying rejected records into a ``.bad.csv``, reads it again. Such a
 second read of a pipe sees nothing (a KeyError, a ``Record: ''``) and of a FIFO blocks until a
 new writer comes (a hang). These paths call ``require_rereadable`` first and fail with a
-clear ``InputNotRereadableError`` instead.
+clear ``InputNotRereadableError`` instead. Inside a one-shot scope (every import call, COPY
+statement and command-line run: see ``once.py``) such inputs are spooled as they are read, and
+these paths read the spool.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from ..errors import InputNotRereadableError
 
 
 def is_rereadable(path: str) -> bool:
-    """A regular file (or a directory of parts, or an in-memory table): readable again."""
+    """A regular file (or a directory of parts, or an in-memory table): readable again; so is
+    a pipe or FIFO inside a one-shot scope, whose bytes are spooled (see ``once.py``)."""
+    from .once import in_scope
+
+    if in_scope():
+        return True
     try:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):

@@ -15,6 +15,8 @@ import io
 import os
 import stat
 
+from .forward_stream import ForwardOnlyStream
+
 MAGIC = (
     (b"\x1f\x8b", "gzip"),
     (b"\x28\xb5\x2f\xfd", "zstd"),
@@ -93,6 +95,11 @@ def open_binary(path: str, *, unbuffered: bool = False) -> io.RawIOBase | io.Buf
     it). Raises FileNotFoundError / IsADirectoryError like ``open``."""
     kind = input_kind(path)
     if kind == "plain":
+        from .once import is_one_shot, open_one_shot
+
+        if is_one_shot(path):  # a pipe or FIFO: read through a spool (see once.py)
+            raw = open_one_shot(path)
+            return raw if unbuffered else io.BufferedReader(raw, 1 << 16)
         return open(path, "rb", buffering=0 if unbuffered else -1)  # noqa: SIM115
     if kind in ARROW_KINDS:
         from .arrow import ArrowCsvStream
@@ -111,41 +118,21 @@ def open_binary(path: str, *, unbuffered: bool = False) -> io.RawIOBase | io.Buf
     return _ZstdFile(reader, raw)
 
 
-class _ZstdFile(io.RawIOBase):
+class _ZstdFile(ForwardOnlyStream):
     """A zstandard stream reader with ``readinto`` and forward ``seek`` (for error messages
     that re-read a record at a byte offset)."""
+
+    what = "a zstd stream"
 
     def __init__(self, reader, raw) -> None:
         self._reader = reader
         self.raw = raw
         self._pos = 0
 
-    def readable(self) -> bool:
-        return True
-
     def readinto(self, b) -> int:
         got = self._reader.readinto(b)
         self._pos += got
         return got
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        target = offset if whence == os.SEEK_SET else self._pos + offset
-        if target < self._pos or whence == os.SEEK_END:
-            raise io.UnsupportedOperation("a zstd stream only seeks forward")
-        skip = target - self._pos
-        while skip > 0:
-            chunk = self._reader.read(min(skip, 1 << 20))
-            if not chunk:
-                break
-            skip -= len(chunk)
-            self._pos += len(chunk)
-        return self._pos
 
     def close(self) -> None:
         if not self.closed:

@@ -107,3 +107,43 @@ def test_one_callback_per_batch(tmp_path):
     reading = [(p.rows, p.batch_count) for p in seen if p.stage == "nodes"]
     assert r.batch_count == 10
     assert reading == [(100 * k, k) for k in range(1, 11)]
+
+
+def test_a_first_run_compile_shows_as_a_state_with_its_time(monkeypatch):
+    """Issue 16: the first import sat at 0 % for 14-32 s while numba compiled, with no word
+    why. While a compilation runs the bar says so, with its time; plain (log) output gets a
+    line every COMPILE_LINE_EVERY seconds."""
+    import time
+
+    from numba.core import event
+
+    from ruzu.cli import display as display_module
+
+    monkeypatch.setattr(display_module, "COMPILE_LINE_EVERY", 1.0)
+    for bars in (True, False):
+        out = io.StringIO()
+        display = ProgressDisplay(out, "Person", bars=bars)
+        display(progress("nodes", 0, 0, total=4 << 20))
+        with event.trigger_event("numba:compile", data={}):  # as numba's dispatcher does
+            deadline = time.monotonic() + 20
+            while "(first run only), 1 s" not in out.getvalue() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        display(progress("nodes", 100_000, 4 << 20, total=4 << 20, elapsed=3.0))
+        display.close()
+        text = out.getvalue()
+        assert "compiling ruzu's kernels (first run only), 1 s" in text, (bars, text)
+        if not bars:
+            assert "Person: compiling ruzu's kernels (first run only), 1 s\n" in text
+
+
+def test_compile_watch_sees_real_compilations_only():
+    import numba
+
+    from ruzu._jit import CompileWatch
+
+    with CompileWatch() as watch:
+        numba.njit(lambda x: x * 3 + 1)(2)  # a new function: compiled now
+        assert watch.compiled >= 1 and watch.seconds() is None
+        before = watch.compiled
+        from ruzu.csv import _kernels  # noqa: F401 - already compiled or loaded from the cache
+    assert watch.compiled == before
