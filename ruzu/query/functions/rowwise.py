@@ -511,7 +511,7 @@ def _cast(value, type_name):
     if target == "INTERVAL":
         if isinstance(value, dt.timedelta):
             return value
-        from ..csv.composite_values import interval_to_timedelta, parse_interval
+        from ...csv.composite_values import interval_to_timedelta, parse_interval
 
         try:
             return interval_to_timedelta(*parse_interval(str(value).strip()))
