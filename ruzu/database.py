@@ -121,6 +121,7 @@ class Database:
 
     @property
     def is_closed(self) -> bool:
+        """True once ``close()`` was called."""
         return self._closed
 
     def close(self) -> None:
@@ -451,6 +452,7 @@ class Connection:
 
     @property
     def is_closed(self) -> bool:
+        """True once ``close()`` was called."""
         return self._closed
 
     def __enter__(self) -> Connection:
