@@ -270,7 +270,8 @@ class Database:
         """Append the rows of a CSV file to a node table, all or nothing.
 
         ``progress`` is called at least every 100,000 rows; ``on_reject`` with every rejected
-        row (the result keeps the first 10,000)."""
+        row, duplicates included (the result keeps the first 10,000). A pipe or FIFO is
+        spooled as it is read, so its errors and rejects show their lines and records."""
         from .csv.files import expand_paths, merge_results
         from .csv.node_loader import load_nodes
 
