@@ -62,6 +62,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--batch-size", type=int, default=None, help="ruzu CsvImportConfig.batch_size")
     ap.add_argument("--memory-limit", default=None,
                     help="ruzu CsvImportConfig.memory_limit (e.g. 320MiB)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="ruzu CsvImportConfig.threads (parser threads; default: ruzu's)")
     ap.add_argument("--no-warm", action="store_true",
                     help="do not load the JIT cache with a tiny import before the timed call")
     args = ap.parse_args(argv)
@@ -81,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         config["batch_size"] = args.batch_size
     if args.memory_limit:
         config["memory_limit"] = datagen.parse_size(args.memory_limit)
+    if args.threads:
+        config["threads"] = args.threads
     systems = ["ruzu"] + ([args.vs] if args.vs else [])
     db_root = os.path.join(args.data_dir, "db", f"run-{os.getpid()}")
     status = 0

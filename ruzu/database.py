@@ -404,6 +404,15 @@ class Connection:
         with limit_for_queries(self.query_memory_limit):
             return self.database.execute(query, parameters)
 
+    def explain(self, query: str) -> str:
+        """The plan of a read query as text (what ``EXPLAIN <query>`` returns as its row)."""
+        from .query import explain
+
+        if self._closed:
+            raise DatabaseClosedError("connection is closed")
+        self.database._check_open()
+        return explain(self.database, query)
+
     def prepare(self, query: str, parameters: dict | None = None):
         """A statement parsed once and run with ``execute(prepared, parameters)``."""
         from .query.prepared import PreparedStatement

@@ -49,7 +49,8 @@ def parse_schema(text: str, path: str = "<schema>") -> list[SchemaStatement]:
     """Check the ``CREATE NODE TABLE Name(col TYPE, …, PRIMARY KEY(col))`` and ``CREATE REL
     TABLE Name(FROM A TO B[, FROM C TO D], col TYPE, …)`` statements of a schema file with
     the Cypher parser, without touching a database. Errors name ``path:line:column``."""
-    from ..query import ast, parse
+    from ..query import parse
+    from ..query.syntax import ast
 
     out: list[SchemaStatement] = []
     for chunk, line, column in split_statements(text):

@@ -14,23 +14,8 @@ import numpy as np
 from ..errors import CatalogError
 from ..types import LogicalType
 from .memory import MemoryGuard
-from .vectors import NUMPY_OF_KIND, LazyStrings, NodeVec, RelKey, RelVec, Vec
-
-KIND_OF_TYPE = {
-    LogicalType.FLOAT: "float",
-    LogicalType.DOUBLE: "float",
-    LogicalType.BOOLEAN: "bool",
-    LogicalType.STRING: "str",
-    LogicalType.DATE: "date",
-    LogicalType.TIMESTAMP: "timestamp",
-}
-
-
-def kind_of_type(typ: LogicalType) -> str:
-    if typ.is_composite:  # LIST/ARRAY: Python lists; others: Python values (uuid.UUID, …)
-        return "list" if getattr(typ, "kind", "") in ("LIST", "ARRAY") else "any"
-    return "int" if typ.is_integer else KIND_OF_TYPE[typ]
-
+from .values.kinds import common_kind, kind_of_type
+from .values.vectors import NUMPY_OF_KIND, LazyStrings, NodeVec, RelKey, RelVec, Vec
 
 _CACHE_LOCK = threading.Lock()
 _CACHES: OrderedDict[tuple, dict] = OrderedDict()
@@ -171,13 +156,10 @@ class Graph:
         if not kinds:
             return Vec("null", np.zeros(n, np.bool_), np.zeros(n, np.bool_))
         kind_set = set(kinds.values())
-        if len(kind_set) == 1:
-            kind = next(iter(kind_set))
-        elif kind_set <= {"int", "float"}:
-            kind = "float"
-        elif "str" in kind_set:
+        kind = common_kind(kind_set)
+        if kind is None and "str" in kind_set:
             kind = "str"  # as Kùzu: an INT64 id in one table and a STRING id in another → STRING
-        else:
+        elif kind is None:
             raise CatalogError(f"property {key} has different types in different tables")
         pieces = []
         for table_key, rows, offsets in parts:
@@ -208,6 +190,8 @@ class Graph:
                 vals = np.asarray(values[offsets])
                 if kind == "float" and vals.dtype.kind != "f":
                     vals = vals.astype(np.float64)
+                elif kind == "timestamp" and kinds[table_key] == "date":
+                    vals = vals.astype(NUMPY_OF_KIND["timestamp"])
             valid = None if validity is None else np.asarray(validity[offsets])
             pieces.append((rows, vals, valid))
         if len(pieces) == 1 and pieces[0][0] is None:

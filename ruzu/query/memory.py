@@ -19,7 +19,7 @@ import contextvars
 import os
 import time
 
-from ..errors import QueryMemoryError
+from ..errors import ConfigError, QueryMemoryError
 
 DEFAULT_FRACTION = 4  # the default budget is 1/DEFAULT_FRACTION of the memory available
 CHECK_INTERVAL = 0.002  # seconds between two reads of /proc/self/statm on the streaming path
@@ -57,8 +57,6 @@ def anon_rss() -> int:
 
 
 def validate_limit(limit) -> int | None:
-    from ..errors import ConfigError
-
     if limit is None:
         return None
     if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:

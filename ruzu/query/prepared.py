@@ -5,8 +5,8 @@ gives a statement whose ``is_success()`` is False; executing it raises the error
 from __future__ import annotations
 
 from ..errors import QueryError
-from .parser import parse
-from .union import split_statements
+from .syntax.parser import parse
+from .syntax.split import split_statements
 
 
 class PreparedStatement:

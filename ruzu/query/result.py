@@ -6,8 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from .output import python_values
-from .vectors import LazyStrings, Vec
+from ..errors import QueryError
+from .values.kinds import TYPE_NAMES
+from .values.output import python_values
+from .values.vectors import LazyStrings, Vec
 
 
 class QueryResult:
@@ -27,9 +29,10 @@ class QueryResult:
         self.execution_ms = 0.0
 
     @classmethod
-    def from_rows(cls, names: list[str], rows: list[list]) -> QueryResult:
+    def from_rows(cls, names: list[str], rows: list[list], kinds=None) -> QueryResult:
         result = cls(names, [], len(rows))
         result._python = [[row[i] for row in rows] for i in range(len(names))]
+        result._kinds = kinds  # the columns' vector kinds, when known
         return result
 
     def _columns(self) -> list[list]:
@@ -87,14 +90,21 @@ class QueryResult:
     def get_column_data_types(self) -> list[str]:
         """Kùzu's type name of each column (from the values' kinds: INT64, DOUBLE, STRING,
         NODE, REL, …)."""
-        from .expressions import TYPE_NAMES
-
+        kinds = getattr(self, "_kinds", None)
+        if not self._vectors and kinds:  # rows gathered from other results (UNION)
+            return [TYPE_NAMES.get(kind, "ANY") for kind in kinds]
         out = []
         for i in range(len(self._names)):
             vec = self._vectors[i] if self._vectors else None
             kind = getattr(vec, "kind", None)
             out.append(TYPE_NAMES.get(kind, "ANY") if kind else "ANY")
         return out
+
+    def column_kinds(self) -> list[str]:
+        """The vector kind of each column (``values.kinds``; "null" when not known)."""
+        if not self._vectors:
+            return list(getattr(self, "_kinds", None) or ["null"] * len(self._names))
+        return [getattr(vec, "kind", None) or "null" for vec in self._vectors]
 
     def get_schema(self) -> dict[str, str]:
         return dict(zip(self._names, self.get_column_data_types(), strict=True))
@@ -115,8 +125,6 @@ class QueryResult:
 
     def _check_open(self) -> None:
         if self.is_closed:
-            from ..errors import QueryError
-
             raise QueryError("Query result is closed")
 
     def __enter__(self) -> QueryResult:

@@ -8,7 +8,15 @@ from __future__ import annotations
 import time
 
 from ..errors import IntegerOverflowError, QueryError, QueryMemoryError
-from ..query import QueryResult, ast, parse, run_query, run_union, split_statements
+from ..query import (
+    QueryResult,
+    ast,
+    parse,
+    plan_text,
+    run_query,
+    run_union,
+    split_statements,
+)
 from .ddl import run_statement
 
 __all__ = ["execute", "run_statement"]
@@ -36,6 +44,8 @@ def execute(db, query: str, parameters: dict | None = None):
             result = run_query(db, stmt, dict(parameters or {}), query)
         elif isinstance(stmt, ast.Union):
             result = run_union(db, stmt, dict(parameters or {}), query)
+        elif isinstance(stmt, ast.Explain):
+            result = QueryResult.from_rows(["explain result"], [[plan_text(db, stmt, query)]])
         else:
             result = run_statement(db, stmt)
     except RecursionError:

@@ -13,7 +13,7 @@ import weakref
 
 from ..csv.once import keeps_one_shot_inputs
 from ..errors import CatalogError, QueryError
-from ..query import ast
+from ..query import ast, run_query, run_union
 from ..query.result import QueryResult
 
 _COPY_OPTIONS = {
@@ -138,8 +138,6 @@ def in_memory_input(name: str, obj):
 
 def run_copy_to(db, stmt: ast.CopyTo) -> QueryResult:
     """COPY (query) TO 'file': the query's result written as CSV or Parquet (copy_to.py)."""
-    from ..query.executor import run_query
-    from ..query.union import run_union
     from .copy_to import write_result
 
     options: dict = {}

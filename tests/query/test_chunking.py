@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ruzu.query import executor, matching, parallel, varlength
+from ruzu.query.exec import driver as executor
+from ruzu.query.exec import parallel, tuning, varlength
 
 from .conftest import is_ordered, rows_of
 from .test_differential import CASES
@@ -48,10 +49,9 @@ CHUNKED = [
 
 @pytest.fixture
 def tiny_chunks(monkeypatch):
-    monkeypatch.setattr(matching, "CHUNK_ROWS", 17)
-    monkeypatch.setattr(executor, "CHUNK_ROWS", 17)
+    monkeypatch.setattr(tuning, "CHUNK_ROWS", 17)
     monkeypatch.setattr(varlength, "_SOURCES_PER_BATCH", 3)
-    monkeypatch.setattr(matching, "_SORT_SOURCES_FROM", 2)  # expansions reorder their rows
+    monkeypatch.setattr(tuning, "SORT_SOURCES_FROM", 2)  # expansions reorder their rows
 
 
 @pytest.mark.parametrize("name", CHUNKED)

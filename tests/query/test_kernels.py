@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ruzu.query import _kernels
+from ruzu.query.values import _kernels
 
 from . import naive
 

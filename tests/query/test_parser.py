@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ruzu.errors import QueryError
-from ruzu.query import ast
-from ruzu.query.parser import parse
+from ruzu.query.syntax import ast
+from ruzu.query.syntax.parser import parse
 
 
 def only_match(query: str) -> ast.Match:

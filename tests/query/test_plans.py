@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 import ruzu
+from ruzu.query.binder.binder import bind
+from ruzu.query.binder.steps import MatchStep
 from ruzu.query.graph import Graph
-from ruzu.query.match_plan import Close, CountComponent, Expand, Fold, Scan, plan_match
-from ruzu.query.parser import parse
-from ruzu.query.planner import MatchStep, bind
+from ruzu.query.plan.match_plan import plan_match
+from ruzu.query.plan.ops import Close, CountComponent, Expand, Fold, Scan
+from ruzu.query.syntax.parser import parse
 
 from .small_graph import build
 

@@ -1,0 +1,1 @@
+"""Scalar, nested-type and row-wise functions callable from Cypher expressions."""
