@@ -11,6 +11,7 @@ from .catalog import Catalog, NodeTableSchema, RelTableSchema
 from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
 from .csv.once import keeps_one_shot_inputs
 from .errors import (
+    CatalogError,
     CorruptDatabaseError,
     DatabaseClosedError,
     DatabaseNotFoundError,
@@ -363,8 +364,6 @@ def _record_import(txn: Transaction, kind: str, table: str, path: str | os.PathL
 
 def _choose_pair(schema: RelTableSchema, from_table: str | None,
                  to_table: str | None) -> tuple[str, str]:
-    from .errors import CatalogError
-
     matches = [p for p in schema.pairs
                if (from_table is None or p[0] == from_table)
                and (to_table is None or p[1] == to_table)]

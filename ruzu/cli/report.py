@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from ..csv.config import CsvImportConfig, ImportResult, Reject
-from ..csv.locate import line_offsets
+from ..csv.lines import line_offsets
 from ..csv.sources import input_kind, open_binary
 from .args import FileJob
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import io
 import os
 
+from ..tuning import ARROW_BATCH_ROWS as BATCH_ROWS
 from .forward_stream import ForwardOnlyStream
 
-BATCH_ROWS = 64 * 1024
 PARQUET_MAGIC = b"PAR1"
 IPC_MAGIC = b"ARROW1"
 IPC_STREAM_MAGIC = b"\xff\xff\xff\xff"
