@@ -12,6 +12,7 @@ from .catalog import Catalog, NodeTableSchema, RelTableSchema
 from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
 from .csv.once import keeps_one_shot_inputs
 from .errors import (
+    CatalogError,
     CorruptDatabaseError,
     DatabaseClosedError,
     DatabaseNotFoundError,
@@ -276,7 +277,8 @@ class Database:
         """Append the rows of a CSV file to a node table, all or nothing.
 
         ``progress`` is called at least every 100,000 rows; ``on_reject`` with every rejected
-        row (the result keeps the first 10,000)."""
+        row, duplicates included (the result keeps the first 10,000). A pipe or FIFO is
+        spooled as it is read, so its errors and rejects show their lines and records."""
         from .csv.files import expand_paths, merge_results
         from .csv.node_loader import load_nodes
 
@@ -368,8 +370,6 @@ def _record_import(txn: Transaction, kind: str, table: str, path: str | os.PathL
 
 def _choose_pair(schema: RelTableSchema, from_table: str | None,
                  to_table: str | None) -> tuple[str, str]:
-    from .errors import CatalogError
-
     matches = [p for p in schema.pairs
                if (from_table is None or p[0] == from_table)
                and (to_table is None or p[1] == to_table)]

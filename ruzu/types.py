@@ -1,8 +1,30 @@
-"""Logical column types: names, on-disk numpy dtypes and integer ranges."""
+"""Column types: ``LogicalType`` (names, on-disk numpy dtypes, integer ranges) and Kùzu's
+parameterised types (``CompositeType``).
+
+Parameterised column types: LIST ``T[]``, ARRAY ``T[n]``, STRUCT, MAP, UNION and
+DECIMAL(p, s), plus how every non-classic type is stored.
+
+Storage (each a set of column files; see ruzu/storage/composite_columns.py):
+
+- LIST ``T[]`` / MAP(K, V): an offsets file (int64, n + 1 entries from 0) and the child column
+  (MAP: a STRUCT(key, value) child), Arrow's large_list layout; validity per level.
+- ARRAY ``T[n]``: the child column only, exactly ``n`` child rows per row (Arrow's
+  fixed_size_list layout; a NULL array still owns ``n`` NULL children).
+- STRUCT(a T, …): one child column per field, plus the struct's own validity.
+- UNION(a T, …): a STRUCT whose first field ``tag`` (UINT8) names the member that holds the
+  value (Kùzu's own layout).
+- DECIMAL(p, s): the unscaled value as a 16-byte integer (Arrow's decimal128 layout).
+- INT128: 16 bytes, little-endian two's complement. UUID: the 16 bytes, big-endian.
+  INTERVAL: (months int32, days int32, micros int64). BLOB: offsets + bytes, as STRING.
+  TIMESTAMP_NS/MS/SEC: datetime64 of that unit; TIMESTAMP_TZ: UTC microseconds.
+"""
 
 from __future__ import annotations
 
+import difflib
 import enum
+import re
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,7 +46,7 @@ class LogicalType(enum.Enum):
     STRING = "STRING"
     DATE = "DATE"
     TIMESTAMP = "TIMESTAMP"
-    # Kùzu's further scalar types (stored as described in ruzu/composite_types.py)
+    # Kùzu's further scalar types (stored as described in the module docstring)
     SERIAL = "SERIAL"
     INT128 = "INT128"
     UUID = "UUID"
@@ -38,10 +60,8 @@ class LogicalType(enum.Enum):
     @classmethod
     def parse(cls, name: str):
         """A type from its Kùzu spelling; ``INT64[]``, ``STRUCT(a INT64)``, ``DECIMAL(p, s)``
-        … give a ``CompositeType`` (ruzu/composite_types.py)."""
+        … give a ``CompositeType`` (below)."""
         if any(ch in name for ch in "[("):
-            from .composite_types import parse_composite
-
             return parse_composite(name)
         key = _ALIASES.get(name.strip().upper(), name.strip().upper())
         try:
@@ -138,10 +158,193 @@ _INT_RANGES = {
 
 def _suggest_type(key: str) -> str:
     """" (did you mean STRING?)" for a misspelt type name, else ""."""
-    import difflib
-
     known = [t.value for t in LogicalType] + list(_ALIASES)
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if not close:
         return ""
     return f" (did you mean {_ALIASES.get(close[0], close[0])}?)"
+
+
+# -- parameterised types ------------------------------------------------------------------------
+DECIMAL_DTYPE = np.dtype([("lo", "<u8"), ("hi", "<i8")])
+
+
+@dataclass(frozen=True)
+class CompositeType:
+    """kind: LIST, ARRAY, STRUCT, MAP, UNION or DECIMAL."""
+
+    kind: str
+    child: object = None  # LIST / ARRAY element type
+    size: int = 0  # ARRAY length
+    fields: tuple = ()  # STRUCT / UNION / MAP: ((name, type), …); MAP: key, value
+    precision: int = 0
+    scale: int = 0
+
+    @property
+    def value(self) -> str:
+        """Kùzu's spelling (what CALL table_info shows and the catalog stores)."""
+        if self.kind == "LIST":
+            return f"{self.child.value}[]"
+        if self.kind == "ARRAY":
+            return f"{self.child.value}[{self.size}]"
+        if self.kind == "MAP":
+            return f"MAP({self.fields[0][1].value}, {self.fields[1][1].value})"
+        if self.kind == "DECIMAL":
+            return f"DECIMAL({self.precision}, {self.scale})"
+        inner = ", ".join(f"{n} {t.value}" for n, t in self.fields)
+        return f"{self.kind}({inner})"
+
+    @property
+    def name(self) -> str:
+        return self.kind
+
+    @property
+    def dtype(self) -> np.dtype:
+        if self.kind == "DECIMAL":
+            return DECIMAL_DTYPE
+        raise CatalogError(f"{self.value} has no single dtype")
+
+    is_integer = False
+    is_composite = True
+
+    @property
+    def is_nested(self) -> bool:
+        return self.kind != "DECIMAL"
+
+    @property
+    def field_names(self) -> list[str]:
+        return [n for n, _ in self.fields]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def list_of(child) -> CompositeType:
+    return CompositeType("LIST", child=child)
+
+
+def map_entry_type(typ: CompositeType) -> CompositeType:
+    """A MAP's child: STRUCT(key K, value V)."""
+    return CompositeType("STRUCT", fields=typ.fields)
+
+
+def union_storage_type(typ: CompositeType) -> CompositeType:
+    """A UNION is stored as STRUCT(tag UINT8, member…)."""
+    return CompositeType("STRUCT", fields=(("tag", LogicalType.UINT8), *typ.fields))
+
+
+def is_composite(typ) -> bool:
+    """A parameterised type (LIST, ARRAY, STRUCT, MAP, UNION, DECIMAL)."""
+    return isinstance(typ, CompositeType)
+
+
+_IDENT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parse_composite(text: str):
+    parser = _TypeParser(text)
+    typ = parser.type()
+    parser.skip()
+    if parser.pos != len(text):
+        raise CatalogError(f"unknown type {text!r}")
+    return typ
+
+
+class _TypeParser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def skip(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+
+    def peek(self) -> str:
+        self.skip()
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def expect(self, ch: str) -> None:
+        if self.peek() != ch:
+            raise CatalogError(f"unknown type {self.text!r}: expected {ch!r} at {self.pos}")
+        self.pos += 1
+
+    def ident(self) -> str:
+        m = _IDENT.match(self.text, self.pos)
+        if not m:
+            raise CatalogError(f"unknown type {self.text!r}: expected a name at {self.pos}")
+        self.pos = m.end()
+        return m.group(1)
+
+    def number(self) -> int:
+        self.skip()
+        m = re.compile(r"\d+").match(self.text, self.pos)
+        if not m:
+            raise CatalogError(f"unknown type {self.text!r}: expected a number at {self.pos}")
+        self.pos = m.end()
+        return int(m.group(0))
+
+    def type(self):
+        name = self.ident().upper()
+        if name in ("STRUCT", "UNION"):
+            fields = self.members()
+            if not fields:
+                raise CatalogError(f"{name} needs at least one field")
+            if len({n.lower() for n, _ in fields}) != len(fields):
+                raise CatalogError(f"{name} has duplicate field names: {self.text!r}")
+            typ = CompositeType(name, fields=tuple(fields))
+        elif name == "MAP":
+            self.expect("(")
+            key = self.type()
+            self.expect(",")
+            value = self.type()
+            self.expect(")")
+            if is_composite(key) and key.is_nested:
+                raise CatalogError("a MAP key must be a scalar type")
+            typ = CompositeType("MAP", fields=(("key", key), ("value", value)))
+        elif name == "LIST" and self.peek() == "(":
+            self.expect("(")
+            typ = list_of(self.type())
+            self.expect(")")
+        elif name in ("DECIMAL", "NUMERIC"):
+            precision, scale = 18, 3
+            if self.peek() == "(":
+                self.expect("(")
+                precision = self.number()
+                scale = 0
+                if self.peek() == ",":
+                    self.expect(",")
+                    scale = self.number()
+                self.expect(")")
+            if not 1 <= precision <= 38 or not 0 <= scale <= precision:
+                raise CatalogError(
+                    f"DECIMAL({precision}, {scale}): precision must be 1…38 and scale 0…precision"
+                )
+            typ = CompositeType("DECIMAL", precision=precision, scale=scale)
+        else:
+            typ = LogicalType.parse(name)
+        while self.peek() == "[":
+            self.expect("[")
+            if self.peek() == "]":
+                self.expect("]")
+                typ = list_of(typ)
+            else:
+                size = self.number()
+                self.expect("]")
+                if size <= 0:
+                    raise CatalogError("an ARRAY needs a positive length")
+                typ = CompositeType("ARRAY", child=typ, size=size)
+        if typ is LogicalType.SERIAL and self.text.strip().upper() != "SERIAL":
+            raise CatalogError("SERIAL can only be the type of a whole column")
+        return typ
+
+    def members(self) -> list:
+        self.expect("(")
+        fields = []
+        while True:
+            name = self.ident()
+            fields.append((name, self.type()))
+            if self.peek() == ",":
+                self.expect(",")
+                continue
+            self.expect(")")
+            return fields

@@ -17,9 +17,9 @@ from __future__ import annotations
 import io
 import os
 
+from ..tuning import ARROW_BATCH_ROWS as BATCH_ROWS
 from .forward_stream import ForwardOnlyStream
 
-BATCH_ROWS = 64 * 1024
 PARQUET_MAGIC = b"PAR1"
 IPC_MAGIC = b"ARROW1"
 IPC_STREAM_MAGIC = b"\xff\xff\xff\xff"
@@ -81,8 +81,14 @@ def _batches(path: str, kind: str):
 
             # no pre-buffering and no reader threads: with them pyarrow reads ahead
             # (1 GB file: 609 MB peak RSS for the batches alone; without: 116 MB)
-            with pq.ParquetFile(one, pre_buffer=False, buffer_size=1 << 20) as f:
-                yield from f.iter_batches(batch_size=BATCH_ROWS, use_threads=False)
+            try:
+                with pq.ParquetFile(one, pre_buffer=False, buffer_size=1 << 20) as f:
+                    yield from f.iter_batches(batch_size=BATCH_ROWS, use_threads=False)
+            except pa.ArrowInvalid as e:  # e.g. b"PAR1" and nothing more: a ruzu error
+                from ..errors import CsvError
+
+                raise CsvError(f"{one}: not a readable Parquet file ({e})", path=one,
+                               reason="invalid Parquet input") from None
         else:
             import pyarrow.ipc as ipc
 

@@ -13,6 +13,7 @@ import numpy as np
 from ..errors import CsvError
 from .composite_values import BadValue, NullSpec, parse_values
 from .config import Reject
+from .lines import record_at_line
 
 
 def composite_fields(fields) -> list[int]:
@@ -35,8 +36,6 @@ def convert_batch(parser, rows: int) -> int:
             return rows
         row, field, reason = bad
         line = int(parser.row_line[row])
-        from .locate import record_at_line  # locate imports the parser
-
         offset, record = record_at_line(parser.src.path, line)
         name = parser.fields[field].name
         if not parser.cfg.ignore_errors:

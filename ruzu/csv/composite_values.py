@@ -5,7 +5,8 @@ The record kernel hands such a field over as text (like a STRING); ``parse_value
 one nesting level at a time over a whole batch: a numba kernel (``_values_nested``) splits every
 value of the level into element spans, and the next level converts those spans. The result is
 a ``Parsed`` tree shaped like the column files (offsets + child, one validity per level), which
-ruzu/storage/composite_columns.py appends. A bad value raises ``BadValue`` naming the batch row.
+ruzu/storage/columns.py appends (``Parsed`` is defined there, in ``composite_columns``). A bad
+value raises ``BadValue`` naming the batch row.
 """
 
 from __future__ import annotations
@@ -13,36 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..composite_types import (
+from ..storage.composite_columns import Parsed
+from ..types import (
     CompositeType,
+    LogicalType,
     is_composite,
     map_entry_type,
     union_storage_type,
 )
-from ..types import LogicalType
 from . import _kernels as K
 from . import _values_nested as N
-
-
-@dataclass
-class Parsed:
-    """One level of parsed values: ``valid`` per value, then by type ``values`` (fixed width),
-    ``offsets`` + ``data`` (STRING/BLOB), ``offsets`` + ``child`` (LIST/MAP), ``child``
-    (ARRAY), ``fields`` (STRUCT/UNION)."""
-
-    valid: np.ndarray
-    values: np.ndarray | None = None
-    offsets: np.ndarray | None = None
-    data: np.ndarray | None = None
-    child: Parsed | None = None
-    fields: list = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.valid)
 
 
 class BadValue(Exception):

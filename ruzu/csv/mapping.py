@@ -11,8 +11,6 @@ outside the subset are filled with NULL (``append_nulls``).
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import CsvError
 from .parser import read_header
 
@@ -110,12 +108,7 @@ def append_nulls(appender, rows: int) -> None:
     """``rows`` NULLs at the end of a column the file does not hold."""
     if rows <= 0:
         return
-    if getattr(appender, "_nested", None) is not None:
+    if appender.is_nested:
         raise CsvError(f"a {appender.type.value} column cannot be left out of the column list "
                        "yet; list it and give it NULL fields", reason="column left out")
-    first_row = appender.num_rows
-    if appender.state.get("offsets") is not None:  # STRING and other variable-size values
-        appender.append_strings(np.zeros(rows + 1, np.int64), np.zeros(0, np.uint8))
-    else:
-        appender.append_values(np.zeros(rows, appender.type.dtype))
-    appender.append_validity(np.zeros(rows, np.uint8), first_row)
+    appender.append_nulls(rows)

@@ -15,31 +15,17 @@ import numpy as np
 
 from ..catalog import NodeTableSchema
 from ..errors import CsvError, DuplicateKeyError, RuzuError
-from ..storage import _kernels as SK
-from ..storage.columns import ColumnAppender, drop_rows, read_chunk, truncate_rows
-from ..storage.pk_index import KeySource, build_hash_index, index_file_ids, sorted_state
+from ..storage.node_table import NodeTableWriter
 from ..storage.transaction import Transaction
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Interruption, Reject
-from .locate import (
-    LineScanner,
-    iter_located,
-    locate_rows,
-    record_at_line,
-    records_at_lines,
-)
+from .lines import LineScanner, record_at_line, records_at_lines
+from .locate import iter_located, locate_rows
 from .mapping import append_nulls, missing_columns, node_field_order
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
 from .rereadable import is_rereadable
-
-
-def match_header(src: CsvSource, cfg: CsvImportConfig, expected: list[str],
-                 what: str) -> list[int]:
-    """Read the header (if any) and return, per CSV field, the index of the expected column it
-    holds (by position or by header name: see ``mapping``)."""
-    return node_field_order(src, cfg, expected, what)
 
 
 def staging_dir(txn: Transaction) -> str:
@@ -52,8 +38,8 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
                progress, on_reject=None) -> ImportResult:
     t0 = time.perf_counter()
     txn.drain()  # an earlier file of this transaction (a list, a glob) is read back below
-    state = txn.manifest.tables[schema.name]
-    n_old = state["num_rows"]
+    table = NodeTableWriter(txn, schema)
+    n_old = table.old_rows
     columns = schema.columns
     pk = schema.column_names.index(schema.primary_key)
     pk_type = columns[pk].type
@@ -73,9 +59,8 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
         parser = BatchParser(src, fields, cfg, on_reject=on_reject,
                              on_tick=lambda rows: reporter.report("nodes", rows, src.file_pos))
         txn.write_behind(cfg.budgets.write_behind)
-        appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, n_old)
-                     for c in columns]
-        keys = _KeyOrder(state["index"], pk_type, n_old)
+        appenders = table.appenders()
+        keys = table.key_order()
         done = Checkpoint(0, 0, src.line, 0)
         try:
             for batch in parser:
@@ -108,8 +93,7 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
             if not cfg.partial:
                 raise
             result.interruption = interruption(error, cfg, done)
-            for c in columns:
-                truncate_rows(txn, state["columns"][c.name], c.type, n_old + done.rows)
+            table.truncate(n_old + done.rows)
             parser.rows_total = done.rows
             parser.reject_count = done.rejects
             del parser.rejects[done.rejects :]
@@ -119,35 +103,24 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
 
     n_total = n_old + parser.rows_total
     txn.drain()  # the index build and error paths read the new rows back
-    pk_state = state["columns"][schema.primary_key]
     if keys.sorted and n_total:
-        new_index = sorted_state(keys.first, keys.last, n_total)
+        table.use_sorted_index(keys, n_total)
     elif n_total:
         reporter.report("index", n_total, result.bytes_read)
-        for file_id in index_file_ids(state["index"]):
-            txn.retire(file_id)
-        new_index, dups = _build_index(txn, pk_type, pk_state, n_total, cfg)
+        dups = _build_index(table, n_total, cfg)
         if len(dups):
-            _check_string_collisions(txn, pk_state, pk_type, dups)
+            _check_string_collisions(table, dups)
             if not cfg.keep_first_duplicate:
-                raise _duplicate_error(txn, schema, pk_state, pk_type, dups[0], n_old, path,
-                                       cfg, fields)
+                raise _duplicate_error(table, dups[0], path, cfg, fields)
             drop = np.unique(dups[:, 1])
-            _reject_duplicates(txn, schema, pk_state, pk_type, dups, n_old, path, cfg, fields,
-                               parser, result)
-            for c in columns:
-                drop_rows(txn, state["columns"][c.name], c.type, n_old, n_total, drop)
+            _reject_duplicates(table, dups, path, cfg, fields, parser, result)
+            table.drop_rows(n_total, drop)
             n_total -= len(drop)
             parser.rows_total -= len(drop)
-            for file_id in index_file_ids(new_index):
-                txn.retire(file_id)
-            new_index, dups = _build_index(txn, pk_type, pk_state, n_total, cfg)
+            dups = _build_index(table, n_total, cfg)
             if len(dups):
                 raise RuzuError("internal error: duplicate keys left after dropping them")
-    else:
-        new_index = state["index"]
-    state["num_rows"] = n_total
-    state["index"] = new_index
+    table.commit(n_total)
     result.rows_imported = parser.rows_total
     result.batch_count = reporter.batch_count
     result.seconds = time.perf_counter() - t0
@@ -171,20 +144,21 @@ def interruption(error: BaseException, cfg: CsvImportConfig, done: Checkpoint) -
                         resume_skip_rows=cfg.skip_rows + done.records)
 
 
-def _build_index(txn, pk_type, pk_state, num_rows, cfg):
-    staging = staging_dir(txn)
+def _build_index(table: NodeTableWriter, num_rows: int, cfg: CsvImportConfig) -> np.ndarray:
+    """The hash index over the first ``num_rows`` rows; returns the duplicate key pairs."""
+    staging = staging_dir(table.txn)
     try:
-        source = KeySource(txn.db_path, pk_type, pk_state, num_rows)
-        return build_hash_index(txn, source, staging, cfg.budgets.index)
+        return table.build_hash_index(num_rows, staging, cfg.budgets.index)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _reject_duplicates(txn, schema, pk_state, pk_type, dups, n_old, path, cfg, fields, parser,
+def _reject_duplicates(table: NodeTableWriter, dups, path, cfg, fields, parser,
                        result) -> None:
     """keep_first: report every dropped row with its line and record to ``on_reject`` (the
     result keeps the first MAX_KEPT_REJECTS), from one more forward read of the input and
     memory linear in the number of duplicates (as ``dups`` itself)."""
+    schema, n_old = table.schema, table.old_rows
     dups = dups[np.argsort(dups[:, 1], kind="stable")]  # in line order
     rows = np.unique(dups[dups >= n_old]) - n_old
     lines = np.zeros(len(rows), np.int64)
@@ -198,7 +172,7 @@ def _reject_duplicates(txn, schema, pk_state, pk_type, dups, n_old, path, cfg, f
             dup_lines = lines[np.searchsorted(rows, chunk[:, 1] - n_old)].tolist()
             first_lines = lines[np.minimum(np.searchsorted(rows, chunk[:, 0] - n_old),
                                            max(len(rows) - 1, 0))].tolist()
-            keys = [_key_value(txn, pk_state, pk_type, d) for d in chunk[:, 1].tolist()]
+            keys = [table.key_at(d) for d in chunk[:, 1].tolist()]
             records = records_at_lines(scanner, dup_lines)
             for k, (first, _) in enumerate(chunk.tolist()):
                 where = f"line {first_lines[k]}" if first >= n_old else f"row {first}"
@@ -234,57 +208,19 @@ def _to_column(values: np.ndarray, typ: LogicalType) -> np.ndarray:
     return values.astype(typ.dtype, copy=False)
 
 
-class _KeyOrder:
-    """Tracks whether integer keys arrive strictly increasing (then the key column is the
-    index). String keys always use the hash index."""
-
-    def __init__(self, old_index: dict, key_type: LogicalType, n_old: int) -> None:
-        self.key_type = key_type
-        kind = old_index["kind"]
-        self.sorted = key_type is not LogicalType.STRING and kind in ("empty", "sorted")
-        self.first = old_index.get("first")
-        self.last = old_index.get("last")
-
-    def observe(self, keys: np.ndarray | None) -> None:
-        if not self.sorted or keys is None or not len(keys):
-            return
-        if self.key_type is LogicalType.UINT64:
-            keys = keys.view(np.uint64)
-        if self.last is None:
-            self.first = int(keys[0])
-            ok, last = SK._is_strictly_increasing(keys[1:], keys[0])
-        else:
-            if int(keys[0]) <= self.last:
-                self.sorted = False
-                return
-            ok, last = SK._is_strictly_increasing(keys[1:], keys[0])
-        self.sorted = bool(ok)
-        self.last = int(last)
-
-
-def _key_value(txn: Transaction, pk_state: dict, key_type: LogicalType, offset: int):
-    if key_type is LogicalType.STRING:
-        offs = read_chunk(txn.path(pk_state["offsets"]), np.int64, offset, 2)
-        start, end = int(offs[0]), int(offs[1])
-        return bytes(read_chunk(txn.path(pk_state["data"]), np.uint8, start, end - start)
-                     ).decode("utf-8")
-    return int(read_chunk(txn.path(pk_state["data"]), key_type.dtype, offset, 1)[0])
-
-
-def _check_string_collisions(txn, pk_state, key_type, dups) -> None:
-    if key_type is not LogicalType.STRING:
+def _check_string_collisions(table: NodeTableWriter, dups) -> None:
+    if table.key_type is not LogicalType.STRING:
         return
     for a, b in dups[:100]:
-        if _key_value(txn, pk_state, key_type, int(a)) != _key_value(txn, pk_state, key_type,
-                                                                      int(b)):
+        if table.key_at(int(a)) != table.key_at(int(b)):
             raise CsvError("primary-key hash collision between two different keys; "
                            "please report this", reason="hash collision")
 
 
-def _duplicate_error(txn, schema, pk_state, pk_type, pair, n_old, path, cfg,
-                     fields) -> CsvError:
+def _duplicate_error(table: NodeTableWriter, pair, path, cfg, fields) -> CsvError:
+    schema, n_old = table.schema, table.old_rows
     first, dup = (int(x) for x in pair)
-    key = _key_value(txn, pk_state, pk_type, dup)
+    key = table.key_at(dup)
     if not is_rereadable(path):  # a pipe: the lines cannot be found again
         return DuplicateKeyError(
             f"{path}: duplicate primary key {key!r} in table {schema.name} (its lines cannot "

@@ -132,7 +132,7 @@ class Batch:
         return self._p.valid[field, : self.rows]
 
     def typed(self, field: int):
-        """The parsed values of a composite-typed field (ruzu/csv/composite_values.Parsed)."""
+        """The parsed values of a composite-typed field (ruzu/storage/composite_columns.Parsed)."""
         return self._p.typed[field]
 
     @property

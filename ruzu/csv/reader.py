@@ -14,6 +14,7 @@ import stat
 import numpy as np
 
 from ..errors import CsvError, InputChangedError
+from ..tuning import READ_BUFFER_BYTES
 from .sources import (
     DECOMPRESS_ERRORS,
     compressed_position,
@@ -23,7 +24,6 @@ from .sources import (
 )
 
 BOM = b"\xef\xbb\xbf"
-READ_BUFFER_BYTES = 8 << 20
 
 
 class CsvSource:

@@ -15,23 +15,22 @@ import time
 import numpy as np
 
 from ..catalog import Catalog, RelTableSchema
-from ..errors import MissingEndpointError
-from ..storage.columns import ColumnAppender, drop_rows, truncate_rows
+from ..errors import MissingEndpointError, TooManyErrorsError
 from ..storage.composite_columns import take_parsed
 from ..storage.csr import CsrBuilder
-from ..storage.rel_table import csr_file_ids, pair_key
+from ..storage.rel_table import RelPairWriter
 from ..storage.resolve import MISSING, EndpointResolver, ResultMerger
 from ..storage.transaction import Transaction
+from ..tuning import MERGE_CHUNK
 from ..types import LogicalType
 from .config import CsvImportConfig, ImportResult, Reject
-from .locate import LineScanner, iter_located, records_at_lines
+from .lines import LineScanner, records_at_lines
+from .locate import iter_located
 from .mapping import append_nulls, missing_columns, rel_field_order
 from .node_loader import Checkpoint, _to_column, interruption, staging_dir
 from .parser import MAX_KEPT_REJECTS, BatchParser, FieldSpec, skip_records
 from .progress import ProgressReporter, peak_rss
 from .reader import CsvSource
-
-MERGE_CHUNK = 1 << 20
 
 
 def _prop_order(src, cfg, schema: RelTableSchema) -> tuple[list[str], list[int]]:
@@ -74,9 +73,8 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                        progress, on_reject=None) -> ImportResult:
     t0 = time.perf_counter()
     txn.drain()  # an earlier file of this transaction (a list, a glob) is read back below
-    tables = txn.manifest.tables
-    state = tables[schema.name]["pairs"][pair_key(*pair)]
-    e_old = state["num_rels"]
+    table = RelPairWriter(txn, schema, pair)
+    e_old = table.old_rels
     ends = [catalog.node(pair[0]), catalog.node(pair[1])]
     key_types = [t.column(t.primary_key).type for t in ends]
     result = ImportResult(table=schema.name, path=path)
@@ -102,21 +100,19 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
             budget = cfg.budgets.resolve if same else cfg.budgets.resolve // 2
             for i in range(2):  # appended one by one: a failure closes those made so far
                 resolvers.append(EndpointResolver(
-                    txn.db_path, tables[ends[i].name], ends[i].primary_key, key_types[i],
+                    txn.db_path, table.node_table(ends[i].name), ends[i].primary_key, key_types[i],
                     budget, staging, roles[i].lower(), table_name=ends[i].name,
                     share=resolvers[0] if same and i == 1 else None))
-            n_nodes = [tables[e.name]["num_rows"] for e in ends]
+            n_nodes = [table.node_table(e.name).num_rows for e in ends]
             csr = CsrBuilder(staging, n_nodes[0], n_nodes[1],
                              max_edges=e_old + getattr(src, "size_bound", src.size) // 4 + 1,
                              expected_edges=e_old + _estimate_rows(src),
                              budget=cfg.budgets.csr)
-            csr.add_existing(txn.db_path, state["fwd"], state["bwd"])
-            cols = schema.columns
+            table.add_existing_edges(csr)
             txn.write_behind(cfg.budgets.write_behind)
-            appenders = [ColumnAppender(txn, state["columns"][c.name], c.type, e_old)
-                         for c in cols]
-            loader = _Loader(txn, schema, cfg, parser, fields, order, appenders, resolvers,
-                             csr, key_types, e_old, path, staging)
+            appenders = table.appenders()
+            loader = _Loader(table, cfg, parser, fields, order, appenders, resolvers, csr,
+                             key_types, path, staging)
             direct = loader.direct
             done = Checkpoint(0, 0, src.line, 0)
             try:
@@ -148,11 +144,7 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
         for resolver in resolvers:
             resolver.close()  # their lookup arrays are not needed for the CSR build
         fwd, bwd = csr.build(txn)
-        for d in ("fwd", "bwd"):
-            for file_id in csr_file_ids(state[d]):
-                txn.retire(file_id)
-        state["fwd"], state["bwd"] = fwd, bwd
-        state["num_rels"] = loader.next_eid
+        table.commit(fwd, bwd, loader.next_eid)
     finally:
         if csr is not None:
             csr.close()
@@ -175,12 +167,13 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
 class _Loader:
     """Per-import state of the relationship loader's two paths."""
 
-    def __init__(self, txn, schema, cfg, parser, fields, order, appenders, resolvers, csr,
-                 key_types, e_old, path, staging):
-        self.txn, self.schema, self.cfg, self.parser = txn, schema, cfg, parser
+    def __init__(self, table: RelPairWriter, cfg, parser, fields, order, appenders, resolvers,
+                 csr, key_types, path, staging):
+        self.table = table
+        self.schema, self.cfg, self.parser = table.schema, cfg, parser
         self.fields, self.order, self.appenders = fields, order, appenders
         self.resolvers, self.csr, self.key_types = resolvers, csr, key_types
-        self.e_old = e_old
+        self.e_old = e_old = table.old_rels
         self.next_eid = e_old  # next edge id to hand out (kept rows only)
         self.rows_seen = 0  # rows parsed (spill path: every parsed row has an eid slot)
         self.path = path
@@ -206,8 +199,7 @@ class _Loader:
         else:
             kept = done.rows
             self.rows_seen = done.rows
-        for c, app in zip(self.schema.columns, self.appenders, strict=True):
-            truncate_rows(self.txn, app.state, c.type, self.e_old + kept)
+        self.table.truncate(self.e_old + kept)
 
     # -- shared -----------------------------------------------------------------------------
     def _append_props(self, batch, rows: np.ndarray | None) -> None:
@@ -253,8 +245,6 @@ class _Loader:
             self.parser.on_reject(reject)
         tol = self.cfg.bad_tolerance
         if tol is not None and self.parser.reject_count + self.reject_count > tol:
-            from ..errors import TooManyErrorsError
-
             raise TooManyErrorsError(f"{self.path}: more than {tol} bad rows (bad_tolerance)",
                                      path=self.path, line=line)
 
@@ -356,8 +346,7 @@ class _Loader:
             self._report_spilled(np.concatenate(bad_rows))  # raises in abort mode
         if dropped:
             drop = np.concatenate(dropped)
-            for c, app in zip(self.schema.columns, self.appenders, strict=True):
-                drop_rows(self.txn, app.state, c.type, self.e_old, total, drop)
+            self.table.drop_rows(total, drop)
 
     def _report_spilled(self, bad_rows: np.ndarray) -> None:
         """Every row whose endpoint was missing, with its line and key, from one more forward

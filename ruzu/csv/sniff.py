@@ -224,7 +224,7 @@ def _parses(text: str, typ) -> bool:
     text = text.strip()
     if text == "":
         return True
-    kind = getattr(typ, "kind", None)  # a composite type (ruzu/composite_types.py)
+    kind = getattr(typ, "kind", None)  # a composite type (ruzu/types.py)
     if kind in ("LIST", "ARRAY"):
         return text.startswith("[") and text.endswith("]")
     if kind in ("STRUCT", "MAP"):

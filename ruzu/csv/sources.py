@@ -15,6 +15,7 @@ import io
 import os
 import stat
 
+from ..tuning import ZSTD_READ_SIZE
 from .forward_stream import ForwardOnlyStream
 
 MAGIC = (
@@ -22,7 +23,6 @@ MAGIC = (
     (b"\x28\xb5\x2f\xfd", "zstd"),
     (b"BZh", "bz2"),
 )
-ZSTD_READ_SIZE = 1 << 20
 
 
 def _decompress_errors() -> tuple[type[BaseException], ...]:

@@ -48,10 +48,11 @@ def plan_text(db, stmt: ast.Statement, text: str) -> str:
         stmt = stmt.statement
     graph = Graph(db)
     if isinstance(stmt, ast.Query):
-        return explain_text(planned(graph, stmt, text))
+        return explain_text(planned(graph, stmt, text), graph)
     if isinstance(stmt, ast.Union):
         parts = [  # keyed as run_union keys them: one cached plan per branch
-            explain_text(planned(graph, q, f"{text}\x00{i}")) for i, q in enumerate(stmt.queries)
+            explain_text(planned(graph, q, f"{text}\x00{i}"), graph)
+            for i, q in enumerate(stmt.queries)
         ]
         out = parts[0]
         for flag, part in zip(stmt.all_flags, parts[1:], strict=True):

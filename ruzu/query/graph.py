@@ -65,9 +65,6 @@ class Graph:
         schema = self.catalog.rel_tables[name]
         return [RelKey(name, a, b) for a, b in schema.pairs]
 
-    def all_rel_keys(self) -> list[RelKey]:
-        return [k for name in self.catalog.rel_tables for k in self.rel_keys(name)]
-
     def node_columns(self, table: str) -> dict[str, LogicalType]:
         return {c.name: c.type for c in self.catalog.node_tables[table].columns}
 

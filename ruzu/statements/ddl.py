@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..errors import CatalogError, QueryError
 from ..query import ast
 from ..query.result import QueryResult
-from .copy import LAST_COPY
+from .copy import LAST_COPY, run_copy, run_copy_to
 
 
 def run_statement(db, stmt: ast.Statement) -> QueryResult:
@@ -26,12 +26,8 @@ def run_statement(db, stmt: ast.Statement) -> QueryResult:
         db.drop_table(stmt.name)
         return _message(f"Table {stmt.name} has been dropped.")
     if isinstance(stmt, ast.Copy):
-        from .copy import run_copy
-
         return run_copy(db, stmt)
     if isinstance(stmt, ast.CopyTo):
-        from .copy import run_copy_to
-
         return run_copy_to(db, stmt)
     if isinstance(stmt, ast.Call):
         return _call(db, stmt)

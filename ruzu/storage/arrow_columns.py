@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..composite_types import is_composite
-from ..types import LogicalType
+from ..types import LogicalType, is_composite
 from .composite_columns import NestedColumn, ScalarColumn, storage_type
 
 _PLAIN = {

@@ -1,10 +1,11 @@
-"""Column files of nested types (LIST, ARRAY, STRUCT, MAP, UNION) and Python values of every
-composite type (layouts: ruzu/composite_types.py).
+"""Shapes of nested types (LIST, ARRAY, STRUCT, MAP, UNION), reading their columns, Python values
+of every composite type (layouts: ruzu/types.py), and ``Parsed``, the column-shaped
+batch a column appender takes. Creating, appending and cutting nested column files is in
+``columns.py`` (a nested column's children are columns again).
 
-A nested column state is ``{"data": None, "offsets": id|None, "validity": id|None,
-"child": state}`` (LIST/MAP: offsets int64[n + 1] from 0; ARRAY: no offsets) or ``{…,
-"fields": [state, …]}`` (STRUCT/UNION). Leaves are ordinary columns (ruzu/storage/columns.py),
-so every level keeps its own lazily created validity file.
+A nested column's state (``state.ColumnState``) has no ``data``, ``offsets`` (LIST/MAP: int64[n +
+1] from 0; ARRAY: none) and ``child`` (LIST/MAP/ARRAY) or ``fields`` (STRUCT/UNION). Leaves are
+ordinary columns, so every level keeps its own lazily created validity file.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..composite_types import CompositeType, is_composite, map_entry_type, union_storage_type
-from ..types import LogicalType
+from ..types import CompositeType, LogicalType, is_composite, map_entry_type, union_storage_type
 
 _OFFSET_DTYPE = np.dtype(np.int64)
 
@@ -45,26 +46,6 @@ def child_types(typ) -> list:
         return [shape.child]
     return [t for _, t in shape.fields]
 
-
-def child_states(state: dict) -> list[dict]:
-    if "child" in state:
-        return [state["child"]]
-    return list(state.get("fields", []))
-
-
-def create_nested(txn, typ) -> dict:
-    from .columns import create_column
-
-    shape = storage_type(typ)
-    state = {"data": None, "offsets": None, "validity": None}
-    if shape.kind == "LIST":
-        state["offsets"] = txn.new_file()
-        txn.appender(state["offsets"]).append(np.zeros(1, _OFFSET_DTYPE))
-    if shape.kind in ("LIST", "ARRAY"):
-        state["child"] = create_column(txn, shape.child)
-    else:
-        state["fields"] = [create_column(txn, t) for _, t in shape.fields]
-    return state
 
 
 def child_rows(typ, offsets_or_none, num_rows: int) -> int:
@@ -114,7 +95,7 @@ class NestedColumn:
                 starts = rows * self.shape.size
                 ends = starts + self.shape.size
             counts = ends - starts
-            flat = _ranges(starts, counts)
+            flat = concat_ranges(starts, counts)
             items = python_values(self.children[0], self.child_validity[0], flat,
                                   self.shape.child)
             out, pos = [], 0
@@ -135,7 +116,7 @@ class NestedColumn:
             if columns else [{} for _ in rows]
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def concat_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenation of arange(s, s + c) for every (s, c)."""
     total = int(counts.sum())
     if total == 0:
@@ -144,22 +125,6 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     idx = np.arange(total, dtype=np.int64)
     return idx - np.repeat(ends - counts, counts) + np.repeat(starts, counts)
 
-
-def open_nested(files, state: dict, typ, num_rows: int) -> NestedColumn:
-    from .checks import check_offsets
-    from .columns import open_column, open_validity
-
-    shape = storage_type(typ)
-    offsets = None
-    if shape.kind == "LIST":
-        offsets = files.map(state["offsets"], _OFFSET_DTYPE, num_rows + 1)
-        check_offsets(offsets, int(offsets[-1]), files.path(state["offsets"]))
-    n_child = child_rows(typ, offsets, num_rows)
-    children, validity = [], []
-    for cstate, ctyp in zip(child_states(state), child_types(typ), strict=True):
-        children.append(open_column(files, cstate, ctyp, n_child))
-        validity.append(open_validity(files, cstate, n_child))
-    return NestedColumn(typ, offsets, children, validity, num_rows)
 
 
 class ScalarColumn:
@@ -226,40 +191,26 @@ def python_values(column, valid, rows: np.ndarray, typ) -> list:
     return out
 
 
-# -- appending -----------------------------------------------------------------------------------
-class NestedAppender:
-    """Appends ``Parsed`` trees (ruzu/csv/composite_values.py) to a nested column."""
+# -- what a column appender takes ------------------------------------------------------------
+@dataclass
+class Parsed:
+    """One level of parsed values: ``valid`` per value, then by type ``values`` (fixed width),
+    ``offsets`` + ``data`` (STRING/BLOB), ``offsets`` + ``child`` (LIST/MAP), ``child``
+    (ARRAY), ``fields`` (STRUCT/UNION)."""
 
-    def __init__(self, txn, state: dict, typ, num_rows: int) -> None:
-        from .columns import ColumnAppender, read_chunk
+    valid: np.ndarray
+    values: np.ndarray | None = None
+    offsets: np.ndarray | None = None
+    data: np.ndarray | None = None
+    child: Parsed | None = None
+    fields: list = field(default_factory=list)
 
-        self.shape = storage_type(typ)
-        self.type = typ
-        self._offsets = None
-        n_child = child_rows(typ, None, num_rows) if self.shape.kind != "LIST" else 0
-        if self.shape.kind == "LIST":
-            self._offsets = txn.appender(state["offsets"])
-            txn.drain()  # only the last offset is read: the child's row count
-            n_child = int(read_chunk(txn.path(state["offsets"]), np.int64, num_rows, 1)[0])
-        self.children = [ColumnAppender(txn, cs, ct, n_child)
-                         for cs, ct in zip(child_states(state), child_types(typ), strict=True)]
-
-    def append(self, parsed) -> None:
-        if self.shape.kind == "LIST":
-            base = self.children[0].num_rows
-            self._offsets.append(parsed.offsets[1:] + base)
-            self.children[0].append_parsed(parsed.child)
-        elif self.shape.kind == "ARRAY":
-            self.children[0].append_parsed(parsed.child)
-        else:
-            for app, part in zip(self.children, parsed.fields, strict=True):
-                app.append_parsed(part)
+    def __len__(self) -> int:
+        return len(self.valid)
 
 
-def take_parsed(parsed, rows: np.ndarray):
+def take_parsed(parsed: Parsed, rows: np.ndarray) -> Parsed:
     """The rows ``rows`` of a Parsed tree (for relationships whose endpoints resolved)."""
-    from ..csv.composite_values import Parsed
-
     rows = np.asarray(rows, np.int64)
     out = Parsed(valid=parsed.valid[rows])
     if parsed.values is not None:
@@ -267,84 +218,18 @@ def take_parsed(parsed, rows: np.ndarray):
     elif parsed.data is not None:
         starts, ends = parsed.offsets[rows], parsed.offsets[rows + 1]
         out.offsets = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
-        out.data = parsed.data[_ranges(starts, ends - starts)]
+        out.data = parsed.data[concat_ranges(starts, ends - starts)]
     elif parsed.child is not None:
         if parsed.offsets is not None:
             starts, ends = parsed.offsets[rows], parsed.offsets[rows + 1]
             out.offsets = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
-            out.child = take_parsed(parsed.child, _ranges(starts, ends - starts))
+            out.child = take_parsed(parsed.child, concat_ranges(starts, ends - starts))
         else:
             size = len(parsed.child) // max(len(parsed.valid), 1)
-            out.child = take_parsed(parsed.child, _ranges(rows * size,
+            out.child = take_parsed(parsed.child, concat_ranges(rows * size,
                                                           np.full(len(rows), size, np.int64)))
     else:
         out.fields = [take_parsed(f, rows) for f in parsed.fields]
     return out
 
 
-# -- cutting back --------------------------------------------------------------------------------
-def truncate_nested(txn, state: dict, typ, num_rows: int) -> None:
-    from .columns import read_chunk, truncate_rows
-    from .transaction import finish_rewrite
-
-    txn.drain()
-    n_child = child_rows(typ, None, num_rows) if state["offsets"] is None else 0
-    if state["offsets"] is not None:
-        app = txn.appender(state["offsets"])
-        n_child = int(read_chunk(app.path, np.int64, num_rows, 1)[0])
-        finish_rewrite(app, (num_rows + 1) * 8)
-    for cs, ct in zip(child_states(state), child_types(typ), strict=True):
-        truncate_rows(txn, cs, ct, n_child)
-    if state["validity"] is not None:
-        vapp = txn.appender(state["validity"])
-        finish_rewrite(vapp, min(vapp.size, num_rows))
-
-
-def drop_nested(txn, state: dict, typ, first_row: int, num_rows: int, drop: np.ndarray) -> None:
-    """Remove rows ``drop`` (sorted, absolute, all appended by this transaction)."""
-    from . import io
-    from .columns import drop_rows, read_chunk
-    from .transaction import compact_tail, finish_rewrite
-
-    txn.drain()
-    drop = np.asarray(drop, np.int64)
-    shape = storage_type(typ)
-    n_child_first = n_child = None
-    if shape.kind == "LIST":
-        app = txn.appender(state["offsets"])
-        # the offsets of this import's rows (already bounded by the rows just written)
-        tail = read_chunk(app.path, np.int64, first_row, num_rows - first_row + 1)
-        n_child_first, n_child = int(tail[0]), int(tail[-1])
-        counts = np.diff(tail)
-        child_drop = _ranges(tail[drop - first_row], counts[drop - first_row])
-        keep = np.ones(num_rows - first_row, np.bool_)
-        keep[drop - first_row] = False
-        new_tail = tail[0] + np.cumsum(counts[keep])
-        import os
-
-        fd = os.open(app.path, os.O_RDWR)
-        try:
-            io.write_at(fd, new_tail.astype(np.int64), (first_row + 1) * 8)
-        finally:
-            os.close(fd)
-        finish_rewrite(app, (first_row + 1 + len(new_tail)) * 8)
-    elif shape.kind == "ARRAY":
-        child_drop = _ranges(drop * shape.size, np.full(len(drop), shape.size, np.int64))
-    else:
-        child_drop = drop
-    if n_child is None:
-        n_child_first, n_child = child_rows(typ, None, first_row), child_rows(typ, None, num_rows)
-    for cs, ct in zip(child_states(state), child_types(typ), strict=True):
-        drop_rows(txn, cs, ct, n_child_first, n_child, child_drop)
-    if state["validity"] is not None:
-        local = drop - first_row
-
-        def keeper(items: np.ndarray, first: int) -> np.ndarray:
-            lo, hi = np.searchsorted(local, [first, first + len(items)])
-            mask = np.ones(len(items), np.bool_)
-            mask[local[lo:hi] - first] = False
-            return items[mask]
-
-        vapp = txn.appender(state["validity"])
-        if vapp.size > first_row:
-            compact_tail(vapp, first_row, 1, keeper)

@@ -16,15 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ..tuning import CSR_SCATTER_GROUP as SCATTER_GROUP
+from ..tuning import CSR_STREAM_CHUNK as STREAM_CHUNK
 from . import _kernels as K
 from .columns import read_chunk
 from .manifest import data_file_name
+from .state import CsrState
 from .transaction import Transaction
-
-STREAM_CHUNK = 1 << 20
-# Edges are scattered to the bucket files in groups of this many: one write per bucket per group
-# instead of per parse batch (1 GB of edges: 130 K small writes took 5.3 s; grouped, far fewer).
-SCATTER_GROUP = 1 << 20
 
 
 def sort_bytes_per_edge(dtype: np.dtype) -> int:
@@ -74,11 +72,11 @@ class _Direction:
         for f in self.files:
             f.close()
 
-    def create_files(self, txn: Transaction) -> dict:
+    def create_files(self, txn: Transaction) -> CsrState:
         self.close()
-        state = {"indptr": txn.new_file(), "nbr": txn.new_file(), "eid": txn.new_file(),
-                 "num_nodes": self.num_nodes, "dtype": self.dtype.name}
-        self._apps = [txn.appender(state[k]) for k in ("indptr", "nbr", "eid")]
+        state = CsrState(indptr=txn.new_file(), nbr=txn.new_file(), eid=txn.new_file(),
+                         num_nodes=self.num_nodes, dtype=self.dtype.name)
+        self._apps = [txn.appender(f) for f in (state.indptr, state.nbr, state.eid)]
         return state
 
     def build(self, budget: int) -> None:
@@ -236,7 +234,7 @@ class CsrBuilder:
         self.fwd.add(src, dst, eids)
         self.bwd.add(dst, src, eids)
 
-    def add_existing(self, db_path: str, fwd: dict | None, bwd: dict | None) -> None:
+    def add_existing(self, db_path: str, fwd: CsrState | None, bwd: CsrState | None) -> None:
         """Stream the committed CSRs into their own direction's buckets (each node's old edges
         stay in edge-id order, ahead of the new ones)."""
         if fwd is not None:
@@ -245,7 +243,7 @@ class CsrBuilder:
             _stream_csr(db_path, bwd, self.bwd)
         # (old edges go straight to their own direction; new ones are grouped in add())
 
-    def build(self, txn: Transaction) -> tuple[dict, dict]:
+    def build(self, txn: Transaction) -> tuple[CsrState, CsrState]:
         """Write both CSRs, the two directions on two threads (each within half the budget):
         measured 1 GB of edges: the single-threaded build was ~40 % of the import."""
         self._scatter()
@@ -269,12 +267,12 @@ class CsrBuilder:
         self.bwd.close()
 
 
-def _stream_csr(db_path: str, state: dict, into: _Direction) -> None:
+def _stream_csr(db_path: str, state: CsrState, into: _Direction) -> None:
     def path(key: str) -> str:
-        return os.path.join(db_path, data_file_name(state[key]))
+        return os.path.join(db_path, data_file_name(getattr(state, key)))
 
-    dt = np.dtype(state["dtype"])
-    n = state["num_nodes"]
+    dt = np.dtype(state.dtype)
+    n = state.num_nodes
     step = max(1, STREAM_CHUNK // 4)
     for v0 in range(0, n, step):
         v1 = min(n, v0 + step)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from .failures import fd_path
+
 # Called with the operation name before every mutating file operation; tests install one.
 _fault_hook: Callable[[str], None] | None = None
 
@@ -40,8 +42,6 @@ def _bytes_view(data) -> memoryview:
 def _named(error: OSError, fd: int) -> OSError:
     """The error with the file's name (os.write/fsync errors carry none)."""
     if error.filename is None:
-        from .failures import fd_path
-
         error.filename = fd_path(fd)
     return error
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..errors import CorruptDatabaseError
 from . import io
+from .state import TableState, table_state_from_dict
 
 MAGIC = "ruzu-database"
 FORMAT_VERSION = 1
@@ -39,7 +40,7 @@ class Manifest:
     generation: int = 0
     next_file_id: int = 1
     catalog: dict = field(default_factory=dict)  # serialised Catalog
-    tables: dict = field(default_factory=dict)  # table name -> storage state
+    tables: dict[str, TableState] = field(default_factory=dict)  # name -> state (state.py)
     files: dict[int, FileEntry] = field(default_factory=dict)
     imports: list = field(default_factory=list)  # one dict per committed CSV import
 
@@ -51,7 +52,7 @@ class Manifest:
             "generation": self.generation,
             "next_file_id": self.next_file_id,
             "catalog": self.catalog,
-            "tables": self.tables,
+            "tables": {name: state.to_dict() for name, state in self.tables.items()},
             "files": {str(k): [v.size, v.crc32] for k, v in sorted(self.files.items())},
         }
 
@@ -99,7 +100,8 @@ class Manifest:
                 generation=int(body["generation"]),
                 next_file_id=int(body["next_file_id"]),
                 catalog=body["catalog"],
-                tables=body["tables"],
+                tables={str(name): table_state_from_dict(state)
+                        for name, state in body["tables"].items()},
                 files=files,
                 imports=list(body.get("imports", [])),
             )

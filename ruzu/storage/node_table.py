@@ -1,6 +1,8 @@
 """Node tables on disk: one column per property plus the primary-key index.
 
-Manifest state: ``{"num_rows": n, "columns": {name: column state}, "index": index state}``.
+Manifest state: a ``state.NodeTableState`` (``num_rows``, ``columns``, ``index``). ``NodeTable``
+reads a committed table; ``NodeTableWriter`` is how an import changes one (the loaders never
+touch the state themselves).
 """
 
 from __future__ import annotations
@@ -8,34 +10,42 @@ from __future__ import annotations
 import numpy as np
 
 from ..catalog import NodeTableSchema
-from .columns import column_file_ids, create_column, open_column, open_validity, to_pylist
+from ..types import LogicalType
+from .arrow_columns import column_to_arrow
+from .columns import (
+    ColumnAppender,
+    create_column,
+    drop_rows,
+    open_column,
+    open_validity,
+    read_chunk,
+    to_pylist,
+    truncate_rows,
+)
 from .files import FileSet
-from .pk_index import PrimaryKeyIndex, index_file_ids
+from .pk_index import KeyOrder, KeySource, PrimaryKeyIndex, build_hash_index
+from .state import IndexState, NodeTableState
 from .transaction import Transaction
 
 
-def create_node_storage(txn: Transaction, schema: NodeTableSchema) -> dict:
-    return {
-        "num_rows": 0,
-        "columns": {c.name: create_column(txn, c.type) for c in schema.columns},
-        "index": {"kind": "empty"},
-    }
+def create_node_storage(txn: Transaction, schema: NodeTableSchema) -> NodeTableState:
+    return NodeTableState(0, {c.name: create_column(txn, c.type) for c in schema.columns},
+                          IndexState("empty"))
 
 
-def node_storage_files(state: dict) -> list[int]:
-    ids = [f for col in state["columns"].values() for f in column_file_ids(col)]
-    return ids + index_file_ids(state["index"])
+def node_storage_files(state: NodeTableState) -> list[int]:
+    return state.file_ids()
 
 
 class NodeTable:
     """Read access to a committed node table; arrays are memmaps of the column files."""
 
-    def __init__(self, files: FileSet, schema: NodeTableSchema, state: dict) -> None:
+    def __init__(self, files: FileSet, schema: NodeTableSchema, state: NodeTableState) -> None:
         self.schema = schema
         self.name = schema.name
         self._files = files
         self._state = state
-        self.num_rows: int = state["num_rows"]
+        self.num_rows: int = state.num_rows
         self._cache: dict[str, object] = {}
         self._index: PrimaryKeyIndex | None = None
 
@@ -55,14 +65,14 @@ class NodeTable:
         if name not in self._cache:
             typ = self.schema.column(name).type
             self._cache[name] = open_column(
-                self._files, self._state["columns"][name], typ, self.num_rows
+                self._files, self._state.columns[name], typ, self.num_rows
             )
         return self._cache[name]
 
     def validity(self, name: str) -> np.ndarray | None:
         """Bool array, True where the value is not NULL; None when the column has no NULLs."""
         self.schema.column(name)
-        return open_validity(self._files, self._state["columns"][name], self.num_rows)
+        return open_validity(self._files, self._state.columns[name], self.num_rows)
 
     def is_null(self, name: str) -> np.ndarray:
         v = self.validity(name)
@@ -74,9 +84,9 @@ class NodeTable:
             pk = self.schema.primary_key
             self._index = PrimaryKeyIndex(
                 self._files,
-                self._state["index"],
+                self._state.index,
                 self.schema.column(pk).type,
-                self.column(pk) if self._state["index"]["kind"] == "sorted" else None,
+                self.column(pk) if self._state.index.kind == "sorted" else None,
                 self.num_rows,
             )
         return self._index.lookup(key)
@@ -88,7 +98,68 @@ class NodeTable:
     def to_arrow(self, name: str):
         """The column as a pyarrow Array wrapping the column files (no copy of the values
         where Arrow's layout is ruzu's: numbers, strings, lists, structs, decimals)."""
-        from .arrow_columns import column_to_arrow
-
         typ = self.schema.column(name).type
         return column_to_arrow(self.column(name), self.validity(name), typ, self.num_rows)
+
+
+class NodeTableWriter:
+    """Appends rows to a node table inside a transaction and sets up its primary-key index:
+    the one place an import changes a node table's state. The caller appends through
+    ``appenders()`` (one per schema column), may cut back (``truncate``) or drop rows
+    (``drop_rows``), builds the index, and finally ``commit``s the new row count and index."""
+
+    def __init__(self, txn: Transaction, schema: NodeTableSchema) -> None:
+        self.txn = txn
+        self.schema = schema
+        self.state: NodeTableState = txn.manifest.tables[schema.name]
+        self.old_rows = self.state.num_rows
+        self.key_type: LogicalType = schema.column(schema.primary_key).type
+        self._index = self.state.index  # the index the commit will record
+
+    def appenders(self) -> list[ColumnAppender]:
+        return [ColumnAppender(self.txn, self.state.columns[c.name], c.type, self.old_rows)
+                for c in self.schema.columns]
+
+    def key_order(self) -> KeyOrder:
+        """Watches the keys as they arrive: strictly increasing integers need no hash index."""
+        return KeyOrder(self.state.index, self.key_type)
+
+    def truncate(self, num_rows: int) -> None:
+        """Keep the first ``num_rows`` rows of every column (a partial import's complete
+        batches)."""
+        for c in self.schema.columns:
+            truncate_rows(self.txn, self.state.columns[c.name], c.type, num_rows)
+
+    def drop_rows(self, num_rows: int, drop: np.ndarray) -> None:
+        """Remove rows ``drop`` (sorted, all appended by this import) of ``num_rows``."""
+        for c in self.schema.columns:
+            drop_rows(self.txn, self.state.columns[c.name], c.type, self.old_rows, num_rows,
+                      drop)
+
+    def use_sorted_index(self, keys: KeyOrder, num_rows: int) -> None:
+        self._index = IndexState.sorted_keys(keys.first, keys.last, num_rows)
+
+    def build_hash_index(self, num_rows: int, staging: str, budget: int) -> np.ndarray:
+        """Replace the index by a hash index over the first ``num_rows`` rows; returns the
+        duplicate keys as int64[k, 2] (first offset, later offset) pairs."""
+        for file_id in self._index.file_ids():
+            self.txn.retire(file_id)
+        source = KeySource(self.txn.db_path, self.key_type,
+                           self.state.columns[self.schema.primary_key], num_rows)
+        self._index, dups = build_hash_index(self.txn, source, staging, budget)
+        return dups
+
+    def key_at(self, offset: int):
+        """The primary key of row ``offset`` (read back from the files: error paths only)."""
+        pk = self.state.columns[self.schema.primary_key]
+        path = self.txn.path
+        if self.key_type is LogicalType.STRING:
+            offs = read_chunk(path(pk.offsets), np.int64, offset, 2)
+            start, end = int(offs[0]), int(offs[1])
+            return bytes(read_chunk(path(pk.data), np.uint8, start, end - start)).decode("utf-8")
+        return int(read_chunk(path(pk.data), self.key_type.dtype, offset, 1)[0])
+
+    def commit(self, num_rows: int) -> None:
+        """Record the table's new row count and index in the transaction's manifest."""
+        self.state.num_rows = num_rows
+        self.state.index = self._index

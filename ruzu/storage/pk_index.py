@@ -19,20 +19,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import CorruptDatabaseError, RuzuError
+from ..errors import CorruptDatabaseError
+from ..tuning import INDEX_CHUNK_ROWS as CHUNK_ROWS
+from ..tuning import INDEX_ENTRY_BYTES as ENTRY_BYTES
+from ..tuning import INDEX_STRING_CHUNK_ROWS as STRING_CHUNK_ROWS
 from ..types import LogicalType
 from . import _kernels as K
 from .checks import check_offsets, check_range
-from .columns import StringColumn, read_chunk
+from .columns import read_chunk
 from .files import FileSet
+from .manifest import data_file_name
 from .ordered_map import WORKERS, ordered_map
+from .state import ColumnState, IndexState
 from .transaction import Transaction
-
-ENTRY_BYTES = 64  # per key while a partition is sorted: hashes, offsets, order, sorted copies
-CHUNK_ROWS = 1 << 20  # keys read per step while spilling
-# String keys bring their bytes along (36 a UUID): a step of 1 M of them held ~90 MB of
-# transient arrays and made the index stage's peak grow with the key length.
-STRING_CHUNK_ROWS = 1 << 18
 
 
 def hash_int_keys(keys: np.ndarray) -> np.ndarray:
@@ -48,8 +47,8 @@ STRING_HASH_VERSION = 2
 _STRING_HASHES = {1: K._hash_strings, 2: K._hash_strings_v2}
 
 
-def string_hash_version(state: dict) -> int:
-    return state.get("string_hash", 1)
+def string_hash_version(state: IndexState) -> int:
+    return state.string_hash or 1
 
 
 def hash_string_keys(offsets: np.ndarray, data: np.ndarray,
@@ -62,15 +61,6 @@ def hash_string_keys(offsets: np.ndarray, data: np.ndarray,
     return h1, h2
 
 
-def sorted_state(first, last, num_rows: int) -> dict:
-    return {
-        "kind": "sorted",
-        "first": int(first),
-        "last": int(last),
-        "dense": int(last) - int(first) == num_rows - 1,
-    }
-
-
 # -- building ---------------------------------------------------------------------------------
 @dataclass
 class KeySource:
@@ -78,12 +68,10 @@ class KeySource:
 
     db_path: str
     key_type: LogicalType
-    state: dict
+    state: ColumnState  # of the key column
     num_rows: int
 
     def _path(self, file_id: int) -> str:
-        from .manifest import data_file_name
-
         return os.path.join(self.db_path, data_file_name(file_id))
 
     def chunks(self):
@@ -91,13 +79,13 @@ class KeySource:
         for start in range(0, self.num_rows, step):
             count = min(step, self.num_rows - start)
             if self.key_type is LogicalType.STRING:
-                offs = read_chunk(self._path(self.state["offsets"]), np.int64, start, count + 1)
+                offs = read_chunk(self._path(self.state.offsets), np.int64, start, count + 1)
                 base = int(offs[0])
-                data = read_chunk(self._path(self.state["data"]), np.uint8, base,
+                data = read_chunk(self._path(self.state.data), np.uint8, base,
                                   int(offs[-1]) - base)
                 h1, h2 = hash_string_keys(offs - base, data)
             else:
-                keys = read_chunk(self._path(self.state["data"]), self.key_type.dtype, start,
+                keys = read_chunk(self._path(self.state.data), self.key_type.dtype, start,
                                   count)
                 h1 = hash_int_keys(keys)
                 h2 = np.zeros(count, np.uint64)
@@ -115,7 +103,7 @@ def partition_bits(num_rows: int, budget_bytes: int) -> int:
 def build_hash_index(
     txn: Transaction, source: KeySource, staging: str, budget_bytes: int,
     workers: int = WORKERS,
-) -> tuple[dict, np.ndarray]:
+) -> tuple[IndexState, np.ndarray]:
     """Build the hash index over all rows of ``source``. Returns (state, duplicates) where
     duplicates is an int64[k, 2] array of (first offset, later offset) pairs.
 
@@ -124,16 +112,10 @@ def build_hash_index(
     bits = partition_bits(n, budget_bytes // max(1, workers))
     nparts = 1 << bits
     strings = source.key_type is LogicalType.STRING
-    state = {
-        "kind": "hash",
-        "bits": bits,
-        "h1": txn.new_file(),
-        "h2": txn.new_file() if strings else None,
-        "offsets": txn.new_file(),
-        "dir": txn.new_file(),
-    }
-    if strings:
-        state["string_hash"] = STRING_HASH_VERSION
+    state = IndexState("hash", bits=bits, h1=txn.new_file(),
+                       h2=txn.new_file() if strings else None, offsets=txn.new_file(),
+                       dir=txn.new_file(),
+                       string_hash=STRING_HASH_VERSION if strings else None)
     dups: list[np.ndarray] = []
     if bits == 0:
         parts = [_gather_all(source)]
@@ -152,13 +134,13 @@ def build_hash_index(
     for p, (h1, h2, offs, found) in enumerate(ordered_map(sort_partition, parts, workers)):
         if found is not None:
             dups.append(found)
-        txn.appender(state["h1"]).append(h1)
+        txn.appender(state.h1).append(h1)
         if strings:
-            txn.appender(state["h2"]).append(h2)
-        txn.appender(state["offsets"]).append(offs)
+            txn.appender(state.h2).append(h2)
+        txn.appender(state.offsets).append(offs)
         written += len(h1)
         starts[p + 1] = written
-    txn.appender(state["dir"]).append(starts)
+    txn.appender(state.dir).append(starts)
     found = np.concatenate(dups) if dups else np.empty((0, 2), np.int64)
     if len(found):
         found = found[np.argsort(found[:, 1], kind="stable")]
@@ -234,34 +216,35 @@ def _spill_partitions(source: KeySource, staging: str, bits: int):
 class PrimaryKeyIndex:
     """Key → node offset for one node table (read side)."""
 
-    def __init__(self, files: FileSet, state: dict, key_type: LogicalType, keys, num_rows: int):
+    def __init__(self, files: FileSet, state: IndexState, key_type: LogicalType, keys,
+                 num_rows: int):
         self.state = state
         self.key_type = key_type
         self.keys = keys  # the key column (array or StringColumn)
         self.num_rows = num_rows
-        if state["kind"] == "hash":
-            nparts = 1 << state["bits"]
-            self._dir = files.map(state["dir"], np.int64, nparts + 1)
-            self._h1 = files.map(state["h1"], np.uint64, num_rows)
+        if state.kind == "hash":
+            nparts = 1 << state.bits
+            self._dir = files.map(state.dir, np.int64, nparts + 1)
+            self._h1 = files.map(state.h1, np.uint64, num_rows)
             self._h2 = (
-                files.map(state["h2"], np.uint64, num_rows) if state["h2"] else None
+                files.map(state.h2, np.uint64, num_rows) if state.h2 else None
             )
-            self._offs = files.map(state["offsets"], np.int64, num_rows)
-            check_offsets(self._dir, num_rows, files.path(state["dir"]))
-            check_range(self._offs, num_rows, files.path(state["offsets"]))
-        elif state["kind"] == "sorted" and num_rows and (
-                int(keys[0]) != state["first"] or int(keys[-1]) > state["last"]
-                or (state["dense"] and int(keys[-1]) != state["first"] + num_rows - 1)):
+            self._offs = files.map(state.offsets, np.int64, num_rows)
+            check_offsets(self._dir, num_rows, files.path(state.dir))
+            check_range(self._offs, num_rows, files.path(state.offsets))
+        elif state.kind == "sorted" and num_rows and (
+                int(keys[0]) != state.first or int(keys[-1]) > state.last
+                or (state.dense and int(keys[-1]) != state.first + num_rows - 1)):
             # (``last`` may lie beyond the keys: a partial import keeps a prefix of a batch)
             raise CorruptDatabaseError(
-                f"{files.db_path}: the sorted key index says keys {state['first']}…"
-                f"{state['last']}{' dense' if state['dense'] else ''}, the key column holds "
+                f"{files.db_path}: the sorted key index says keys {state.first}…"
+                f"{state.last}{' dense' if state.dense else ''}, the key column holds "
                 f"{int(keys[0])}…{int(keys[-1])} (damaged manifest)")
 
     def lookup(self, key) -> int | None:
         if self.num_rows == 0:
             return None
-        kind = self.state["kind"]
+        kind = self.state.kind
         if self.key_type is LogicalType.STRING:
             if not isinstance(key, str):
                 return None
@@ -277,8 +260,8 @@ class PrimaryKeyIndex:
         if not lo <= key <= hi:
             return None
         if kind == "sorted":
-            first = self.state["first"]
-            if self.state["dense"]:
+            first = self.state.first
+            if self.state.dense:
                 off = key - first
                 return off if 0 <= off < self.num_rows else None
             arr = self.keys
@@ -288,7 +271,7 @@ class PrimaryKeyIndex:
         return self._probe(h[0], np.uint64(0))
 
     def _probe(self, h1, h2) -> int | None:
-        bits = self.state["bits"]
+        bits = self.state.bits
         p = 0 if bits == 0 else int(h1 >> np.uint64(64 - bits))
         lo, hi = int(self._dir[p]), int(self._dir[p + 1])
         seg = self._h1[lo:hi]
@@ -300,15 +283,29 @@ class PrimaryKeyIndex:
         return None
 
 
-def index_file_ids(state: dict) -> list[int]:
-    if state.get("kind") != "hash":
-        return []
-    return [state[k] for k in ("h1", "h2", "offsets", "dir") if state.get(k) is not None]
 
+class KeyOrder:
+    """Tracks whether integer keys arrive strictly increasing during an import (then the key
+    column is the index: ``IndexState.sorted_keys``). String keys always use the hash index."""
 
-def string_at(col: StringColumn, i: int) -> bytes:
-    return bytes(col.data[col.offsets[i] : col.offsets[i + 1]])
+    def __init__(self, old_index: IndexState, key_type: LogicalType) -> None:
+        self.key_type = key_type
+        self.sorted = key_type is not LogicalType.STRING and old_index.kind in ("empty", "sorted")
+        self.first = old_index.first
+        self.last = old_index.last
 
-
-class HashCollisionError(RuzuError):
-    pass
+    def observe(self, keys: np.ndarray | None) -> None:
+        if not self.sorted or keys is None or not len(keys):
+            return
+        if self.key_type is LogicalType.UINT64:
+            keys = keys.view(np.uint64)
+        if self.last is None:
+            self.first = int(keys[0])
+            ok, last = K._is_strictly_increasing(keys[1:], keys[0])
+        else:
+            if int(keys[0]) <= self.last:
+                self.sorted = False
+                return
+            ok, last = K._is_strictly_increasing(keys[1:], keys[0])
+        self.sorted = bool(ok)
+        self.last = int(last)

@@ -18,23 +18,22 @@ import os
 
 import numpy as np
 
+from ..tuning import RESOLVE_BYTES_PER_EDGE
+from ..tuning import RESOLVE_BYTES_PER_ENTRY as BYTES_PER_ENTRY
 from ..types import LogicalType
 from . import _kernels as K
 from .columns import read_chunk
 from .manifest import data_file_name
 from .ordered_map import WORKERS, ordered_map
 from .pk_index import hash_int_keys, hash_string_keys, string_hash_version
+from .state import NodeTableState
 
 MISSING = -1
-# Bytes per spilled edge while a chunk of them is resolved: the row, positions, matches, the
-# (edge id, offset) output and numpy temporaries.
-RESOLVE_BYTES_PER_EDGE = 96
-BYTES_PER_ENTRY = 16  # h1 + offset (or key + offset) while loaded
 
 
 class EndpointResolver:
-    def __init__(self, db_path: str, node_state: dict, primary_key: str, key_type: LogicalType,
-                 budget: int, staging: str, name: str, table_name: str = "",
+    def __init__(self, db_path: str, node_state: NodeTableState, primary_key: str,
+                 key_type: LogicalType, budget: int, staging: str, name: str, table_name: str = "",
                  share: EndpointResolver | None = None) -> None:
         """``share``: the resolver of the other endpoint when both ends are the same node table;
         a lookup structure it loaded is used again instead of being loaded twice."""
@@ -42,17 +41,17 @@ class EndpointResolver:
         self.budget = budget
         self.name_of_table = table_name
         self.key_type = key_type
-        self.index = node_state["index"]
-        self.num_rows = node_state["num_rows"]
-        self._pk_data = node_state["columns"][primary_key]["data"]
+        self.index = node_state.index
+        self.num_rows = node_state.num_rows
+        self._pk_data = node_state.columns[primary_key].data
         self.staging = staging
         self.name = name
-        kind = self.index["kind"]
+        kind = self.index.kind
         strings = key_type is LogicalType.STRING
         per_entry = BYTES_PER_ENTRY + (8 if strings else 0)
         if kind == "empty" or self.num_rows == 0:
             self.mode = "empty"
-        elif kind == "sorted" and self.index["dense"]:
+        elif kind == "sorted" and self.index.dense:
             self.mode = "dense"
         elif self.num_rows * per_entry <= budget:
             self.mode = "memory"
@@ -78,14 +77,14 @@ class EndpointResolver:
     # -- in memory -----------------------------------------------------------------------------
     def _load_all(self) -> None:
         n = self.num_rows
-        if self.index["kind"] == "sorted":
+        if self.index.kind == "sorted":
             pk_file = self._pk_file()
             self._keys = read_chunk(self._path(pk_file), self.key_type.dtype, 0, n)
             return
-        self._h1 = HashDirectory(read_chunk(self._path(self.index["h1"]), np.uint64, 0, n))
-        self._h2 = (read_chunk(self._path(self.index["h2"]), np.uint64, 0, n)
-                    if self.index["h2"] else None)
-        self._offs = read_chunk(self._path(self.index["offsets"]), np.int64, 0, n)
+        self._h1 = HashDirectory(read_chunk(self._path(self.index.h1), np.uint64, 0, n))
+        self._h2 = (read_chunk(self._path(self.index.h2), np.uint64, 0, n)
+                    if self.index.h2 else None)
+        self._offs = read_chunk(self._path(self.index.offsets), np.int64, 0, n)
 
     def _pk_file(self) -> int:
         return self._pk_data
@@ -99,7 +98,7 @@ class EndpointResolver:
             return np.full(n, MISSING, np.int64)
         if self.mode == "dense":
             k = keys.astype(np.int64) if self.key_type is not LogicalType.UINT64 else keys
-            first = self.index["first"]
+            first = self.index.first
             if self.key_type is LogicalType.UINT64:
                 k = keys.view(np.uint64)
                 off = k.astype(np.int64) - np.int64(first) if first < 2**63 else None
@@ -110,7 +109,7 @@ class EndpointResolver:
             off = off.astype(np.int64, copy=False)
             off[(off < 0) | (off >= self.num_rows)] = MISSING
             return off
-        if self.index["kind"] == "sorted":
+        if self.index.kind == "sorted":
             k = keys.view(np.uint64) if self.key_type is LogicalType.UINT64 else keys
             return _search(self._keys, k.astype(self._keys.dtype, copy=False), None, None,
                            np.arange(self.num_rows, dtype=np.int64))
@@ -120,9 +119,9 @@ class EndpointResolver:
     # -- partitioned ---------------------------------------------------------------------------
     def _setup_partitions(self, budget: int, per_entry: int) -> None:
         n = self.num_rows
-        if self.index["kind"] == "hash":
-            self.bits = self.index["bits"]
-            self._dir = read_chunk(self._path(self.index["dir"]), np.int64, 0,
+        if self.index.kind == "hash":
+            self.bits = self.index.bits
+            self._dir = read_chunk(self._path(self.index.dir), np.int64, 0,
                                    (1 << self.bits) + 1)
             self.nparts = 1 << self.bits
             # index partitions were sized for the index build; they fit here too
@@ -142,7 +141,7 @@ class EndpointResolver:
 
     def spill(self, keys, eids: np.ndarray) -> None:
         """Partitioned mode: remember (edge id, key hash / key) per partition."""
-        if self.index["kind"] == "hash":
+        if self.index.kind == "hash":
             h1, h2 = self._hashes(keys)
             part = (h1 >> np.uint64(64 - self.bits)).astype(np.int64) if self.bits else \
                 np.zeros(len(h1), np.int64)
@@ -176,7 +175,7 @@ class EndpointResolver:
         each sorted by edge id (spills were written in edge-id order). Partitions are resolved
         two at a time when two index slices fit the budget (``ordered_map``); each partition's
         edges stream past its slice in chunks."""
-        width = 3 if (self.index["kind"] == "hash" and self.index["h2"]) else 2
+        width = 3 if (self.index.kind == "hash" and self.index.h2) else 2
         for f in self._spills:
             f.close()
         workers = WORKERS if WORKERS * self._largest_slice_bytes(width) <= self.budget else 1
@@ -201,19 +200,19 @@ class EndpointResolver:
 
     def _largest_slice_bytes(self, width: int) -> int:
         """Bytes of the largest index slice ``_load_slice`` loads (keys, offsets, directory)."""
-        if self.index["kind"] == "hash":
+        if self.index.kind == "hash":
             rows = int(np.diff(self._dir).max()) if len(self._dir) > 1 else 0
             return rows * (8 * width + 2)
         return int(np.diff(self._cuts).max()) * 24
 
     def _load_slice(self, p: int, width: int):
         """Load partition ``p`` of the index; return a function resolving spilled rows."""
-        if self.index["kind"] == "hash":
+        if self.index.kind == "hash":
             lo, hi = int(self._dir[p]), int(self._dir[p + 1])
-            h1 = HashDirectory(read_chunk(self._path(self.index["h1"]), np.uint64, lo, hi - lo),
+            h1 = HashDirectory(read_chunk(self._path(self.index.h1), np.uint64, lo, hi - lo),
                                p, self.bits)
-            offs = read_chunk(self._path(self.index["offsets"]), np.int64, lo, hi - lo)
-            h2 = (read_chunk(self._path(self.index["h2"]), np.uint64, lo, hi - lo)
+            offs = read_chunk(self._path(self.index.offsets), np.int64, lo, hi - lo)
+            h2 = (read_chunk(self._path(self.index.h2), np.uint64, lo, hi - lo)
                   if width == 3 else None)
             return lambda rows: _search(h1, rows[:, 1], h2, rows[:, 2] if width == 3 else None,
                                         offs)

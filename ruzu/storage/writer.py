@@ -12,13 +12,9 @@ import collections
 import threading
 import zlib
 
+from ..tuning import SYNC_EVERY
+from ..tuning import WRITE_BEHIND_MAX_PENDING as MAX_PENDING_BYTES
 from . import io
-
-MAX_PENDING_BYTES = 64 << 20
-# The commit must fsync every byte written. Syncing each file every SYNC_EVERY bytes from this
-# thread overlaps that flush with parsing instead of paying it all at the end (about 2 s for the
-# 1.3 GB of columns of a 1 GB node file at the ~0.56 GB/s durable write speed measured here).
-SYNC_EVERY = 128 << 20
 
 
 class WriteBehind:

@@ -43,18 +43,22 @@ class Answer:
         return self.result.get_column_names()
 
 
-_NODE_KEYS: dict[int, dict] = {}
+# id(engine) -> (engine, keys). The engine is kept alive with its keys: keyed by id() alone,
+# a seed's engine freed after its tests could hand its address, and so its keys, to the next
+# seed's engine (seen once: a seed-2 answer normalised with seed-1 primary keys).
+_NODE_KEYS: dict[int, tuple[object, dict]] = {}
 
 
 def node_keys(engine) -> dict:
     """(table id, offset) -> (label, primary key) of every node."""
-    if id(engine) not in _NODE_KEYS:
+    entry = _NODE_KEYS.get(id(engine))
+    if entry is None or entry[0] is not engine:
         keys = {}
         for table, pk in (("Person", "id"), ("City", "id"), ("Company", "name")):
             for (node,) in engine.execute(f"MATCH (n:{table}) RETURN n").get_all():
                 keys[(node["_id"]["table"], node["_id"]["offset"])] = (table, node[pk])
-        _NODE_KEYS[id(engine)] = keys
-    return _NODE_KEYS[id(engine)]
+        entry = _NODE_KEYS[id(engine)] = (engine, keys)
+    return entry[1]
 
 
 def _build(base: str, seed: int) -> tuple[str, str, list[str]]:

@@ -39,6 +39,17 @@ RETURN p.name, n + x AS +(n,x) ORDER BY p.name DESC
    └─ WITH p, p.age AS x
       └─ MATCH [hands on: p]
          └─ SCAN p ON Person""",
+    # A primary-key equality is one index lookup; the far node's filter is checked per edge.
+    "MATCH (a:Person {id: 1})-[:Follows]->(b:Person) WHERE b.age >= 20 RETURN b.name": """\
+RETURN b.name
+└─ MATCH [hands on: b]
+   └─ EXPAND (a)-[:Follows]->(b:Person) WHERE b.age >= 20
+      └─ SCAN a ON Person WHERE a.id = 1 [primary-key lookup]""",
+    "MATCH p = (a:Person)-[:LivesIn]->(c:City) RETURN p": """\
+RETURN p
+└─ MATCH [hands on: a, c, p] [paths: p]
+   └─ EXPAND (c)<-[:LivesIn]-(a:Person)
+      └─ SCAN c ON City""",
     "MATCH (a:Person), (c:City) RETURN a.name, count(*)": """\
 RETURN a.name, count(*) AS COUNT_STAR() [aggregate: count(*)]
 └─ MATCH [hands on: a]

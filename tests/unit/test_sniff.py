@@ -109,7 +109,7 @@ def test_a_few_bad_rows_do_not_decide():
 
 
 def test_header_detection_of_composite_columns():
-    from ruzu.composite_types import parse_composite
+    from ruzu.types import parse_composite
 
     floats = parse_composite("FLOAT[3]")
     assert detect_header(["text", "embedding"], ["text", "embedding"],

@@ -81,8 +81,8 @@ def test_an_index_built_with_version_1_still_answers(tmp_path, monkeypatch, part
     _build(str(tmp_path / "db"), nodes, edges)
     monkeypatch.setattr(pk_index, "STRING_HASH_VERSION", 2)  # reopened by today's code
     with ruzu.Database(str(tmp_path / "db")) as db:
-        index = db._manifest.tables["P"]["index"]
-        assert index["string_hash"] == 1 and (index["bits"] > 0) == partitioned
+        index = db._manifest.tables["P"].index
+        assert index.string_hash == 1 and (index.bits > 0) == partitioned
         conn = ruzu.Connection(db)
         got = conn.execute("MATCH (a:P {id: $k}) RETURN a.v", {"k": keys[4321]}).get_all()
         assert got == [[4321]]

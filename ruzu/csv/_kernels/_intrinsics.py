@@ -1,4 +1,4 @@
-"""LLVM intrinsics the CSV kernels call: C strtod, unaligned 8-byte loads, bit counts,
+"""LLVM intrinsics the CSV kernels call: C strtod, bit counts,
 memcpy/memmove into row buffers."""
 
 from __future__ import annotations
@@ -28,20 +28,6 @@ def _strtod(typingctx, arr):
         fnty = ir.FunctionType(ir.DoubleType(), [ir.IntType(8).as_pointer(), charpp])
         fn = cgutils.get_or_insert_function(builder.module, fnty, "strtod")
         return builder.call(fn, [ptr, ir.Constant(charpp, None)])
-
-    return sig, codegen
-
-
-@intrinsic
-def _load8(typingctx, arr, idx):
-    """Unaligned little-endian uint64 load of arr[idx:idx+8] (uint8 array; caller checks
-    idx + 8 <= len). Lets the scanners test 8 bytes per step."""
-    sig = types.uint64(arr, idx)
-
-    def codegen(context, builder, signature, args):
-        ary = context.make_array(signature.args[0])(context, builder, args[0])
-        ptr = builder.gep(builder.bitcast(ary.data, ir.IntType(8).as_pointer()), [args[1]])
-        return builder.load(builder.bitcast(ptr, ir.IntType(64).as_pointer()), align=1)
 
     return sig, codegen
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._intrinsics import load8 as _load8
 from ..._jit import kernel
 from ._constants import _M_CR, _M_LF, _M_LOW7, _M_LOW63, _M_ONES, _Q_MORE, _Q_UNTERM, _U64_0
-from ._intrinsics import _load8, _popcount
+from ._intrinsics import _popcount
 from .codes import (
     E_AFTER_QUOTE,
     E_INVALID_UTF8,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._intrinsics import load8 as _load8
 from ..._jit import kernel
 from ._constants import (
     _I64_MAX_U,
@@ -24,7 +25,7 @@ from ._constants import (
     _U64_1E8,
     _U64_10,
 )
-from ._intrinsics import _copy_to_row, _ctz, _load8
+from ._intrinsics import _copy_to_row, _ctz
 from .codes import (
     E_AFTER_QUOTE,
     E_INT_RANGE,

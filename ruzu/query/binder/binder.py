@@ -1,6 +1,7 @@
-"""Binding and planning: resolves labels and properties against the catalog, checks that every
-variable is in scope, splits WHERE into per-variable filters, and works out which variables
-each clause must hand on (the rest of a pattern can be counted instead of materialised).
+"""Binding: resolves labels and properties against the catalog, checks that every variable is
+in scope and every function exists with its arity, splits WHERE into per-variable filters, and
+works out which variables each clause must hand on (the rest of a pattern can be counted
+instead of materialised). The result is a list of ``steps``; ``plan`` decides how to run them.
 """
 
 from __future__ import annotations

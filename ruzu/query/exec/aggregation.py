@@ -20,7 +20,6 @@ from ..values import _kernels, checked
 from ..values.output import python_values
 from ..values.vectors import (
     FOLDED,
-    NUMPY_OF_KIND,
     Const,
     Frame,
     NodeVec,
@@ -31,14 +30,6 @@ from ..values.vectors import (
 )
 from .evaluator import Evaluator
 from .grouping import factorize, first_rows, sort_key, value_codes
-
-
-@dataclass(frozen=True)
-class AggregateCall:
-    func: str
-    arg: ast.Expr | None  # None for count(*)
-    distinct: bool
-
 
 # ----------------------------------------------------------------------------- partial states
 
@@ -412,8 +403,3 @@ def _collect(codes, values, weights, groups, graph) -> Vec:
         out[g] = items[b[g] : b[g + 1]]
     valid = np.asarray([len(x) > 0 for x in out], np.bool_) if groups else np.zeros(0, bool)
     return Vec("list", out, None if valid.all() else valid)
-
-
-def empty_like_kind(kind: str, n: int) -> Vec:
-    dtype = NUMPY_OF_KIND.get(kind, object)
-    return Vec(kind, np.zeros(n, dtype), np.zeros(n, np.bool_))

@@ -80,8 +80,7 @@ class Evaluator:
         name = self.computed.get(expr)
         if name is not None:
             return self.frame.columns[name]
-        method = getattr(self, "_" + type(expr).__name__)
-        return method(expr)
+        return _EVALUATE[type(expr)](self, expr)
 
     def _Literal(self, e: ast.Literal) -> AnyVec:
         return Const(e.value, const_kind(e.value))
@@ -243,6 +242,23 @@ class Evaluator:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+# Which method evaluates each kind of expression.
+_EVALUATE = {
+    ast.Literal: Evaluator._Literal,
+    ast.Parameter: Evaluator._Parameter,
+    ast.Variable: Evaluator._Variable,
+    ast.Property: Evaluator._Property,
+    ast.ListLiteral: Evaluator._ListLiteral,
+    ast.Case: Evaluator._Case,
+    ast.Subquery: Evaluator._Subquery,
+    ast.Subscript: Evaluator._Subscript,
+    ast.UnaryOp: Evaluator._UnaryOp,
+    ast.IsNull: Evaluator._IsNull,
+    ast.BinaryOp: Evaluator._BinaryOp,
+    ast.FunctionCall: Evaluator._FunctionCall,
+}
 
 
 def _describe(expr: ast.Expr) -> str:

@@ -5,25 +5,27 @@ from __future__ import annotations
 
 from ..binder.steps import PatternRel
 from ..syntax import ast
+from .match_plan import pk_equality
 from .ops import Close, CountComponent, Expand, Filter, Fold, FoldTree, Scan
 from .query_plan import MatchPart, ProjectPart, QueryPlan, UnwindPart
 
 
-def explain_text(plan: QueryPlan) -> str:
-    return "\n".join(explain_lines(plan))
+def explain_text(plan: QueryPlan, graph) -> str:
+    return "\n".join(explain_lines(plan, graph))
 
 
-def explain_lines(plan: QueryPlan) -> list[str]:
+def explain_lines(plan: QueryPlan, graph) -> list[str]:
     """Top-down: the last part first; below each line, what feeds it."""
     chain: list[tuple[str, list]] = []  # (line, a side branch: a COUNT component's plan)
     for index, part in enumerate(plan.parts):
         if isinstance(part, MatchPart):
             for op in part.ops:
-                chain.append(_op_line(op, part, index == 0 and plan.first_rows))
+                chain.append(_op_line(op, part, index == 0 and plan.first_rows, graph))
             match = part.step
             keep = ", ".join(sorted(n for n in match.keep if not n.startswith("#")))
             head = "OPTIONAL MATCH" if match.optional else "MATCH"
-            chain.append((f"{head} [hands on: {keep or 'row counts only'}]", []))
+            paths = f" [paths: {', '.join(match.paths)}]" if match.paths else ""
+            chain.append((f"{head} [hands on: {keep or 'row counts only'}]{paths}", []))
         elif isinstance(part, UnwindPart):
             chain.append((f"UNWIND {expr_text(part.step.expr)} AS {part.step.alias}", []))
         else:
@@ -53,18 +55,26 @@ def _draw(node, lead: str, rest: str, out: list[str]) -> None:
         _draw(child, rest + ("└─ " if last else "├─ "), rest + ("   " if last else "│  "), out)
 
 
-def _op_line(op, part: MatchPart, first_rows: bool) -> tuple[str, list]:
+def _op_line(op, part: MatchPart, first_rows: bool, graph) -> tuple[str, list]:
     step = part.step
     if isinstance(op, Scan):
         node = step.nodes[op.node]
         text = f"SCAN {_name(op.node)} ON {_tables(node.tables)}"
         if node.filters:
             text += " WHERE " + " AND ".join(expr_text(f) for f in node.filters)
+        if pk_equality(node, graph) is not None:
+            text += " [primary-key lookup]"
         if first_rows and op is part.ops[0]:
             text += " [first rows: small blocks first]"
         return text, []
     if isinstance(op, Expand):
         text = f"EXPAND {_pattern(op.rel, op.from_var, op.to_var, step)}"
+        target = step.nodes[op.to_var]
+        if target.filters:
+            text += " WHERE " + " AND ".join(expr_text(f) for f in target.filters)
+        spec = op.rel.recursive
+        if spec is not None and spec.kind != "walk":
+            text += f" [{spec.kind.upper().replace('_', ' ')}]"
         if op.fused is not None:
             fused = f"{expr_text(op.fused.other)} vs {op.to_var}.{op.fused.key}"
             text += f" [comparison fused: {fused}]"
@@ -86,7 +96,7 @@ def _op_line(op, part: MatchPart, first_rows: bool) -> tuple[str, list]:
         return text, []
     if isinstance(op, CountComponent):
         return "COUNT_COMPONENT [one number multiplies the row weights]", [
-            _op_line(sub, part, False) for sub in op.steps
+            _op_line(sub, part, False, graph) for sub in op.steps
         ]
     return type(op).__name__.upper(), []
 

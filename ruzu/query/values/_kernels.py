@@ -16,18 +16,6 @@ from ..._jit import kernel
 
 
 @kernel
-def _degrees_of(indptr, sources, out):
-    """out[i] = degree of node sources[i]; returns the sum."""
-    total = 0
-    for i in range(sources.shape[0]):
-        s = sources[i]
-        d = indptr[s + 1] - indptr[s]
-        out[i] = d
-        total += d
-    return total
-
-
-@kernel
 def _expand(indptr, nbrs, eids, sources, want_eids, out_row, out_nbr, out_eid):
     """For each source row i, one output per edge: (i, neighbour, edge id). The outputs are
     sized by the caller to the sum of the source degrees; returns the number written."""
@@ -212,16 +200,6 @@ def _walk_counts(indptr, nbrs, sources, node_mask, min_hops, max_hops, num_nodes
 
 
 # ----------------------------------------------------------------------------- grouping
-
-
-@kernel
-def _group_sum_int(codes, values, weights, valid, num_groups, out_sum, out_count):
-    """Per group: sum of values*weight and sum of weights over valid rows (int64)."""
-    for i in range(codes.shape[0]):
-        if valid[i]:
-            g = codes[i]
-            out_sum[g] += values[i] * weights[i]
-            out_count[g] += weights[i]
 
 
 @kernel

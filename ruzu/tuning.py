@@ -1,0 +1,53 @@
+"""The importer's fixed tuning constants, in one place: buffer sizes and rows per step.
+
+The byte budgets of the memory-hungry stages are not here: they scale with the import's
+``memory_limit`` and are split in ``ruzu.csv.config.Budgets`` (parse 1/8, write-behind 1/8 up to
+64 MB, index 1/2, endpoint resolve 1/4, CSR sort 1/4). The constants below are the sizes that do
+not scale: each is small next to the smallest ``memory_limit`` (64 MB) or is bounded by it where
+it is used. Modules import the value under the same name, so a test can still patch one
+module's copy (``monkeypatch.setattr(ruzu.csv.arrow, "BATCH_ROWS", 777)``).
+"""
+
+from __future__ import annotations
+
+# -- reading the input (ruzu/csv) ----------------------------------------------------------------
+# The read buffer of the record parser (at most memory_limit / 16): records longer than it grow
+# it (up to the batch budget), so it only decides how many bytes one read() asks for.
+READ_BUFFER_BYTES = 8 << 20
+# zstd frames are decompressed this many bytes per read.
+ZSTD_READ_SIZE = 1 << 20
+# Rows per Arrow record batch converted to CSV text (Parquet, Arrow IPC, DataFrames).
+ARROW_BATCH_ROWS = 64 * 1024
+
+# -- relationships (ruzu/csv/rel_loader.py, ruzu/storage/resolve.py) -----------------------------
+# Edges per step when the spilled endpoint results are merged back in edge-id order.
+MERGE_CHUNK = 1 << 20
+# Bytes per spilled edge while a chunk of them is resolved: the row, positions, matches, the
+# (edge id, offset) output and numpy temporaries.
+RESOLVE_BYTES_PER_EDGE = 96
+# Bytes per key of a lookup structure loaded whole: h1 + offset (or key + offset).
+RESOLVE_BYTES_PER_ENTRY = 16
+
+# -- the CSR build (ruzu/storage/csr.py) ---------------------------------------------------------
+# Edges per step when a committed CSR is streamed back into the buckets of an append.
+CSR_STREAM_CHUNK = 1 << 20
+# Edges are scattered to the bucket files in groups of this many: one write per bucket per group
+# instead of per parse batch (1 GB of edges: 130 K small writes took 5.3 s; grouped, far fewer).
+CSR_SCATTER_GROUP = 1 << 20
+
+# -- the primary-key index (ruzu/storage/pk_index.py) --------------------------------------------
+# Bytes per key while a partition is sorted: hashes, offsets, order, sorted copies.
+INDEX_ENTRY_BYTES = 64
+# Integer keys read per step while spilling the partitions.
+INDEX_CHUNK_ROWS = 1 << 20
+# String keys bring their bytes along (36 a UUID): a step of 1 M of them held ~90 MB of
+# transient arrays and made the index stage's peak grow with the key length.
+INDEX_STRING_CHUNK_ROWS = 1 << 18
+
+# -- writing (ruzu/storage/writer.py) ------------------------------------------------------------
+# Bytes queued for the write-behind thread at most (the budget may lower it).
+WRITE_BEHIND_MAX_PENDING = 64 << 20
+# The commit must fsync every byte written. Syncing each file every SYNC_EVERY bytes from the
+# writer thread overlaps that flush with parsing instead of paying it all at the end (about 2 s
+# for the 1.3 GB of columns of a 1 GB node file at the ~0.56 GB/s durable write speed measured).
+SYNC_EVERY = 128 << 20
