@@ -508,15 +508,6 @@ def _cast(value, type_name):
         if isinstance(value, dt.date):
             return dt.datetime(value.year, value.month, value.day)
         return dt.datetime.fromisoformat(str(value).strip())
-    if target == "INTERVAL":
-        if isinstance(value, dt.timedelta):
-            return value
-        from ...csv.composite_values import interval_to_timedelta, parse_interval
-
-        try:
-            return interval_to_timedelta(*parse_interval(str(value).strip()))
-        except ValueError as e:
-            raise QueryError(f"Conversion exception: {e}") from None
     raise QueryError(f"CAST to {target} is not supported")
 
 
