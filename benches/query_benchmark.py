@@ -64,6 +64,19 @@ QUERIES: dict[str, str] = {
     "WHERE c > 100 MATCH (a)-[:LivesIn]->(city:City) "
     "RETURN city.country, count(*) AS n ORDER BY n DESC, city.country "
     "LIMIT 5",
+    # recursive joins with paths (query/recursive.py)
+    "path_lengths_two_hops": "MATCH (a:Person {id: 7})-[e:Follows*1..2]->(b:Person) "
+    "RETURN length(e) AS hops, count(*) ORDER BY hops",
+    "filtered_var_length": "MATCH (a:Person {id: 1})-[:Follows*1..3 (r, n | WHERE "
+    "r.since >= 2016)]->(b:Person) RETURN count(DISTINCT b)",
+    "shortest_path_lengths": "MATCH (a:Person {id: 1})-[e:Follows* SHORTEST 1..8]->(b:Person) "
+    "RETURN length(e) AS hops, count(*) ORDER BY hops",
+    "shortest_path_pair": "MATCH (a:Person {id: 1})-[e:Follows* SHORTEST 1..8]->"
+    "(b:Person {id: 42}) RETURN length(e)",
+    "all_shortest_paths": "MATCH (a:Person {id: 1})-[e:Follows* ALL SHORTEST 1..8]->"
+    "(b:Person {id: 42}) RETURN length(e), count(*)",
+    "weighted_shortest": "MATCH (a:Person {id: 1})-[e:Follows* WSHORTEST(since)]->(b:Person) "
+    "WHERE b.id < 1000 RETURN count(*), sum(cost(e))",
 }
 
 _FIRST = np.array(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -118,6 +119,11 @@ class Database:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
         except (KeyError, TypeError, ValueError) as e:
             raise CorruptDatabaseError(f"{self.path}: catalog is malformed ({e})") from None
+
+    @property
+    def is_closed(self) -> bool:
+        """True once ``close()`` was called."""
+        return self._closed
 
     def close(self) -> None:
         """Release the database; safe to call more than once."""
@@ -271,7 +277,8 @@ class Database:
         """Append the rows of a CSV file to a node table, all or nothing.
 
         ``progress`` is called at least every 100,000 rows; ``on_reject`` with every rejected
-        row (the result keeps the first 10,000)."""
+        row, duplicates included (the result keeps the first 10,000). A pipe or FIFO is
+        spooled as it is read, so its errors and rejects show their lines and records."""
         from .csv.files import expand_paths, merge_results
         from .csv.node_loader import load_nodes
 
@@ -387,6 +394,8 @@ class Connection:
         self._closed = False
         # bytes a query's intermediate results may use (None: the database's setting)
         self.query_memory_limit = validate_limit(query_memory_limit)
+        self._timeout_ms: int | None = None
+        self._interrupt = threading.Event()
 
     def execute(self, query, parameters: dict | None = None) -> QueryResult:
         """Run a query (or a statement from ``prepare``) with ``$name`` parameters."""
@@ -399,8 +408,26 @@ class Connection:
         if isinstance(query, PreparedStatement):
             query.check()
             query = query.query
-        with limit_for_queries(self.query_memory_limit):
+        from .query.interrupt import query_controls
+
+        self._interrupt.clear()
+        with limit_for_queries(self.query_memory_limit), query_controls(
+            self._timeout_ms, self._interrupt
+        ):
             return self.database.execute(query, parameters)
+
+    def set_query_timeout(self, timeout_in_ms: int) -> None:
+        """Queries on this connection stop with ``QueryInterruptedError`` ("Interrupted.")
+        after this many milliseconds (0: no timeout)."""
+        if isinstance(timeout_in_ms, bool) or not isinstance(timeout_in_ms, int) or (
+            timeout_in_ms < 0
+        ):
+            raise ValueError(f"timeout must be a non-negative number of ms, not {timeout_in_ms!r}")
+        self._timeout_ms = timeout_in_ms or None
+
+    def interrupt(self) -> None:
+        """Stop the query this connection is running (call it from another thread)."""
+        self._interrupt.set()
 
     def explain(self, query: str) -> str:
         """The plan of a read query as text (what ``EXPLAIN <query>`` returns as its row)."""
@@ -422,6 +449,11 @@ class Connection:
     def close(self) -> None:
         """Close the connection (the database stays open)."""
         self._closed = True
+
+    @property
+    def is_closed(self) -> bool:
+        """True once ``close()`` was called."""
+        return self._closed
 
     def __enter__(self) -> Connection:
         """``with Connection(db) as conn:`` closes the connection when the block ends."""

@@ -88,6 +88,11 @@ class ImportInterrupted(RuzuError, RuntimeError):
         self.resume_skip_rows = resume_skip_rows
 
 
+class QueryInterruptedError(RuzuError, RuntimeError):
+    """A query stopped by ``Connection.interrupt()`` or its timeout
+    (``Connection.set_query_timeout``); the message is Kùzu's, "Interrupted."."""
+
+
 class QueryMemoryError(RuzuError, MemoryError):
     """A query's intermediate results outgrew its memory budget (``query_memory_limit``)."""
 

@@ -13,8 +13,7 @@ from typing import TextIO
 
 from ..csv.config import CsvImportConfig, ImportResult, Reject
 from ..csv.lines import line_offsets
-from ..csv.once import is_one_shot
-from ..csv.sources import open_binary
+from ..csv.sources import input_kind, open_binary
 from .args import FileJob
 
 
@@ -77,8 +76,36 @@ def _read_record(f, start: int, quote: bytes, escape: bytes, limit: int = 16 << 
 
 
 def _open_input(path: str):
-    """The input's bytes as stored; a pipe's from its spool (see ``csv/once.py``)."""
-    return open_binary(path) if is_one_shot(path) else open(path, "rb")  # noqa: SIM115
+    """The input's bytes as the parser saw them, at any offset (rejects hold offsets into
+    these): a plain file as stored, a pipe's from its spool (see ``csv/once.py``), a
+    compressed file decompressed (it used to copy compressed bytes into the .bad.csv)."""
+    if input_kind(path) == "plain":  # (a pipe too)
+        return open_binary(path)
+    return _Reopening(path)
+
+
+class _Reopening:
+    """A decompressing (or converting) reader that seeks back by opening the input again (a
+    zstd stream and an Arrow input read forward only)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._f = open_binary(path)
+
+    def seek(self, offset: int) -> int:
+        if offset < self._f.tell():
+            self._f.close()
+            self._f = open_binary(self.path)
+        return self._f.seek(offset)
+
+    def read(self, n: int = -1) -> bytes:
+        return self._f.read(n)
+
+    def __enter__(self) -> _Reopening:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._f.close()
 
 
 def _quote_escape(cfg: CsvImportConfig) -> tuple[bytes, bytes]:
@@ -92,14 +119,12 @@ def raw_records(path: str, rejects: Sequence[Reject], cfg: CsvImportConfig) -> l
     line, and one whose line is not in the file falls back to its ``record`` text."""
     quote, escape = _quote_escape(cfg)
     by_line = line_offsets(path, sorted({r.line for r in rejects if r.byte_offset < 0}))
-    out = []
-    with _open_input(path) as f:
-        for r in rejects:
-            start = r.byte_offset if r.byte_offset >= 0 else by_line.get(r.line)
-            if start is None:
-                out.append(r.record.encode("utf-8") + b"\n")
-            else:
-                out.append(_read_record(f, start, quote, escape))
+    starts = [r.byte_offset if r.byte_offset >= 0 else by_line.get(r.line) for r in rejects]
+    out = [r.record.encode("utf-8") + b"\n" for r in rejects]  # where a record is not found
+    with _open_input(path) as f:  # read in file order: a compressed input seeks forward
+        for i in sorted((i for i, s in enumerate(starts) if s is not None),
+                        key=starts.__getitem__):
+            out[i] = _read_record(f, starts[i], quote, escape)
     return out
 
 

@@ -61,8 +61,9 @@ def mark_warm() -> None:
 def compile_notice(err: TextIO | None = None) -> None:
     """Say that the first run compiles (once per machine and version), on stderr."""
     if not is_warm():
-        print("compiling ruzu's kernels (first run only, ~20-40 s; 'python -m ruzu warmup' "
-              "does it ahead) …", file=err or sys.stderr, flush=True)
+        print("compiling ruzu's kernels (first run only: ~25 s on a quiet machine, minutes "
+              "on a busy one; 'python -m ruzu warmup' does it ahead) …",
+              file=err or sys.stderr, flush=True)
 
 
 def _write_inputs(folder: str) -> dict[str, str]:

@@ -95,8 +95,8 @@ def _batches(path: str, kind: str):
             try:
                 with pq.ParquetFile(one, pre_buffer=False, buffer_size=1 << 20) as f:
                     yield from f.iter_batches(batch_size=BATCH_ROWS, use_threads=False)
-            except (pa.ArrowInvalid, OSError) as e:  # e.g. only the magic bytes b'PAR1'
-                from ..errors import CsvError  # a ruzu error, naming the file
+            except pa.ArrowInvalid as e:  # e.g. b"PAR1" and nothing more: a ruzu error
+                from ..errors import CsvError
 
                 raise CsvError(f"{one}: not a readable Parquet file ({e})", path=one,
                                reason="invalid Parquet input") from None

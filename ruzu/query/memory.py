@@ -86,11 +86,15 @@ class MemoryGuard:
                       or default_limit())
         self.base = anon_rss()
         self._last = 0.0
+        from .interrupt import Stopper
+
+        self.stopper = Stopper()  # timeout / interrupt, checked with the memory
 
     def check(self, extra: int = 0) -> None:
         """Raise QueryMemoryError when the growth so far plus ``extra`` bytes about to be
         allocated exceeds the budget. Cheap: without ``extra`` it reads the process's memory
-        at most every CHECK_INTERVAL seconds."""
+        at most every CHECK_INTERVAL seconds. Also stops an interrupted or timed-out query."""
+        self.stopper.check()
         if not extra:
             now = time.monotonic()
             if now - self._last < CHECK_INTERVAL:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import numpy as np
@@ -97,6 +98,10 @@ class QueryResult:
         for i in range(len(self._names)):
             vec = self._vectors[i] if self._vectors else None
             kind = getattr(vec, "kind", None)
+            ltype = getattr(vec, "ltype", None)  # a composite property: its column type
+            if ltype is not None:
+                out.append(ltype.value if isinstance(ltype, enum.Enum) else str(ltype))
+                continue
             out.append(TYPE_NAMES.get(kind, "ANY") if kind else "ANY")
         return out
 
@@ -114,6 +119,14 @@ class QueryResult:
         import polars as pl
 
         return pl.from_arrow(self.get_as_arrow())
+
+    def get_as_networkx(self, directed: bool = True):
+        """The result's nodes and rels as a networkx ``MultiDiGraph`` (``MultiGraph`` when
+        ``directed`` is False), as Kùzu builds it (needs networkx installed)."""
+        from .networkx_export import to_networkx
+
+        self._check_open()
+        return to_networkx(self._columns(), self._graph, directed)
 
     def get_execution_time(self) -> float:
         """Milliseconds spent running the query (after parsing and binding)."""

@@ -88,3 +88,28 @@ def test_copy_counts_every_skipped_row(tmp_path):
 
 if __name__ == "__main__":  # pragma: no cover
     pytest.main([__file__])
+
+
+@pytest.mark.parametrize("codec", ["gzip", "zstd"])
+def test_bad_csv_of_a_compressed_input_holds_its_records(run, files, tmp_path, codec):
+    """The rejects' byte offsets are of the decompressed text: the .bad.csv used to copy
+    compressed bytes. A duplicate is reported after the parse rejects, at an earlier offset,
+    so a forward-only (zstd) stream is read again."""
+    text = "id,name,age\n1,a,30\n1,dup,31\nx,bad,32\n2,b,33\n3,c,old\n"
+    raw = text.encode()
+    if codec == "gzip":
+        import gzip
+
+        data = gzip.compress(raw)
+    else:
+        import zstandard
+
+        data = zstandard.ZstdCompressor().compress(raw)
+    persons = write(tmp_path / f"p.csv.{codec}", data)
+    report = tmp_path / "rejects.jsonl"
+    r = run(files["db"], "--schema", files["schema"], "--nodes", f"Person={persons}",
+            "--ignore-errors", "--report-file", report)
+    assert r.code == 0, r.err
+    bad = (tmp_path / "rejects.bad.csv").read_text(encoding="utf-8").splitlines()
+    assert bad[0] == "id,name,age"
+    assert sorted(bad[1:]) == ["1,dup,31", "3,c,old", "x,bad,32"]

@@ -18,6 +18,7 @@ QUERIES = [
     "MATCH (a:P) RETURN {name: a.name, id: a.id}",
     "RETURN map(['a', 'b'], [1, 2])",
     "RETURN to_uuid('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12')",
+    "MATCH (a:P)-[e:K]->(b:P) WHERE e.since > 2004 AND [1, 2] > [1, 1] RETURN b.id",
     "MATCH (a:P) RETURN count(DISTINCT gen_random_uuid())",
     "MATCH (p1:P)-[:K]->(p2:P) WITH DISTINCT gen_random_uuid() AS x RETURN count(*)",
     "MATCH (p1:P)-[:K]->(:P) WITH DISTINCT p1.name AS x, gen_random_uuid() AS y RETURN count(*)",

@@ -124,3 +124,26 @@ def test_errors_where_kuzu_raises(both, query):
         conn.execute(query)
     with pytest.raises(QueryError):
         db.execute(query)
+
+
+def test_path_enumeration_respects_the_memory_budget(tmp_path):
+    """Returning every 1..5-hop walk of a complete graph on 40 nodes would need ~10^8 paths
+    (~3 GB) from one source: the query stops with QueryMemoryError before allocating them."""
+    from ruzu.errors import QueryMemoryError
+
+    n = 40
+    (tmp_path / "n.csv").write_text("id\n" + "".join(f"{i}\n" for i in range(n)))
+    (tmp_path / "e.csv").write_text(
+        "from,to\n" + "".join(f"{i},{j}\n" for i in range(n) for j in range(n) if i != j)
+    )
+    db = ruzu.Database(tmp_path / "db")
+    db.execute("CREATE NODE TABLE N(id INT64 PRIMARY KEY)")
+    db.execute("CREATE REL TABLE E(FROM N TO N)")
+    db.execute(f"COPY N FROM '{tmp_path}/n.csv' (HEADER=true)")
+    db.execute(f"COPY E FROM '{tmp_path}/e.csv' (HEADER=true)")
+    conn = ruzu.Connection(db, query_memory_limit=200 * 2**20)
+    with pytest.raises(QueryMemoryError):
+        conn.execute("MATCH (a:N)-[e:E*1..5]->(b:N) WHERE a.id = 0 RETURN length(e)")
+    # a bounded question on the same graph still runs
+    rows = conn.execute("MATCH (a:N)-[e:E*1..2]->(b:N) WHERE a.id = 0 RETURN count(*)").get_all()
+    assert rows == [[(n - 1) + (n - 1) * (n - 1)]]

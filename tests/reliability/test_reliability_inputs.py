@@ -70,3 +70,17 @@ def test_unchanged_file_imports(setup):
     db.import_nodes("P", csv, CONFIG, progress=calls.append)
     assert len(calls) > 1  # the callback ran while the file was being read
     assert db.table("P").num_rows == ROWS
+
+
+@pytest.mark.parametrize("content", [b"PAR1", b"PAR1\x00\x01garbage PAR1"])
+def test_a_file_that_only_looks_like_parquet_is_a_csv_error(tmp_path, content):
+    """Found by the random-input property test: the magic bytes alone made pyarrow's
+    ArrowInvalid escape as a raw exception."""
+    path = tmp_path / "fake.parquet"
+    path.write_bytes(content)
+    with ruzu.Database(tmp_path / "db") as db:
+        db.create_node_table("P", [("id", "INT64")], "id")
+        before = snapshot(db.path)
+        with pytest.raises(ruzu.CsvError, match="not a readable Parquet file"):
+            db.import_nodes("P", str(path))
+        assert snapshot(db.path) == before

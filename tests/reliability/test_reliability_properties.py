@@ -32,10 +32,16 @@ COMMON = {"deadline": None, "database": None, "derandomize": False,
           "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 
 
+WATCHDOG_SECONDS = 180
+
+
 @pytest.fixture(autouse=True)
 def watchdog():
-    """A hang (e.g. a parser loop that never advances) dumps the stacks and ends the run."""
-    faulthandler.dump_traceback_later(180, exit=True)
+    """A hang (e.g. a parser loop that never advances) dumps the stacks and ends the run. The
+    timer is re-armed for every example (``Scratch``): armed once per test, the 250 examples of
+    a test on a machine at load 10+ could outlast it, and the whole pytest process exited with
+    no test named (the "unidentified failure" of a targeted run)."""
+    faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True)
     yield
     faulthandler.cancel_dump_traceback_later()
 
@@ -44,6 +50,7 @@ class Scratch:
     """A directory for one hypothesis example (on tmpfs when there is one)."""
 
     def __enter__(self) -> str:
+        faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True)  # per example
         self.path = tempfile.mkdtemp(prefix="ruzu-prop-", dir=SHM)
         return self.path
 

@@ -22,9 +22,10 @@ WALK, TRAIL, ACYCLIC = 0, 1, 2
 
 @kernel
 def _walks(indptr, nbrs, edge_key, sources, node_ok, edge_ok, target_ok, low, high, mode,
-           fill, out_src, out_len, out_hops, out_cost, weights):
+           fill, out_src, out_len, out_hops, out_cost, weights, cap):
     """Depth-first: every walk (or trail, or acyclic path) of low…high hops from each source.
-    ``weights`` (per entry, may be empty) sums into ``out_cost``."""
+    ``weights`` (per entry, may be empty) sums into ``out_cost``. Counting stops after the
+    source whose paths pass ``cap`` (the caller then takes fewer sources at a time)."""
     path_nodes = np.empty(high + 1, np.int64)
     path_pos = np.empty(high + 1, np.int64)
     cursor = np.empty(high + 1, np.int64)
@@ -32,6 +33,8 @@ def _walks(indptr, nbrs, edge_key, sources, node_ok, edge_ok, target_ok, low, hi
     n_paths = 0
     n_hops = 0
     for si in range(sources.shape[0]):
+        if not fill and n_paths > cap:
+            break
         s = sources[si]
         path_nodes[0] = s
         if low == 0 and target_ok[s]:

@@ -99,13 +99,17 @@ def _unwind(graph, params, step: UnwindStep, stream: Iterable[Frame]) -> Iterato
             if not items:
                 continue
             m = len(items)
-            out = frame.take(np.repeat(np.arange(frame.n), m))
             values = np.empty(m, object)
             for i, v in enumerate(items):
                 values[i] = v
             vec = from_python(values, np.asarray([v is not None for v in items], np.bool_))
-            out.columns[step.alias] = vec.take(np.tile(np.arange(m), frame.n))
-            yield out
+            step_rows = max(1, tuning.CHUNK_ROWS // m)  # output chunks of at most CHUNK_ROWS
+            for lo in range(0, frame.n, step_rows):
+                graph.memory.check()
+                hi = min(frame.n, lo + step_rows)
+                out = frame.take(np.repeat(np.arange(lo, hi), m))
+                out.columns[step.alias] = vec.take(np.tile(np.arange(m), hi - lo))
+                yield out
             continue
         value = broadcast(value, frame.n)
         if value.kind != "list":

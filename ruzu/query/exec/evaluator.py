@@ -64,9 +64,9 @@ class Evaluator:
         """Boolean mask of rows where ``expr`` is true (NULL counts as false)."""
         value = self.eval(expr)
         if isinstance(value, Const):
-            if value.value is not None and not isinstance(value.value, bool):
+            if value.value is not None and not isinstance(value.value, bool | np.bool_):
                 raise QueryError(f"WHERE needs a boolean, got {TYPE_NAMES[value.kind]}")
-            return np.full(self.frame.n, value.value is True)
+            return np.full(self.frame.n, value.value is not None and bool(value.value))
         if value.kind == "null":
             return np.zeros(self.frame.n, np.bool_)
         if value.kind != "bool":

@@ -42,6 +42,39 @@ class PathValue(dict):
     cost: float | None = None
 
 
+class PathColumn:
+    """A recursive rel's column: hop counts (and costs) at once, the dict values only when
+    something reads them (``length(e)`` and ``cost(e)`` never do). Quacks like a ``Vec`` of
+    kind ``any``."""
+
+    kind = "any"
+    ltype = None
+    valid = None
+
+    def __init__(self, build, rows: np.ndarray, lengths: np.ndarray, costs) -> None:
+        self._build = build  # () -> every value of the batch (built once)
+        self.rows = rows
+        self.lengths = lengths
+        self.costs = costs
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._build()[self.rows]
+
+    def objects(self) -> np.ndarray:
+        return self.values
+
+    def is_valid(self) -> np.ndarray:
+        return np.ones(len(self.rows), np.bool_)
+
+    def take(self, idx: np.ndarray) -> PathColumn:
+        costs = None if self.costs is None else self.costs[idx]
+        return PathColumn(self._build, self.rows[idx], self.lengths[idx], costs)
+
+
 def needs_paths(rel, step) -> bool:
     """Whether a variable-length rel must be enumerated here rather than counted."""
     return (
@@ -254,9 +287,10 @@ class RecursiveExpander:
 
         def run(batch: np.ndarray, fill: bool, out):
             if kind in _MODES:
+                cap = tuning.CHUNK_ROWS if len(batch) > 1 else np.iinfo(np.int64).max
                 return _path_kernels._walks(
                     pg.indptr, pg.nbrs, pg.edge_key, batch, node_ok, edge_ok, target_ok, low,
-                    high, _MODES[kind], fill, *out, weights)
+                    high, _MODES[kind], fill, *out, weights, cap)
             return _path_kernels._shortest(
                 pg.indptr, pg.nbrs, batch, node_ok, edge_ok, target_ok, high,
                 kind.startswith("all_"), weights, fill, *out)
@@ -277,15 +311,13 @@ class RecursiveExpander:
                    np.empty(n_hops, np.int64), np.empty(n_paths, np.float64))
             if n_paths:
                 run(batch, True, out)
-                frame_out = self._frame(pg, carried, lo, batch, out, tables, target, rel,
-                                        want_value)
-                if want_value and step.from_var != rel.left:  # listed from the left end
-                    frame_out.columns[rel.name] = _reversed(frame_out.columns[rel.name])
-                yield frame_out
+                # a path is listed from the end written first
+                yield self._frame(pg, carried, lo, batch, out, tables, target, rel,
+                                  want_value, step.from_var != rel.left)
             lo = hi
 
     def _frame(self, pg, carried: Frame, lo: int, batch, out, tables, target, rel,
-               want_value: bool):
+               want_value: bool, backwards: bool):
         out_src, out_len, out_hops, out_cost = out
         starts = np.zeros(len(out_len) + 1, np.int64)
         starts[1:] = np.cumsum(out_len)
@@ -295,7 +327,18 @@ class RecursiveExpander:
         ends[moved] = pg.nbrs[out_hops[starts[1:][moved] - 1]]
         frame.columns[target] = pg.nodes(ends, tables)
         if want_value:
-            frame.columns[rel.name] = self._values(pg, rel, out_len, starts, out_hops, out_cost)
+            cache: list = []
+
+            def build() -> np.ndarray:
+                if not cache:
+                    vec = self._values(pg, rel, out_len, starts, out_hops, out_cost)
+                    cache.append((_reversed(vec) if backwards else vec).values)
+                return cache[0]
+
+            weighted = rel.recursive is not None and rel.recursive.weight is not None
+            frame.columns[rel.name] = PathColumn(
+                build, np.arange(len(out_len)), out_len, out_cost if weighted else None
+            )
         return frame
 
     def _values(self, pg: PathGraph, rel, lengths, starts, hops, costs) -> Vec:

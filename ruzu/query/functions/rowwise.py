@@ -18,7 +18,7 @@ import numpy as np
 
 from ...errors import QueryError
 from ..values.output import to_python_list
-from ..values.vectors import Const, NodeVec, RelVec, Vec, const_kind, from_python
+from ..values.vectors import NUMPY_OF_KIND, Const, NodeVec, RelVec, Vec, const_kind, from_python
 
 
 def rowwise(fn: Callable, *, kind: str | None = None, nulls: bool = True):
@@ -433,6 +433,15 @@ def _rels(path):
     return list(path["_rels"])
 
 
+def _path_field(ev, args, field: str, fn):
+    """length(e) / cost(e) of a recursive rel column straight from its arrays (no dicts)."""
+    values = getattr(args[0], field, None)
+    if values is not None and len(values) == ev.frame.n:
+        kind = "int" if field == "lengths" else "float"
+        return Vec(kind, np.asarray(values, NUMPY_OF_KIND[kind]))
+    return rowwise(fn)(ev, args)
+
+
 def _cost(path):
     cost = getattr(path, "cost", None)
     if cost is None:
@@ -535,7 +544,7 @@ FUNCTIONS: dict[str, tuple[Callable, tuple[int, int]]] = {
     "regexp_extract_all": (rowwise(_regexp_extract_all), (2, 3)),
     "initcap": (rowwise(_initcap), (1, 1)),
     "levenshtein": (rowwise(_levenshtein), (2, 2)),
-    "length": (rowwise(_length), (1, 1)),
+    "length": (lambda ev, args: _path_field(ev, args, "lengths", _length), (1, 1)),
     "list_sort": (rowwise(_list_sort), (1, 3)),
     "list_reverse_sort": (rowwise(_list_reverse_sort), (1, 1)),
     "list_distinct": (rowwise(_list_distinct), (1, 1)),
@@ -587,6 +596,6 @@ FUNCTIONS: dict[str, tuple[Callable, tuple[int, int]]] = {
     "struct_extract": (rowwise(_struct_extract), (2, 2)),
     "nodes": (rowwise(_nodes, kind="list"), (1, 1)),
     "rels": (rowwise(_rels, kind="list"), (1, 1)),
-    "cost": (rowwise(_cost), (1, 1)),
+    "cost": (lambda ev, args: _path_field(ev, args, "costs", _cost), (1, 1)),
     "offset": (rowwise(_offset), (1, 1)),
 }
