@@ -1,19 +1,18 @@
 """``python -m ruzu warmup`` (or ``ruzu-import warmup``): compile every kernel a typical import
 and query use once, ahead of the first real run, into numba's per-user cache
 (``~/.cache/ruzu/numba``, see ``ruzu._jit``); later processes load them in about a second.
-Also the "compiling ruzu's kernels (first run only)" notice of an import that finds the cache
-cold."""
+The cache marker and the first-run notice of an import live in ``first_run``."""
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from typing import TextIO
 
-from .. import __version__
-from .._jit import user_cache_dir
+from ..database import Database
+from .first_run import mark_warm
+from .run import run_demo
 
 NODE_COLUMNS = [("id", "INT64"), ("name", "STRING"), ("age", "INT64"), ("score", "DOUBLE"),
                 ("active", "BOOLEAN"), ("born", "DATE"), ("seen", "TIMESTAMP")]
@@ -37,33 +36,6 @@ QUERIES = [
     "ORDER BY a.age LIMIT 3",
     "MATCH (u:User)-[:Knows]->(v:User) RETURN u.uid, count(*) ORDER BY u.uid",
 ]
-
-
-def marker_path() -> str:
-    """A file that says this ruzu version's kernels were compiled into the cache once."""
-    base = os.environ.get("NUMBA_CACHE_DIR") or user_cache_dir()
-    return os.path.join(base, f"ruzu-{__version__}.warm")
-
-
-def is_warm() -> bool:
-    return os.path.exists(marker_path())
-
-
-def mark_warm() -> None:
-    try:
-        os.makedirs(os.path.dirname(marker_path()), exist_ok=True)
-        with open(marker_path(), "w") as f:
-            f.write(f"{time.time():.0f}\n")
-    except OSError:
-        pass  # no cache directory: the notice just shows again
-
-
-def compile_notice(err: TextIO | None = None) -> None:
-    """Say that the first run compiles (once per machine and version), on stderr."""
-    if not is_warm():
-        print("compiling ruzu's kernels (first run only: ~25 s on a quiet machine, minutes "
-              "on a busy one; 'python -m ruzu warmup' does it ahead) …",
-              file=err or sys.stderr, flush=True)
 
 
 def _write_inputs(folder: str) -> dict[str, str]:
@@ -94,8 +66,6 @@ def run_warmup(out: TextIO) -> int:
     README's demo and these queries compile nothing in a fresh process (the warm-up before
     missed the demo's kernels for a file over one read buffer and for CSR buckets: 16
     compilations, 45 s at load 13)."""
-    from ..database import Database
-
     t0 = time.perf_counter()
     print(f"compiling ruzu's kernels into {os.environ.get('NUMBA_CACHE_DIR', 'the cache')} "
           "(once per machine and version) …", file=out, flush=True)
@@ -129,7 +99,6 @@ def _warm_demo(folder: str) -> None:
     import io
 
     from .args import build_demo_parser
-    from .run import run_demo
 
     args = build_demo_parser().parse_args(
         [os.path.join(folder, "demo-db"), "--persons", str(DEMO_PERSONS),
