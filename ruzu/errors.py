@@ -4,9 +4,9 @@ built-in so callers can catch either. Messages are complete sentences, formatted
 from __future__ import annotations
 
 
-class RuzuError(Exception):
-    """Base class of every ruzu error. Errors a query can raise (QueryError, CatalogError) are
-    also RuntimeErrors, as every error of Kùzu's Python API is."""
+class RuzuError(RuntimeError):
+    """Base class of every ruzu error; a RuntimeError, as every error of Kùzu's Python API
+    is."""
 
 
 class ConfigError(RuzuError, ValueError):
