@@ -34,10 +34,12 @@ class FileAppender:
         arr = np.ascontiguousarray(data).view(np.uint8)  # raw bytes (datetime64 has no buffer)
         if arr.nbytes == 0:
             return
-        if self.writer is not None:
+        if self.writer is not None and arr.nbytes <= self.writer.max_pending:
             # the caller may reuse its buffer right away: the writer gets its own copy
             self.writer.submit(self, arr.copy())
-        else:
+        else:  # (a write larger than the write-behind budget, e.g. one 50 MB field: no copy)
+            if self.writer is not None:
+                self.writer.drain()  # the queued appends of this file go first
             io.write_all(self.fd, arr)
             self.crc32 = zlib.crc32(arr, self.crc32)
         self.size += arr.nbytes

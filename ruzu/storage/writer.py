@@ -42,6 +42,10 @@ class WriteBehind:
             self._cond.notify_all()
 
     @property
+    def max_pending(self) -> int:
+        return self._max
+
+    @property
     def pending_bytes(self) -> int:
         """Bytes queued and not yet written (at most ``max_pending``)."""
         return self._pending
