@@ -10,8 +10,7 @@ import os
 import pytest
 
 import ruzu
-
-from .graphgen import write_graph
+from ruzu.testing.graphs import write_property_graph as write_graph
 
 kuzu = pytest.importorskip("kuzu")
 

@@ -2,7 +2,8 @@
 oracle: on random schemas and random chain patterns (labels or none, every direction), the node
 tables and rel-table traversals the binder keeps are exactly those that appear in at least one
 consistent assignment of tables to the whole pattern (for a chain, pruning to a fixed point is
-exact, and a pattern that cannot match is left with no tables at all). Binding only: no data, no execution."""
+exact, and a pattern that cannot match is left with no tables at all). Binding only: no data,
+no execution."""
 
 from __future__ import annotations
 
