@@ -9,7 +9,6 @@ between kernel calls."""
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ import ruzu
 from ruzu.errors import QueryInterruptedError, QueryMemoryError
 from ruzu.query.exec import shortest, tuning
 
-from .conftest import kuzu
+from .conftest import kuzu, query_running
 
 N_NODES = 40
 
@@ -177,9 +176,10 @@ def test_interrupt_lands_inside_a_shortest_path_search(bigger, monkeypatch):
         except QueryInterruptedError as e:
             caught.append(e)
 
+    running = query_running(monkeypatch)
     worker = threading.Thread(target=run)
     worker.start()
-    time.sleep(0.3)
+    assert running.wait(120)  # (a fixed sleep raced the worker on a loaded machine)
     conn.interrupt()
     worker.join(timeout=120)
     assert not worker.is_alive()
