@@ -23,11 +23,13 @@ MAX_PENDING = 2
 
 
 class KeySpill:
-    def __init__(self, staging: str, bits: int, pairs: bool, prefix: str = "pk") -> None:
-        """``pairs``: keys hash to ``(h1, h2)`` (strings, UUIDs); else ``h1`` alone."""
+    def __init__(self, staging: str, bits: int, pairs: bool, prefix: str = "pk",
+                 first: int = 0) -> None:
+        """``pairs``: keys hash to ``(h1, h2)`` (strings, UUIDs); else ``h1`` alone. Rows are
+        numbered from ``first`` (node offsets from 0; edge ids for an endpoint spill)."""
         self.bits = bits
         self.width = 3 if pairs else 2
-        self.rows = 0  # keys added so far
+        self.rows = first  # the number of the next row
         self.paths = [os.path.join(staging, f"{prefix}-{p:05d}.spill")
                       for p in range(1 << bits)]
         self._files: list = []
@@ -60,27 +62,14 @@ class KeySpill:
         for p in np.flatnonzero(np.diff(bounds)):
             self._files[p].write(rows[bounds[p] : bounds[p + 1]].data)
 
-    def finish(self) -> list:
-        """Wait for the writes; return one loader per partition: ``load()`` gives ``(h1, h2,
-        offsets)`` of that partition (h2 zeros for integer keys) and removes its file."""
+    def finish(self) -> list[str]:
+        """Wait for the writes and close the files; returns their paths, partition order."""
         try:
             while self._pending:
                 self._pending.popleft().result()
         finally:
             self._close()
-        width = self.width
-
-        def loader(path: str):
-            def load():
-                # views into the rows, no copies: the sort writes fresh arrays anyway
-                rows = np.fromfile(path, dtype=np.uint64).reshape(-1, width)
-                os.unlink(path)
-                h2 = rows[:, 1] if width == 3 else np.zeros(len(rows), np.uint64)
-                return rows[:, 0], h2, rows.view(np.int64)[:, -1]
-
-            return load
-
-        return [loader(p) for p in self.paths]
+        return self.paths
 
     def discard(self) -> None:
         """Stop and remove the staging files (the import failed or the spill cannot be used)."""
@@ -105,3 +94,12 @@ class KeySpill:
             self._pool = None
         for f in self._files:
             f.close()
+
+
+def load_partition(path: str, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(h1, h2, offsets)`` of a whole partition file (h2 zeros for integer keys); the file is
+    removed. Views into the rows, no copies: the sort writes fresh arrays anyway."""
+    rows = np.fromfile(path, dtype=np.uint64).reshape(-1, width)
+    os.unlink(path)
+    h2 = rows[:, 1] if width == 3 else np.zeros(len(rows), np.uint64)
+    return rows[:, 0], h2, rows.view(np.int64)[:, -1]

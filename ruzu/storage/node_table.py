@@ -45,6 +45,15 @@ def node_storage_files(state: NodeTableState) -> list[int]:
     return state.file_ids()
 
 
+def key_lookup_files(state: NodeTableState, primary_key: str) -> list[int]:
+    """The committed files a relationship import reads to find nodes by key: the hash index,
+    or the key column where it is the index (sorted, not dense); none for dense keys."""
+    index = state.index
+    if index.kind == "sorted" and not index.dense:
+        return [state.columns[primary_key].data]
+    return index.file_ids()
+
+
 class NodeTable:
     """Read access to a committed node table; arrays are memmaps of the column files."""
 

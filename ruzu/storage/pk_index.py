@@ -15,6 +15,7 @@ Two forms, recorded in the table's manifest state under ``"index"``:
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ from . import _kernels as K
 from .checks import check_offsets, check_range
 from .columns import read_chunk
 from .files import FileSet
-from .key_spill import KeySpill
+from .key_spill import KeySpill, load_partition
 from .manifest import data_file_name
 from .ordered_map import WORKERS, ordered_map
 from .state import ColumnState, IndexState
@@ -145,7 +146,7 @@ def build_hash_index(
                                     else None))
     dups: list[np.ndarray] = []
     if spilled is not None:
-        parts = spilled.finish()
+        parts = [functools.partial(load_partition, p, spilled.width) for p in spilled.finish()]
     elif bits == 0:
         parts = [_gather_all(source)]
     else:
@@ -153,7 +154,7 @@ def build_hash_index(
         try:
             for start, h1, h2 in source.chunks():
                 spill.add(h1, h2 if strings else None, start)
-            parts = spill.finish()
+            parts = [functools.partial(load_partition, p, spill.width) for p in spill.finish()]
         except BaseException:
             spill.discard()
             raise

@@ -178,7 +178,7 @@ def test_key_spill_groups_rows_by_partition_in_row_order(tmp_path):
         spill = key_spill.KeySpill(str(tmp_path), bits, pairs=True, prefix=f"t{bits}")
         for a in range(0, 5000, 700):
             spill.add(h1[a : a + 700], h2[a : a + 700], a)
-        parts = [load() for load in spill.finish()]
+        parts = [key_spill.load_partition(p, spill.width) for p in spill.finish()]
         assert len(parts) == 1 << bits
         part_of = (h1 >> np.uint64(64 - bits)) if bits else np.zeros(5000, np.uint64)
         for p, (g1, g2, offs) in enumerate(parts):

@@ -287,3 +287,24 @@ def test_import_onto_a_damaged_table_is_refused(original, fast_tmp):
         with pytest.raises(CorruptDatabaseError, match="checksum mismatch"):
             db.import_relationships("LivesIn", write(fast_tmp / "l2.csv", "from,to\n4,Bonn\n"))
     assert snapshot(victim) == before
+
+
+def test_relationship_import_checks_only_the_endpoint_keys_it_reads(original, fast_tmp):
+    """A relationship import reads its endpoint tables' key lookups (City's hash index), not
+    their other columns: damage in City.pop does not stop it, and is still reported when the
+    column itself is read."""
+    victim = str(fast_tmp / "v")
+    copy_db(original[0], victim)
+    with open(os.path.join(victim, "manifest.json"), "rb") as f:
+        body = json.loads(json.loads(f.read())["body"])
+    pop_file = os.path.join(victim, f"{body['tables']['City']['columns']['pop']['data']:06d}.dat")
+    with open(pop_file, "r+b") as f:
+        byte = f.read(1)
+        f.seek(0)
+        f.write(bytes([byte[0] ^ 4]))
+    with ruzu.Database(victim) as db:
+        db.import_relationships("LivesIn", write(fast_tmp / "l2.csv", "from,to\n4,Bonn\n"))
+        assert db.execute("MATCH (:Person)-[r:LivesIn]->(c:City) RETURN count(*)").get_all() \
+            == [[5]]
+        with pytest.raises(CorruptDatabaseError, match="checksum mismatch"):
+            db.execute("MATCH (c:City) RETURN sum(c.pop)").get_all()
