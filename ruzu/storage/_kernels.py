@@ -281,6 +281,18 @@ def _sort_by_hash(h1, h2, offsets, skip_bits, out_h1, out_h2, out_offsets):
 
 
 @kernel
+def _take_results(rows, end_eid, first_eid, out):
+    """Resolved ``(edge id, offset)`` rows sorted by edge id: ``out[eid - first_eid] = offset``
+    for the leading rows with ``eid < end_eid``; returns how many rows that was."""
+    i = 0
+    n = rows.shape[0]
+    while i < n and rows[i, 0] < end_eid:
+        out[rows[i, 0] - first_eid] = rows[i, 1]
+        i += 1
+    return i
+
+
+@kernel
 def _order_by_part(part, bounds, order):
     """Stable counting-sort ``order`` of rows by partition number ``part[i]`` in
     [0, len(bounds) - 1): rows of partition p are ``order[bounds[p]:bounds[p + 1]]``."""

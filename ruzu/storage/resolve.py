@@ -320,22 +320,29 @@ class ResultMerger:
         self.first_eid = first_eid
         self._pos = [0] * len(paths)
         self._sizes = [os.path.getsize(p) // 16 for p in paths]
+        self._carry: list[np.ndarray | None] = [None] * len(paths)  # read, not yet taken
 
     def take(self, end_eid: int, out: np.ndarray) -> None:
         """Fill ``out[eid - start]`` for the next range of edge ids ending before ``end_eid``.
         Each file holds about 1/len(files) of a range, so it is read in blocks of about that
-        size (reading ``len(out)`` rows from every file would read the range len(files) times).
-        """
+        size (reading ``len(out)`` rows from every file would read the range len(files) times);
+        the rows of a block beyond the range are kept for the next one."""
         start = self.first_eid
-        block = max(4096, 2 * len(out) // max(1, len(self.paths)))
+        # (a quarter over the share: little is carried; a file holding more reads on)
+        block = max(4096, len(out) * 5 // (4 * max(1, len(self.paths))))
         for i, path in enumerate(self.paths):
-            while self._pos[i] < self._sizes[i]:
-                count = min(block, self._sizes[i] - self._pos[i])
-                chunk = read_chunk(path, np.int64, self._pos[i] * 2, count * 2).reshape(-1, 2)
-                stop = int(np.searchsorted(chunk[:, 0], end_eid))
-                sel = chunk[:stop]
-                out[sel[:, 0] - start] = sel[:, 1]
-                self._pos[i] += stop
-                if stop < count:
+            while True:
+                chunk = self._carry[i]
+                if chunk is None:
+                    if self._pos[i] >= self._sizes[i]:
+                        break
+                    count = min(block, self._sizes[i] - self._pos[i])
+                    chunk = read_chunk(path, np.int64, self._pos[i] * 2,
+                                       count * 2).reshape(-1, 2)
+                    self._pos[i] += count
+                stop = K._take_results(chunk, end_eid, start, out)
+                if stop < len(chunk):
+                    self._carry[i] = chunk[stop:]
                     break
+                self._carry[i] = None
         self.first_eid = end_eid
