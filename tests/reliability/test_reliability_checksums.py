@@ -4,7 +4,7 @@ Byte-flip fuzz over every data file of a small database (every file kind: fixed-
 string offsets and bytes, validity, hash index, sorted key, CSR indptr / neighbours / edge ids):
 each damaged copy, opened read-only and writable, must give CorruptDatabaseError from a read or
 a query — never a segfault, another exception, or an answer (any answer from damaged bytes is a
-wrong answer: every single-byte change alters the CRC-32). Also: a manifest whose table state
+wrong answer: every single-byte change alters the CRC-32C). Also: a manifest whose table state
 disagrees with its files (with valid checksums) and an older manifest put back are refused.
 """
 
@@ -20,6 +20,8 @@ import pytest
 
 import ruzu
 from ruzu.errors import CorruptDatabaseError
+from ruzu.storage.checksum import updater
+from ruzu.storage.manifest import read_manifest
 from tests.reliability.relhelpers import content, copy_db, manifest_files, snapshot
 
 QUERIES = [
@@ -154,7 +156,8 @@ def _rewrite_data(path: str, file_id: int, transform) -> None:
         data = transform(f.read())
     with open(full, "wb") as f:
         f.write(data)
-    crafted(path, lambda b: b["files"].__setitem__(str(file_id), [len(data), zlib.crc32(data)]))
+    crc = updater(read_manifest(path).file_checksum)(data, 0)
+    crafted(path, lambda b: b["files"].__setitem__(str(file_id), [len(data), crc]))
 
 
 def _person_name_offsets(path: str) -> int:
