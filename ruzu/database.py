@@ -188,7 +188,7 @@ class Database:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
 
     def verify(self) -> None:
-        """Check every data file against the sizes and CRC-32 checksums in the manifest
+        """Check every data file against the sizes and checksums (CRC-32C) in the manifest
         (reads the whole database); raises CorruptDatabaseError naming the damaged file."""
         self._check_open()
         verify_files(self.path, self._manifest)
