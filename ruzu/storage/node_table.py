@@ -7,6 +7,8 @@ touch the state themselves).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..catalog import NodeTableSchema
@@ -30,6 +32,7 @@ from .pk_index import (
     PrimaryKeyIndex,
     build_hash_index,
     hash_keys,
+    own_keys,
     start_key_spill,
 )
 from .state import IndexState, NodeTableState
@@ -182,8 +185,8 @@ class NodeTableWriter:
                 self.txn.drain()
             spill = start_key_spill(self._key_source(first_row), staging, budget,
                                     expected_rows)
-        h1, h2 = hash_keys(self.key_type, keys)
-        spill.add(h1, h2, first_row)
+        owned, count = own_keys(self.key_type, keys)
+        spill.add_keys(owned, count, functools.partial(hash_keys, self.key_type), first_row)
         return spill
 
     def key_at(self, offset: int):

@@ -212,6 +212,14 @@ def hash_keys(key_type: LogicalType, keys) -> tuple[np.ndarray, np.ndarray | Non
     return hash_int_keys(keys), None
 
 
+def own_keys(key_type: LogicalType, keys) -> tuple[object, int]:
+    """(a copy of a batch's parsed keys that outlives the parser's buffers, their count)."""
+    if key_type is LogicalType.STRING:
+        offs, data = keys
+        return (offs.copy(), data[: offs[-1]].copy()), len(offs) - 1
+    return keys.copy(), len(keys)
+
+
 def sort_by_hash(h1: np.ndarray, h2: np.ndarray, offs: np.ndarray, skip_bits: int):
     """``(h1, h2, offs)`` stably sorted by ``(h1, h2)``; all ``h1`` share their top ``skip_bits``.
     A bucket pass plus insertion sorts (O(n): hashes are uniform); numpy's sort when a bucket

@@ -31,6 +31,7 @@ from .pk_index import (
     hash_string_keys,
     hash_uuid_keys,
     hashed_in_pairs,
+    own_keys,
     string_hash_version,
 )
 from .state import NodeTableState
@@ -152,12 +153,12 @@ class EndpointResolver:
 
     def spill(self, keys, eids: np.ndarray) -> None:
         """Partitioned mode: remember (key hash, edge id) or (edge id, key) per partition."""
-        if self.index.kind == "hash":
-            h1, h2 = self._hashes(keys)
+        if self.index.kind == "hash":  # hashed and grouped on the spill's thread
             if self._hash_spill is None:
-                self._hash_spill = KeySpill(self.staging, self.bits, h2 is not None,
+                self._hash_spill = KeySpill(self.staging, self.bits, self.index.h2 is not None,
                                             prefix=f"ep-{self.name}", first=int(eids[0]))
-            self._hash_spill.add(h1, h2, int(eids[0]))
+            owned, count = own_keys(self.key_type, keys)
+            self._hash_spill.add_keys(owned, count, self._hashes, int(eids[0]))
             return
         k = keys.view(np.uint64) if self.key_type is LogicalType.UINT64 else keys
         k = k.astype(self.key_type.dtype, copy=False)
