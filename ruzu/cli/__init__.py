@@ -27,8 +27,9 @@ stopped; a file imported before is otherwise refused (``--reimport`` allows it).
 
 The package, from the bottom up: ``args`` (exit codes, argument parsers, input specs),
 ``schema`` (schema files), ``display`` (progress and summaries), ``report``
-(``--report-file``), ``plan`` (checks before writing), ``run`` (the import and the demo) and
-here :func:`main`, which turns typed errors into one ``error: …`` line.
+(``--report-file``), ``plan`` (checks before writing), ``first_run`` (the kernel-cache marker
+and first-run notice), ``run`` (the import and the demo), ``warmup`` and ``export`` (the
+subcommands) and here :func:`main`, which turns typed errors into one ``error: …`` line.
 """
 
 from __future__ import annotations

@@ -25,11 +25,11 @@ from .display import (
     progress_stream,
     summary_line,
 )
+from .first_run import compile_notice, mark_warm
 from .inputs import file_config
 from .plan import make_plan
 from .report import RejectStream, report_rejects
 from .schema import SchemaStatement, parse_schema
-from .warmup import compile_notice, mark_warm
 
 
 # ============================================================================ the import

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import CsvError, TooManyErrorsError
 from ..types import LogicalType
 from . import _kernels as K
+from ._kernels.records import _parse_core
 from .composite_batch import composite_fields, convert_batch
 from .config import PROGRESS_EVERY_ROWS, CsvImportConfig, Reject
 from .reader import CsvSource
@@ -229,10 +230,14 @@ class BatchParser:
                     *args, self.ivals, self.fvals, self.valid, self.soffs, self.sbytes,
                     self.row_line, self.rej, threads, kuzu_rows)
             else:
-                result = K._parse_records(
-                    *args, self.ivals[:, rows:], self.fvals[:, rows:], self.valid[:, rows:],
-                    self.soffs[:, rows:], self.sbytes, self.row_line[rows:], self.rej,
-                    kuzu_rows)
+                # _parse_records on the whole buffers from row ``rows`` on: slices
+                # (``ivals[:, rows:]``) would be C-contiguous at rows == 0 only, and each
+                # layout is another specialization of the parser (issue 16: 6 s more compiling)
+                result = _parse_core(
+                    view, 0, len(view), len(view), *args[2:15], rows + cap, rows, 0,
+                    self.ivals, self.fvals, self.valid, self.soffs, self.sbytes,
+                    self.row_line, self.rej, self.sbytes.shape[1], kuzu_rows)
+                result = (result[0], result[1] - rows, *result[2:])
             (status, got, consumed, lines, records, nrej, ecode, efield, eline, epos,
              egot) = result
             for r in range(nrej):

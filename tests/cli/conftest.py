@@ -21,11 +21,11 @@ FOLLOWS = "from,to,since\n1,2,2010\n2,3,2011\n3,1,2012\n1,3,2013\n"
 def warm_kernels(tmp_path_factory, monkeypatch):
     """The "compiling ruzu's kernels (first run only)" notice depends on the machine's cache;
     tests see a warm one (test_cli_warmup checks the notice with its own marker)."""
-    from ruzu.cli import warmup
+    from ruzu.cli import first_run
 
     marker = tmp_path_factory.getbasetemp() / "ruzu-warm-marker"
     marker.touch()
-    monkeypatch.setattr(warmup, "marker_path", lambda: str(marker))
+    monkeypatch.setattr(first_run, "marker_path", lambda: str(marker))
 
 
 @dataclass

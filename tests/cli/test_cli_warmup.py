@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import ruzu
-from ruzu.cli import warmup
+from ruzu.cli import first_run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def marker(tmp_path, monkeypatch):
     path = tmp_path / "cache" / "ruzu-test.warm"
-    monkeypatch.setattr(warmup, "marker_path", lambda: str(path))
+    monkeypatch.setattr(first_run, "marker_path", lambda: str(path))
     return path
 
 

@@ -8,8 +8,8 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def warm_kernels(tmp_path_factory, monkeypatch):
-    from ruzu.cli import warmup
+    from ruzu.cli import first_run
 
     marker = tmp_path_factory.getbasetemp() / "ruzu-warm-marker"
     marker.touch()
-    monkeypatch.setattr(warmup, "marker_path", lambda: str(marker))
+    monkeypatch.setattr(first_run, "marker_path", lambda: str(marker))

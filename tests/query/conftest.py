@@ -6,10 +6,12 @@ from __future__ import annotations
 import decimal
 import math
 import os
+import threading
 
 import pytest
 
 import ruzu
+from ruzu.query.interrupt import Stopper
 
 from .graphgen import write_graph
 
@@ -124,3 +126,19 @@ def rows_of(answer: Answer, ordered: bool) -> list:
 def is_ordered(query: str) -> bool:
     tail = query.upper().rsplit("RETURN", 1)[-1]
     return "ORDER BY" in tail
+
+
+def query_running(monkeypatch) -> threading.Event:
+    """Set once a query checks its interrupt flag. ``interrupt()`` stops the query running now
+    (as Kùzu's; ``execute`` clears an earlier one), so a test interrupts only after this: a
+    fixed sleep raced the worker thread on a loaded machine, and the missed interrupt left a
+    10^12-row query running."""
+    running = threading.Event()
+    check = Stopper.check
+
+    def check_running(self):
+        running.set()
+        check(self)
+
+    monkeypatch.setattr(Stopper, "check", check_running)
+    return running

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 import ruzu
 from ruzu.errors import QueryInterruptedError
 
+from .conftest import query_running
 from .test_recursive_paths import both  # noqa: F401 - the fixture: the same small graph
 
 nx = pytest.importorskip("networkx")
@@ -58,7 +58,7 @@ def test_query_timeout(tmp_path):
     assert conn.execute("UNWIND RANGE(1, 100) AS x RETURN count(*)").get_all() == [[100]]
 
 
-def test_interrupt_from_another_thread(tmp_path):
+def test_interrupt_from_another_thread(tmp_path, monkeypatch):
     db = ruzu.Database(tmp_path / "db")
     conn = ruzu.Connection(db)
     caught = []
@@ -69,9 +69,10 @@ def test_interrupt_from_another_thread(tmp_path):
         except QueryInterruptedError as e:
             caught.append(e)
 
+    running = query_running(monkeypatch)
     worker = threading.Thread(target=run)
     worker.start()
-    time.sleep(0.5)
+    assert running.wait(120)
     conn.interrupt()
     worker.join(timeout=120)
     assert not worker.is_alive()

@@ -7,6 +7,9 @@ Plain walks nobody looks at stay in ``varlength.py``, which counts them without 
 Here paths are enumerated by the kernels of ``_path_kernels.py`` over one CSR joining every
 table the pattern may cross; sources go in batches sized so that a batch's paths fit in
 ``tuning.CHUNK_ROWS`` rows, and the memory budget is checked before each batch's paths are written.
+Shortest paths are searched by ``shortest.py`` (one breadth-first or Dijkstra search per
+source, stopping early for a single target). Per-hop rel filters are evaluated only on the
+edges a path from the sources can reach when that is a small part of the graph.
 
 A rel variable's value is Kùzu's: ``{"_nodes": [the nodes between the ends], "_rels": [...]}``
 (a ``PathValue``, a dict that also carries the weighted cost for ``cost(e)``); the projection
@@ -16,7 +19,7 @@ lists ``{r.a}, {n.b}`` keep only those properties besides the internal keys.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +32,7 @@ from ..values.output import node_dicts, rel_dicts
 from ..values.vectors import Frame, NodeVec, RelKey, RelVec, Vec
 from . import _path_kernels, tuning
 from .evaluator import Evaluator
+from .shortest import shortest_paths
 
 _MODES = {"walk": _path_kernels.WALK, "trail": _path_kernels.TRAIL,
           "acyclic": _path_kernels.ACYCLIC}
@@ -100,6 +104,7 @@ class PathGraph:
     edge_key: np.ndarray
     keys: tuple[RelKey, ...]
     touched: tuple[str, ...]  # node tables the rels connect (their keys make a node's value)
+    weights: dict = field(default_factory=dict)  # property -> per-entry weights (checked)
 
     @property
     def num_nodes(self) -> int:
@@ -192,19 +197,49 @@ class RecursiveExpander:
                     edge.append((expr, spec.rel_var))
         return edge, node
 
-    def _edge_ok(self, pg: PathGraph, preds) -> np.ndarray:
-        ok = np.ones(len(pg.nbrs), np.bool_)
+    def _edge_ok(self, pg: PathGraph, preds, sources: np.ndarray, node_ok: np.ndarray,
+                 high: int) -> np.ndarray:
+        """Per adjacency entry, whether it passes the per-hop rel filters. Few sources: only
+        the entries a path can reach are evaluated (level by level, through the entries that
+        pass), the rest stay False; otherwise every edge is."""
+        n_entries = len(pg.nbrs)
         if not preds:
+            return np.ones(n_entries, np.bool_)
+        ok = np.zeros(n_entries, np.bool_)
+        expanded = np.zeros(pg.num_nodes, np.bool_)
+        frontier = np.unique(sources)
+        evaluated = 0
+        for level in range(high):
+            frontier = frontier[~expanded[frontier]]
+            if level:
+                frontier = frontier[node_ok[frontier]]
+            if not len(frontier):
+                return ok
+            expanded[frontier] = True
+            entries = _entries_of(pg.indptr, frontier)
+            evaluated += len(entries)
+            if evaluated > n_entries // 4:
+                break  # most of the graph: evaluate every edge at once
+            passed = self._entries_pass(pg, preds, entries)
+            ok[entries] = passed
+            frontier = np.unique(pg.nbrs[entries[passed]])
+        else:
             return ok
+        return self._entries_pass(pg, preds, np.arange(n_entries, dtype=np.int64))
+
+    def _entries_pass(self, pg: PathGraph, preds, entries: np.ndarray) -> np.ndarray:
+        ok = np.ones(len(entries), np.bool_)
+        key_idx = pg.key_idx[entries]
         for k, key in enumerate(pg.keys):
-            e = self.graph.num_rels(key)
-            mask = np.ones(e, np.bool_)
+            sel = np.flatnonzero(key_idx == k) if len(pg.keys) > 1 else slice(None)
+            eids = pg.eids[entries[sel]]
+            e = len(eids)
             ends = NodeVec((key.from_table,), np.zeros(e, np.int64))
-            vec = RelVec((key,), np.arange(e, dtype=np.int64), ends, ends)
+            vec = RelVec((key,), eids, ends, ends)
+            mask = np.ones(e, np.bool_)
             for expr, var in preds:
                 mask &= Evaluator(self.graph, self.ex.params, Frame({var: vec}, e)).predicate(expr)
-            sel = pg.key_idx == k
-            ok[sel] = mask[pg.eids[sel]]
+            ok[sel] = mask
         return ok
 
     def _node_ok(self, pg: PathGraph, preds) -> np.ndarray:
@@ -231,6 +266,9 @@ class RecursiveExpander:
         spec = rel.recursive
         if spec is None or spec.weight is None:
             return np.zeros(0, np.float64)
+        cached = pg.weights.get(spec.weight)  # the path graph is cached with its database
+        if cached is not None:
+            return cached
         w = np.zeros(len(pg.nbrs), np.float64)
         for k, key in enumerate(pg.keys):
             typ = self.graph.rel_columns(key.name).get(spec.weight)
@@ -240,7 +278,6 @@ class RecursiveExpander:
                 raise QueryError(
                     f"{typ.name} weight type is not supported for weighted shortest path."
                 )
-            sel = pg.key_idx == k
             e = self.graph.num_rels(key)
             ends = NodeVec((key.from_table,), np.zeros(e, np.int64))
             vec = self.graph.rel_property(RelVec((key,), np.arange(e, dtype=np.int64), ends,
@@ -250,7 +287,12 @@ class RecursiveExpander:
                 values = np.where(vec.valid, values, np.inf)
             if (values < 0).any():
                 raise QueryError("weighted shortest path needs weights that are not negative")
-            w[sel] = values[pg.eids[sel]]
+            if len(pg.keys) == 1:
+                w = values[pg.eids]
+            else:
+                sel = pg.key_idx == k
+                w[sel] = values[pg.eids[sel]]
+        pg.weights[spec.weight] = w
         return w
 
     # ------------------------------------------------------------------ expansion
@@ -262,10 +304,6 @@ class RecursiveExpander:
         target = target or step.to_var
         pg = path_graph(self.graph, rel, side)
         edge_preds, node_preds = self._predicates(rel)
-        edge_ok = self._edge_ok(pg, edge_preds)
-        node_ok = self._node_ok(pg, node_preds)
-        target_ok = self._target_ok(pg, step.to_var)
-        weights = self._weights(pg, rel)
         kind = rel.recursive.kind if rel.recursive is not None else "walk"
         low, high = rel.hops
         anchor: NodeVec = frame.columns[step.from_var]
@@ -279,21 +317,46 @@ class RecursiveExpander:
         if anchor.valid is not None:
             frame = frame.filter(anchor.valid)
             sources = sources[anchor.valid]
+        node_ok = self._node_ok(pg, node_preds)
+        edge_ok = self._edge_ok(pg, edge_preds, sources, node_ok, high)
+        target_ok = self._target_ok(pg, step.to_var)
+        weights = self._weights(pg, rel)
         want_value = rel.name in self.ex.step.keep or rel.name in self.ex.step.needed
         tables = tuple(t for t in pg.tables if t in self.ex.step.nodes[step.to_var].tables)
         carried = self.ex.survivors(step, frame)
         for name in carry:
             carried.columns[name] = frame.columns[name]
 
+        if kind not in _MODES:
+            sources = np.ascontiguousarray(sources)
+            all_paths = kind.startswith("all_")
+            # ALL SHORTEST by hops counts its paths without listing them; the hops are listed
+            # again only if a path's value is read (not for length(e))
+            defer = all_paths and not len(weights)
+
+            def search(batch, want_hops):
+                return shortest_paths(self.graph.memory, pg.indptr, pg.nbrs, pg.origin, batch,
+                                      node_ok, edge_ok, target_ok, high, all_paths, weights,
+                                      want_hops)
+
+            def relist(out_src):
+                return lambda: np.concatenate(
+                    [np.zeros(0, np.int64)]
+                    + [c[4] for c in search(sources[np.unique(out_src)], True)])
+
+            for out_src, out_len, out_end, out_cost, out_hops in search(
+                    sources, want_value and not defer):
+                hops = relist(out_src) if want_value and defer else out_hops
+                yield self._frame(pg, carried, 0, sources, (out_src, out_len, hops, out_cost),
+                                  tables, target, rel, want_value, step.from_var != rel.left,
+                                  ends=out_end)
+            return
+
         def run(batch: np.ndarray, fill: bool, out):
-            if kind in _MODES:
-                cap = tuning.CHUNK_ROWS if len(batch) > 1 else np.iinfo(np.int64).max
-                return _path_kernels._walks(
-                    pg.indptr, pg.nbrs, pg.edge_key, batch, node_ok, edge_ok, target_ok, low,
-                    high, _MODES[kind], fill, *out, weights, cap)
-            return _path_kernels._shortest(
-                pg.indptr, pg.nbrs, batch, node_ok, edge_ok, target_ok, high,
-                kind.startswith("all_"), weights, fill, *out)
+            cap = tuning.CHUNK_ROWS if len(batch) > 1 else np.iinfo(np.int64).max
+            return _path_kernels._walks(
+                pg.indptr, pg.nbrs, pg.edge_key, batch, node_ok, edge_ok, target_ok, low,
+                high, _MODES[kind], fill, *out, weights, cap)
 
         empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
                  np.zeros(0, np.float64))
@@ -317,21 +380,23 @@ class RecursiveExpander:
             lo = hi
 
     def _frame(self, pg, carried: Frame, lo: int, batch, out, tables, target, rel,
-               want_value: bool, backwards: bool):
+               want_value: bool, backwards: bool, ends=None):
         out_src, out_len, out_hops, out_cost = out
         starts = np.zeros(len(out_len) + 1, np.int64)
         starts[1:] = np.cumsum(out_len)
         frame = carried.take(out_src + lo)
-        ends = batch[out_src]  # a zero-hop path ends where it starts
-        moved = out_len > 0
-        ends[moved] = pg.nbrs[out_hops[starts[1:][moved] - 1]]
+        if ends is None:
+            ends = batch[out_src]  # a zero-hop path ends where it starts
+            moved = out_len > 0
+            ends[moved] = pg.nbrs[out_hops[starts[1:][moved] - 1]]
         frame.columns[target] = pg.nodes(ends, tables)
         if want_value:
             cache: list = []
 
             def build() -> np.ndarray:
                 if not cache:
-                    vec = self._values(pg, rel, out_len, starts, out_hops, out_cost)
+                    hops = out_hops() if callable(out_hops) else out_hops
+                    vec = self._values(pg, rel, out_len, starts, hops, out_cost)
                     cache.append((_reversed(vec) if backwards else vec).values)
                 return cache[0]
 
@@ -408,3 +473,10 @@ def _only(dicts: list, internal: tuple[str, ...], items: tuple[ast.Expr, ...]) -
     return [{k: d[k] for k in keys if k in d} for d in dicts]
 
 
+def _entries_of(indptr: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """The adjacency entries of ``nodes``, laid end to end."""
+    lo = indptr[nodes]
+    lens = indptr[nodes + 1] - lo
+    total = int(lens.sum())
+    starts = np.cumsum(lens) - lens
+    return np.repeat(lo - starts, lens) + np.arange(total, dtype=np.int64)
