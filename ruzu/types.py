@@ -21,6 +21,7 @@ Storage (each a set of column files; see ruzu/storage/composite_columns.py):
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import enum
 import re
@@ -348,3 +349,92 @@ class _TypeParser:
                 continue
             self.expect(")")
             return fields
+
+
+# -- INTERVAL text (COPY and CAST(… AS INTERVAL) read it the same way) -------------------------
+_MICROS_PER_DAY = 86_400_000_000
+_UNITS = {}
+for _names, _unit in (
+    (("year", "yr", "y", "years", "yrs"), ("months", 12)),
+    (("month", "mon", "months", "mons"), ("month", 1)),
+    (("day", "days", "d", "dayofmonth"), ("day", 1)),
+    (("decade", "dec", "decades", "decs"), ("months", 120)),
+    (("century", "cent", "centuries", "c"), ("months", 1200)),
+    (("millennium", "mil", "millenniums", "millennia", "mils", "millenium", "milleniums"),
+     ("months", 12000)),
+    (("microseconds", "microsecond", "us", "usec", "usecs", "usecond", "useconds"),
+     ("us", 1)),
+    (("milliseconds", "millisecond", "ms", "msec", "msecs", "msecond", "mseconds"),
+     ("micros", 1000)),
+    (("second", "sec", "seconds", "secs", "s"), ("micros", 1_000_000)),
+    (("minute", "min", "minutes", "mins", "m"), ("micros", 60_000_000)),
+    (("hour", "hr", "hours", "hrs", "h"), ("micros", 3_600_000_000)),
+    (("week", "weeks", "w", "weekofyear"), ("week", 7)),
+    (("quarter", "quarters"), ("quarter", 3)),
+):
+    for _n in _names:
+        _UNITS[_n] = _unit
+_INTERVAL_PART = re.compile(r"\s*(\d+)(?:\.(\d*))?\s*(\S+)")
+_INTERVAL_TIME = re.compile(r"\s*(\d+):(\d+)(?::(\d+)(?:\.(\d{1,6}))?)?\s*$")
+
+
+def _with_fraction(number: int, mult: int, fraction: int) -> int:
+    """Kùzu's intervalTryAddition: number * mult + fraction (millionths) * mult / 10**6."""
+    return number * mult + fraction * mult // 1_000_000
+
+
+def parse_interval(text: str, _typ=None) -> tuple[int, int, int]:
+    """Kùzu's interval text (Interval::fromCString): ``[@]N[.f] unit …`` with Kùzu's unit
+    spellings, then optionally ``HH:MM[:SS[.ffffff]]``; no signs. -> (months, days, micros)."""
+    months = days = micros = 0
+    pos = 1 if text.startswith("@") else 0
+    found = False
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        t = _INTERVAL_TIME.match(text, pos)
+        if t:
+            h, m, s, f = t.groups()
+            micros += (int(h) * 3600 + int(m) * 60 + int(s or 0)) * 1_000_000
+            micros += int((f or "0").ljust(6, "0"))
+            found = True
+            break
+        p = _INTERVAL_PART.match(text, pos)
+        if not p:
+            raise ValueError(f"invalid INTERVAL {text!r}")
+        number, frac, unit = p.groups()
+        if unit.lower() not in _UNITS:
+            raise ValueError(f"invalid INTERVAL {text!r}: unknown unit {unit!r}")
+        how, mult = _UNITS[unit.lower()]
+        number = int(number)
+        fraction = int((frac or "")[:6].ljust(6, "0"))
+        if how == "months":
+            months += _with_fraction(number, mult, fraction)
+        elif how == "quarter":
+            months += _with_fraction(number, mult, fraction)
+            days += _with_fraction(0, 30, fraction * mult % 1_000_000)
+        elif how == "month":
+            months += number
+            days += _with_fraction(0, 30, fraction)
+        elif how == "day":
+            days += number
+            micros += _with_fraction(0, _MICROS_PER_DAY, fraction)
+        elif how == "week":
+            days += _with_fraction(number, mult, fraction)
+            micros += _with_fraction(0, _MICROS_PER_DAY, fraction * mult % 1_000_000)
+        elif how == "us":
+            micros += number + fraction * 2 // 1_000_000
+        else:
+            micros += _with_fraction(number, mult, fraction)
+        found = True
+        pos = p.end()
+    if not found:
+        raise ValueError(f"invalid INTERVAL {text!r}")
+    if not (-(2**31) <= months < 2**31 and -(2**31) <= days < 2**31 and micros < 2**63):
+        raise ValueError(f"INTERVAL {text!r} out of range")
+    return months, days, micros
+
+
+def interval_to_timedelta(months: int, days: int, micros: int) -> dt.timedelta:
+    """As Kùzu's Python API: a month counts 30 days."""
+    return dt.timedelta(days=months * 30 + days, microseconds=micros)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._jit import parallel_threads
 from ..errors import CsvError, TooManyErrorsError
 from ..types import LogicalType
 from . import _kernels as K
@@ -226,9 +227,10 @@ class BatchParser:
                 self.null_bytes, self.null_offs, ignore, cap,
             )
             if parallel and rows == 0 and bytes_per_row:
-                result = K._parse_records_parallel(
-                    *args, self.ivals, self.fvals, self.valid, self.soffs, self.sbytes,
-                    self.row_line, self.rej, threads, kuzu_rows)
+                with parallel_threads(threads):  # numba's threads: the config's count
+                    result = K._parse_records_parallel(
+                        *args, self.ivals, self.fvals, self.valid, self.soffs, self.sbytes,
+                        self.row_line, self.rej, threads, kuzu_rows)
             else:
                 # _parse_records on the whole buffers from row ``rows`` on: slices
                 # (``ivals[:, rows:]``) would be C-contiguous at rows == 0 only, and each

@@ -60,8 +60,10 @@ class Binder:
             elif isinstance(clause, ast.Unwind):
                 expr = with_outer(clause.expr, scope)
                 self.check_expr(expr, scope, allow_aggregates=False)
-                steps.append(UnwindStep(expr, clause.alias, set()))
-                scope = {**scope, clause.alias: VarInfo("value")}
+                tables = _node_list_tables(expr, scope)
+                steps.append(UnwindStep(expr, clause.alias, set(), tables))
+                info = VarInfo("value") if tables is None else VarInfo("node", tables)
+                scope = {**scope, clause.alias: info}
             elif isinstance(clause, ast.With | ast.Return):
                 step, scope = self.bind_projection(clause, scope)
                 steps.append(step)
@@ -319,7 +321,8 @@ class Binder:
             if isinstance(item.expr, ast.Variable) and item.expr.name in scope:
                 new_scope[name] = scope[item.expr.name]
             else:
-                new_scope[name] = VarInfo("value")
+                new_scope[name] = VarInfo("value", element_tables=_node_list_tables(item.expr,
+                                                                                     scope))
         # ORDER BY sees the output names, and the input variables unless the projection
         # aggregates or is DISTINCT (then only what was projected exists).
         order_scope = dict(new_scope)
@@ -524,6 +527,9 @@ def _expand_stars(items, scope: dict[str, VarInfo], graph) -> list:
         if not (isinstance(e, ast.Property) and e.key == "*"):
             out.append(item)
             continue
+        if isinstance(e.subject, ast.Property):
+            out += _struct_star(e.subject, scope, graph)
+            continue
         if not isinstance(e.subject, ast.Variable) or e.subject.name not in scope:
             raise QueryError("* expands the properties of a node or relationship variable")
         name = e.subject.name
@@ -534,6 +540,53 @@ def _expand_stars(items, scope: dict[str, VarInfo], graph) -> list:
         keys = dict.fromkeys(k for t in info.tables for k in columns(t))
         out += [ast.ProjectionItem(ast.Property(e.subject, k), None, f"{name}.{k}") for k in keys]
     return out
+
+
+def _node_list_tables(expr: ast.Expr, scope: dict[str, VarInfo]) -> tuple[str, ...] | None:
+    """The node tables of a list of nodes (``collect(a)``, ``[a, b]``, a variable holding
+    one), None for any other expression."""
+    if isinstance(expr, ast.Variable):
+        info = scope.get(expr.name)
+        return None if info is None else info.element_tables
+    if (isinstance(expr, ast.FunctionCall) and expr.name.lower() == "collect"
+            and len(expr.args) == 1):
+        items: tuple = expr.args
+    elif isinstance(expr, ast.ListLiteral) and expr.items:
+        items = expr.items
+    else:
+        return None
+    tables: dict[str, None] = {}
+    for item in items:
+        info = scope.get(item.name) if isinstance(item, ast.Variable) else None
+        if info is None or info.kind != "node":
+            return None
+        tables.update(dict.fromkeys(info.tables))
+    return tuple(tables)
+
+
+def _struct_star(subject: ast.Property, scope: dict[str, VarInfo], graph) -> list:
+    """``a.s.*`` (``a.s.b.*``) for a STRUCT property: one item per field, named as Kùzu names
+    them (``STRUCT_EXTRACT(a.s,f)``)."""
+    chain = []
+    root = subject
+    while isinstance(root, ast.Property):
+        chain.append(root.key)
+        root = root.subject
+    chain.reverse()
+    info = scope.get(root.name) if isinstance(root, ast.Variable) else None
+    if info is None or info.kind not in ("node", "rel"):
+        raise QueryError("* expands a STRUCT property of a node or relationship variable")
+    columns = graph.node_columns if info.kind == "node" else graph.rel_columns
+    typ = next((columns(t)[chain[0]] for t in info.tables if chain[0] in columns(t)), None)
+    text = f"{root.name}.{chain[0]}"
+    for key in chain[1:]:
+        fields = dict(getattr(typ, "fields", ())) if getattr(typ, "kind", "") == "STRUCT" else {}
+        typ = next((t for name, t in fields.items() if name.lower() == key.lower()), None)
+        text = f"STRUCT_EXTRACT({text},{key})"
+    if getattr(typ, "kind", "") != "STRUCT":
+        raise QueryError(f"Cannot bind property for expression {text}: * needs a STRUCT")
+    return [ast.ProjectionItem(ast.Property(subject, name), f"STRUCT_EXTRACT({text},{name})",
+                               f"STRUCT_EXTRACT({text},{name})") for name, _ in typ.fields]
 
 
 def _aggregates_of(expr: ast.Expr) -> list[ast.FunctionCall]:

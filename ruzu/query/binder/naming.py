@@ -31,7 +31,11 @@ def _name(expr: ast.Expr, scope) -> str:
     if isinstance(expr, ast.Variable):
         return expr.name
     if isinstance(expr, ast.Property):
-        return f"{_name(expr.subject, scope)}.{expr.key}"
+        subject = expr.subject
+        info = scope.get(subject.name) if isinstance(subject, ast.Variable) else None
+        if isinstance(subject, ast.Variable) and (info is None or info.kind != "value"):
+            return f"{subject.name}.{expr.key}"
+        return f"STRUCT_EXTRACT({_name(subject, scope)},{expr.key})"  # a field of a value
     if isinstance(expr, ast.Literal):
         return _literal(expr.value)
     if isinstance(expr, ast.Parameter):
@@ -40,6 +44,8 @@ def _name(expr: ast.Expr, scope) -> str:
         if expr.star:
             return "COUNT_STAR()"
         args = ",".join(_arg_name(a, scope) for a in expr.args)
+        if expr.name.lower() == "cast" and len(expr.args) == 2:  # Kùzu: CAST(x, INT64)
+            args = f"{_arg_name(expr.args[0], scope)}, {_name(expr.args[1], scope)}"
         distinct = "DISTINCT " if expr.distinct else ""
         return f"{expr.name.upper()}({distinct}{args})"
     if isinstance(expr, ast.BinaryOp):

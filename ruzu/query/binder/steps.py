@@ -13,6 +13,7 @@ from ..values.vectors import RelKey
 class VarInfo:
     kind: str  # "node", "rel" or "value"
     tables: tuple[str, ...] = ()  # node tables, or rel table names
+    element_tables: tuple[str, ...] | None = None  # a value that is a list of these nodes
 
 
 
@@ -100,6 +101,7 @@ class UnwindStep:
     expr: ast.Expr
     alias: str
     keep: set[str]
+    node_tables: tuple[str, ...] | None = None  # unwinding a list of nodes: the alias is one
 
 
 

@@ -128,7 +128,21 @@ def _unwind(graph, params, step: UnwindStep, stream: Iterable[Frame]) -> Iterato
                     flat[k] = v
                     k += 1
         out = frame.take(rows)
-        out.columns[step.alias] = from_python(
-            flat, np.asarray([v is not None for v in flat], np.bool_)
-        )
+        valid = np.asarray([v is not None for v in flat], np.bool_)
+        if step.node_tables is not None:
+            out.columns[step.alias] = _as_nodes(flat, valid, step.node_tables)
+        else:
+            out.columns[step.alias] = from_python(flat, valid)
         yield out
+
+
+def _as_nodes(values: np.ndarray, valid: np.ndarray, tables: tuple[str, ...]) -> NodeVec:
+    """Node values (dicts with ``_id`` and ``_label``) back into node identities."""
+    offsets = np.zeros(len(values), np.int64)
+    which = np.zeros(len(values), np.int16)
+    for i, v in enumerate(values):
+        if v is not None:
+            offsets[i] = v["_id"]["offset"]
+            which[i] = tables.index(v["_label"])
+    return NodeVec(tables, offsets, which if len(tables) > 1 else None,
+                   valid=None if valid.all() else valid)

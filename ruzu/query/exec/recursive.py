@@ -19,7 +19,7 @@ lists ``{r.a}, {n.b}`` keep only those properties besides the internal keys.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -104,6 +104,7 @@ class PathGraph:
     edge_key: np.ndarray
     keys: tuple[RelKey, ...]
     touched: tuple[str, ...]  # node tables the rels connect (their keys make a node's value)
+    weights: dict = field(default_factory=dict)  # property -> per-entry weights (checked)
 
     @property
     def num_nodes(self) -> int:
@@ -265,6 +266,9 @@ class RecursiveExpander:
         spec = rel.recursive
         if spec is None or spec.weight is None:
             return np.zeros(0, np.float64)
+        cached = pg.weights.get(spec.weight)  # the path graph is cached with its database
+        if cached is not None:
+            return cached
         w = np.zeros(len(pg.nbrs), np.float64)
         for k, key in enumerate(pg.keys):
             typ = self.graph.rel_columns(key.name).get(spec.weight)
@@ -274,7 +278,6 @@ class RecursiveExpander:
                 raise QueryError(
                     f"{typ.name} weight type is not supported for weighted shortest path."
                 )
-            sel = pg.key_idx == k
             e = self.graph.num_rels(key)
             ends = NodeVec((key.from_table,), np.zeros(e, np.int64))
             vec = self.graph.rel_property(RelVec((key,), np.arange(e, dtype=np.int64), ends,
@@ -284,7 +287,12 @@ class RecursiveExpander:
                 values = np.where(vec.valid, values, np.inf)
             if (values < 0).any():
                 raise QueryError("weighted shortest path needs weights that are not negative")
-            w[sel] = values[pg.eids[sel]]
+            if len(pg.keys) == 1:
+                w = values[pg.eids]
+            else:
+                sel = pg.key_idx == k
+                w[sel] = values[pg.eids[sel]]
+        pg.weights[spec.weight] = w
         return w
 
     # ------------------------------------------------------------------ expansion

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ...errors import QueryError
+from ...types import interval_to_timedelta, parse_interval
 from ..values.output import to_python_list
 from ..values.vectors import NUMPY_OF_KIND, Const, NodeVec, RelVec, Vec, const_kind, from_python
 
@@ -508,6 +509,18 @@ def _cast(value, type_name):
         if isinstance(value, dt.date):
             return dt.datetime(value.year, value.month, value.day)
         return dt.datetime.fromisoformat(str(value).strip())
+    if target == "INTERVAL":
+        if isinstance(value, dt.timedelta):
+            return value
+        if not isinstance(value, str):
+            given = {bool: "BOOL", int: "INT64", float: "DOUBLE"}.get(type(value), "ANY")
+            raise QueryError(f"Conversion exception: Unsupported casting function from {given} "
+                             "to INTERVAL.")
+        try:
+            return interval_to_timedelta(*parse_interval(value.strip()))
+        except ValueError as e:
+            raise QueryError(f"Conversion exception: Error occurred during parsing interval. "
+                             f"Given: \"{value}\".") from e
     raise QueryError(f"CAST to {target} is not supported")
 
 
