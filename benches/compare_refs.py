@@ -103,7 +103,8 @@ def table(names: tuple[str, str], imports: dict, queries: dict) -> str:
     if imports[a] or imports[b]:
         out.append(f"{'import (kind file)':<26}{'A rows/s':>12}{'B rows/s':>12}{'B/A':>7}"
                    f"{'A peak MB':>11}{'B peak MB':>11}{'B/A':>7}")
-        keys = sorted({k for rounds in imports.values() for r in rounds for k in r})
+        keys = sorted({k for rounds in imports.values() for r in rounds for k in r},
+                      key=lambda k: (k[0], k[1] != "nodes"))  # nodes before edges
         for key in keys:
             rate = [_median([r[key]["rows_per_s"] for r in imports[s] if key in r]) for s in names]
             peak = [_median([r[key]["peak_rss_mb"] for r in imports[s] if key in r])
@@ -123,6 +124,8 @@ def table(names: tuple[str, str], imports: dict, queries: dict) -> str:
         if ratios:
             geo = statistics.geometric_mean(ratios)
             out.append(f"{'geometric mean':<26}{'':>24}{geo:>7.2f}")
+    out.append("\n(medians over the rounds; rows/s B/A above 1: B faster; peak MB and query ms "
+               "B/A below 1: B better)")
     return "\n".join(out)
 
 
