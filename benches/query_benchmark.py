@@ -2,7 +2,8 @@
 
     python benches/query_benchmark.py [--persons 100000] [--follows 2400000] [--repeat 5]
 
-Data (generated once into bench-data/query-<scale>/, outside every timed region):
+Data (``ruzu.testing.graphs.write_benchmark_graph``, generated once into
+bench-data/query-<scale>/, outside every timed region):
   Person(id, name, age, joined DATE) ~100 K; City(id, name, country) 1 K;
   Interest(id, name) 50; Follows(Person→Person, since) 2.4 M with a skewed (Zipf-like)
   in-degree; LivesIn(Person→City); HasInterest(Person→Interest) ~3 per person.
@@ -27,6 +28,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import ruzu  # noqa: E402
+from ruzu.testing.graphs import write_benchmark_graph  # noqa: E402
 
 QUERIES: dict[str, str] = {
     "top_followed": "MATCH (a:Person)<-[:Follows]-(:Person) "
@@ -78,172 +80,6 @@ QUERIES: dict[str, str] = {
     "weighted_shortest": "MATCH (a:Person {id: 1})-[e:Follows* WSHORTEST(since)]->(b:Person) "
     "WHERE b.id < 1000 RETURN count(*), sum(cost(e))",
 }
-
-_FIRST = np.array(
-    [
-        "Ann",
-        "Anna",
-        "Ben",
-        "Carl",
-        "Dora",
-        "Eli",
-        "Finn",
-        "Gina",
-        "Hugo",
-        "Iris",
-        "Jan",
-        "Kim",
-        "Lea",
-        "Max",
-        "Nora",
-        "Omar",
-        "Pia",
-        "Quinn",
-        "Rosa",
-        "Sam",
-    ]
-)
-_LAST = np.array(
-    [
-        "Meyer",
-        "Smith",
-        "Garcia",
-        "Chen",
-        "Novak",
-        "Rossi",
-        "Kowalski",
-        "Silva",
-        "Dubois",
-        "Jensen",
-        "Okafor",
-        "Tanaka",
-    ]
-)
-_INTERESTS = [
-    "music",
-    "sports",
-    "books",
-    "film",
-    "travel",
-    "food",
-    "art",
-    "games",
-    "science",
-    "tech",
-    "fashion",
-    "hiking",
-    "cycling",
-    "chess",
-    "poetry",
-    "dance",
-    "theatre",
-    "photography",
-    "cooking",
-    "gardening",
-    "history",
-    "politics",
-    "economics",
-    "languages",
-    "yoga",
-    "running",
-    "swimming",
-    "climbing",
-    "sailing",
-    "fishing",
-    "birds",
-    "cats",
-    "dogs",
-    "cars",
-    "trains",
-    "planes",
-    "space",
-    "math",
-    "coding",
-    "design",
-    "comics",
-    "anime",
-    "jazz",
-    "rock",
-    "opera",
-    "wine",
-    "coffee",
-    "tea",
-    "beer",
-    "podcasts",
-]
-
-
-def _write(path: str, header: str, columns: list[np.ndarray]) -> None:
-    text = np.char.add(columns[0].astype(str), "")
-    for col in columns[1:]:
-        text = np.char.add(np.char.add(text, ","), col.astype(str))
-    with open(path, "w") as f:
-        f.write(header + "\n")
-        f.write("\n".join(text.tolist()))
-        f.write("\n")
-
-
-def generate(directory: str, persons: int, follows: int, seed: int = 7) -> list[str]:
-    """Write the CSVs (once) and return the DDL + COPY statements."""
-    os.makedirs(directory, exist_ok=True)
-    path = {
-        name: os.path.join(directory, f"{name}.csv")
-        for name in ("person", "city", "interest", "follows", "livesin", "hasinterest")
-    }
-    if not all(os.path.exists(p) for p in path.values()):
-        rng = np.random.default_rng(seed)
-        ids = np.arange(persons)
-        names = np.char.add(
-            np.char.add(rng.choice(_FIRST, persons), " "), rng.choice(_LAST, persons)
-        )
-        ages = rng.integers(16, 90, persons)
-        joined = (np.datetime64("2008-01-01") + rng.integers(0, 5000, persons)).astype(str)
-        _write(path["person"], "id,name,age,joined", [ids, names, ages, joined])
-        n_cities = 1000
-        countries = np.array([f"Country{k:02d}" for k in range(40)])
-        _write(
-            path["city"],
-            "id,name,country",
-            [
-                np.arange(n_cities),
-                np.char.add("City", np.arange(n_cities).astype(str)),
-                rng.choice(countries, n_cities),
-            ],
-        )
-        _write(path["interest"], "id,name", [np.arange(len(_INTERESTS)), np.array(_INTERESTS)])
-        # Preferential-attachment-like in-degree: popularity ~ Zipf over a random ranking.
-        rank = rng.permutation(persons)
-        popularity = 1.0 / (rank + 10.0) ** 0.9
-        popularity /= popularity.sum()
-        src = rng.integers(0, persons, follows)
-        dst = rng.choice(persons, follows, p=popularity)
-        since = rng.integers(2008, 2025, follows)
-        _write(path["follows"], "from,to,since", [src, dst, since])
-        city_weights = rng.pareto(1.2, n_cities) + 1
-        city_weights /= city_weights.sum()
-        _write(path["livesin"], "from,to", [ids, rng.choice(n_cities, persons, p=city_weights)])
-        k = rng.integers(1, 6, persons)
-        who = np.repeat(ids, k)
-        interest_weights = 1.0 / np.arange(1, len(_INTERESTS) + 1)
-        interest_weights /= interest_weights.sum()
-        what = rng.choice(len(_INTERESTS), len(who), p=interest_weights)
-        pairs = np.unique(who * 100 + what)
-        _write(path["hasinterest"], "from,to", [pairs // 100, pairs % 100])
-    return [
-        "CREATE NODE TABLE Person(id INT64, name STRING, age INT64, joined DATE, PRIMARY KEY(id))",
-        "CREATE NODE TABLE City(id INT64, name STRING, country STRING, PRIMARY KEY(id))",
-        "CREATE NODE TABLE Interest(id INT64, name STRING, PRIMARY KEY(id))",
-        "CREATE REL TABLE Follows(FROM Person TO Person, since INT64)",
-        "CREATE REL TABLE LivesIn(FROM Person TO City)",
-        "CREATE REL TABLE HasInterest(FROM Person TO Interest)",
-        f"COPY Person FROM '{path['person']}' (HEADER=true)",
-        f"COPY City FROM '{path['city']}' (HEADER=true)",
-        f"COPY Interest FROM '{path['interest']}' (HEADER=true)",
-        f"COPY Follows FROM '{path['follows']}' (HEADER=true)",
-        f"COPY LivesIn FROM '{path['livesin']}' (HEADER=true)",
-        f"COPY HasInterest FROM '{path['hasinterest']}' (HEADER=true)",
-    ]
-
 
 def load(statements: list[str], ruzu_path: str, kuzu_path: str) -> dict[str, float]:
     import kuzu
@@ -305,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     base = f"{args.data}-{args.persons}-{args.follows}"
     if args.rebuild:
         shutil.rmtree(base, ignore_errors=True)
-    statements = generate(os.path.join(base, "csv"), args.persons, args.follows)
+    statements = write_benchmark_graph(os.path.join(base, "csv"), args.persons, args.follows)
     ruzu_path = os.path.join(base, "ruzu")
     kuzu_path = os.path.join(base, "kuzu")
     for name, seconds in load(statements, ruzu_path, kuzu_path).items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -85,6 +86,18 @@ def kernel(fn=None, **extra):
     if fn is None:
         return lambda f: numba.njit(**options)(f)
     return numba.njit(**options)(fn)
+
+
+@contextlib.contextmanager
+def parallel_threads(threads: int):
+    """``@kernel(parallel=True)`` kernels called inside this block (from this thread) run on at
+    most ``threads`` threads (numba's count is per calling thread; capped by its pool size)."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 class CompileWatch:

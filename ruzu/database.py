@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from .catalog import Catalog, NodeTableSchema, RelTableSchema
-from .csv.config import CsvImportConfig, ImportProgress, ImportResult, Reject
+from .csv.config import (
+    MIN_MEMORY_LIMIT,
+    CsvImportConfig,
+    ImportProgress,
+    ImportResult,
+    Reject,
+)
 from .csv.once import keeps_one_shot_inputs
 from .errors import (
     CatalogError,
@@ -30,7 +38,12 @@ from .storage.manifest import (
     verify_files,
     write_manifest,
 )
-from .storage.node_table import NodeTable, create_node_storage, node_storage_files
+from .storage.node_table import (
+    NodeTable,
+    create_node_storage,
+    key_lookup_files,
+    node_storage_files,
+)
 from .storage.opening import open_committed
 from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
 from .storage.transaction import Transaction, restore_files
@@ -51,12 +64,17 @@ class Database:
                  database_path: str | os.PathLike | None = None,
                  query_memory_limit: int | None = None,
                  max_db_size: int = 1 << 43) -> None:
-        from .query.memory import validate_limit
+        """``buffer_pool_size`` is Kùzu's bound on the memory the database uses, in bytes
+        (0 or None: no bound of its own). Here it is the default query memory budget (when
+        ``query_memory_limit`` is not given) and caps the working memory of every import into
+        this database (``CsvImportConfig.memory_limit``, not below its 64 MB minimum: a smaller
+        pool warns)."""
+        from .query.options import validate_limit
 
-        _check_kuzu_sizes(buffer_pool_size, max_db_size)
-
+        self.buffer_pool_size = _validate_pool(buffer_pool_size)
+        _check_kuzu_sizes(self.buffer_pool_size, max_db_size)
         # bytes a query's intermediate results may use (None: a quarter of the memory)
-        self.query_memory_limit = validate_limit(query_memory_limit)
+        self.query_memory_limit = validate_limit(query_memory_limit) or self.buffer_pool_size
         # Kùzu's spellings: Database(database_path=…); no path or ":memory:" is an in-memory
         # database (here: a temporary directory removed on close).
         if path is None:
@@ -194,7 +212,7 @@ class Database:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
 
     def verify(self) -> None:
-        """Check every data file against the sizes and CRC-32 checksums in the manifest
+        """Check every data file against the sizes and checksums (CRC-32C) in the manifest
         (reads the whole database); raises CorruptDatabaseError naming the damaged file."""
         self._check_open()
         verify_files(self.path, self._manifest)
@@ -209,6 +227,17 @@ class Database:
             is_node = name in self._catalog.node_tables
             for file_id in node_storage_files(state) if is_node else rel_storage_files(state):
                 self._files.verify(file_id)
+
+    def _verify_key_lookups(self, node_tables) -> None:
+        """CRC-check what a relationship import reads of its endpoint tables: their key
+        lookup files only (the other columns are not read: checking them cost 1.5 s of CPU
+        before 12.7 M UUID-key edges, reading 1.8 GB)."""
+        for name in dict.fromkeys(node_tables):
+            state = self._manifest.tables.get(name)
+            if state is not None:
+                pk = self._catalog.node(name).primary_key
+                for file_id in key_lookup_files(state, pk):
+                    self._files.verify(file_id)
 
     @property
     def manifest(self) -> Manifest:
@@ -300,7 +329,7 @@ class Database:
         with self._write() as txn:  # several files (a list, a glob): one all-or-nothing import
             for one in expand_paths(path):
                 stat = _stat(one)
-                part = load_nodes(txn, schema, one, config or CsvImportConfig(), progress,
+                part = load_nodes(txn, schema, one, self._import_config(config), progress,
                                   on_reject)
                 _record_import(txn, "nodes", table, one, stat, part)
                 result = merge_results(result, part)
@@ -323,18 +352,27 @@ class Database:
         self._check_writable()
         schema = self._catalog.rel(table)
         pair = _choose_pair(schema, from_table, to_table)
-        self._verify_tables([*pair, table])
+        self._verify_key_lookups(pair)
+        self._verify_tables([table])
         result = None
         with self._write() as txn:
             for one in expand_paths(path):
                 stat = _stat(one)
                 part = load_relationships(txn, schema, pair, self._catalog, one,
-                                          config or CsvImportConfig(), progress, on_reject)
+                                          self._import_config(config), progress, on_reject)
                 _record_import(txn, "relationships", table, one, stat, part)
                 result = merge_results(result, part)
                 if result.interruption is not None:
                     break
         return self._finish_import(result)
+
+    def _import_config(self, config: CsvImportConfig | None) -> CsvImportConfig:
+        """The import's settings, its working memory capped by ``buffer_pool_size``."""
+        config = config or CsvImportConfig()
+        pool = self.buffer_pool_size
+        if pool is not None and config.memory_limit > pool:
+            config = dataclasses.replace(config, memory_limit=max(pool, MIN_MEMORY_LIMIT))
+        return config
 
     def _finish_import(self, result: ImportResult) -> ImportResult:
         self.last_import_result = result
@@ -357,6 +395,18 @@ class Database:
 
         self._check_open()
         return execute(self, query, parameters)
+
+
+def _validate_pool(size) -> int | None:
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise ConfigError(f"buffer_pool_size must be a non-negative number of bytes, not {size!r}")
+    if 0 < size < MIN_MEMORY_LIMIT:
+        warnings.warn(f"buffer_pool_size={size:,} is below the importer's minimum working "
+                      f"memory of {MIN_MEMORY_LIMIT >> 20} MB: imports use {MIN_MEMORY_LIMIT >> 20}"
+                      " MB", RuntimeWarning, stacklevel=3)
+    return size or None  # 0: Kùzu's "the default"
 
 
 def _stat(path: str | os.PathLike) -> os.stat_result | None:
@@ -395,23 +445,29 @@ def _choose_pair(schema: RelTableSchema, from_table: str | None,
 
 
 class Connection:
-    """Kùzu-style connection: ``Connection(db).execute(query, parameters)``."""
+    """Kùzu-style connection: ``Connection(db).execute(query, parameters)``.
+
+    It owns the settings its statements run with, one :class:`~ruzu.query.options.
+    QueryOptions` (``options``): ``num_threads`` (worker threads of parallel query operators
+    and of a COPY's CSV parser; 0 or None: the default), ``query_memory_limit`` (bytes; None:
+    the database's) and the timeout of ``set_query_timeout``."""
 
     def __init__(self, database: Database, num_threads: int | None = None,
                  query_memory_limit: int | None = None) -> None:
-        from .query.memory import validate_limit
+        from .query.options import QueryOptions
 
         self.database = database
         self._closed = False
-        # bytes a query's intermediate results may use (None: the database's setting)
-        self.query_memory_limit = validate_limit(query_memory_limit)
-        self._timeout_ms: int | None = None
+        self.options = QueryOptions(threads=num_threads, memory_limit=query_memory_limit)
         self._interrupt = threading.Event()
+
+    @property
+    def query_memory_limit(self) -> int | None:
+        """Bytes a query's intermediate results may use (None: the database's setting)."""
+        return self.options.memory_limit
 
     def execute(self, query, parameters: dict | None = None) -> QueryResult:
         """Run a query (or a statement from ``prepare``) with ``$name`` parameters."""
-        from .query.memory import limit_for_queries
-
         if self._closed:
             raise DatabaseClosedError("connection is closed")
         from .query.prepared import PreparedStatement
@@ -419,12 +475,10 @@ class Connection:
         if isinstance(query, PreparedStatement):
             query.check()
             query = query.query
-        from .query.interrupt import query_controls
+        from .query.options import running_with
 
         self._interrupt.clear()
-        with limit_for_queries(self.query_memory_limit), query_controls(
-            self._timeout_ms, self._interrupt
-        ):
+        with running_with(self.options, self._interrupt):
             return self.database.execute(query, parameters)
 
     def set_query_timeout(self, timeout_in_ms: int) -> None:
@@ -434,7 +488,11 @@ class Connection:
             timeout_in_ms < 0
         ):
             raise ValueError(f"timeout must be a non-negative number of ms, not {timeout_in_ms!r}")
-        self._timeout_ms = timeout_in_ms or None
+        self.options = self.options.with_(timeout_ms=timeout_in_ms)
+
+    def set_max_threads_for_exec(self, num_threads: int) -> None:
+        """Kùzu's spelling: the threads this connection's statements may use (0: default)."""
+        self.options = self.options.with_(threads=num_threads)
 
     def interrupt(self) -> None:
         """Stop the query this connection is running (call it from another thread)."""
@@ -480,9 +538,11 @@ class Connection:
 
 
 def _check_kuzu_sizes(buffer_pool_size, max_db_size) -> None:
-    """Kùzu's checks of its buffer manager's sizes, with its messages. ruzu maps files instead
-    of keeping a buffer pool and a database-size cap; it has no use for another max_db_size
-    than the default and refuses one rather than ignoring it."""
+    """Kùzu's checks of its buffer manager's sizes, with its messages. ruzu maps its files
+    and has no database-size cap: a max_db_size other than the default is refused rather
+    than ignored."""
+    if isinstance(max_db_size, bool) or not isinstance(max_db_size, int):
+        raise ConfigError(f"max_db_size must be a number of bytes, not {max_db_size!r}")
     if buffer_pool_size is not None and 0 < buffer_pool_size < 4096:
         raise ConfigError("Buffer manager exception: The given buffer pool size should be at "
                           "least 4096 bytes.")

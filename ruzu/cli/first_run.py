@@ -35,6 +35,6 @@ def mark_warm() -> None:
 def compile_notice(err: TextIO | None = None) -> None:
     """Say that the first run compiles (once per machine and version), on stderr."""
     if not is_warm():
-        print("compiling ruzu's kernels (first run only: ~25 s on a quiet machine, minutes "
+        print("compiling ruzu's kernels (first run only: ~15 s on a quiet machine, minutes "
               "on a busy one; 'python -m ruzu warmup' does it ahead) …",
               file=err or sys.stderr, flush=True)

@@ -5,35 +5,18 @@ pipeline makes between chunks of rows (at most about one chunk of work late)."""
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import threading
 import time
 
 from ..errors import QueryInterruptedError
-
-_controls: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
-    "ruzu_query_controls", default=None)
-
-
-@contextlib.contextmanager
-def query_controls(timeout_ms: int | None, event: threading.Event):
-    """Queries started inside this block stop after ``timeout_ms`` milliseconds (None or 0:
-    never) or once ``event`` is set."""
-    deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms else None
-    token = _controls.set((deadline, event))
-    try:
-        yield
-    finally:
-        _controls.reset(token)
+from .options import current
 
 
 class Stopper:
     """The current query's deadline and interrupt flag, captured when the query starts."""
 
     def __init__(self) -> None:
-        controls = _controls.get()
-        self.deadline, self.event = controls if controls is not None else (None, None)
+        running = current()  # set by the connection (options.running_with)
+        self.deadline, self.event = running.deadline, running.interrupt
 
     def check(self) -> None:
         if (self.event is not None and self.event.is_set()) or (

@@ -14,18 +14,16 @@ bytes; by default a quarter of the physical memory (or of the cgroup limit when 
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import os
 import time
 
-from ..errors import ConfigError, QueryMemoryError
+from ..errors import QueryMemoryError
+from .interrupt import Stopper
+from .options import current
 
 DEFAULT_FRACTION = 4  # the default budget is 1/DEFAULT_FRACTION of the memory available
 CHECK_INTERVAL = 0.002  # seconds between two reads of /proc/self/statm on the streaming path
 
-_override: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "ruzu_query_memory_limit", default=None)
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -56,24 +54,6 @@ def anon_rss() -> int:
         return 0
 
 
-def validate_limit(limit) -> int | None:
-    if limit is None:
-        return None
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
-        raise ConfigError(f"query_memory_limit must be a positive number of bytes, not {limit!r}")
-    return limit
-
-
-@contextlib.contextmanager
-def limit_for_queries(limit: int | None):
-    """Queries run inside this block use ``limit`` (None: the database's or the default)."""
-    token = _override.set(limit)
-    try:
-        yield
-    finally:
-        _override.reset(token)
-
-
 def _mb(n: int) -> str:
     return f"{n / 2**20:,.0f} MB"
 
@@ -82,12 +62,10 @@ class MemoryGuard:
     """Tracks one query's memory growth against its budget (shared by its worker threads)."""
 
     def __init__(self, db) -> None:
-        self.limit = (_override.get() or getattr(db, "query_memory_limit", None)
-                      or default_limit())
+        self.limit = (current().options.memory_limit  # the connection's, then the database's
+                      or getattr(db, "query_memory_limit", None) or default_limit())
         self.base = anon_rss()
         self._last = 0.0
-        from .interrupt import Stopper
-
         self.stopper = Stopper()  # timeout / interrupt, checked with the memory
 
     def check(self, extra: int = 0) -> None:

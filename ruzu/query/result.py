@@ -182,7 +182,9 @@ class QueryResult:
         return pd.DataFrame(data, columns=self._names)
 
     def get_as_arrow(self, chunk_size: int | None = None):
-        """A pyarrow Table (needs pyarrow installed)."""
+        """A pyarrow Table (needs pyarrow installed) in chunks of ``chunk_size`` rows, as
+        Kùzu cuts it: None picks about 10 M values a chunk (at least 10 rows), 0 or less
+        gives one chunk."""
         try:
             import pyarrow as pa
         except ImportError as e:  # pragma: no cover - pyarrow is a dev dependency
@@ -199,7 +201,13 @@ class QueryResult:
                 arrays.append(python_to_arrow(self._columns()[i], vec.ltype))
             else:
                 arrays.append(pa.array(self._columns()[i]))
-        return pa.Table.from_arrays(arrays, names=self._names)
+        table = pa.Table.from_arrays(arrays, names=self._names)
+        if chunk_size is None:
+            chunk_size = max(10_000_000 // max(len(self._names), 1), 10)
+        if 0 < chunk_size < table.num_rows:
+            table = pa.Table.from_batches(
+                table.combine_chunks().to_batches(max_chunksize=chunk_size), schema=table.schema)
+        return table
 
     def _numpy_column(self, i: int):
         """A column as Kùzu's get_as_df gives it: int64/float64/bool arrays, NULL integers as

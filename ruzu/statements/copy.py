@@ -14,6 +14,7 @@ import weakref
 from ..csv.once import keeps_one_shot_inputs
 from ..errors import CatalogError, QueryError
 from ..query import ast, run_query, run_union
+from ..query.options import current
 from ..query.result import QueryResult
 
 _COPY_OPTIONS = {
@@ -68,6 +69,7 @@ def run_copy(db, stmt: ast.Copy) -> QueryResult:
     if stmt.table in catalog.node_tables and (from_table or to_table):
         raise QueryError("FROM/TO options only apply to relationship tables")
     settings["column_mapping"] = "position"
+    settings.update(_parser_threads(sniffing["parallel"]))
     if stmt.columns is not None:
         settings["columns"] = stmt.columns
     if stmt.source is not None:  # COPY T FROM df
@@ -109,13 +111,22 @@ def _copy_by_column(db, stmt: ast.Copy) -> QueryResult:
         if kind != "npy":
             raise QueryError(f"Copy by column with {'csv' if kind == 'plain' else kind} file "
                              "type is not supported.")
-    settings = {"column_mapping": "position", **ARROW_CSV}
+    settings = {"column_mapping": "position", **ARROW_CSV, **_parser_threads(True)}
     if stmt.columns is not None:
         settings["columns"] = stmt.columns
     name = "<" + ", ".join(paths) + ">"
     with in_memory_input(name, NpyColumns(paths)):
         result = _import(db, stmt, [name], CsvImportConfig(**settings), None, None)
     return copy_message(db, stmt.table, result)
+
+
+def _parser_threads(parallel: bool) -> dict:
+    """The CSV parser's threads: one with ``PARALLEL=false`` (Kùzu: read serially), else the
+    connection's ``num_threads`` when it set one (else CsvImportConfig's default)."""
+    if not parallel:
+        return {"threads": 1}
+    threads = current().options.threads
+    return {"threads": threads} if threads else {}
 
 
 # how arrow.py writes Parquet, Arrow and DataFrame rows as CSV

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import ruzu
 from ruzu import demo
+from ruzu.testing import graphs
 
 
 def test_demo_small(run, tmp_path):
@@ -77,8 +78,8 @@ def test_generated_files_are_valid_csv(tmp_path):
 
 
 def test_chunks_cover_every_row(tmp_path):
-    demo.write_persons(tmp_path / "p.csv", 2500, chunk_rows=1000)
-    demo.write_follows(tmp_path / "f.csv", 10, 2500, chunk_rows=999)
+    graphs.write_persons(tmp_path / "p.csv", 2500, chunk_rows=1000)
+    graphs.write_follows(tmp_path / "f.csv", 10, 2500, chunk_rows=999)
     for name in ("p.csv", "f.csv"):
         with open(tmp_path / name, newline="") as f:
             assert len(list(csv.reader(f))) == 2501
@@ -92,4 +93,4 @@ def test_format_rows_matches_naive(rows):
     width = max(1, max(len(b) for _, b in rows))
     strings = np.array([b for _, b in rows], dtype=f"S{width}")
     expected = b"".join(b"%d,%s,%d\n" % (a, b, a) for a, b in rows)
-    assert demo.format_rows([ints, strings, ints]) == expected
+    assert graphs.format_rows([ints, strings, ints]) == expected

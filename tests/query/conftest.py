@@ -12,8 +12,7 @@ import pytest
 
 import ruzu
 from ruzu.query.interrupt import Stopper
-
-from .graphgen import write_graph
+from ruzu.testing.graphs import write_property_graph as write_graph
 
 kuzu = pytest.importorskip("kuzu")
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from ..binder.steps import ProjectStep
+from ..options import current
 from ..plan.query_plan import MatchPart, QueryPlan
 from ..values.vectors import Frame, NodeVec, single_row_frame
 from .matching import MatchExecutor
@@ -29,14 +30,16 @@ _CPUS = os.cpu_count() or 1
 
 
 def workers() -> int:
+    """Worker threads when the connection does not say (``Connection(num_threads=)``)."""
     return max(1, min(_CPUS, 4))
 
 
 def run_parallel(graph, params: dict, plan: QueryPlan) -> tuple[int, Frame] | None:
     """Run the MATCH prefix the plan marks (``plan.parallel``) on worker threads when the
-    machine has several and the root scan is large enough. Returns the index of the
-    projection and its output, or None to run the query on one thread."""
-    n_workers = workers()
+    machine has several (or the connection's ``num_threads`` asks for several) and the root
+    scan is large enough. Returns the index of the projection and its output, or None to run
+    the query on one thread."""
+    n_workers = current().options.threads or workers()
     if n_workers < 2 or plan.parallel is None:
         return None
     prefix: list[MatchPart] = plan.parts[: plan.parallel]
