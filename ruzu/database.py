@@ -38,7 +38,12 @@ from .storage.manifest import (
     verify_files,
     write_manifest,
 )
-from .storage.node_table import NodeTable, create_node_storage, node_storage_files
+from .storage.node_table import (
+    NodeTable,
+    create_node_storage,
+    key_lookup_files,
+    node_storage_files,
+)
 from .storage.opening import open_committed
 from .storage.rel_table import RelTable, create_rel_storage, rel_storage_files
 from .storage.transaction import Transaction, restore_files
@@ -198,7 +203,7 @@ class Database:
             self._catalog = Catalog.from_dict(self._manifest.catalog)
 
     def verify(self) -> None:
-        """Check every data file against the sizes and CRC-32 checksums in the manifest
+        """Check every data file against the sizes and checksums (CRC-32C) in the manifest
         (reads the whole database); raises CorruptDatabaseError naming the damaged file."""
         self._check_open()
         verify_files(self.path, self._manifest)
@@ -213,6 +218,17 @@ class Database:
             is_node = name in self._catalog.node_tables
             for file_id in node_storage_files(state) if is_node else rel_storage_files(state):
                 self._files.verify(file_id)
+
+    def _verify_key_lookups(self, node_tables) -> None:
+        """CRC-check what a relationship import reads of its endpoint tables: their key
+        lookup files only (the other columns are not read: checking them cost 1.5 s of CPU
+        before 12.7 M UUID-key edges, reading 1.8 GB)."""
+        for name in dict.fromkeys(node_tables):
+            state = self._manifest.tables.get(name)
+            if state is not None:
+                pk = self._catalog.node(name).primary_key
+                for file_id in key_lookup_files(state, pk):
+                    self._files.verify(file_id)
 
     @property
     def manifest(self) -> Manifest:
@@ -327,7 +343,8 @@ class Database:
         self._check_writable()
         schema = self._catalog.rel(table)
         pair = _choose_pair(schema, from_table, to_table)
-        self._verify_tables([*pair, table])
+        self._verify_key_lookups(pair)
+        self._verify_tables([table])
         result = None
         with self._write() as txn:
             for one in expand_paths(path):

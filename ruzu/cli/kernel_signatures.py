@@ -172,6 +172,14 @@ SIGNATURES = [
         'int64[1C]',
         'int64[1C]',
     )),
+    ('ruzu.storage._kernels', '_partition_rows', (
+        'uint64[1C]',
+        'uint64[1C]',
+        'int64',
+        'int64',
+        'int64[1C]',
+        'uint64[2C]',
+    )),
     ('ruzu.storage._kernels', '_radix_directory', (
         'uint64[1C]',
         'uint64',
@@ -193,9 +201,9 @@ SIGNATURES = [
         'int32[2C]',
     )),
     ('ruzu.storage._kernels', '_sort_by_hash', (
-        'uint64[1C]',
-        'uint64[1C]',
-        'int64[1C]',
+        'uint64[1A]',
+        'uint64[1A]',
+        'int64[1A]',
         'int64',
         'uint64[1C]',
         'uint64[1C]',

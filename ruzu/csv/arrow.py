@@ -7,9 +7,9 @@ field, the empty string ``""``, floats in their shortest round-trip form), so th
 column writers, index build and endpoint resolution as for CSV files load it. COPY fills the
 table's columns by position (as Kùzu), the CLI by column name. Error line numbers count the
 header as line 1 (row i is line i + 1). pyarrow is imported only when such an input is used.
-LIST, STRUCT and MAP columns go through Kùzu's literal text, so strings inside them that hold
-``, [ ] { } ' " : =`` or are empty do not come back exactly (the nested-value parser keeps
-quotes); a native nested-column path would lift that.
+LIST, STRUCT and MAP columns are written as Kùzu's literal text (for error messages and
+STRING columns) and, for the import's own parse, also kept as Arrow arrays that become column
+values natively (arrow_values.py): strings inside them come back exactly.
 """
 
 from __future__ import annotations
@@ -251,12 +251,16 @@ class ArrowCsvStream(ForwardOnlyStream):
 
     what = "an Arrow input"
 
-    def __init__(self, path: str, kind: str) -> None:
+    def __init__(self, path: str, kind: str, *, native: bool = False) -> None:
         self._batches = _batches(path, kind)
         self._chunk = b""
         self._at = 0
         self._pos = 0
         self._done = False
+        # native: the nested columns are also kept as Arrow arrays for the batch parser
+        self._keep_native = native
+        self.native = None  # NativeColumns once a batch has a nested column
+        self._line = 2  # the CSV line of the next row (the header is line 1)
 
     def _next_chunk(self) -> bool:
         import pyarrow.csv as pcsv
@@ -266,17 +270,29 @@ class ArrowCsvStream(ForwardOnlyStream):
                 continue
             out = io.BytesIO()
             try:
-                pcsv.write_csv(_csv_ready(batch), out,
-                               pcsv.WriteOptions(include_header=not self._pos))
+                written = _csv_ready(batch)
+                pcsv.write_csv(written, out, pcsv.WriteOptions(include_header=not self._pos))
             except Exception as e:  # noqa: BLE001 - pyarrow's errors name the type
                 from ..errors import CsvError
 
                 raise CsvError(f"cannot read a column of this input as CSV text ({e})",
                                reason="unsupported column type") from None
+            self._keep(batch, written)
             self._chunk, self._at = out.getvalue(), 0
             return True
         self._done = True
         return False
+
+    def _keep(self, batch, written) -> None:
+        import pyarrow as pa
+
+        if self.native is None and self._keep_native and any(
+                pa.types.is_nested(t) for t in batch.schema.types):
+            from .arrow_values import NativeColumns
+
+            self.native = NativeColumns()
+        if self.native is not None:
+            self._line = self.native.add(batch, written, self._line)
 
     def readinto(self, b) -> int:
         view = memoryview(b).cast("B")

@@ -2,18 +2,22 @@
 a STRING field) becomes ``Parsed`` trees (ruzu/csv/composite_values.py) once the batch is full.
 
 A bad value aborts the import with the usual ``path:line:column (column): reason. Record: '…'``
-error, or, with ignore_errors, rejects its row: the row is removed from every buffer of the
+error (the record found again by one forward scan for the whole import), or, with
+ignore_errors, rejects its row: the row is removed from every buffer of the
 batch (so the loaders never see it) and the batch is parsed again.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import weakref
 
 import numpy as np
 
 from ..errors import CsvError
 from .composite_values import BadValue, NullSpec, parse_values
 from .config import Reject
-from .lines import record_at_line
+from .lines import LineScanner, records_at_lines
 
 
 def composite_fields(fields) -> list[int]:
@@ -24,6 +28,14 @@ def composite_fields(fields) -> list[int]:
 def convert_batch(parser, rows: int) -> int:
     """Parse the composite fields of the first ``rows`` rows into ``parser.typed``; returns the
     number of rows left (fewer when bad rows were rejected)."""
+    rows = _convert(parser, rows)
+    native = parser.src.native
+    if native is not None and rows:  # the rows up to here are parsed: their arrays can go
+        native.release_through(int(parser.row_line[rows - 1]))
+    return rows
+
+
+def _convert(parser, rows: int) -> int:
     wanted = parser.composite
     parser.typed = {}
     if not wanted or rows == 0:
@@ -36,7 +48,7 @@ def convert_batch(parser, rows: int) -> int:
             return rows
         row, field, reason = bad
         line = int(parser.row_line[row])
-        offset, record = record_at_line(parser.src.path, line)
+        offset, record = _record_at(parser, line)
         name = parser.fields[field].name
         if not parser.cfg.ignore_errors:
             raise CsvError(
@@ -51,10 +63,34 @@ def convert_batch(parser, rows: int) -> int:
     return rows
 
 
+def _record_at(parser, line: int) -> tuple[int, str]:
+    """(offset, text) of the record at ``line``: one forward scan of the input serves every
+    rejected value of the import (bad rows come in line order), not one scan each."""
+    scanner = getattr(parser, "composite_lines", None)
+    if scanner is None:
+        scanner = parser.composite_lines = LineScanner(parser.src.path)
+        weakref.finalize(parser, scanner.close)
+    return records_at_lines(scanner, [line]).get(line, (-1, ""))
+
+
 def _parse(parser, field: int, rows: int):
     s = parser.slots[field]
+    nulls = parser.null_spec
+    if parser.oversized:  # one long record, parsed alone: its elements within the budget
+        nulls = dataclasses.replace(nulls, element_budget=oversized_element_budget(parser.cfg))
+    native = parser.src.native
+    if native is not None:  # a nested Arrow column: its values as they are, not its text
+        parsed = native.parsed(field, parser.row_line[:rows], parser.fields[field].type, nulls)
+        if parsed is not None:
+            return parsed
     return parse_values(parser.fields[field].type, parser.sbytes[s], parser.soffs[s, : rows + 1],
-                        parser.valid[field, :rows].view(np.bool_), parser.null_spec)
+                        parser.valid[field, :rows].view(np.bool_), nulls)
+
+
+def oversized_element_budget(cfg) -> int:
+    """Bytes the parsed elements of one oversized record may take: half of ``memory_limit``
+    (80 MB at the default: 9.3 M numbers, or 1.7 M strings, in one list)."""
+    return cfg.memory_limit // 2
 
 
 def _first_bad_row(parser, rows: int):

@@ -40,10 +40,12 @@ class BadValue(Exception):
 
 @dataclass(frozen=True)
 class NullSpec:
-    """The null strings (for STRING elements) as the kernels take them."""
+    """The null strings (for STRING elements) as the kernels take them, and the bytes the
+    elements of one oversized record may take once parsed (0: not checked)."""
 
     data: np.ndarray
     offs: np.ndarray
+    element_budget: int = 0
 
     @classmethod
     def of(cls, null_strings) -> NullSpec:
@@ -101,6 +103,22 @@ def _check(code: int, bad: int, where, reason: str) -> None:
         raise BadValue(where[bad], reason)
 
 
+# Bytes per parsed element while a level is converted: a number's value and validity (9), or
+# the spans, validity and offsets of any other element (~42) plus its own bytes.
+_CLASSIC_ELEMENT_BYTES, _ELEMENT_BYTES = 9, 48
+
+
+def _check_budget(elements: int, classic: bool, nulls: NullSpec, where, typ) -> None:
+    """An oversized record (parsed alone) whose elements would outgrow the import's memory
+    budget is refused rather than allowed to break the memory contract."""
+    need = elements * (_CLASSIC_ELEMENT_BYTES if classic else _ELEMENT_BYTES)
+    if nulls.element_budget and need > nulls.element_budget:
+        raise BadValue(where[0], f"{typ.value} value of {elements:,} elements needs about "
+                                 f"{need >> 20:,} MB once parsed, more than the "
+                                 f"{nulls.element_budget >> 20:,} MB one long record may "
+                                 "take (raise memory_limit)")
+
+
 def _classic_kind(typ) -> int | None:
     if typ in _CLASSIC_KIND:
         return _CLASSIC_KIND[typ]
@@ -126,6 +144,7 @@ def _list(typ, buf, starts, ends, valid, where, nulls) -> Parsed:
     code, bad, _ = _split(buf, starts, ends, valid, N.COUNT, counts)
     _check(code, bad, where, what + " (expected [a, b, …] with balanced brackets)")
     total = int(counts.sum())
+    _check_budget(total, _classic_kind(typ.child) is not None, nulls, where, typ)
     if typ.kind == "ARRAY":
         wrong = valid & (counts != typ.size)
         if wrong.any():
@@ -221,6 +240,7 @@ def _map(typ, buf, starts, ends, valid, where, nulls) -> Parsed:
     code, bad = N._split_maps(buf, starts, ends, valid, False, empty, empty, empty, empty, counts)
     _check(code, bad, where, f"invalid {typ.value} value (expected {{key=value, …}})")
     total = int(counts.sum())
+    _check_budget(2 * total, False, nulls, where, typ)
     ks, ke, vs, ve = (np.empty(total, np.int64) for _ in range(4))
     N._split_maps(buf, starts, ends, valid, True, ks, ke, vs, ve, counts)
     child_where = _Rows(where, offsets=np.concatenate([[0], np.cumsum(counts)]))
@@ -279,6 +299,10 @@ def _union(typ, buf, starts, ends, valid, where, nulls) -> Parsed:
     tag = Parsed(valid=valid.copy(), values=tags.astype(np.uint8))
     return Parsed(valid=valid, fields=[tag, *parsed_members])
 
+
+# for arrow_values.py, which reads nested Arrow values natively down to their leaves
+RowMap = _Rows
+parse_spans = _level
 
 _NESTED = {"LIST": _list, "ARRAY": _list, "STRUCT": _struct, "UNION": _struct, "MAP": _map}
 

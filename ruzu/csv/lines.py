@@ -28,6 +28,7 @@ class LineScanner:
         self._prev_cr = False
         self._pending: np.ndarray = np.empty(0, np.int64)  # starts of lines >= _line, unread
         self._eof = False
+        self._chunk = b""  # the last chunk read, from offset self._base - len(self._chunk)
 
     def find(self, lines: list[int]) -> dict[int, int]:
         """Start offsets of the given lines (each at least the last line asked before)."""
@@ -56,7 +57,9 @@ class LineScanner:
         if self._file is None:
             require_rereadable(self.path, "finding the record of a rejected row")
             self._file = open_binary(self.path)  # closed at EOF or close()
-        chunk = np.frombuffer(self._file.read(_SCAN_CHUNK), np.uint8)
+        data = self._file.read(_SCAN_CHUNK)
+        self._chunk = data or self._chunk  # (an empty read at the end adds no bytes)
+        chunk = np.frombuffer(data, np.uint8)
         base = self._base
         starts = []
         if not len(chunk):
@@ -78,6 +81,18 @@ class LineScanner:
         self._base = base + len(chunk)
         return np.concatenate(starts)
 
+    def record_text(self, offset: int, limit: int = 200) -> str | None:
+        """The record at ``offset`` from the chunk just scanned (None when it is not wholly
+        there): a compressed input is not decompressed again from its start for it."""
+        if self._base == 0 and not self._eof:  # line 1 was asked for: nothing read yet
+            self._pending = self._read_starts()
+        start = offset - (self._base - len(self._chunk))
+        raw = self._chunk[start : start + limit + 1] if start >= 0 else b""
+        if start < 0 or (len(raw) <= limit and b"\n" not in raw and b"\r" not in raw
+                         and not self._eof):
+            return None
+        return _record_text(raw, limit)
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
@@ -98,7 +113,11 @@ def records_at_lines(scanner: LineScanner, lines: list[int]) -> dict[int, tuple[
     if not is_rereadable(scanner.path):
         return {line: (-1, UNAVAILABLE_RECORD) for line in lines}
     offsets = scanner.find(lines)
-    return {line: (off, record_at(scanner.path, off)) for line, off in offsets.items()}
+    out = {}
+    for line, off in offsets.items():
+        text = scanner.record_text(off)
+        out[line] = (off, record_at(scanner.path, off) if text is None else text)
+    return out
 
 
 def record_at_line(path: str, line: int) -> tuple[int, str]:
@@ -117,6 +136,10 @@ def record_at(path: str, offset: int, limit: int = 200) -> str:
     with open_binary(path) as f:
         f.seek(offset)
         raw = f.read(limit + 1)
+    return _record_text(raw, limit)
+
+
+def _record_text(raw: bytes, limit: int) -> str:
     cut = len(raw)
     for nl in (b"\n", b"\r"):
         j = raw.find(nl)

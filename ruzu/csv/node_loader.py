@@ -15,6 +15,7 @@ import numpy as np
 
 from ..catalog import NodeTableSchema
 from ..errors import CsvError, DuplicateKeyError, RuzuError
+from ..storage.key_spill import KeySpill
 from ..storage.node_table import NodeTableWriter
 from ..storage.transaction import Transaction
 from ..types import LogicalType
@@ -44,83 +45,94 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
     pk = schema.column_names.index(schema.primary_key)
     pk_type = columns[pk].type
     result = ImportResult(table=schema.name, path=path)
-    with CsvSource.for_config(path, cfg) as src:
-        reporter = ProgressReporter(schema.name, src.size, progress,
-                                    lambda: txn.pending_write_bytes)
-        # SERIAL columns are not in the file: they are numbered 0, 1, 2, … (as Kùzu)
-        in_file = [i for i, c in enumerate(columns) if c.type is not LogicalType.SERIAL]
-        order = [in_file[j] for j in node_field_order(
-            src, cfg, [columns[i].name for i in in_file], f"table {schema.name}",
-            schema.primary_key if pk in in_file else None)]
-        absent = [c for c in missing_columns(order, len(columns)) if c in in_file]
-        skip_records(src, cfg, cfg.skip_rows)
-        fields = [FieldSpec(columns[c].name, columns[c].type, not_null=(c == pk))
-                  for c in order]
-        parser = BatchParser(src, fields, cfg, on_reject=on_reject,
-                             on_tick=lambda rows: reporter.report("nodes", rows, src.file_pos))
-        txn.write_behind(cfg.budgets.write_behind)
-        appenders = table.appenders()
-        keys = table.key_order()
-        done = Checkpoint(0, 0, src.line, 0)
-        try:
-            for batch in parser:
-                for f, c in enumerate(order):
-                    app = appenders[c]
-                    first_row = app.num_rows
-                    if columns[c].type is LogicalType.STRING:
-                        app.append_strings(*batch.strings(f))
-                    elif columns[c].type.is_composite:
-                        app.append_parsed(batch.typed(f))
-                        continue
+    spill = None  # KeySpill: the keys hashed for the index while they are parsed
+    try:
+        with CsvSource.for_config(path, cfg) as src:
+            reporter = ProgressReporter(schema.name, src.size, progress,
+                                        lambda: txn.pending_write_bytes)
+            # SERIAL columns are not in the file: they are numbered 0, 1, 2, … (as Kùzu)
+            in_file = [i for i, c in enumerate(columns) if c.type is not LogicalType.SERIAL]
+            order = [in_file[j] for j in node_field_order(
+                src, cfg, [columns[i].name for i in in_file], f"table {schema.name}",
+                schema.primary_key if pk in in_file else None)]
+            absent = [c for c in missing_columns(order, len(columns)) if c in in_file]
+            skip_records(src, cfg, cfg.skip_rows)
+            fields = [FieldSpec(columns[c].name, columns[c].type, not_null=(c == pk))
+                      for c in order]
+            parser = BatchParser(src, fields, cfg, on_reject=on_reject,
+                                 on_tick=lambda rows: reporter.report("nodes", rows, src.file_pos))
+            txn.write_behind(cfg.budgets.write_behind)
+            appenders = table.appenders()
+            keys = table.key_order()
+            done = Checkpoint(0, 0, src.line, 0)
+            try:
+                for batch in parser:
+                    for f, c in enumerate(order):
+                        app = appenders[c]
+                        first_row = app.num_rows
+                        if columns[c].type is LogicalType.STRING:
+                            app.append_strings(*batch.strings(f))
+                        elif columns[c].type.is_composite:
+                            app.append_parsed(batch.typed(f))
+                            continue
+                        else:
+                            app.append_values(_to_column(batch.values(f), columns[c].type))
+                        app.append_validity(batch.valid(f), first_row)
+                    for c in absent:
+                        append_nulls(appenders[c], batch.rows)
+                    serial = _append_serials(appenders, columns, batch.rows)
+                    if pk_type is LogicalType.SERIAL:
+                        keys.observe(serial[pk])
                     else:
-                        app.append_values(_to_column(batch.values(f), columns[c].type))
-                    app.append_validity(batch.valid(f), first_row)
-                for c in absent:
-                    append_nulls(appenders[c], batch.rows)
-                serial = _append_serials(appenders, columns, batch.rows)
-                if pk_type is LogicalType.SERIAL:
-                    keys.observe(serial[pk])
-                else:
-                    keys.observe(batch.values(order.index(pk))
-                                 if pk_type not in (LogicalType.STRING, LogicalType.UUID)
-                                 else None)
-                reporter.batch_count += 1
-                if cfg.partial:  # a batch counts as done once its bytes are written
-                    txn.drain()
-                done = Checkpoint(parser.rows_total, parser.records_total, src.line,
-                                  parser.reject_count)
-                reporter.report("nodes", parser.rows_total, src.file_pos)
-        except BaseException as error:
-            if not cfg.partial:
-                raise
-            result.interruption = interruption(error, cfg, done)
-            table.truncate(n_old + done.rows)
-            parser.rows_total = done.rows
-            parser.reject_count = done.rejects
-            del parser.rejects[done.rejects :]
-        result.bytes_read = src.bytes_read
-        result.rejects = parser.rejects
-        result.rows_skipped = parser.reject_count
+                        keys.observe(batch.values(order.index(pk))
+                                     if pk_type not in (LogicalType.STRING, LogicalType.UUID)
+                                     else None)
+                        if not keys.sorted:  # the hash index's spill, overlapping the parse
+                            spill = table.spill_keys(
+                                spill, _batch_keys(batch, order.index(pk), pk_type),
+                                n_old + batch.first_row, staging_dir(txn), cfg.budgets.index,
+                                _expected_rows(src, parser, n_old))
+                    reporter.batch_count += 1
+                    if cfg.partial:  # a batch counts as done once its bytes are written
+                        txn.drain()
+                    done = Checkpoint(parser.rows_total, parser.records_total, src.line,
+                                      parser.reject_count)
+                    reporter.report("nodes", parser.rows_total, src.file_pos)
+            except BaseException as error:
+                if not cfg.partial:
+                    raise
+                result.interruption = interruption(error, cfg, done)
+                table.truncate(n_old + done.rows)
+                parser.rows_total = done.rows
+                parser.reject_count = done.rejects
+                del parser.rejects[done.rejects :]
+            result.bytes_read = src.bytes_read
+            result.rejects = parser.rejects
+            result.rows_skipped = parser.reject_count
 
-    n_total = n_old + parser.rows_total
-    txn.drain()  # the index build and error paths read the new rows back
-    if keys.sorted and n_total:
-        table.use_sorted_index(keys, n_total)
-    elif n_total:
-        reporter.report("index", n_total, result.bytes_read)
-        dups = _build_index(table, n_total, cfg)
-        if len(dups):
-            _check_string_collisions(table, dups)
-            if not cfg.keep_first_duplicate:
-                raise _duplicate_error(table, dups[0], path, cfg, fields)
-            drop = np.unique(dups[:, 1])
-            _reject_duplicates(table, dups, path, cfg, fields, parser, result)
-            table.drop_rows(n_total, drop)
-            n_total -= len(drop)
-            parser.rows_total -= len(drop)
-            dups = _build_index(table, n_total, cfg)
+        n_total = n_old + parser.rows_total
+        txn.drain()  # the index build and error paths read the new rows back
+        if keys.sorted and n_total:
+            table.use_sorted_index(keys, n_total)
+        elif n_total:
+            reporter.report("index", n_total, result.bytes_read)
+            dups = _build_index(table, n_total, cfg, spill)
             if len(dups):
-                raise RuzuError("internal error: duplicate keys left after dropping them")
+                _check_string_collisions(table, dups)
+                if not cfg.keep_first_duplicate:
+                    raise _duplicate_error(table, dups[0], path, cfg, fields)
+                drop = np.unique(dups[:, 1])
+                _reject_duplicates(table, dups, path, cfg, fields, parser, result)
+                table.drop_rows(n_total, drop)
+                n_total -= len(drop)
+                parser.rows_total -= len(drop)
+                dups = _build_index(table, n_total, cfg)
+                if len(dups):
+                    raise RuzuError("internal error: duplicate keys left after dropping them")
+    finally:
+        if spill is not None:  # (once the index build used it: nothing left to remove)
+            spill.discard()
+            shutil.rmtree(staging_dir(txn), ignore_errors=True)
     table.commit(n_total)
     result.rows_imported = parser.rows_total
     result.batch_count = reporter.batch_count
@@ -145,11 +157,12 @@ def interruption(error: BaseException, cfg: CsvImportConfig, done: Checkpoint) -
                         resume_skip_rows=cfg.skip_rows + done.records)
 
 
-def _build_index(table: NodeTableWriter, num_rows: int, cfg: CsvImportConfig) -> np.ndarray:
+def _build_index(table: NodeTableWriter, num_rows: int, cfg: CsvImportConfig,
+                 spilled: KeySpill | None = None) -> np.ndarray:
     """The hash index over the first ``num_rows`` rows; returns the duplicate key pairs."""
     staging = staging_dir(table.txn)
     try:
-        return table.build_hash_index(num_rows, staging, cfg.budgets.index)
+        return table.build_hash_index(num_rows, staging, cfg.budgets.index, spilled)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -188,6 +201,23 @@ def _reject_duplicates(table: NodeTableWriter, dups, path, cfg, fields, parser,
     finally:
         scanner.close()
     result.rows_skipped += len(dups)
+
+
+def _batch_keys(batch, field: int, typ: LogicalType):
+    """A batch's primary keys as the index hashes them (see ``NodeTableWriter.spill_keys``)."""
+    if typ is LogicalType.STRING:
+        return batch.strings(field)
+    if typ is LogicalType.UUID:
+        return batch.typed(field).values
+    return _to_column(batch.values(field), typ)
+
+
+def _expected_rows(src: CsvSource, parser: BatchParser, n_old: int) -> int:
+    """Rows the table will hold after this file, estimated from the bytes parsed so far (+25 %:
+    an index spill sized too small is rebuilt from the key column, which is slower)."""
+    done = max(1, src.file_pos)
+    rest = max(0, src.size - src.file_pos)
+    return n_old + parser.rows_total + int(rest * parser.rows_total / done * 1.25) + 1
 
 
 def _append_serials(appenders, columns, rows: int) -> dict[int, np.ndarray]:

@@ -187,9 +187,10 @@ class BatchParser:
         self.valid = np.zeros((max(nf, 1), self.capacity), np.uint8)
         self.soffs = np.zeros((max(counts["s"], 1), self.capacity + 1), np.int64)
         self.string_bytes = max(1 << 16, min(self.capacity * 32, budget // 2))
-        # all string columns share one 2-D buffer: cap its total, not each column
-        self.string_limit = max(self.string_bytes,
-                                cfg.memory_limit // 4 // max(1, counts["s"]))
+        # A record whose strings do not fit is parsed alone into a buffer grown to its length
+        # (np.zeros: only the pages written count, so one field's bytes, not one per column).
+        self.string_limit = max(self.string_bytes, src.max_record_bytes)
+        self.oversized = False  # parsing one such record: a batch of one row
         self.sbytes = np.zeros((max(counts["s"], 1), self.string_bytes), np.uint8)
         self.row_line = np.zeros(self.capacity, np.int64)
         self.rej = np.zeros((_REJECT_SLOTS, 6), np.int64)
@@ -213,9 +214,10 @@ class BatchParser:
         bytes_per_row = 0.0
         rows = 0
         while True:
-            cap = min(self.capacity - rows, PROGRESS_EVERY_ROWS)
+            cap = 1 if self.oversized else min(self.capacity - rows, PROGRESS_EVERY_ROWS)
             end = src.n
-            if parallel and rows == 0 and bytes_per_row:
+            blocks = parallel and rows == 0 and bytes_per_row and not self.oversized
+            if blocks:
                 # a view of about ``cap`` rows, so the blocks fit the batch buffers
                 end = min(src.n, src.pos + max(1 << 16, int(cap * bytes_per_row * 0.9)))
             limited = end < src.n
@@ -226,7 +228,7 @@ class BatchParser:
                 self.kinds, self.slots, self.notnull, self.int_min, self.int_max,
                 self.null_bytes, self.null_offs, ignore, cap,
             )
-            if parallel and rows == 0 and bytes_per_row:
+            if blocks:
                 with parallel_threads(threads):  # numba's threads: the config's count
                     result = K._parse_records_parallel(
                         *args, self.ivals, self.fvals, self.valid, self.soffs, self.sbytes,
@@ -255,7 +257,7 @@ class BatchParser:
             if status == K.ST_REJECTS_FULL:
                 continue
             if status == K.ST_ROW_TOO_LARGE and rows == 0:
-                self._grow_strings()
+                self._grow_strings(len(view))  # the record is complete in the view
                 continue
             if status in (K.ST_BATCH_FULL, K.ST_ROW_TOO_LARGE) or rows == self.capacity:
                 rows = convert_batch(self, rows)
@@ -263,6 +265,8 @@ class BatchParser:
                     yield Batch(self, rows, self.rows_total - rows)
                     rows = 0
                     self.soffs[:, 0] = 0
+                if self.oversized:
+                    self._normal_strings()
                 continue
             # ST_NEED_MORE: the view's complete records are consumed
             if limited:
@@ -280,15 +284,24 @@ class BatchParser:
                 self.on_tick(self.rows_total)
             src.need_more()
 
-    def _grow_strings(self) -> None:
+    def _grow_strings(self, record_bytes: int) -> None:
+        """Room for one record of at most ``record_bytes`` (no field is longer than its
+        record), parsed as a batch of its own."""
         if self.sbytes.shape[1] >= self.string_limit:
             raise CsvError(
                 f"{self.src.path}:{self.src.line}: a record's strings exceed the "
                 f"{self.string_limit:,}-byte limit (raise memory_limit)",
                 path=self.src.path, line=self.src.line, reason="field too large",
             )
-        size = min(self.sbytes.shape[1] * 4, self.string_limit)
+        size = min(max(record_bytes, self.sbytes.shape[1] * 2), self.string_limit)
         self.sbytes = np.zeros((self.sbytes.shape[0], size), np.uint8)
+        self.oversized = True
+
+    def _normal_strings(self) -> None:
+        """After an oversized record: the normal buffer again (the long one's pages freed)."""
+        self.sbytes = np.zeros((self.sbytes.shape[0], self.string_bytes), np.uint8)
+        self.typed = {}
+        self.oversized = False
 
     # -- errors -------------------------------------------------------------------------------
     def _describe(self, code: int, field: int, got: int) -> tuple[str, int | None, str | None]:

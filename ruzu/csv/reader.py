@@ -2,7 +2,8 @@
 
 The buffer holds ``buf[pos:n]`` unparsed bytes; ``line`` is the line number at ``pos`` and
 ``offset`` the file offset of ``buf[0]``. A record longer than the buffer makes it grow (up to
-``max_record_bytes``), so very long fields are read whole but still within a known bound.
+``max_record_bytes``), so very long fields are read whole but still within a known bound; once
+such a record is consumed the buffer shrinks back to its normal size.
 """
 
 from __future__ import annotations
@@ -26,17 +27,25 @@ from .sources import (
 BOM = b"\xef\xbb\xbf"
 
 
+def max_record_bytes(memory_limit: int) -> int:
+    """The longest record an import reads whole: 3/8 of its ``memory_limit`` (60 MB at the
+    default 160 MB). Such a record is parsed as a batch of its own (ruzu/csv/parser.py); with
+    its copy in the parse buffer and its parsed elements (composite_batch.py) the whole process
+    stays below 500 MB at the default."""
+    return memory_limit * 3 // 8
+
+
 class CsvSource:
     @classmethod
     def for_config(cls, path: str, cfg) -> CsvSource:
         """A source with the read buffer and record limit that ``cfg.memory_limit`` allows."""
         return cls(path, min(READ_BUFFER_BYTES, cfg.memory_limit // 16),
-                   max_record_bytes=cfg.memory_limit // 8)
+                   max_record_bytes=max_record_bytes(cfg.memory_limit))
 
     def __init__(self, path: str, buffer_bytes: int, max_record_bytes: int) -> None:
         self.path = os.fspath(path)
         try:
-            self._file = open_binary(self.path, unbuffered=True)  # closed in close()
+            self._file = open_binary(self.path, unbuffered=True, native=True)  # closed in close()
         except FileNotFoundError:
             raise CsvError(f"{self.path}: file not found", path=self.path) from None
         except IsADirectoryError:
@@ -53,6 +62,7 @@ class CsvSource:
         compressed = not isinstance(self._file, io.FileIO)
         self._compressed = compressed
         self.buf = np.empty(buffer_bytes, np.uint8)
+        self._normal_bytes = buffer_bytes
         self.max_record_bytes = max(max_record_bytes, buffer_bytes)
         self.n = 0
         self.pos = 0
@@ -67,6 +77,12 @@ class CsvSource:
                                        compressed_position(self._file))
         if self.n >= 3 and bytes(self.buf[:3]) == BOM:
             self.pos = 3
+
+    @property
+    def native(self):
+        """The nested columns of an Arrow input as Arrow arrays (arrow_values.NativeColumns),
+        or None."""
+        return getattr(self._file, "native", None)
 
     @property
     def file_pos(self) -> int:
@@ -89,6 +105,8 @@ class CsvSource:
         self.n = tail
         if self.n == len(self.buf):
             self._grow()
+        elif len(self.buf) > self._normal_bytes and tail <= self._normal_bytes // 2:
+            self._shrink()
         view = memoryview(self.buf)[self.n :]
         while len(view) and not self.eof:
             try:
@@ -131,7 +149,8 @@ class CsvSource:
         if len(self.buf) >= self.max_record_bytes:
             raise CsvError(
                 f"{self.path}:{self.line}: record longer than the {self.max_record_bytes:,}-byte "
-                "limit (unterminated quote?)",
+                "limit (an unterminated quote? else raise memory_limit: a record may take 3/8 "
+                "of it)",
                 path=self.path,
                 line=self.line,
                 reason="record too long",
@@ -139,6 +158,12 @@ class CsvSource:
         bigger = np.empty(min(len(self.buf) * 2, self.max_record_bytes), np.uint8)
         bigger[: self.n] = self.buf[: self.n]
         self.buf = bigger
+
+    def _shrink(self) -> None:
+        """Back to the normal buffer once a long record is consumed (its pages are freed)."""
+        smaller = np.empty(self._normal_bytes, np.uint8)
+        smaller[: self.n] = self.buf[: self.n]
+        self.buf = smaller
 
     def need_more(self) -> None:
         """The kernel consumed every complete record: read on (growing if nothing fit)."""

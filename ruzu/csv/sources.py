@@ -1,5 +1,6 @@
 """Opening an input as a byte stream: a plain file, a gzip / zstd / bzip2 compressed one (told
-by the file's first bytes, not its name) decompressed as it is read so memory stays bounded,
+by the file's first bytes, not its name; a pipe's too, peeked through its spool) decompressed
+as it is read so memory stays bounded,
 or a Parquet / Arrow IPC file, a directory of part files or an in-memory table written out
 as CSV batch by batch (``arrow.py``).
 
@@ -90,21 +91,27 @@ def input_size(path: str) -> int:
     return os.stat(path).st_size
 
 
-def open_binary(path: str, *, unbuffered: bool = False) -> io.RawIOBase | io.BufferedIOBase:
+def open_binary(path: str, *, unbuffered: bool = False,
+                native: bool = False) -> io.RawIOBase | io.BufferedIOBase:
     """The input's bytes, decompressed or converted to CSV when needed (the caller closes
-    it). Raises FileNotFoundError / IsADirectoryError like ``open``."""
+    it). ``native``: an Arrow input also keeps its nested columns as Arrow arrays (its
+    ``native``) for the batch parser. Raises FileNotFoundError / IsADirectoryError like
+    ``open``."""
     kind = input_kind(path)
     if kind == "plain":
         from .once import is_one_shot, open_one_shot
 
         if is_one_shot(path):  # a pipe or FIFO: read through a spool (see once.py)
             raw = open_one_shot(path)
+            unpacked = _decompressed_pipe(raw)
+            if unpacked is not None:
+                return unpacked
             return raw if unbuffered else io.BufferedReader(raw, 1 << 16)
         return open(path, "rb", buffering=0 if unbuffered else -1)  # noqa: SIM115
     if kind in ARROW_KINDS:
         from .arrow import ArrowCsvStream
 
-        stream = ArrowCsvStream(path, kind)
+        stream = ArrowCsvStream(path, kind, native=native)
         return stream if unbuffered else io.BufferedReader(stream, 1 << 16)
     if kind == "gzip":
         return gzip.open(path, "rb")
@@ -116,6 +123,51 @@ def open_binary(path: str, *, unbuffered: bool = False) -> io.RawIOBase | io.Buf
     reader = zstandard.ZstdDecompressor().stream_reader(raw, read_size=ZSTD_READ_SIZE,
                                                         closefd=True)
     return _ZstdFile(reader, raw)
+
+
+def _decompressed_pipe(raw):
+    """A pipe's bytes decompressed when its first bytes are a gzip, zstd or bzip2 magic (read
+    from the spool, which replays them), else None. ``raw`` seeks back within the spool."""
+    head = b""
+    while len(head) < 4:
+        got = raw.read(4 - len(head))
+        if not got:
+            break
+        head += got
+    raw.seek(0)
+    kind = next((name for magic, name in MAGIC if head.startswith(magic)), None)
+    if kind is None:
+        return None
+    if kind == "zstd":
+        import zstandard
+
+        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_size=ZSTD_READ_SIZE,
+                                                            closefd=True)
+        return _ZstdFile(reader, raw)
+    reader = gzip.GzipFile(fileobj=raw, mode="rb") if kind == "gzip" else bz2.BZ2File(raw)
+    return _PipeFile(reader, raw)
+
+
+class _PipeFile(ForwardOnlyStream):
+    """A gzip or bzip2 reader over a pipe's spool reader: closes both."""
+
+    what = "a compressed pipe"
+
+    def __init__(self, reader, raw) -> None:
+        self._reader = reader
+        self.raw = raw  # its tell(): the compressed bytes taken so far
+        self._pos = 0
+
+    def readinto(self, b) -> int:
+        got = self._reader.readinto(b)
+        self._pos += got
+        return got
+
+    def close(self) -> None:
+        if not self.closed:
+            self._reader.close()
+            self.raw.close()
+        super().close()
 
 
 class _ZstdFile(ForwardOnlyStream):

@@ -83,19 +83,29 @@ def _hash_strings_v2(offsets, data, out1, out2):
 
 
 @kernel
-def _partition_counts(hashes, shift, counts):
-    counts[:] = 0
-    for i in range(hashes.shape[0]):
-        counts[hashes[i] >> shift] += 1
-
-
-@kernel
-def _scatter_by_partition(hashes, shift, starts, order):
-    """Stable counting-sort order of ``hashes`` by partition (top bits); ``starts`` is consumed."""
-    for i in range(hashes.shape[0]):
-        p = hashes[i] >> shift
-        order[starts[p]] = i
-        starts[p] += 1
+def _partition_rows(h1, h2, first, bits, bounds, rows):
+    """Rows ``(h1[, h2], first + i)`` of a chunk grouped by partition (the top ``bits`` of
+    ``h1``), stable: partition p gets ``rows[bounds[p]:bounds[p + 1]]``. ``rows`` has three
+    columns, or two when there is no ``h2`` (integer keys). One pass to count, one to place:
+    the spill of the index build writes each group with one ``write``."""
+    nparts = bounds.shape[0] - 1
+    shift = np.uint64(64 - bits) if bits > 0 else np.uint64(0)
+    width = rows.shape[1]
+    bounds[:] = 0
+    for i in range(h1.shape[0]):
+        p = np.int64(h1[i] >> shift) if bits > 0 else 0
+        bounds[p + 1] += 1
+    for p in range(nparts):
+        bounds[p + 1] += bounds[p]
+    fill = bounds[:nparts].copy()
+    for i in range(h1.shape[0]):
+        p = np.int64(h1[i] >> shift) if bits > 0 else 0
+        j = fill[p]
+        fill[p] = j + 1
+        rows[j, 0] = h1[i]
+        if width == 3:
+            rows[j, 1] = h2[i]
+        rows[j, width - 1] = np.uint64(first + i)
 
 
 @kernel
@@ -268,6 +278,18 @@ def _sort_by_hash(h1, h2, offsets, skip_bits, out_h1, out_h2, out_offsets):
             out_h2[j + 1] = a2
             out_offsets[j + 1] = ao
     return True
+
+
+@kernel
+def _take_results(rows, end_eid, first_eid, out):
+    """Resolved ``(edge id, offset)`` rows sorted by edge id: ``out[eid - first_eid] = offset``
+    for the leading rows with ``eid < end_eid``; returns how many rows that was."""
+    i = 0
+    n = rows.shape[0]
+    while i < n and rows[i, 0] < end_eid:
+        out[rows[i, 0] - first_eid] = rows[i, 1]
+        i += 1
+    return i
 
 
 @kernel

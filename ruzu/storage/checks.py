@@ -1,6 +1,6 @@
 """Structural checks of offsets and CSR arrays before queries index with them.
 
-The CRC-32 check (files.py) catches damaged bytes; these catch a manifest whose table state
+The checksum check (files.py) catches damaged bytes; these catch a manifest whose table state
 disagrees with its files (hand-edited with a recomputed checksum, or a bug): string offsets and
 CSR indptr must start at 0, never decrease and end inside their data; neighbour and edge ids
 must be in range. Each is one streaming pass over a memmap in bounded chunks.

@@ -6,7 +6,7 @@ open time, and maps from those descriptors. A writer that commits later and reti
 reading the generation it opened. A writable open reads by path.
 
 Every file is checked on its first mapping: the range mapped must lie inside the committed
-size, and the committed bytes must match the CRC-32 the manifest recorded at commit (one
+size, and the committed bytes must match the checksum the manifest recorded at commit (one
 sequential read, ~2.5 GB/s; a file appended to since is checked again). A mismatch is a
 ``CorruptDatabaseError`` naming the file, never a segfault or a wrong row.
 """
@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import os
 import threading
-import zlib
 
 import numpy as np
 
 from ..errors import CorruptDatabaseError
+from .checksum import CRC32, LABELS, updater
 from .manifest import FileEntry, Manifest, data_file_name
 
 _CRC_BLOCK = 8 << 20
@@ -72,7 +72,7 @@ class FileSet:
 
     def map(self, file_id: int, dtype, count: int, offset_items: int = 0) -> np.ndarray:
         """A read-only memmap of ``count`` items of ``dtype`` (empty when count is 0), after
-        checking the range lies inside the committed bytes and those match their CRC-32."""
+        checking the range lies inside the committed bytes and those match their checksum."""
         dtype = np.dtype(dtype)
         if count == 0:
             return np.empty(0, dtype)
@@ -89,7 +89,7 @@ class FileSet:
                          mode="r", offset=offset_items * dtype.itemsize, shape=(count,))
 
     def verify(self, file_id: int) -> None:
-        """Check the committed bytes of one file against the manifest's CRC-32 (once per
+        """Check the committed bytes of one file against the manifest's checksum (once per
         committed state of the file)."""
         entry = self.entry(file_id)
         if self._verified.get(file_id) == entry:
@@ -97,7 +97,8 @@ class FileSet:
         with self._verify_lock:
             if self._verified.get(file_id) == entry:
                 return
-            check_crc(self.path(file_id), entry, self._pinned.get(file_id))
+            check_crc(self.path(file_id), entry, self._pinned.get(file_id),
+                      self.manifest.file_checksum)
             self._verified[file_id] = FileEntry(entry.size, entry.crc32)
 
     def close(self) -> None:
@@ -106,9 +107,10 @@ class FileSet:
         self._pinned.clear()
 
 
-def check_crc(path: str, entry: FileEntry, pinned=None) -> None:
+def check_crc(path: str, entry: FileEntry, pinned=None, algorithm: str = CRC32) -> None:
     """Raise CorruptDatabaseError unless the first ``entry.size`` bytes of the file (read from
-    the pinned descriptor when given) have CRC-32 ``entry.crc32``."""
+    the pinned descriptor when given) have checksum ``entry.crc32`` (``algorithm``)."""
+    update = updater(algorithm)
     crc = 0
     pos = 0
     try:
@@ -122,7 +124,7 @@ def check_crc(path: str, entry: FileEntry, pinned=None) -> None:
             block = os.pread(fd, min(_CRC_BLOCK, entry.size - pos), pos)
             if not block:
                 break
-            crc = zlib.crc32(block, crc)
+            crc = update(block, crc)
             pos += len(block)
     except OSError as e:
         raise CorruptDatabaseError(
@@ -136,6 +138,6 @@ def check_crc(path: str, entry: FileEntry, pinned=None) -> None:
             f"{path}: data file truncated ({pos} bytes, manifest says {entry.size})")
     if crc != entry.crc32:
         raise CorruptDatabaseError(
-            f"{path}: checksum mismatch in bytes 0…{entry.size} (CRC-32 {crc:08x}, the manifest "
-            f"recorded {entry.crc32:08x} at commit): the file is damaged"
+            f"{path}: checksum mismatch in bytes 0…{entry.size} ({LABELS[algorithm]} {crc:08x}, "
+            f"the manifest recorded {entry.crc32:08x} at commit): the file is damaged"
         )

@@ -1,7 +1,8 @@
 """The manifest: the single commit point of a database directory.
 
 ``manifest.json`` holds the magic, format version, database id, generation, the catalog, the
-storage state of every table, and the size and CRC-32 of every data file. A new generation is
+storage state of every table, and the size and checksum of every data file (CRC-32C; CRC-32 in
+format version 1, see ``checksum.py``). A new generation is
 written to a temporary file, fsynced, renamed over the old one and the directory fsynced; a
 crash before the rename leaves the previous generation in force. Data files are named by numeric
 id (``000017.dat``), never by a user-supplied name.
@@ -16,11 +17,12 @@ import zlib
 from dataclasses import dataclass, field
 
 from ..errors import CorruptDatabaseError
-from . import io
+from . import checksum, io
+from .checksum import CRC32, LABELS, updater
 from .state import TableState, table_state_from_dict
 
 MAGIC = "ruzu-database"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: data files checksummed with CRC-32C (1: CRC-32)
 MANIFEST_NAME = "manifest.json"
 
 
@@ -43,6 +45,8 @@ class Manifest:
     tables: dict[str, TableState] = field(default_factory=dict)  # name -> state (state.py)
     files: dict[int, FileEntry] = field(default_factory=dict)
     imports: list = field(default_factory=list)  # one dict per committed CSV import
+    # the data files' checksum algorithm: the newest for a new database (checksum.py)
+    file_checksum: str = field(default_factory=lambda: checksum.NEWEST)
 
     def body(self) -> dict:
         extra = {"imports": self.imports} if self.imports else {}
@@ -54,13 +58,14 @@ class Manifest:
             "catalog": self.catalog,
             "tables": {name: state.to_dict() for name, state in self.tables.items()},
             "files": {str(k): [v.size, v.crc32] for k, v in sorted(self.files.items())},
+            **({} if self.file_checksum == CRC32 else {"file_checksum": self.file_checksum}),
         }
 
     def to_bytes(self) -> bytes:
         body = json.dumps(self.body(), sort_keys=True, separators=(",", ":"))
         doc = {
             "magic": MAGIC,
-            "format_version": FORMAT_VERSION,
+            "format_version": 1 if self.file_checksum == CRC32 else FORMAT_VERSION,
             "checksum": zlib.crc32(body.encode()),
             "body": body,
         }
@@ -104,12 +109,22 @@ class Manifest:
                         for name, state in body["tables"].items()},
                 files=files,
                 imports=list(body.get("imports", [])),
+                file_checksum=_file_checksum(version, body),
             )
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as e:
             raise bad(f"manifest is malformed ({e})") from None
 
     def copy(self) -> Manifest:
         return Manifest.from_bytes(self.to_bytes(), "<copy>")
+
+
+def _file_checksum(version: int, body: dict) -> str:
+    if version == 1:
+        return CRC32
+    algorithm = body.get("file_checksum")
+    if algorithm not in LABELS:
+        raise ValueError(f"unknown data file checksum {algorithm!r}")
+    return algorithm
 
 
 def read_manifest_bytes(db_path: str) -> bytes:
@@ -150,7 +165,9 @@ def write_manifest(db_path: str, manifest: Manifest) -> bool:
 
 
 def verify_files(db_path: str, manifest: Manifest) -> None:
-    """Re-read every data file and compare its size and CRC-32 with the manifest."""
+    """Re-read every data file and compare its size and checksum with the manifest."""
+    update = updater(manifest.file_checksum)
+    label = LABELS[manifest.file_checksum]
     for file_id, entry in sorted(manifest.files.items()):
         path = os.path.join(db_path, data_file_name(file_id))
         crc = 0
@@ -161,7 +178,7 @@ def verify_files(db_path: str, manifest: Manifest) -> None:
                     block = f.read(min(8 << 20, left))
                     if not block:
                         break
-                    crc = zlib.crc32(block, crc)
+                    crc = update(block, crc)
                     left -= len(block)
         except FileNotFoundError:
             raise CorruptDatabaseError(f"{path}: data file missing") from None
@@ -169,6 +186,6 @@ def verify_files(db_path: str, manifest: Manifest) -> None:
             raise CorruptDatabaseError(f"{path}: data file truncated")
         if crc != entry.crc32:
             raise CorruptDatabaseError(
-                f"{path}: checksum mismatch (CRC-32 {crc:08x}, manifest says "
+                f"{path}: checksum mismatch ({label} {crc:08x}, manifest says "
                 f"{entry.crc32:08x}): the file is damaged"
             )

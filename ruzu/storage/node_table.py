@@ -7,6 +7,8 @@ touch the state themselves).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..catalog import NodeTableSchema
@@ -23,7 +25,16 @@ from .columns import (
     truncate_rows,
 )
 from .files import FileSet
-from .pk_index import KeyOrder, KeySource, PrimaryKeyIndex, build_hash_index
+from .key_spill import KeySpill
+from .pk_index import (
+    KeyOrder,
+    KeySource,
+    PrimaryKeyIndex,
+    build_hash_index,
+    hash_keys,
+    own_keys,
+    start_key_spill,
+)
 from .state import IndexState, NodeTableState
 from .transaction import Transaction
 
@@ -35,6 +46,15 @@ def create_node_storage(txn: Transaction, schema: NodeTableSchema) -> NodeTableS
 
 def node_storage_files(state: NodeTableState) -> list[int]:
     return state.file_ids()
+
+
+def key_lookup_files(state: NodeTableState, primary_key: str) -> list[int]:
+    """The committed files a relationship import reads to find nodes by key: the hash index,
+    or the key column where it is the index (sorted, not dense); none for dense keys."""
+    index = state.index
+    if index.kind == "sorted" and not index.dense:
+        return [state.columns[primary_key].data]
+    return index.file_ids()
 
 
 class NodeTable:
@@ -139,15 +159,35 @@ class NodeTableWriter:
     def use_sorted_index(self, keys: KeyOrder, num_rows: int) -> None:
         self._index = IndexState.sorted_keys(keys.first, keys.last, num_rows)
 
-    def build_hash_index(self, num_rows: int, staging: str, budget: int) -> np.ndarray:
+    def build_hash_index(self, num_rows: int, staging: str, budget: int,
+                         spilled: KeySpill | None = None) -> np.ndarray:
         """Replace the index by a hash index over the first ``num_rows`` rows; returns the
-        duplicate keys as int64[k, 2] (first offset, later offset) pairs."""
+        duplicate keys as int64[k, 2] (first offset, later offset) pairs. ``spilled``: the
+        keys spilled during the parse (``spill_keys``), used if they are exactly those rows."""
         for file_id in self._index.file_ids():
             self.txn.retire(file_id)
-        source = KeySource(self.txn.db_path, self.key_type,
-                           self.state.columns[self.schema.primary_key], num_rows)
-        self._index, dups = build_hash_index(self.txn, source, staging, budget)
+        self._index, dups = build_hash_index(self.txn, self._key_source(num_rows), staging,
+                                             budget, spilled=spilled)
         return dups
+
+    def _key_source(self, num_rows: int) -> KeySource:
+        return KeySource(self.txn.db_path, self.key_type,
+                         self.state.columns[self.schema.primary_key], num_rows)
+
+    def spill_keys(self, spill: KeySpill | None, keys, first_row: int, staging: str,
+                   budget: int, expected_rows: int) -> KeySpill:
+        """Spill the hashes of one batch's keys (rows ``first_row…``) for the index build; the
+        first call starts the spill with the rows stored before ``first_row`` (read back, after
+        the pending writes are done). ``keys`` as the parser gives them: (offsets, bytes) for
+        STRING, 16-byte values for UUID, the column's dtype for integers."""
+        if spill is None:
+            if first_row:
+                self.txn.drain()
+            spill = start_key_spill(self._key_source(first_row), staging, budget,
+                                    expected_rows)
+        owned, count = own_keys(self.key_type, keys)
+        spill.add_keys(owned, count, functools.partial(hash_keys, self.key_type), first_row)
+        return spill
 
     def key_at(self, offset: int):
         """The primary key of row ``offset`` (read back from the files: error paths only)."""

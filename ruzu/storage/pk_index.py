@@ -8,13 +8,14 @@ Two forms, recorded in the table's manifest state under ``"index"``:
 - ``hash``: keys are hashed (integers by a bijective mix, strings by two independent 64-bit
   hashes, UUIDs to two words that identify them) and split by the top ``bits`` of the hash
   into 2**bits partitions, each sized to fit the memory budget. Partitions are spilled to
-  staging files, then sorted one at a time and written as ``h1`` (uint64), ``h2`` (uint64,
-  strings and UUIDs only) and ``offsets`` (int64) files plus a
-  directory ``dir`` of partition starts. Duplicates are adjacent after the sort.
+  staging files (while the keys are parsed, see ``key_spill``), then sorted two at a time and
+  written as ``h1`` (uint64), ``h2`` (uint64, strings and UUIDs only) and ``offsets`` (int64)
+  files plus a directory ``dir`` of partition starts. Duplicates are adjacent after the sort.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from . import _kernels as K
 from .checks import check_offsets, check_range
 from .columns import read_chunk
 from .files import FileSet
+from .key_spill import KeySpill, load_partition
 from .manifest import data_file_name
 from .ordered_map import WORKERS, ordered_map
 from .state import ColumnState, IndexState
@@ -119,14 +121,22 @@ def partition_bits(num_rows: int, budget_bytes: int) -> int:
 
 def build_hash_index(
     txn: Transaction, source: KeySource, staging: str, budget_bytes: int,
-    workers: int = WORKERS,
+    workers: int = WORKERS, spilled: KeySpill | None = None,
 ) -> tuple[IndexState, np.ndarray]:
     """Build the hash index over all rows of ``source``. Returns (state, duplicates) where
     duplicates is an int64[k, 2] array of (first offset, later offset) pairs.
 
-    Partitions are sorted ``workers`` at a time (each sized for its share of the budget)."""
+    ``spilled``: the keys already spilled while they were parsed (``KeySpill``); used when it
+    holds exactly the rows of ``source`` in partitions small enough for the budget, else
+    discarded and the key column is read back. Partitions are sorted ``workers`` at a time
+    (each sized for its share of the budget)."""
     n = source.num_rows
     bits = partition_bits(n, budget_bytes // max(1, workers))
+    if spilled is not None and (spilled.rows != n or spilled.bits < bits):
+        spilled.discard()
+        spilled = None
+    if spilled is not None:
+        bits = spilled.bits
     nparts = 1 << bits
     strings = hashed_in_pairs(source.key_type)
     state = IndexState("hash", bits=bits, h1=txn.new_file(),
@@ -135,10 +145,19 @@ def build_hash_index(
                        string_hash=(STRING_HASH_VERSION if source.key_type is LogicalType.STRING
                                     else None))
     dups: list[np.ndarray] = []
-    if bits == 0:
+    if spilled is not None:
+        parts = [functools.partial(load_partition, p, spilled.width) for p in spilled.finish()]
+    elif bits == 0:
         parts = [_gather_all(source)]
     else:
-        parts = _spill_partitions(source, staging, bits)
+        spill = KeySpill(staging, bits, strings)
+        try:
+            for start, h1, h2 in source.chunks():
+                spill.add(h1, h2 if strings else None, start)
+            parts = [functools.partial(load_partition, p, spill.width) for p in spill.finish()]
+        except BaseException:
+            spill.discard()
+            raise
 
     def sort_partition(part):
         h1, h2, offs = sort_by_hash(*(part() if callable(part) else part), bits)
@@ -165,6 +184,42 @@ def build_hash_index(
     return state, found
 
 
+def start_key_spill(source: KeySource, staging: str, budget_bytes: int,
+                    expected_rows: int, workers: int = WORKERS) -> KeySpill:
+    """A ``KeySpill`` sized for about ``expected_rows`` keys in all (an estimate made during
+    the parse; ``build_hash_index`` falls back if it was too low), holding the ``source`` rows
+    stored so far."""
+    bits = partition_bits(max(expected_rows, source.num_rows),
+                          budget_bytes // max(1, workers))
+    pairs = hashed_in_pairs(source.key_type)
+    spill = KeySpill(staging, bits, pairs)
+    try:
+        for start, h1, h2 in source.chunks():
+            spill.add(h1, h2 if pairs else None, start)
+    except BaseException:
+        spill.discard()
+        raise
+    return spill
+
+
+def hash_keys(key_type: LogicalType, keys) -> tuple[np.ndarray, np.ndarray | None]:
+    """Hashes of parsed keys as the index stores them: ``(offsets, bytes)`` for STRING, 16-byte
+    values for UUID, the column's dtype for integers (h2 None)."""
+    if key_type is LogicalType.STRING:
+        return hash_string_keys(*keys)
+    if key_type is LogicalType.UUID:
+        return hash_uuid_keys(keys)
+    return hash_int_keys(keys), None
+
+
+def own_keys(key_type: LogicalType, keys) -> tuple[object, int]:
+    """(a copy of a batch's parsed keys that outlives the parser's buffers, their count)."""
+    if key_type is LogicalType.STRING:
+        offs, data = keys
+        return (offs.copy(), data[: offs[-1]].copy()), len(offs) - 1
+    return keys.copy(), len(keys)
+
+
 def sort_by_hash(h1: np.ndarray, h2: np.ndarray, offs: np.ndarray, skip_bits: int):
     """``(h1, h2, offs)`` stably sorted by ``(h1, h2)``; all ``h1`` share their top ``skip_bits``.
     A bucket pass plus insertion sorts (O(n): hashes are uniform); numpy's sort when a bucket
@@ -186,48 +241,6 @@ def _gather_all(source: KeySource):
     if not h1s:
         return np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty(0, np.int64)
     return np.concatenate(h1s), np.concatenate(h2s), np.concatenate(offs)
-
-
-def _spill_partitions(source: KeySource, staging: str, bits: int):
-    """Write (h1[, h2], offset) rows to one staging file per partition; return loaders.
-    Integer keys need no h2 (their h1 is a bijection of the key): 16 bytes a key, not 24."""
-    nparts = 1 << bits
-    shift = np.uint64(64 - bits)
-    width = 3 if hashed_in_pairs(source.key_type) else 2
-    paths = [os.path.join(staging, f"pk-{p:05d}.spill") for p in range(nparts)]
-    files = []
-    try:
-        for p in paths:
-            files.append(open(p, "wb"))  # noqa: SIM115 - closed below
-        counts = np.empty(nparts, np.int64)
-        for start, h1, h2 in source.chunks():
-            K._partition_counts(h1, shift, counts)
-            starts = np.zeros(nparts + 1, np.int64)
-            np.cumsum(counts, out=starts[1:])
-            order = np.empty(len(h1), np.int64)
-            K._scatter_by_partition(h1, shift, starts[:-1].copy(), order)
-            rows = np.empty((len(h1), width), np.uint64)
-            rows[:, 0] = h1[order]
-            if width == 3:
-                rows[:, 1] = h2[order]
-            rows[:, -1] = order + start
-            for p in np.flatnonzero(counts):
-                files[p].write(rows[starts[p] : starts[p + 1]].tobytes())
-    finally:
-        for f in files:
-            f.close()
-
-    def loader(path: str):
-        def load():
-            # views into the rows, no copies: the sort writes fresh arrays anyway
-            rows = np.fromfile(path, dtype=np.uint64).reshape(-1, width)
-            os.unlink(path)
-            h2 = rows[:, 1] if width == 3 else np.zeros(len(rows), np.uint64)
-            return rows[:, 0], h2, rows.view(np.int64)[:, -1]
-
-        return load
-
-    return [loader(p) for p in paths]
 
 
 # -- reading -----------------------------------------------------------------------------------

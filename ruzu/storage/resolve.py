@@ -23,6 +23,7 @@ from ..tuning import RESOLVE_BYTES_PER_ENTRY as BYTES_PER_ENTRY
 from ..types import LogicalType
 from . import _kernels as K
 from .columns import read_chunk
+from .key_spill import KeySpill
 from .manifest import data_file_name
 from .ordered_map import WORKERS, ordered_map
 from .pk_index import (
@@ -30,6 +31,7 @@ from .pk_index import (
     hash_string_keys,
     hash_uuid_keys,
     hashed_in_pairs,
+    own_keys,
     string_hash_version,
 )
 from .state import NodeTableState
@@ -132,34 +134,37 @@ class EndpointResolver:
             self._dir = read_chunk(self._path(self.index.dir), np.int64, 0,
                                    (1 << self.bits) + 1)
             self.nparts = 1 << self.bits
-            # index partitions were sized for the index build; they fit here too
-        else:
-            self.nparts = max(2, -(-n * per_entry // budget))
-            cuts = np.linspace(0, n, self.nparts + 1).astype(np.int64)
-            self._cuts = cuts
-            pk = self._path(self._pk_file())
-            self._bounds = np.array(
-                [read_chunk(pk, self.key_type.dtype, int(c), 1)[0] for c in cuts[1:-1]],
-                dtype=self.key_type.dtype,
-            )
+            # index partitions were sized for the index build; they fit here too.
+            # (h1[, h2], edge id) rows are grouped on a background thread: KeySpill
+            self._hash_spill: KeySpill | None = None
+            return
+        self.nparts = max(2, -(-n * per_entry // budget))
+        cuts = np.linspace(0, n, self.nparts + 1).astype(np.int64)
+        self._cuts = cuts
+        pk = self._path(self._pk_file())
+        self._bounds = np.array(
+            [read_chunk(pk, self.key_type.dtype, int(c), 1)[0] for c in cuts[1:-1]],
+            dtype=self.key_type.dtype,
+        )
         self._spills = []
         for p in range(self.nparts):  # one by one, so close() can close those opened so far
             name = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.spill")
             self._spills.append(open(name, "wb"))  # noqa: SIM115 - closed in close()
 
     def spill(self, keys, eids: np.ndarray) -> None:
-        """Partitioned mode: remember (edge id, key hash / key) per partition."""
-        if self.index.kind == "hash":
-            h1, h2 = self._hashes(keys)
-            part = (h1 >> np.uint64(64 - self.bits)).astype(np.int64) if self.bits else \
-                np.zeros(len(h1), np.int64)
-            cols = [eids.astype(np.uint64), h1] + ([h2] if h2 is not None else [])
-        else:
-            k = keys.view(np.uint64) if self.key_type is LogicalType.UINT64 else keys
-            k = k.astype(self.key_type.dtype, copy=False)
-            part = np.searchsorted(self._bounds, k, side="right")
-            cols = [eids.astype(np.uint64), k.view(np.uint64) if k.dtype.itemsize == 8
-                    else k.astype(np.int64).view(np.uint64)]
+        """Partitioned mode: remember (key hash, edge id) or (edge id, key) per partition."""
+        if self.index.kind == "hash":  # hashed and grouped on the spill's thread
+            if self._hash_spill is None:
+                self._hash_spill = KeySpill(self.staging, self.bits, self.index.h2 is not None,
+                                            prefix=f"ep-{self.name}", first=int(eids[0]))
+            owned, count = own_keys(self.key_type, keys)
+            self._hash_spill.add_keys(owned, count, self._hashes, int(eids[0]))
+            return
+        k = keys.view(np.uint64) if self.key_type is LogicalType.UINT64 else keys
+        k = k.astype(self.key_type.dtype, copy=False)
+        part = np.searchsorted(self._bounds, k, side="right")
+        cols = [eids.astype(np.uint64), k.view(np.uint64) if k.dtype.itemsize == 8
+                else k.astype(np.int64).view(np.uint64)]
         # a counting sort by partition (np.argsort here took 0.31 s of a 3.6 s import of 6.7 M
         # random-key edges)
         bounds = np.empty(self.nparts + 1, np.int64)
@@ -175,6 +180,9 @@ class EndpointResolver:
         loaded lookup arrays, so the CSR build that follows has their memory."""
         for f in getattr(self, "_spills", ()):
             f.close()
+        if getattr(self, "_hash_spill", None) is not None:
+            self._hash_spill.discard()  # (after resolve_partitions: its files are gone)
+            self._hash_spill = None
         for name in ("_keys", "_h1", "_h2", "_offs"):
             self.__dict__.pop(name, None)
 
@@ -183,28 +191,37 @@ class EndpointResolver:
         each sorted by edge id (spills were written in edge-id order). Partitions are resolved
         two at a time when two index slices fit the budget (``ordered_map``); each partition's
         edges stream past its slice in chunks."""
-        width = 3 if (self.index.kind == "hash" and self.index.h2) else 2
-        for f in self._spills:
-            f.close()
+        hashed = self.index.kind == "hash"
+        width = 3 if (hashed and self.index.h2) else 2
+        if hashed:
+            spills = (self._hash_spill.finish() if self._hash_spill is not None
+                      else [None] * self.nparts)
+        else:
+            for f in self._spills:
+                f.close()
+            spills = [f.name for f in self._spills]
         workers = WORKERS if WORKERS * self._largest_slice_bytes(width) <= self.budget else 1
         chunk_rows = max(4096, self.budget // (RESOLVE_BYTES_PER_EDGE * workers))
 
         def resolve_one(p: int) -> str:
-            spill = self._spills[p].name
-            lookup = self._load_slice(p, width)
+            spill = spills[p]
             out = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.resolved")
-            total = os.path.getsize(spill) // (8 * width)
+            total = os.path.getsize(spill) // (8 * width) if spill else 0
+            lookup = self._load_slice(p, width) if total else None
             with open(out, "wb") as sink:
                 for start in range(0, total, chunk_rows):
                     count = min(chunk_rows, total - start)
                     rows = read_chunk(spill, np.uint64, start * width,
                                       count * width).reshape(-1, width)
                     found = lookup(rows)
-                    sink.write(np.stack([rows[:, 0].astype(np.int64), found], axis=1).data)
-            os.unlink(spill)
+                    # hash spills hold (h1[, h2], eid) rows, key-range spills (eid, key)
+                    eids = rows[:, -1 if hashed else 0].view(np.int64)
+                    sink.write(np.stack([eids, found], axis=1).data)
+            if spill:
+                os.unlink(spill)
             return out
 
-        return list(ordered_map(resolve_one, range(len(self._spills)), workers))
+        return list(ordered_map(resolve_one, range(len(spills)), workers))
 
     def _largest_slice_bytes(self, width: int) -> int:
         """Bytes of the largest index slice ``_load_slice`` loads (keys, offsets, directory)."""
@@ -222,7 +239,7 @@ class EndpointResolver:
             offs = read_chunk(self._path(self.index.offsets), np.int64, lo, hi - lo)
             h2 = (read_chunk(self._path(self.index.h2), np.uint64, lo, hi - lo)
                   if width == 3 else None)
-            return lambda rows: _search(h1, rows[:, 1], h2, rows[:, 2] if width == 3 else None,
+            return lambda rows: _search(h1, rows[:, 0], h2, rows[:, 1] if width == 3 else None,
                                         offs)
         lo, hi = int(self._cuts[p]), int(self._cuts[p + 1])
         keys = read_chunk(self._path(self._pk_file()), self.key_type.dtype, lo, hi - lo)
@@ -304,22 +321,29 @@ class ResultMerger:
         self.first_eid = first_eid
         self._pos = [0] * len(paths)
         self._sizes = [os.path.getsize(p) // 16 for p in paths]
+        self._carry: list[np.ndarray | None] = [None] * len(paths)  # read, not yet taken
 
     def take(self, end_eid: int, out: np.ndarray) -> None:
         """Fill ``out[eid - start]`` for the next range of edge ids ending before ``end_eid``.
         Each file holds about 1/len(files) of a range, so it is read in blocks of about that
-        size (reading ``len(out)`` rows from every file would read the range len(files) times).
-        """
+        size (reading ``len(out)`` rows from every file would read the range len(files) times);
+        the rows of a block beyond the range are kept for the next one."""
         start = self.first_eid
-        block = max(4096, 2 * len(out) // max(1, len(self.paths)))
+        # (a quarter over the share: little is carried; a file holding more reads on)
+        block = max(4096, len(out) * 5 // (4 * max(1, len(self.paths))))
         for i, path in enumerate(self.paths):
-            while self._pos[i] < self._sizes[i]:
-                count = min(block, self._sizes[i] - self._pos[i])
-                chunk = read_chunk(path, np.int64, self._pos[i] * 2, count * 2).reshape(-1, 2)
-                stop = int(np.searchsorted(chunk[:, 0], end_eid))
-                sel = chunk[:stop]
-                out[sel[:, 0] - start] = sel[:, 1]
-                self._pos[i] += stop
-                if stop < count:
+            while True:
+                chunk = self._carry[i]
+                if chunk is None:
+                    if self._pos[i] >= self._sizes[i]:
+                        break
+                    count = min(block, self._sizes[i] - self._pos[i])
+                    chunk = read_chunk(path, np.int64, self._pos[i] * 2,
+                                       count * 2).reshape(-1, 2)
+                    self._pos[i] += count
+                stop = K._take_results(chunk, end_eid, start, out)
+                if stop < len(chunk):
+                    self._carry[i] = chunk[stop:]
                     break
+                self._carry[i] = None
         self.first_eid = end_eid

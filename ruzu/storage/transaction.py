@@ -13,17 +13,20 @@ import zlib
 import numpy as np
 
 from . import io
+from .checksum import Update, updater
 from .manifest import FileEntry, Manifest, data_file_name, write_manifest
 from .writer import WriteBehind
 
 
 class FileAppender:
-    """Appends bytes to one data file, keeping its size and running CRC-32."""
+    """Appends bytes to one data file, keeping its size and running checksum (``crc32``:
+    the database's algorithm, see ``checksum.py``)."""
 
     def __init__(self, path: str, entry: FileEntry, *, create: bool,
-                 writer: WriteBehind | None = None) -> None:
+                 writer: WriteBehind | None = None, update: Update = zlib.crc32) -> None:
         self.path = path
         self.writer = writer
+        self.update = update
         self.initial = FileEntry(entry.size, entry.crc32)
         self.size = entry.size
         self.crc32 = entry.crc32
@@ -34,12 +37,14 @@ class FileAppender:
         arr = np.ascontiguousarray(data).view(np.uint8)  # raw bytes (datetime64 has no buffer)
         if arr.nbytes == 0:
             return
-        if self.writer is not None:
+        if self.writer is not None and arr.nbytes <= self.writer.max_pending:
             # the caller may reuse its buffer right away: the writer gets its own copy
             self.writer.submit(self, arr.copy())
-        else:
+        else:  # (a write larger than the write-behind budget, e.g. one 50 MB field: no copy)
+            if self.writer is not None:
+                self.writer.drain()  # the queued appends of this file go first
             io.write_all(self.fd, arr)
-            self.crc32 = zlib.crc32(arr, self.crc32)
+            self.crc32 = self.update(arr, self.crc32)
         self.size += arr.nbytes
 
     def finish(self) -> FileEntry:
@@ -58,6 +63,7 @@ class Transaction:
         self.db_path = db_path
         self.committed = committed
         self.manifest = committed.copy()
+        self._update = updater(self.manifest.file_checksum)
         self.manifest.generation += 1
         self._appenders: dict[int, FileAppender] = {}
         self._created: list[int] = []
@@ -100,14 +106,15 @@ class Transaction:
         self.manifest.files[file_id] = entry
         self._created.append(file_id)
         self._appenders[file_id] = FileAppender(self.path(file_id), entry, create=True,
-                                                writer=self._writer)
+                                                writer=self._writer, update=self._update)
         return file_id
 
     def appender(self, file_id: int) -> FileAppender:
         app = self._appenders.get(file_id)
         if app is None:
             entry = self.manifest.files[file_id]
-            app = FileAppender(self.path(file_id), entry, create=False, writer=self._writer)
+            app = FileAppender(self.path(file_id), entry, create=False, writer=self._writer,
+                               update=self._update)
             self._appenders[file_id] = app
         return app
 
@@ -221,7 +228,7 @@ def finish_rewrite(app: FileAppender, new_size: int) -> None:
         f.seek(pos)
         while pos < new_size:
             block = f.read(min(8 << 20, new_size - pos))
-            crc = zlib.crc32(block, crc)
+            crc = app.update(block, crc)
             pos += len(block)
     app.size = new_size
     app.crc32 = crc

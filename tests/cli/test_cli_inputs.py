@@ -8,6 +8,7 @@ import io
 import sys
 
 import pytest
+import zstandard
 
 from tests.cli.conftest import FOLLOWS, PERSONS
 from tests.conftest import write
@@ -82,9 +83,10 @@ def test_input_type_mismatch(run, files):
     assert r.code != 0 and "--input-type parquet" in r.err
 
 
-def test_stdin(run, files, plain, monkeypatch):
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(gzip.compress(
-        PERSONS.encode()))))
+@pytest.mark.parametrize("compress", [gzip.compress,
+                                      lambda b: zstandard.ZstdCompressor().compress(b)])
+def test_stdin(run, files, plain, monkeypatch, compress):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(compress(PERSONS.encode()))))
     r = run(files["db"], "--schema", files["schema"], "--nodes", "Person=-",
             "--relationships", f"Follows={files['follows']}")
     assert r.code == 0, r.err

@@ -91,6 +91,31 @@ def test_ignore_errors_rejects_only_the_bad_rows(tmp_path):
     db.close()
 
 
+@pytest.mark.parametrize("compress", [None, "gzip"])
+def test_many_rejected_values_read_the_input_once_more(tmp_path, monkeypatch, compress):
+    """Each rejected composite value used to scan the file again from its start."""
+    import gzip
+
+    import ruzu.csv.lines
+
+    opened = []
+    real = ruzu.csv.lines.open_binary
+    monkeypatch.setattr(ruzu.csv.lines, "open_binary", lambda p: opened.append(p) or real(p))
+    db = _db(tmp_path, [("id", "INT64"), ("l", "INT64[]")])
+    text = "".join(f'{i},"[{i}{"x" if i % 3 == 0 else ""}]"\n' for i in range(3000))
+    path = write(tmp_path / "t.csv", text)
+    if compress:
+        with open(path, "wb") as f:
+            f.write(gzip.compress(text.encode()))
+    result = db.import_nodes("T", path, CsvImportConfig(header=False, ignore_errors=True,
+                                                        batch_size=100))
+    assert result.rows_imported == 2000
+    assert [(r.line, r.record) for r in result.rejects] == [
+        (i + 1, f'{i},"[{i}x]"') for i in range(0, 3000, 3)]
+    assert len(opened) == 1
+    db.close()
+
+
 def test_duplicate_keys_dropped_from_nested_columns(tmp_path):
     db = _db(tmp_path, [("id", "INT64"), ("l", "STRING[][]"), ("s", "STRUCT(a INT64[], b STRING)"),
                         ("a", "INT64[2]")])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import os
+import threading
 
 import pytest
 import zstandard
@@ -105,3 +107,39 @@ def test_python_api_and_globs_of_compressed_parts(tmp_path, plain):
         assert result.rows_imported == 30_000
         rows = db.execute("MATCH (p:P) RETURN p.id, p.name, p.score ORDER BY p.id").get_all()
     assert rows == plain[0]
+
+
+def _fifo_of(path, data: bytes) -> threading.Thread:
+    """``path`` made a FIFO that a thread fills with ``data`` once a reader opens it."""
+    os.mkfifo(path)
+
+    def feed():
+        with open(path, "wb") as f:
+            f.write(data)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("kind", ["gzip", "zstd_stream", "bz2"])
+def test_compressed_pipes_load_like_plain(tmp_path, plain, kind):
+    """A FIFO has no first bytes to peek at before the import reads it: they are read
+    through its spool, which replays them to the decompressor."""
+    compress = COMPRESSORS[kind]
+    nodes, rels = tmp_path / "p.fifo", tmp_path / "r.fifo"
+    feeders = [_fifo_of(nodes, compress(NODES.encode())), _fifo_of(rels, compress(RELS.encode()))]
+    got = _load(tmp_path, "db", nodes, rels)
+    for t in feeders:
+        t.join(60)
+    assert got == plain
+
+
+def test_bad_row_of_a_compressed_pipe_shows_its_record(tmp_path):
+    path = tmp_path / "l.fifo"
+    _fifo_of(path, gzip.compress(b'id,xs\n1,"[1,2]"\n2,"[1,x]"\n3,[]\n4,"[y]"\n'))
+    with ruzu.Database(tmp_path / "db") as db:
+        db.create_node_table("L", [("id", "INT64"), ("xs", "INT64[]")], "id")
+        result = db.import_nodes("L", str(path), config=ruzu.CsvImportConfig(ignore_errors=True))
+        assert result.rows_imported == 2
+        assert [(r.line, r.record) for r in result.rejects] == [(3, '2,"[1,x]"'), (5, '4,"[y]"')]

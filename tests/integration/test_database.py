@@ -90,7 +90,7 @@ def test_a_file_instead_of_a_directory_is_refused(tmp_path):
         (lambda raw: raw[: len(raw) // 2], "unreadable, truncated or foreign"),
         (lambda raw: b"\x00\xff" * 40, "unreadable, truncated or foreign"),
         (lambda raw: raw.replace(b'"ruzu-database"', b'"other-thing"'), "wrong magic"),
-        (lambda raw: raw.replace(b'"format_version": 1', b'"format_version": 99'), "newer"),
+        (lambda raw: raw.replace(b'"format_version": 2', b'"format_version": 99'), "newer"),
         (lambda raw: raw.replace(b"Person", b"Persom", 1), "checksum"),
     ],
 )

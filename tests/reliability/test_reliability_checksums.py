@@ -4,7 +4,7 @@ Byte-flip fuzz over every data file of a small database (every file kind: fixed-
 string offsets and bytes, validity, hash index, sorted key, CSR indptr / neighbours / edge ids):
 each damaged copy, opened read-only and writable, must give CorruptDatabaseError from a read or
 a query — never a segfault, another exception, or an answer (any answer from damaged bytes is a
-wrong answer: every single-byte change alters the CRC-32). Also: a manifest whose table state
+wrong answer: every single-byte change alters the CRC-32C). Also: a manifest whose table state
 disagrees with its files (with valid checksums) and an older manifest put back are refused.
 """
 
@@ -20,6 +20,8 @@ import pytest
 
 import ruzu
 from ruzu.errors import CorruptDatabaseError
+from ruzu.storage.checksum import updater
+from ruzu.storage.manifest import read_manifest
 from tests.reliability.relhelpers import content, copy_db, manifest_files, snapshot
 
 QUERIES = [
@@ -154,7 +156,8 @@ def _rewrite_data(path: str, file_id: int, transform) -> None:
         data = transform(f.read())
     with open(full, "wb") as f:
         f.write(data)
-    crafted(path, lambda b: b["files"].__setitem__(str(file_id), [len(data), zlib.crc32(data)]))
+    crc = updater(read_manifest(path).file_checksum)(data, 0)
+    crafted(path, lambda b: b["files"].__setitem__(str(file_id), [len(data), crc]))
 
 
 def _person_name_offsets(path: str) -> int:
@@ -287,3 +290,24 @@ def test_import_onto_a_damaged_table_is_refused(original, fast_tmp):
         with pytest.raises(CorruptDatabaseError, match="checksum mismatch"):
             db.import_relationships("LivesIn", write(fast_tmp / "l2.csv", "from,to\n4,Bonn\n"))
     assert snapshot(victim) == before
+
+
+def test_relationship_import_checks_only_the_endpoint_keys_it_reads(original, fast_tmp):
+    """A relationship import reads its endpoint tables' key lookups (City's hash index), not
+    their other columns: damage in City.pop does not stop it, and is still reported when the
+    column itself is read."""
+    victim = str(fast_tmp / "v")
+    copy_db(original[0], victim)
+    with open(os.path.join(victim, "manifest.json"), "rb") as f:
+        body = json.loads(json.loads(f.read())["body"])
+    pop_file = os.path.join(victim, f"{body['tables']['City']['columns']['pop']['data']:06d}.dat")
+    with open(pop_file, "r+b") as f:
+        byte = f.read(1)
+        f.seek(0)
+        f.write(bytes([byte[0] ^ 4]))
+    with ruzu.Database(victim) as db:
+        db.import_relationships("LivesIn", write(fast_tmp / "l2.csv", "from,to\n4,Bonn\n"))
+        assert db.execute("MATCH (:Person)-[r:LivesIn]->(c:City) RETURN count(*)").get_all() \
+            == [[5]]
+        with pytest.raises(CorruptDatabaseError, match="checksum mismatch"):
+            db.execute("MATCH (c:City) RETURN sum(c.pop)").get_all()

@@ -176,8 +176,8 @@ def test_very_long_field_is_read_whole(fast_tmp, ignore):
 
 @pytest.mark.parametrize("ignore", [False, True])
 def test_field_over_the_memory_bound_is_a_clear_error(fast_tmp, ignore):
-    """A 10 MB record with memory_limit=64 MB (records are bounded at memory_limit/8)."""
-    data = b"id,name,age\n1,a,1\n2," + b"B" * 10_000_000 + b",2\n3,c,3\n"
+    """A 26 MB record with memory_limit=64 MB (records are bounded at 3/8 of it: 24 MB)."""
+    data = b"id,name,age\n1,a,1\n2," + b"B" * 26_000_000 + b",2\n3,c,3\n"
     out = each_batch_size(fast_tmp, data, ignore=ignore, sizes=[1, 7, None],
                           memory_limit=64 << 20)
     assert out == dict.fromkeys(out, ("CsvError", 3, None, "record too long"))
@@ -185,7 +185,7 @@ def test_field_over_the_memory_bound_is_a_clear_error(fast_tmp, ignore):
 
 @pytest.mark.parametrize("ignore", [False, True])
 def test_unterminated_quote_in_a_large_file_names_its_line(fast_tmp, ignore):
-    rows = b"".join(b"%d,n%d,%d\n" % (i, i, i) for i in range(3, 600_000))
+    rows = b"".join(b"%d,n%d,%d\n" % (i, i, i) for i in range(3, 1_700_000))  # 30 MB
     data = b'id,name,age\n1,a,1\n2,"b,2\n' + rows
     out = each_batch_size(fast_tmp, data, ignore=ignore, sizes=[1, 42, None],
                           memory_limit=64 << 20)

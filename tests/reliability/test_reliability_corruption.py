@@ -130,7 +130,7 @@ FOREIGN = {
     "other magic": b'{"magic": "kuzu", "format_version": 1}',
     "no version": b'{"magic": "ruzu-database"}',
     "version string": b'{"magic": "ruzu-database", "format_version": "1"}',
-    "newer version": b'{"magic": "ruzu-database", "format_version": 2, "checksum": 0, '
+    "newer version": b'{"magic": "ruzu-database", "format_version": 3, "checksum": 0, '
                      b'"body": "{}"}',
     "no body": b'{"magic": "ruzu-database", "format_version": 1, "checksum": 0}',
 }

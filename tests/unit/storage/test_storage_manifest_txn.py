@@ -1,6 +1,7 @@
 """Unit tests of the commit point (storage/manifest.py) and write transactions
-(storage/transaction.py), straight against the modules: the oracle is zlib's CRC-32 of the bytes
-written and the directory listing, not an import end to end."""
+(storage/transaction.py), straight against the modules: the oracle is the CRC-32C (crc32c
+package; new databases checksum with it) of the bytes written and the directory listing, not an
+import end to end."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import os
 import zlib
 
+import crc32c
 import numpy as np
 import pytest
 
@@ -105,8 +107,8 @@ def test_commit_records_sizes_and_crcs_and_a_new_generation(db):
     assert new.generation == committed.generation + 1 and txn.durable
     raw_a = b"".join(c.tobytes() for c in chunks)
     assert _bytes(db, a) == raw_a and _bytes(db, b) == b"hello"
-    assert new.files[a] == FileEntry(len(raw_a), zlib.crc32(raw_a))
-    assert new.files[b] == FileEntry(5, zlib.crc32(b"hello"))
+    assert new.files[a] == FileEntry(len(raw_a), crc32c.crc32c(raw_a))
+    assert new.files[b] == FileEntry(5, crc32c.crc32c(b"hello"))
     assert read_manifest(db) == new
     verify_files(db, new)
     with open(os.path.join(db, data_file_name(a)), "r+b") as f:  # a flipped byte
@@ -126,7 +128,7 @@ def test_appends_extend_the_crc_of_the_committed_prefix(db):
     txn.appender(f).append(np.frombuffer(b"defg", np.uint8))
     new = txn.commit()
     assert _bytes(db, f) == b"abcdefg"
-    assert new.files[f] == FileEntry(7, zlib.crc32(b"abcdefg"))
+    assert new.files[f] == FileEntry(7, crc32c.crc32c(b"abcdefg"))
 
 
 def test_rollback_leaves_the_directory_as_committed(db):
@@ -190,4 +192,4 @@ def test_compact_tail_keeps_the_selected_items_of_the_uncommitted_tail(db, monke
     new = txn.commit()
     expect = np.concatenate([committed, [v for v in tail if int(v) not in drop]]).astype(np.int64)
     assert np.array_equal(np.frombuffer(_bytes(db, f), np.int64), expect)
-    assert new.files[f] == FileEntry(expect.nbytes, zlib.crc32(expect.tobytes()))
+    assert new.files[f] == FileEntry(expect.nbytes, crc32c.crc32c(expect.tobytes()))
