@@ -62,7 +62,8 @@ class Database:
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
                  buffer_pool_size: int | None = None,
                  database_path: str | os.PathLike | None = None,
-                 query_memory_limit: int | None = None) -> None:
+                 query_memory_limit: int | None = None,
+                 max_db_size: int = 1 << 43) -> None:
         """``buffer_pool_size`` is Kùzu's bound on the memory the database uses, in bytes
         (0 or None: no bound of its own). Here it is the default query memory budget (when
         ``query_memory_limit`` is not given) and caps the working memory of every import into
@@ -71,6 +72,7 @@ class Database:
         from .query.options import validate_limit
 
         self.buffer_pool_size = _validate_pool(buffer_pool_size)
+        _check_kuzu_sizes(self.buffer_pool_size, max_db_size)
         # bytes a query's intermediate results may use (None: a quarter of the memory)
         self.query_memory_limit = validate_limit(query_memory_limit) or self.buffer_pool_size
         # Kùzu's spellings: Database(database_path=…); no path or ":memory:" is an in-memory
@@ -80,12 +82,13 @@ class Database:
         self._temporary: str | None = None
         if path is None or os.fspath(path) in ("", ":memory:"):
             if read_only:
-                raise ReadOnlyError("an in-memory database cannot be opened read-only")
+                raise ReadOnlyError("Cannot open an in-memory database under READ ONLY mode.")
             import tempfile
 
             self._temporary = tempfile.mkdtemp(prefix="ruzu-memory-")
             path = os.path.join(self._temporary, "db")
         self.path = os.path.abspath(os.fspath(path))
+        self.database_path = ":memory:" if self._temporary else os.fspath(path)  # as Kùzu's
         self.read_only = read_only
         self._lock: WriterLock | None = None
         self._closed = False
@@ -171,14 +174,20 @@ class Database:
         with contextlib.suppress(Exception):
             self.close()
 
+    @property
+    def _database(self):
+        """Kùzu's handle attribute (None once closed); its Python API tests look at it."""
+        return None if self._closed else self
+
     def _check_open(self) -> None:
         if self._closed:
-            raise DatabaseClosedError(f"database {self.path} is closed")
+            raise DatabaseClosedError(f"Database is closed: {self.path}")
 
     def _check_writable(self) -> None:
         self._check_open()
         if self.read_only:
-            raise ReadOnlyError(f"database {self.path} is open read-only")
+            raise ReadOnlyError(f"Cannot execute write operations in a read-only database! "
+                                f"({self.path} is open read-only)")
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Transaction]:
@@ -515,9 +524,34 @@ class Connection:
         """True once ``close()`` was called."""
         return self._closed
 
+    @property
+    def _connection(self):
+        """Kùzu's handle attribute (None once closed); its Python API tests look at it."""
+        return None if self._closed else self
+
     def __enter__(self) -> Connection:
         """``with Connection(db) as conn:`` closes the connection when the block ends."""
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _check_kuzu_sizes(buffer_pool_size, max_db_size) -> None:
+    """Kùzu's checks of its buffer manager's sizes, with its messages. ruzu maps its files
+    and has no database-size cap: a max_db_size other than the default is refused rather
+    than ignored."""
+    if isinstance(max_db_size, bool) or not isinstance(max_db_size, int):
+        raise ConfigError(f"max_db_size must be a number of bytes, not {max_db_size!r}")
+    if buffer_pool_size is not None and 0 < buffer_pool_size < 4096:
+        raise ConfigError("Buffer manager exception: The given buffer pool size should be at "
+                          "least 4096 bytes.")
+    if max_db_size < 1 << 23:
+        raise ConfigError("Buffer manager exception: The given max db size should be at least "
+                          "8388608 bytes.")
+    if max_db_size & (max_db_size - 1):
+        raise ConfigError("Buffer manager exception: The given max db size should be a power "
+                          "of 2.")
+    if max_db_size != 1 << 43:
+        raise ConfigError("max_db_size other than the default is not supported: ruzu maps its "
+                          "files and has no database-size cap")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 
 class RuzuError(Exception):
-    """Base class of every ruzu error. Errors a query can raise (QueryError, CatalogError) are
-    also RuntimeErrors, as every error of Kùzu's Python API is."""
+    """Base class of every ruzu error. Every one is also a RuntimeError, as every error of
+    Kùzu's Python API is (after the fitting built-in, so OSError's fields keep working)."""
 
 
-class ConfigError(RuzuError, ValueError):
+class ConfigError(RuzuError, ValueError, RuntimeError):
     """An invalid setting, e.g. a batch_size outside 1…10,000,000."""
 
 
@@ -17,19 +17,19 @@ class CatalogError(RuzuError, ValueError, RuntimeError):
     """Unknown or duplicate table/column, invalid name or type."""
 
 
-class LockError(RuzuError, OSError):
+class LockError(RuzuError, OSError, RuntimeError):
     """Another writer holds the database."""
 
 
-class CorruptDatabaseError(RuzuError, OSError):
+class CorruptDatabaseError(RuzuError, OSError, RuntimeError):
     """The directory is not a ruzu database, is truncated, damaged or of a newer format."""
 
 
-class DatabaseNotFoundError(RuzuError, FileNotFoundError):
+class DatabaseNotFoundError(RuzuError, FileNotFoundError, RuntimeError):
     """A database opened read-only does not exist (a writable open creates it)."""
 
 
-class ReadOnlyError(RuzuError, PermissionError):
+class ReadOnlyError(RuzuError, PermissionError, RuntimeError):
     """A write was attempted on a database opened read-only."""
 
 
@@ -37,7 +37,7 @@ class DatabaseClosedError(RuzuError, RuntimeError):
     """The database or connection was used after close()."""
 
 
-class CsvError(RuzuError, ValueError):
+class CsvError(RuzuError, ValueError, RuntimeError):
     """Bad CSV input. Carries where: path, line (1-based), column (1-based field), name."""
 
     def __init__(
@@ -93,7 +93,7 @@ class QueryInterruptedError(RuzuError, RuntimeError):
     (``Connection.set_query_timeout``); the message is Kùzu's, "Interrupted."."""
 
 
-class QueryMemoryError(RuzuError, MemoryError):
+class QueryMemoryError(RuzuError, MemoryError, RuntimeError):
     """A query's intermediate results outgrew its memory budget (``query_memory_limit``)."""
 
 
@@ -105,7 +105,7 @@ class InputChangedError(CsvError):
     """An input file changed size or modification time while it was being read."""
 
 
-class StorageError(RuzuError, OSError):
+class StorageError(RuzuError, OSError, RuntimeError):
     """A file-system operation on the database failed (I/O error, bad path, permissions);
     the message names the path, the operation and the reason."""
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import QueryError
+from ..errors import DatabaseClosedError, QueryError
 from .values.kinds import TYPE_NAMES
 from .values.output import python_values
 from .values.vectors import LazyStrings, Vec
@@ -139,6 +139,14 @@ class QueryResult:
     def _check_open(self) -> None:
         if self.is_closed:
             raise QueryError("Query result is closed")
+        db = getattr(self._graph, "db", None)
+        if db is not None and db.is_closed:  # its columns may map the database's files
+            raise DatabaseClosedError("the parent database is closed")
+
+    @property
+    def _query_result(self):
+        """Kùzu's handle attribute (None once closed); its Python API tests look at it."""
+        return None if self.is_closed else self
 
     def __enter__(self) -> QueryResult:
         return self

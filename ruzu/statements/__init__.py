@@ -26,7 +26,10 @@ def execute(db, query: str, parameters: dict | None = None):
     """Run a Cypher statement against ``db`` with ``$name`` parameters. Several statements
     separated by ';' run in order and give a list of results, as in Kùzu."""
     if parameters is not None and not isinstance(parameters, dict):
-        raise QueryError(f"parameters must be a dict, not {type(parameters).__name__}")
+        raise QueryError(f"Parameters must be a dict, not {type(parameters).__name__}")
+    for name in parameters or ():
+        if not isinstance(name, str):  # Kùzu's words
+            raise QueryError(f"Parameter name must be of type string but got {type(name)}")
     if isinstance(query, str) and ";" in query:
         parts = split_statements(query)
         if len(parts) > 1:

@@ -130,3 +130,17 @@ def test_in_memory_database_leaves_nothing_behind():
     assert os.path.isdir(path)
     db.close()
     assert not os.path.exists(path)
+
+
+def test_every_ruzu_error_is_a_runtime_error_as_kuzus():
+    """Kùzu's Python API raises RuntimeError for everything: every concrete ruzu error class
+    is one too, after its fitting built-in (OSError's fields still work)."""
+    import inspect
+
+    from ruzu import errors
+
+    classes = [c for _, c in inspect.getmembers(errors, inspect.isclass)
+               if issubclass(c, errors.RuzuError) and c is not errors.RuzuError]
+    assert len(classes) > 15
+    assert all(issubclass(c, RuntimeError) for c in classes)
+    assert errors.DiskFullError(28, "no space").errno == 28

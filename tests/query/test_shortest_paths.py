@@ -184,3 +184,41 @@ def test_interrupt_lands_inside_a_shortest_path_search(bigger, monkeypatch):
     worker.join(timeout=120)
     assert not worker.is_alive()
     assert caught and str(caught[0]) == "Interrupted."
+
+
+# ---- the walk kernel (TRAIL / ACYCLIC / walks with paths) resumes between calls too
+
+
+@pytest.fixture
+def one_step_walks(monkeypatch):
+    from ruzu.query.exec import recursive
+
+    monkeypatch.setattr(recursive, "WALK_WORK", 1)
+
+
+WALK_QUERIES = [
+    "MATCH (a:N)-[e:E*1..3]->(b:N) WHERE a.id = 2 RETURN b.id, properties(rels(e), 'w')",
+    "MATCH (a:N)-[e:E* TRAIL 1..4]-(b:N) WHERE a.id < 3 RETURN a.id, b.id, count(*)",
+    "MATCH (a:N)-[e:E* ACYCLIC 1..4]->(b:N) WHERE a.id = 0 RETURN b.id, length(e), "
+    "properties(nodes(e), 'id')",
+    "MATCH (a:N)-[e:E*0..2 (r, n | WHERE r.w > 1)]->(b:N) WHERE a.id = 6 "
+    "RETURN b.id, length(e)",
+]
+
+
+@pytest.mark.parametrize("query", WALK_QUERIES)
+def test_walks_resumed_every_step_give_kuzus_answer(graphs, one_step_walks, query):
+    db, conn = graphs
+    ours = _rows(db.execute(query))
+    assert ours == _rows(conn.execute(query))
+    assert ours
+
+
+def test_timeout_lands_inside_one_long_walk(bigger):
+    """One source, 20^7 walks examined and none kept (no such target): the kernel is called
+    again every WALK_WORK entries, and the timeout stops the query between two calls."""
+    conn = ruzu.Connection(bigger)
+    conn.set_query_timeout(100)
+    with pytest.raises(QueryInterruptedError, match="Interrupted"):
+        conn.execute("MATCH (a:N)-[e:E*1..7]->(b:N) WHERE a.id = 0 AND b.id = -1 "
+                     "RETURN length(e)")

@@ -636,4 +636,10 @@ def _labels_across_matches(clauses) -> dict[str, tuple[str, ...]]:
 
 
 def bind(graph: Graph, query: ast.Query, text: str) -> list[Step]:
-    return Binder(graph, text).bind(query)
+    try:
+        return Binder(graph, text).bind(query)
+    except (QueryError, CatalogError) as e:
+        message = str(e)
+        if type(e) not in (QueryError, CatalogError) or " exception: " in message.split(".")[0]:
+            raise
+        raise type(e)(f"Binder exception: {message}") from None  # Kùzu's prefix

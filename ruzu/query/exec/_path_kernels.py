@@ -13,8 +13,6 @@ memory budget between the passes. Kernels never raise.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..._jit import kernel
 
 WALK, TRAIL, ACYCLIC = 0, 1, 2
@@ -22,32 +20,48 @@ WALK, TRAIL, ACYCLIC = 0, 1, 2
 
 @kernel
 def _walks(indptr, nbrs, edge_key, sources, node_ok, edge_ok, target_ok, low, high, mode,
-           fill, out_src, out_len, out_hops, out_cost, weights, cap):
+           fill, out_src, out_len, out_hops, out_cost, weights, cap, state, path_nodes,
+           path_pos, cursor, work):
     """Depth-first: every walk (or trail, or acyclic path) of low…high hops from each source.
     ``weights`` (per entry, may be empty) sums into ``out_cost``. Counting stops after the
-    source whose paths pass ``cap`` (the caller then takes fewer sources at a time)."""
-    path_nodes = np.empty(high + 1, np.int64)
-    path_pos = np.empty(high + 1, np.int64)
-    cursor = np.empty(high + 1, np.int64)
+    source whose paths pass ``cap`` (the caller then takes fewer sources at a time).
+
+    Resumable: ``state`` is (source, depth or -2 before the source starts, paths, hops,
+    finished) and ``path_nodes``/``path_pos``/``cursor`` (``high + 1`` each) hold the walk in
+    progress; a call returns after examining about ``work`` adjacency entries, and the next
+    call with the same state goes on (so a timeout or interrupt lands in between). Returns
+    (paths, hops, finished)."""
     use_w = weights.shape[0] > 0
-    n_paths = 0
-    n_hops = 0
-    for si in range(sources.shape[0]):
-        if not fill and n_paths > cap:
-            break
-        s = sources[si]
-        path_nodes[0] = s
-        if low == 0 and target_ok[s]:
-            if fill:
-                out_src[n_paths] = si
-                out_len[n_paths] = 0
-                out_cost[n_paths] = 0.0
-            n_paths += 1
-        if high == 0:
-            continue
-        depth = 0
-        cursor[0] = indptr[s]
+    si = state[0]
+    depth = state[1]
+    n_paths = state[2]
+    n_hops = state[3]
+    steps = 0
+    while si < sources.shape[0]:
+        if depth == -2:
+            if not fill and n_paths > cap:
+                break
+            s = sources[si]
+            path_nodes[0] = s
+            if low == 0 and target_ok[s]:
+                if fill:
+                    out_src[n_paths] = si
+                    out_len[n_paths] = 0
+                    out_cost[n_paths] = 0.0
+                n_paths += 1
+            if high == 0:
+                si += 1
+                continue
+            depth = 0
+            cursor[0] = indptr[s]
         while depth >= 0:
+            steps += 1
+            if steps > work:
+                state[0] = si
+                state[1] = depth
+                state[2] = n_paths
+                state[3] = n_hops
+                return n_paths, n_hops, False
             u = path_nodes[depth]
             c = cursor[depth]
             if c >= indptr[u + 1]:
@@ -89,4 +103,7 @@ def _walks(indptr, nbrs, edge_key, sources, node_ok, edge_ok, target_ok, low, hi
             if d < high and node_ok[v] and not inner_repeat:
                 depth = d
                 cursor[d] = indptr[v]
-    return n_paths, n_hops
+        depth = -2
+        si += 1
+    state[4] = 1
+    return n_paths, n_hops, True

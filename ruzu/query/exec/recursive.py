@@ -36,6 +36,7 @@ from .shortest import shortest_paths
 
 _MODES = {"walk": _path_kernels.WALK, "trail": _path_kernels.TRAIL,
           "acyclic": _path_kernels.ACYCLIC}
+WALK_WORK = 1 << 24  # adjacency entries a walk kernel call examines (tens of milliseconds)
 _NODE_KEYS = ("_id", "_label")
 _REL_KEYS = ("_src", "_dst", "_label", "_id")
 
@@ -352,11 +353,20 @@ class RecursiveExpander:
                                   ends=out_end)
             return
 
+        walk = (np.empty(high + 1, np.int64), np.empty(high + 1, np.int64),
+                np.empty(high + 1, np.int64))  # the walk in progress (resumable kernel)
+
         def run(batch: np.ndarray, fill: bool, out):
             cap = tuning.CHUNK_ROWS if len(batch) > 1 else np.iinfo(np.int64).max
-            return _path_kernels._walks(
-                pg.indptr, pg.nbrs, pg.edge_key, batch, node_ok, edge_ok, target_ok, low,
-                high, _MODES[kind], fill, *out, weights, cap)
+            state = np.array([0, -2, 0, 0, 0], np.int64)
+            while True:
+                n_paths, n_hops, done = _path_kernels._walks(
+                    pg.indptr, pg.nbrs, pg.edge_key, batch, node_ok, edge_ok, target_ok, low,
+                    high, _MODES[kind], fill, *out, weights, cap, state, *walk, WALK_WORK)
+                if done:
+                    return n_paths, n_hops
+                # the timeout and interrupt; while counting, paths that would not fit
+                self.graph.memory.check(extra=0 if fill else n_paths * 32 + n_hops * 8)
 
         empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
                  np.zeros(0, np.float64))
