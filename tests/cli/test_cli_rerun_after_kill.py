@@ -6,6 +6,7 @@ finishes the run."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -47,10 +48,20 @@ def test_rerun_after_sigkill_skips_the_committed_file(tmp_path):
     db = tmp_path / "db"
     argv = [db, "--schema", schema, "--nodes", f"Person={persons}"]
     proc = _cli(*argv, "--relationships", f"Follows={fifo}")
-    writer = os.open(fifo, os.O_WRONLY)  # blocks until the importer opens it
+    deadline = time.monotonic() + 600
+    while True:  # the write end opens once the importer opened the read end
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as e:
+            if e.errno != errno.ENXIO:
+                raise
+        assert proc.poll() is None, proc.communicate()  # (failed before opening it: no hang)
+        assert time.monotonic() < deadline, "the importer never opened the FIFO"
+        time.sleep(0.05)
+    os.set_blocking(writer, True)
     try:
         os.write(writer, b"from,to,since\n1,2,2010\n")  # then the pipe stays open: no EOF
-        deadline = time.monotonic() + 600
         while counts(db)[0] != 3:
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the node file never committed"
