@@ -35,12 +35,13 @@ _COUNT_CAP = 1 << 60  # ALL SHORTEST path counts saturate here (far beyond any m
 
 @kernel
 def _bfs(indptr, nbrs, s, node_ok, edge_ok, high, stop_at, all_paths, dist, hops, parent,
-         pnode, order, count):
+         pnode, order, count, seen):
     """Breadth-first from ``s``: ``order`` lists every discovered node in settle order; with
     ``all_paths`` ``count`` the number of shortest paths to each node. Returns (discovered,
     expanded, entries scanned)."""
     if all_paths:
         count[s] = 1
+    seen[s >> 3] |= np.uint8(1 << (s & 7))  # a bitmap of the discovered nodes (stays in cache)
     dist[s] = 0.0
     hops[s] = 0
     parent[s] = -1
@@ -63,7 +64,9 @@ def _bfs(indptr, nbrs, s, node_ok, edge_ok, high, stop_at, all_paths, dist, hops
         for c in range(lo, hi):
             if edge_ok[c]:
                 v = nbrs[c]
-                if hops[v] < 0:
+                bit = np.uint8(1 << (v & 7))
+                if not seen[v >> 3] & bit:
+                    seen[v >> 3] |= bit
                     hops[v] = hu
                     dist[v] = du
                     parent[v] = c
@@ -239,9 +242,9 @@ def _enumerate(s, si, t, high, dist, pred_lo, pred_hi, pred_entry, pred_from, st
 
 @kernel
 def _run(indptr, nbrs, sources, start, node_ok, edge_ok, target_ok, high, all_paths,
-         weights, stop_at, work, pending, dist, hops, parent, pnode, order, found, settled, count,
-         heap_node, heap_key, pred_lo, pred_hi, pred_entry, pred_from, stack_node, stack_cur,
-         path, want_hops, out_src, out_len, out_end, out_cost, out_hops):
+         weights, stop_at, work, pending, dist, hops, parent, pnode, seen, order, found, settled,
+         count, heap_node, heap_key, pred_lo, pred_hi, pred_entry, pred_from, stack_node,
+         stack_cur, path, want_hops, out_src, out_len, out_end, out_cost, out_hops):
     """Shortest paths from ``sources[start:]`` (see the module docstring). Returns (next
     source, paths written, hops written, status)."""
     weighted = weights.shape[0] > 0
@@ -268,7 +271,8 @@ def _run(indptr, nbrs, sources, start, node_ok, edge_ok, target_ok, high, all_pa
                 return si, n_paths, n_hops, HEAP_FULL
         else:
             n_found, n_done, sc = _bfs(indptr, nbrs, s, node_ok, edge_ok, high, stop_at,
-                                       all_paths, dist, hops, parent, pnode, order, count)
+                                       all_paths, dist, hops, parent, pnode, order, count,
+                                       seen)
             scanned += sc
         n_targets = n_done if weighted else n_found
         # ---- how many paths and hops this source gives
@@ -364,6 +368,8 @@ def _run(indptr, nbrs, sources, start, node_ok, edge_ok, target_ok, high, all_pa
             hops[v] = -1
             if weighted:
                 settled[v] = False
+            else:
+                seen[v >> 3] = 0
             if all_paths:
                 count[v] = 0
                 pred_lo[v] = 0

@@ -38,6 +38,7 @@ def shortest_paths(memory, indptr, nbrs, sources: np.ndarray, node_ok, edge_ok,
     hops = np.full(n, -1, np.int64)
     parent = np.empty(n, np.int64)
     pnode = np.empty(n, np.int64)
+    seen = np.zeros(n // 8 + 1, np.uint8)
     order = np.empty(n, np.int64)
     found = np.empty(n if weighted else 0, np.int64)
     settled = np.zeros(n if weighted else 0, np.bool_)
@@ -62,8 +63,8 @@ def shortest_paths(memory, indptr, nbrs, sources: np.ndarray, node_ok, edge_ok,
                np.empty(cap_hops, np.int64))
         nxt, n_paths, n_hops, status = _k._run(
             indptr, nbrs, sources, si, node_ok, edge_ok, target_ok, high, all_paths,
-            weights, stop_at, WORK_PER_CALL, pending, dist, hops, parent, pnode, order, found,
-            settled, count, heap_node, heap_key, pred_lo, pred_hi, pred_entry, pred_from,
+            weights, stop_at, WORK_PER_CALL, pending, dist, hops, parent, pnode, seen, order,
+            found, settled, count, heap_node, heap_key, pred_lo, pred_hi, pred_entry, pred_from,
             stack_node, stack_cur, path, want_hops, *out)
         if n_paths:
             yield (out[0][:n_paths], out[1][:n_paths], out[2][:n_paths], out[3][:n_paths],
