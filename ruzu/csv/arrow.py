@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import os
 
+from ..tuning import ARROW_BATCH_BYTES
 from ..tuning import ARROW_BATCH_ROWS as BATCH_ROWS
 from .forward_stream import ForwardOnlyStream
 
@@ -73,7 +74,8 @@ def _batches(path: str, kind: str):
             yield from obj.batches(BATCH_ROWS)
             return
         if frame_library(obj) == "pyarrow":
-            yield from to_arrow(obj).to_batches(max_chunksize=BATCH_ROWS)
+            table = to_arrow(obj)
+            yield from table.to_batches(max_chunksize=_batch_rows(table.nbytes, table.num_rows))
             return
         for start in range(0, len(obj), BATCH_ROWS):
             piece = obj.iloc[start : start + BATCH_ROWS] if frame_library(obj) == "pandas" \
@@ -94,7 +96,8 @@ def _batches(path: str, kind: str):
             # (1 GB file: 609 MB peak RSS for the batches alone; without: 116 MB)
             try:
                 with pq.ParquetFile(one, pre_buffer=False, buffer_size=1 << 20) as f:
-                    yield from f.iter_batches(batch_size=BATCH_ROWS, use_threads=False)
+                    yield from f.iter_batches(batch_size=_parquet_batch_rows(f.metadata),
+                                              use_threads=False)
             except pa.ArrowInvalid as e:  # e.g. b"PAR1" and nothing more: a ruzu error
                 from ..errors import CsvError
 
@@ -117,6 +120,24 @@ def _batches(path: str, kind: str):
 
                         raise CsvError(f"{one}: not a readable Arrow IPC file or stream ({e})",
                                        path=one, reason="invalid Arrow input") from None
+
+
+def _batch_rows(nbytes: int, rows: int) -> int:
+    """Rows per record batch: BATCH_ROWS, fewer when rows are large (long lists), so that one
+    batch holds about ARROW_BATCH_BYTES of values (a batch, its CSV text and the parser's copy
+    of it are in memory together)."""
+    per_row = nbytes / rows if rows else 0
+    return max(1, min(BATCH_ROWS, int(ARROW_BATCH_BYTES / per_row) if per_row else BATCH_ROWS))
+
+
+def _parquet_batch_rows(meta) -> int:
+    """_batch_rows for the largest rows of any row group (sizes as Parquet records them,
+    uncompressed)."""
+    rows = BATCH_ROWS
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        rows = min(rows, _batch_rows(group.total_byte_size, group.num_rows))
+    return rows
 
 
 def frame_library(obj) -> str | None:

@@ -17,6 +17,7 @@ from ..query import (
     run_union,
     split_statements,
 )
+from ..query.parameters import kuzu_parameters
 from .ddl import run_statement
 
 __all__ = ["execute", "run_statement"]
@@ -30,6 +31,7 @@ def execute(db, query: str, parameters: dict | None = None):
     for name in parameters or ():
         if not isinstance(name, str):  # Kùzu's words
             raise QueryError(f"Parameter name must be of type string but got {type(name)}")
+    parameters = kuzu_parameters(parameters)
     if isinstance(query, str) and ";" in query:
         parts = split_statements(query)
         if len(parts) > 1:

@@ -152,6 +152,57 @@ def test_fields_beyond_the_budget_are_refused_clearly(primed, tmp_path):
     assert (got["line"], got["column"]) == (2, 3)
 
 
+_COPY = """
+import json, sys, ruzu
+db = ruzu.Database(sys.argv[1])
+db.execute("CREATE NODE TABLE T(id INT64, l INT64[], s STRING[], PRIMARY KEY(id))")
+db.execute(f"COPY T FROM '{sys.argv[2]}'")
+with open("/proc/self/status") as f:  # the import's peak, before reading anything back
+    peak = [int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM")][0]
+lists = db.table("T").column("l")
+print(json.dumps({"rows": len(lists), "elements": int(lists.offsets[len(lists)]),
+                  "peak": peak}))
+"""
+
+
+def _write_list_parquet(path, rows: int, seed: int = 1) -> int:
+    """The rows of ``_write_lists`` as Parquet (row groups of 2,000 rows); returns the number
+    of list elements."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rng = np.random.default_rng(seed)
+    elements = 0
+    with pq.ParquetWriter(path, pa.schema([("id", pa.int64()), ("l", pa.list_(pa.int64())),
+                                           ("s", pa.list_(pa.string()))])) as writer:
+        for start in range(0, rows, 2000):
+            n = min(2000, rows - start)
+            lengths = rng.integers(0, 10_001, n)
+            offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+            ints = pa.ListArray.from_arrays(pa.array(offsets), pa.array(
+                rng.integers(-10**6, 10**6, int(offsets[-1]))))
+            word_offsets = np.concatenate([[0], np.cumsum(np.minimum(lengths, 50))])
+            words = pa.ListArray.from_arrays(pa.array(word_offsets.astype(np.int32)), pa.array(
+                [f"w{k}" for k in rng.integers(0, 999, int(word_offsets[-1])).tolist()]))
+            writer.write_table(pa.table({"id": np.arange(start, start + n), "l": ints,
+                                         "s": words}))
+            elements += int(offsets[-1])
+    return elements
+
+
+@pytest.mark.parametrize("rows", [pytest.param(2_000, id="CI"),
+                                  pytest.param(28_000, id="1GB", marks=pytest.mark.slow)])
+def test_list_heavy_parquet_below_bound(primed, tmp_path, rows):
+    """Record batches of long lists are bounded in bytes (64 Ki rows of them: 1 GB and more)."""
+    path = tmp_path / "lists.parquet"
+    elements = _write_list_parquet(path, rows)
+    proc = subprocess.run([sys.executable, "-c", _COPY, str(tmp_path / "db"), str(path)],
+                          capture_output=True, text=True, timeout=3600, env=os.environ.copy())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (got["rows"], got["elements"]) == (rows, elements)
+    assert got["peak"] < LIMIT, f"peak {got['peak'] / 1e6:.0f} MB"
+
+
 @pytest.mark.slow
 def test_list_heavy_1gb(primed, tmp_path):
     path = tmp_path / "lists.csv"

@@ -123,6 +123,30 @@ def test_arrays_and_bad_lengths(tmp_path):
             [1, ["a", "b"]], [3, ["d", "e"]]]
 
 
+def test_long_lists_come_in_small_batches(tmp_path):
+    """Record batches are bounded in bytes, not only rows: a batch of 64 Ki rows of long lists
+    (and its CSV text) would hold gigabytes."""
+    import numpy as np
+
+    from ruzu.csv.arrow import BATCH_ROWS, _batch_rows, _parquet_batch_rows
+
+    rng = np.random.default_rng(5)
+    lists = [rng.integers(-10**9, 10**9, int(rng.integers(0, 5000))).tolist() for _ in range(400)]
+    table = pa.table({"id": range(400), "l": pa.array(lists, pa.list_(pa.int64()))})
+    pq.write_table(table, tmp_path / "l.parquet", row_group_size=150)
+    rows = _parquet_batch_rows(pq.ParquetFile(tmp_path / "l.parquet").metadata)
+    assert 1 <= rows < 400 and _batch_rows(table.nbytes, table.num_rows) < 400
+    assert _batch_rows(10**6, 10**6) == BATCH_ROWS  # narrow rows: full batches
+    with ruzu.Database(tmp_path / "db") as db:
+        db.execute("CREATE NODE TABLE L(id INT64, l INT64[], PRIMARY KEY(id))")
+        db.execute(f"COPY L FROM '{tmp_path / 'l.parquet'}'")
+        db.execute("CREATE NODE TABLE M(id INT64, l INT64[], PRIMARY KEY(id))")
+        db.execute("COPY M FROM table")
+        for name in ("L", "M"):
+            got = db.execute(f"MATCH (x:{name}) RETURN x.l ORDER BY x.id").get_all()
+            assert [r[0] for r in got] == lists
+
+
 ADVERSARIAL = st.text(alphabet=st.sampled_from(list(",[]{}'\":= \\\n\rxé😀")), max_size=8)
 
 

@@ -5,6 +5,7 @@ each checked against Kùzu 0.11.3 doing the same."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -144,3 +145,32 @@ def test_every_ruzu_error_is_a_runtime_error_as_kuzus():
     assert len(classes) > 15
     assert all(issubclass(c, RuntimeError) for c in classes)
     assert errors.DiskFullError(28, "no space").errno == 28
+
+
+@pytest.mark.parametrize("params", [
+    {"st": {"key": [1, 2, 3], "value": [3, 7, 98]}},  # a MAP
+    {"st": {"key1": [1, 2, 3], "value": [3, 7, 98]}},  # a STRUCT: the first field is not key
+    {"st": {"key": [1, 2], "value": [3, 7, 98, 4]}},  # a STRUCT: the lengths differ
+])
+def test_dict_and_list_parameters_as_kuzu_reads_them(tmp_path, params):
+    theirs = kuzu.Connection(kuzu.Database(str(tmp_path / "k"))).execute("RETURN $st", params)
+    ours = ruzu.Connection(ruzu.Database(tmp_path / "r")).execute("RETURN $st", params)
+    assert ours.get_all() == theirs.get_all()
+
+
+def test_parameter_errors_as_kuzus(tmp_path):
+    import datetime
+
+    kconn = kuzu.Connection(kuzu.Database(str(tmp_path / "k")))
+    conn = ruzu.Connection(ruzu.Database(tmp_path / "r"))
+    for params, message in [
+        ({1: 1}, "Parameter name must be of type string but got <class 'int'>"),
+        ({"x": [1, 2, datetime.datetime(2023, 3, 25)]},
+         "Cannot convert Python object to Kuzu value : INT8  is incompatible with TIMESTAMP"),
+    ]:
+        for c in (kconn, conn):
+            with pytest.raises(RuntimeError, match=re.escape(message)):
+                c.execute("RETURN $x", params)
+    for c in (kconn, conn):
+        with pytest.raises(RuntimeError, match="Parameters must be a dict"):
+            c.execute("RETURN $x", ["x"])

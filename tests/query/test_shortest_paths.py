@@ -123,15 +123,16 @@ class _Budget:
 def test_scratch_counts_against_the_budget(all_paths, weighted):
     """The O(nodes) scratch is asked of the budget before it is allocated."""
     n = 100_000
-    indptr = np.zeros(n + 1, np.int64)
-    nbrs = origin = np.zeros(0, np.int64)
+    indptr = np.ones(n + 1, np.int64)  # one edge, 0 -> 1
+    indptr[0] = 0
+    nbrs = np.array([1], np.int64)
     ones = np.ones(n, np.bool_)
-    weights = np.ones(0 if not weighted else 0, np.float64)
-    args = (indptr, nbrs, origin, np.array([0]), ones, np.ones(0, np.bool_), ones, 5,
+    weights = np.ones(1 if weighted else 0, np.float64)
+    args = (indptr, nbrs, np.array([0]), ones, np.ones(1, np.bool_), ones, 5,
             all_paths, weights, True)
     budget = _Budget(limit=10**9)
-    list(shortest.shortest_paths(budget, *args))
-    assert budget.asked[0] >= 32 * n  # dist, hops, parent, order: 8 bytes a node each
+    assert sum(len(chunk[0]) for chunk in shortest.shortest_paths(budget, *args)) == 1
+    assert budget.asked[0] >= 40 * n  # dist, hops, parent, pnode, order: 8 bytes a node each
     with pytest.raises(QueryMemoryError):
         list(shortest.shortest_paths(_Budget(limit=n), *args))
 

@@ -10,11 +10,12 @@ call, given bigger buffers, writes them.
 
 Scratch (allocated by the caller after a memory-budget check, reused by every source): per
 node ``dist``, ``hops``, ``parent`` (the first entry of a shortest path into the node, for a
-single path), ``order`` (nodes in settle order), ``found`` (nodes discovered, to reset them),
-``settled``, ``count`` (ALL SHORTEST path counts) and ``pred_lo``/``pred_hi`` with
-``pred_entry``/``pred_from`` (ALL SHORTEST predecessor lists; status ``PRED_FULL`` asks for
-more, ``pending[5]`` entries); Dijkstra's lazy heap ``heap_node``/``heap_key`` (status
-``HEAP_FULL``: the source is dropped and redone with a bigger heap).
+single path) and ``pnode`` (the node that entry comes from), ``order`` (nodes in settle
+order), ``found`` (nodes discovered, to reset them), ``settled``, ``count`` (ALL SHORTEST path
+counts) and ``pred_lo``/``pred_hi`` with ``pred_entry``/``pred_from`` (ALL SHORTEST
+predecessor lists; status ``PRED_FULL`` asks for more, ``pending[5]`` entries); Dijkstra's lazy
+heap ``heap_node``/``heap_key`` (status ``HEAP_FULL``: the source is dropped and redone with a
+bigger heap).
 
 With a single target (``stop_at`` ≥ 0) the search stops as soon as that target's shortest
 paths are known. Per path the kernels write ``out_src`` (index into ``sources``), ``out_len``
@@ -34,7 +35,7 @@ _COUNT_CAP = 1 << 60  # ALL SHORTEST path counts saturate here (far beyond any m
 
 @kernel
 def _bfs(indptr, nbrs, s, node_ok, edge_ok, high, stop_at, all_paths, dist, hops, parent,
-         order, count):
+         pnode, order, count):
     """Breadth-first from ``s``: ``order`` lists every discovered node in settle order; with
     ``all_paths`` ``count`` the number of shortest paths to each node. Returns (discovered,
     expanded, entries scanned)."""
@@ -66,6 +67,7 @@ def _bfs(indptr, nbrs, s, node_ok, edge_ok, high, stop_at, all_paths, dist, hops
                     hops[v] = hu
                     dist[v] = du
                     parent[v] = c
+                    pnode[v] = u
                     order[n_q] = v
                     n_q += 1
                     if all_paths:
@@ -77,7 +79,7 @@ def _bfs(indptr, nbrs, s, node_ok, edge_ok, high, stop_at, all_paths, dist, hops
 
 @kernel
 def _dijkstra(indptr, nbrs, s, node_ok, edge_ok, high, weights, stop_at, all_paths, dist,
-              hops, parent, order, found, settled, heap_node, heap_key):
+              hops, parent, pnode, order, found, settled, heap_node, heap_key):
     """Dijkstra from ``s`` (hops still at most ``high``). Returns (status, discovered,
     settled, entries scanned): ``found[:discovered]``, ``order[:settled]`` in settle order."""
     cap = heap_node.shape[0]
@@ -141,6 +143,7 @@ def _dijkstra(indptr, nbrs, s, node_ok, edge_ok, high, weights, stop_at, all_pat
                 dist[v] = nd
                 hops[v] = hops[u] + 1
                 parent[v] = c
+                pnode[v] = u
                 if n_heap >= cap:
                     return HEAP_FULL, n_found, n_done, scanned
                 i = n_heap  # push and sift up
@@ -235,8 +238,8 @@ def _enumerate(s, si, t, high, dist, pred_lo, pred_hi, pred_entry, pred_from, st
 
 
 @kernel
-def _run(indptr, nbrs, origin, sources, start, node_ok, edge_ok, target_ok, high, all_paths,
-         weights, stop_at, work, pending, dist, hops, parent, order, found, settled, count,
+def _run(indptr, nbrs, sources, start, node_ok, edge_ok, target_ok, high, all_paths,
+         weights, stop_at, work, pending, dist, hops, parent, pnode, order, found, settled, count,
          heap_node, heap_key, pred_lo, pred_hi, pred_entry, pred_from, stack_node, stack_cur,
          path, want_hops, out_src, out_len, out_end, out_cost, out_hops):
     """Shortest paths from ``sources[start:]`` (see the module docstring). Returns (next
@@ -254,7 +257,7 @@ def _run(indptr, nbrs, origin, sources, start, node_ok, edge_ok, target_ok, high
         elif weighted:
             status, n_found, n_done, sc = _dijkstra(
                 indptr, nbrs, s, node_ok, edge_ok, high, weights, stop_at, all_paths, dist,
-                hops, parent, order, found, settled, heap_node, heap_key)
+                hops, parent, pnode, order, found, settled, heap_node, heap_key)
             scanned += sc
             if status == HEAP_FULL:
                 for i in range(n_found):
@@ -265,7 +268,7 @@ def _run(indptr, nbrs, origin, sources, start, node_ok, edge_ok, target_ok, high
                 return si, n_paths, n_hops, HEAP_FULL
         else:
             n_found, n_done, sc = _bfs(indptr, nbrs, s, node_ok, edge_ok, high, stop_at,
-                                       all_paths, dist, hops, parent, order, count)
+                                       all_paths, dist, hops, parent, pnode, order, count)
             scanned += sc
         n_targets = n_done if weighted else n_found
         # ---- how many paths and hops this source gives
@@ -349,9 +352,8 @@ def _run(indptr, nbrs, origin, sources, start, node_ok, edge_ok, target_ok, high
             if want_hops:
                 x = t
                 for k in range(d - 1, -1, -1):
-                    c = parent[x]
-                    out_hops[n_hops + k] = c
-                    x = origin[c]
+                    out_hops[n_hops + k] = parent[x]
+                    x = pnode[x]
             n_paths += 1
             n_hops += d
         # ---- reset what this source touched

@@ -336,7 +336,7 @@ class RecursiveExpander:
             defer = all_paths and not len(weights)
 
             def search(batch, want_hops):
-                return shortest_paths(self.graph.memory, pg.indptr, pg.nbrs, pg.origin, batch,
+                return shortest_paths(self.graph.memory, pg.indptr, pg.nbrs, batch,
                                       node_ok, edge_ok, target_ok, high, all_paths, weights,
                                       want_hops)
 

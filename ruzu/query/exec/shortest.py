@@ -19,7 +19,7 @@ FIRST_HEAP, HEAP_PER_NODE = 1024, 2  # Dijkstra's heap entries
 FIRST_PREDS, PREDS_PER_NODE = 1024, 1  # ALL SHORTEST predecessor entries
 
 
-def shortest_paths(memory, indptr, nbrs, origin, sources: np.ndarray, node_ok, edge_ok,
+def shortest_paths(memory, indptr, nbrs, sources: np.ndarray, node_ok, edge_ok,
                    target_ok, high: int, all_paths: bool, weights: np.ndarray,
                    want_hops: bool) -> Iterator[tuple[np.ndarray, ...]]:
     """Yield (out_src, out_len, out_end, out_cost, out_hops) chunks of the shortest paths from
@@ -30,13 +30,14 @@ def shortest_paths(memory, indptr, nbrs, origin, sources: np.ndarray, node_ok, e
     if len(targets) == 0 or len(sources) == 0:
         return
     stop_at = int(targets[0]) if len(targets) == 1 else -1
-    per_node = 32 + (9 if weighted else 0) + (24 if all_paths else 0)
+    per_node = 40 + (9 if weighted else 0) + (24 if all_paths else 0)
     heap_cap = max(HEAP_PER_NODE * n, FIRST_HEAP) if weighted else 0
     pred_cap = max(PREDS_PER_NODE * n, FIRST_PREDS) if all_paths else 0
     memory.check(extra=n * per_node + heap_cap * 16 + pred_cap * 16 + 24 * (high + 1))
     dist = np.full(n, np.inf)
     hops = np.full(n, -1, np.int64)
     parent = np.empty(n, np.int64)
+    pnode = np.empty(n, np.int64)
     order = np.empty(n, np.int64)
     found = np.empty(n if weighted else 0, np.int64)
     settled = np.zeros(n if weighted else 0, np.bool_)
@@ -60,8 +61,8 @@ def shortest_paths(memory, indptr, nbrs, origin, sources: np.ndarray, node_ok, e
                np.empty(cap_paths, np.int64), np.empty(cap_paths, np.float64),
                np.empty(cap_hops, np.int64))
         nxt, n_paths, n_hops, status = _k._run(
-            indptr, nbrs, origin, sources, si, node_ok, edge_ok, target_ok, high, all_paths,
-            weights, stop_at, WORK_PER_CALL, pending, dist, hops, parent, order, found,
+            indptr, nbrs, sources, si, node_ok, edge_ok, target_ok, high, all_paths,
+            weights, stop_at, WORK_PER_CALL, pending, dist, hops, parent, pnode, order, found,
             settled, count, heap_node, heap_key, pred_lo, pred_hi, pred_entry, pred_from,
             stack_node, stack_cur, path, want_hops, *out)
         if n_paths:
