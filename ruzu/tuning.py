@@ -14,6 +14,8 @@ from __future__ import annotations
 # The read buffer of the record parser (at most memory_limit / 16): records longer than it grow
 # it (up to the batch budget), so it only decides how many bytes one read() asks for.
 READ_BUFFER_BYTES = 8 << 20
+# How far ahead of the read position the kernel is asked to fetch a regular file.
+READ_AHEAD_BYTES = 64 << 20
 # zstd frames are decompressed this many bytes per read.
 ZSTD_READ_SIZE = 1 << 20
 # Rows per Arrow record batch converted to CSV text (Parquet, Arrow IPC, DataFrames).

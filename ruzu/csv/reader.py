@@ -15,7 +15,7 @@ import stat
 import numpy as np
 
 from ..errors import CsvError, InputChangedError
-from ..tuning import READ_BUFFER_BYTES
+from ..tuning import READ_AHEAD_BYTES, READ_BUFFER_BYTES
 from .sources import (
     DECOMPRESS_ERRORS,
     compressed_position,
@@ -61,6 +61,10 @@ class CsvSource:
         self.size_bound = self.size  # bytes the input can hold at most (edge-id width)
         compressed = not isinstance(self._file, io.FileIO)
         self._compressed = compressed
+        # a regular file is read ahead by the kernel while the buffer is parsed (see fill)
+        self._advised = 0 if (not compressed and self._stat is not None
+                              and stat.S_ISREG(self._stat.st_mode)
+                              and hasattr(os, "posix_fadvise")) else None
         self.buf = np.empty(buffer_bytes, np.uint8)
         self._normal_bytes = buffer_bytes
         self.max_record_bytes = max(max_record_bytes, buffer_bytes)
@@ -105,6 +109,8 @@ class CsvSource:
         self.n = tail
         if self.n == len(self.buf):
             self._grow()
+        if self._advised is not None:
+            self._read_ahead()
         elif len(self.buf) > self._normal_bytes and tail <= self._normal_bytes // 2:
             self._shrink()
         view = memoryview(self.buf)[self.n :]
@@ -124,6 +130,22 @@ class CsvSource:
             self.n += got
             self.bytes_read += got
             view = view[got:]
+
+    def _read_ahead(self) -> None:
+        """Ask the kernel to read the next READ_AHEAD_BYTES of the file into the page cache in
+        the background (POSIX_FADV_WILLNEED), so a file not cached is read from the disk
+        while the buffer before it is parsed, not between buffers. (1 GB UUID node file
+        evicted from the page cache: see the commit for the figures.)"""
+        want = self.bytes_read + READ_AHEAD_BYTES
+        if want - self._advised < READ_AHEAD_BYTES // 2:
+            return
+        start = max(self._advised, self.bytes_read)
+        try:
+            os.posix_fadvise(self._file.fileno(), start, want - start, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            self._advised = None  # advice is optional: never an error
+            return
+        self._advised = want
 
     def _check_unchanged(self) -> None:
         """At the end of a regular file: it must still be the file that was opened, whole.
