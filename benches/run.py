@@ -11,7 +11,8 @@ subprocess: the node file first, then the edge file into the same database. Each
      "seconds": .., "rows_per_s": .., "mb_per_s": .., "peak_rss_mb": ..}
 
 ``seconds`` is measured in the child around the import call (parse + index + write + commit
-with fsync); ``peak_rss_mb`` is the child's VmHWM. Before its timed call a ruzu child imports a
+with fsync), the input file read into the page cache just before (for every system alike);
+``peak_rss_mb`` is the child's VmHWM. Before its timed call a ruzu child imports a
 tiny file pair into a scratch database so cached JIT code is loaded (``--no-warm`` to skip; the
 first run after a source change also compiles, see ``test_import_bench.py::test_cold_compile``).
 ``--vs kuzu`` runs Kùzu's ``COPY FROM`` on the same files the same way and adds ratio lines
