@@ -148,33 +148,12 @@ def _decompressed_pipe(raw):
     return _PipeFile(reader, raw)
 
 
-class _PipeFile(ForwardOnlyStream):
-    """A gzip or bzip2 reader over a pipe's spool reader: closes both."""
+class _Decompressed(ForwardOnlyStream):
+    """A decompressing reader with ``readinto`` and forward ``seek`` (for error messages that
+    re-read a record at a byte offset); ``raw`` is the compressed input (its tell(): the
+    compressed bytes taken so far)."""
 
-    what = "a compressed pipe"
-
-    def __init__(self, reader, raw) -> None:
-        self._reader = reader
-        self.raw = raw  # its tell(): the compressed bytes taken so far
-        self._pos = 0
-
-    def readinto(self, b) -> int:
-        got = self._reader.readinto(b)
-        self._pos += got
-        return got
-
-    def close(self) -> None:
-        if not self.closed:
-            self._reader.close()
-            self.raw.close()
-        super().close()
-
-
-class _ZstdFile(ForwardOnlyStream):
-    """A zstandard stream reader with ``readinto`` and forward ``seek`` (for error messages
-    that re-read a record at a byte offset)."""
-
-    what = "a zstd stream"
+    close_raw = False  # close ``raw`` too (the reader does not)
 
     def __init__(self, reader, raw) -> None:
         self._reader = reader
@@ -189,7 +168,22 @@ class _ZstdFile(ForwardOnlyStream):
     def close(self) -> None:
         if not self.closed:
             self._reader.close()
+            if self.close_raw:
+                self.raw.close()
         super().close()
+
+
+class _PipeFile(_Decompressed):
+    """A gzip or bzip2 reader over a pipe's spool reader: closes both."""
+
+    what = "a compressed pipe"
+    close_raw = True
+
+
+class _ZstdFile(_Decompressed):
+    """A zstandard stream reader."""
+
+    what = "a zstd stream"
 
 
 def compressed_position(f) -> int:
