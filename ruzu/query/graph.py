@@ -66,10 +66,19 @@ class Graph:
         return [RelKey(name, a, b) for a, b in schema.pairs]
 
     def node_columns(self, table: str) -> dict[str, LogicalType]:
-        return {c.name: c.type for c in self.catalog.node_tables[table].columns}
+        """Column name → type (cached per database generation, like the plans; do not edit)."""
+        columns = self.cache.get(("node columns", table))
+        if columns is None:
+            columns = {c.name: c.type for c in self.catalog.node_tables[table].columns}
+            self.cache[("node columns", table)] = columns
+        return columns
 
     def rel_columns(self, table: str) -> dict[str, LogicalType]:
-        return {c.name: c.type for c in self.catalog.rel_tables[table].columns}
+        columns = self.cache.get(("rel columns", table))
+        if columns is None:
+            columns = {c.name: c.type for c in self.catalog.rel_tables[table].columns}
+            self.cache[("rel columns", table)] = columns
+        return columns
 
     def primary_key(self, table: str) -> str:
         return self.catalog.node_tables[table].primary_key
