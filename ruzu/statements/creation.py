@@ -22,6 +22,7 @@ class NodeStep:
     var: str
     table: str | None  # None: a variable bound before (by the reads or an earlier step)
     props: list[tuple[str, str]] = field(default_factory=list)  # (column, evaluated name)
+    on_create: list[tuple[str, str]] = field(default_factory=list)  # MERGE … ON CREATE SET
 
 
 @dataclass
@@ -31,6 +32,17 @@ class RelStep:
     src: str
     dst: str
     props: list[tuple[str, str]] = field(default_factory=list)
+    on_create: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class RelRef:
+    """A relationship by its table pair and edge id (``offset(id(r))``): the id of a new one
+    is known once it is committed."""
+
+    table: str
+    pair: tuple[str, str]
+    offset: int | None = None
 
 
 @dataclass
@@ -50,6 +62,7 @@ class PatternWriter:
         self.declared: dict[str, str] = {}  # variable → node table, declared by the writes
         self.columns: dict[str, ast.Expr] = {}  # evaluated by the reading part
         self.groups: list[WriteGroup] = []
+        self.rel_ends: dict[str, tuple[str, str]] = {}  # relationship variable → its nodes
         self._anon = 0
 
     # ------------------------------------------------------------------ binding
@@ -135,6 +148,7 @@ class PatternWriter:
             step.props.append((_column(schema, key, rel.variable), self._expression(expr)))
         if rel.variable:
             self.declared[rel.variable] = labels[0]
+            self.rel_ends[rel.variable] = (src, dst)
         group.steps.append(step)
 
     def _on_create(self, items, group: WriteGroup) -> None:
@@ -148,8 +162,8 @@ class PatternWriter:
             schema = (self.catalog.node(table) if isinstance(step, NodeStep)
                       else self.catalog.rel(table))
             column = _column(schema, item.key, item.variable)
-            step.props = [p for p in step.props if p[0] != column]
-            step.props.append((column, self._expression(item.value)))
+            step.on_create = [p for p in step.on_create if p[0] != column]
+            step.on_create.append((column, self._expression(item.value)))
 
     def _expression(self, expr: ast.Expr) -> str:
         unknown = {v for v in mentioned(expr) if v not in self.bound}
@@ -165,34 +179,44 @@ class PatternWriter:
 
     # ------------------------------------------------------------------ one row
 
-    def apply(self, row: dict, creations: Creations, params: dict) -> None:
-        env: dict[str, tuple[str, object]] = {}  # node variable → (table, primary key)
+    def apply(self, row: dict, creations: Creations) -> list[dict]:
+        """Create what ``row`` makes; returns the bindings after the writes (one per row
+        unless a MERGE matched several times): variable → (table, key) or ``RelRef``."""
+        envs: list[dict] = [{}]
         for group in self.groups:
-            key = None
-            if group.merge:
-                from .merge import identity, merged
+            following = []
+            for env in envs:
+                if group.merge:
+                    from .merge import identity, merged
 
-                key = identity(self, group.steps, row, env)
-                if key in creations.merged:
-                    env.update(creations.merged[key])
-                    continue
-                if merged(self, group, row, env, creations, params):
-                    continue
-            for step in group.steps:
-                if isinstance(step, NodeStep):
-                    if step.table is None:
-                        if step.var not in env:
-                            env[step.var] = self._bound_node(step.var, row)
-                    else:
-                        values = {c: row[n] for c, n in step.props}
-                        env[step.var] = (step.table, creations.add_node(step.table, values))
+                    key = identity(self, group.steps, row, env)
+                    matches = ([creations.merged[key]] if key in creations.merged
+                               else merged(self, group, row, env))
+                    if matches:
+                        following += [{**env, **m} for m in matches]
+                        continue
+                env = dict(env)
+                self._create(group, row, env, creations)
+                if group.merge:
+                    creations.merged[key] = {s.var: env[s.var] for s in group.steps if s.var}
+                following.append(env)
+            envs = following
+        return envs
+
+    def _create(self, group: WriteGroup, row: dict, env: dict, creations: Creations) -> None:
+        for step in group.steps:
+            values = {c: row[n] for c, n in step.props + step.on_create}
+            if isinstance(step, NodeStep):
+                if step.table is None:
+                    if step.var not in env:
+                        env[step.var] = self._bound_node(step.var, row)
                 else:
-                    src, dst = env[step.src], env[step.dst]
-                    values = {c: row[n] for c, n in step.props}
-                    creations.add_rel(step.table, src, dst, values, (step.src, step.dst))
-            if key is not None:
-                creations.merged[key] = {s.var: env[s.var] for s in group.steps
-                                         if isinstance(s, NodeStep)}
+                    env[step.var] = (step.table, creations.add_node(step.table, values))
+            else:
+                ref = creations.add_rel(step.table, env[step.src], env[step.dst], values,
+                                        (step.src, step.dst))
+                if step.var:
+                    env[step.var] = ref
 
     def _bound_node(self, var: str, row: dict) -> tuple[str, object]:
         value = row.get(f"__v_{var}")
@@ -257,7 +281,8 @@ class Creations:
         except (TypeError, ValueError, OverflowError):
             return False  # a key of the wrong type: the importer reports it
 
-    def add_rel(self, table: str, src: tuple, dst: tuple, values: dict, names=("", "")) -> None:
+    def add_rel(self, table: str, src: tuple, dst: tuple, values: dict,
+                names=("", "")) -> RelRef:
         schema = self.db.catalog.rel(table)
         pair = (src[0], dst[0])
         for end, label, tables in ((0, src[0], [p[0] for p in schema.pairs]),
@@ -270,7 +295,9 @@ class Creations:
             raise QueryError(f"Binder exception: Cannot create a relationship of type {table} "
                              f"from {pair[0]} to {pair[1]}: the table connects "
                              + ", ".join(f"{a} to {b}" for a, b in schema.pairs))
-        self.rels.setdefault((table, pair), []).append((src[1], dst[1], values))
+        ref = RelRef(table, pair)
+        self.rels.setdefault((table, pair), []).append((src[1], dst[1], values, ref))
+        return ref
 
     def commit(self) -> None:
         """Append every new row in one transaction (node tables, then rel tables)."""
@@ -293,7 +320,11 @@ class Creations:
                 ends = [db.catalog.node(t) for t in pair]
                 key_types = [e.column(e.primary_key).type for e in ends]
                 types = key_types + [c.type for c in schema.columns]
-                data = [[s, d, *(v.get(c.name) for c in schema.columns)] for s, d, v in rows]
+                data = [[s, d, *(v.get(c.name) for c in schema.columns)]
+                        for s, d, v, _ in rows]
+                base = db.rel_table(table, *pair).num_rels
+                for i, (*_, ref) in enumerate(rows):
+                    ref.offset = base + i
                 names = ["from", "to", *schema.column_names]
                 with arrow_rows(names, types, data) as name:
                     result = load_relationships(txn, schema, pair, db.catalog, name,

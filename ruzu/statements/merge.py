@@ -6,29 +6,29 @@ elements (creation.py)."""
 
 from __future__ import annotations
 
+import itertools
+
 from ..errors import QueryError
 from ..query import run_query
 from ..query.syntax.parser import parse
 
 
-def merged(writer, group, row: dict, env: dict, creations, params: dict) -> bool:
-    """True when ``group``'s patterns exist for ``row`` (their nodes then go into ``env``)."""
+def merged(writer, group, row: dict, env: dict) -> list[dict]:
+    """The matches of ``group``'s patterns for ``row``: per match, its new variables bound
+    (node → (table, key), relationship → ``RelRef``); empty when there is none."""
     from .creation import NodeStep
 
     steps = group.steps
-    nodes = [s for s in steps if isinstance(s, NodeStep)]
-    if len(nodes) == len(steps):  # nodes only: each looked up on its own
-        found = {}
+    nodes = [s for s in steps if isinstance(s, NodeStep) and s.table is not None]
+    if all(isinstance(s, NodeStep) for s in steps):  # nodes only: each looked up on its own
+        choices = []
         for step in nodes:
-            if step.table is None:
-                continue
-            hit = _find_node(writer, step, row)
-            if hit is None:
-                return False
-            found[step.var] = hit
-        env.update(found)
-        return True
-    return _pattern_exists(writer, steps, row, env)
+            hits = _find_nodes(writer, step, row)
+            if not hits:
+                return []
+            choices.append([(step.var, hit) for hit in hits])
+        return [dict(combo) for combo in itertools.product(*choices)]
+    return _pattern_matches(writer, steps, row, env)
 
 
 def identity(writer, steps, row, env) -> tuple:
@@ -40,31 +40,33 @@ def identity(writer, steps, row, env) -> tuple:
     for step in steps:
         if isinstance(step, NodeStep) and step.table is None:
             parts.append(env.get(step.var) or writer._bound_node(step.var, row))
+        elif isinstance(step, NodeStep):
+            parts.append((step.var, step.table, tuple((c, repr(row[n])) for c, n in step.props)))
         else:
             parts.append((step.table, tuple((c, repr(row[n])) for c, n in step.props)))
     return tuple(parts)
 
 
-def _find_node(writer, step, row: dict):
-    """(table, key) of a stored node of ``step.table`` with the step's properties, or None."""
+def _find_nodes(writer, step, row: dict) -> list[tuple]:
+    """(table, key) of the stored nodes of ``step.table`` with the step's properties."""
     schema = writer.catalog.node(step.table)
     pk = schema.primary_key
     values = {c: row[n] for c, n in step.props}
     if pk in values:  # by the primary-key index, then the other properties compared
         key = values[pk]
         if key is None or not _stored(writer.db, step.table, key):
-            return None
+            return []
         query = f"MATCH (n:`{step.table}`) WHERE n.`{pk}` = $k RETURN n"
-        result = run_query(writer.db, parse(query), {"k": key}, query)
-        for node in result.get_all():
+        for node in _run(writer.db, query, {"k": key}):
             if all(_same(node[0].get(c), v) for c, v in values.items()):
-                return step.table, key
-        return None
+                return [(step.table, key)]
+        return []
+    if any(v is None for v in values.values()):
+        return []  # NULL equals nothing (as Kùzu: such a MERGE always creates)
     where = " AND ".join(f"n.`{c}` = $p{i}" for i, c in enumerate(values)) or "true"
-    query = f"MATCH (n:`{step.table}`) WHERE {where} RETURN n.`{pk}` LIMIT 1"
+    query = f"MATCH (n:`{step.table}`) WHERE {where} RETURN n.`{pk}`"
     params = {f"p{i}": v for i, v in enumerate(values.values())}
-    rows = _run(writer.db, query, params)
-    return (step.table, rows[0][0]) if rows else None
+    return [(step.table, r[0]) for r in _run(writer.db, query, params)]
 
 
 def _stored(db, table: str, key) -> bool:
@@ -78,15 +80,17 @@ def _same(stored, value) -> bool:
     return stored is not None and value is not None and stored == value
 
 
-def _pattern_exists(writer, steps, row: dict, env: dict) -> bool:
+def _pattern_matches(writer, steps, row: dict, env: dict) -> list[dict]:
     """A MERGE pattern with relationships: one MATCH over all of it, bound nodes pinned."""
-    from .creation import NodeStep
+    from .creation import NodeStep, RelRef
 
     nodes: dict[str, str] = {}
     where: list[str] = []
     params: dict = {}
     parts: list[str] = []
     ends: set[str] = set()
+    returns: list[tuple] = []  # (variable, what, table/step)
+    tables: dict[str, str] = {}
     for i, step in enumerate(steps):
         if isinstance(step, NodeStep):
             subject = step.var
@@ -95,18 +99,36 @@ def _pattern_exists(writer, steps, row: dict, env: dict) -> bool:
                 table, key = env.get(step.var) or writer._bound_node(step.var, row)
                 params[f"k{i}"] = key
                 where.append(f"`{subject}`.`{writer.catalog.node(table).primary_key}` = $k{i}")
+            else:
+                pk = writer.catalog.node(table).primary_key
+                returns.append((step.var, f"`{subject}`.`{pk}`", table))
             nodes[step.var] = f"(`{subject}`:`{table}`)"
+            tables[step.var] = table
         else:
             subject = f"__r{i}"
             parts.append(f"{nodes[step.src]}-[`{subject}`:`{step.table}`]->{nodes[step.dst]}")
             ends |= {step.src, step.dst}
+            if step.var:
+                returns.append((step.var, f"offset(id(`{subject}`))", step))
         for j, (column, value_name) in enumerate(step.props):
-            params[f"p{i}_{j}"] = row[value_name]
+            value = row[value_name]
+            if value is None:
+                return []  # NULL equals nothing (as Kùzu: such a MERGE always creates)
+            params[f"p{i}_{j}"] = value
             where.append(f"`{subject}`.`{column}` = $p{i}_{j}")
     parts += [text for var, text in nodes.items() if var not in ends]
     query = (f"MATCH {', '.join(parts)}" + (f" WHERE {' AND '.join(where)}" if where else "")
-             + " RETURN count(*)")
-    return _run(writer.db, query, params)[0][0] > 0
+             + " RETURN 1" + "".join(f", {what}" for _, what, _ in returns))
+    matches = []
+    for found in _run(writer.db, query, params):
+        binding = {}
+        for (var, _, how), value in zip(returns, found[1:], strict=True):
+            if isinstance(how, str):
+                binding[var] = (how, value)
+            else:
+                binding[var] = RelRef(how.table, (tables[how.src], tables[how.dst]), value)
+        matches.append(binding)
+    return matches
 
 
 def _run(db, query: str, params: dict) -> list:

@@ -10,7 +10,8 @@ How a write statement runs, as one transaction:
 3. The new rows are appended by the importer (node tables first, then relationship tables)
    in one transaction: a duplicate primary key, a NULL key or a bad value raises and leaves
    the database exactly as it was.
-4. A RETURN after the writes runs as a read query on the committed database.
+4. A RETURN after the writes runs as a read query on the committed database, over the rows
+   the writes bound (``write_return.py``).
 
 SET, DELETE and DETACH DELETE are refused with an error naming the clause (ruzu's storage is
 append-only)."""
@@ -20,13 +21,13 @@ from __future__ import annotations
 from ..errors import QueryError
 from ..query import QueryResult, ast, run_query
 from .creation import Creations, PatternWriter
+from .write_return import run_tail, tail_variables
 
 _UNSUPPORTED = {ast.SetClause: "SET", ast.Delete: "DELETE"}
 
 
 def run_write(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     reads, writes, tail = _split(query)
-    db._check_writable()
     for clause in writes:
         name = _UNSUPPORTED.get(type(clause))
         if name is not None:
@@ -37,22 +38,24 @@ def run_write(db, query: ast.Query, params: dict, text: str) -> QueryResult:
         if isinstance(clause, ast.Merge) and clause.on_match:
             raise QueryError("MERGE … ON MATCH SET is not supported: ruzu's tables are "
                              "append-only (SET cannot change a stored row)")
-    if tail and any(isinstance(c, ast.Create) for c in writes):
-        raise QueryError("RETURN after CREATE is not supported yet: MATCH the new rows in a "
-                         "second statement")
     bound = _bound_variables(reads)
     writer = PatternWriter(db, bound)
     for clause in writes:
         writer.add(clause)
+    db._check_writable()
+    names = []
+    if tail:
+        visible = [*sorted(bound), *writer.declared]
+        names = tail_variables(tail, visible)
+        for name in names:
+            if name in bound:
+                writer.columns.setdefault(f"__v_{name}", ast.Variable(name))
     rows = _evaluate(db, reads, writer, params, text)
-    if tail and any(v is None for row in rows for k, v in row.items() if k.startswith("__e")):
-        raise QueryError("RETURN after MERGE with a NULL property value is not supported yet")
     creations = Creations(db)
-    for row in rows:
-        writer.apply(row, creations, params)
+    bindings = [(row, env) for row in rows for env in writer.apply(row, creations)]
     creations.commit()
     if tail:
-        return _tail(db, reads, writes, tail, params, text)
+        return run_tail(db, tail, bindings, names, writer.rel_ends, params, text)
     return QueryResult.from_rows([], [])
 
 
@@ -102,10 +105,3 @@ def _evaluate(db, reads, writer: PatternWriter, params: dict, text: str) -> list
     query = ast.Query((*reads, ast.Return(ast.Projection(tuple(items)))))
     result = run_query(db, query, params, f"{text}\x00write-values")
     return [dict(zip(names, row, strict=True)) for row in result.get_all()]
-
-
-def _tail(db, reads, writes, tail, params: dict, text: str) -> QueryResult:
-    """RETURN after MERGE: the merged patterns, now present, matched again."""
-    patterns = tuple(p for c in writes for p in c.patterns)
-    query = ast.Query((*reads, ast.Match(patterns), *tail))
-    return run_query(db, query, params, f"{text}\x00write-return")
