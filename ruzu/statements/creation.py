@@ -8,50 +8,13 @@ transaction through the importer (``write_values.arrow_rows``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..errors import CatalogError, CsvError, DuplicateKeyError, QueryError
 from ..query import ast
 from ..query.syntax.walk import mentioned
 from ..types import LogicalType
+from .merge import identity, merged
+from .write_steps import NodeStep, RelRef, RelStep, WriteGroup
 from .write_values import arrow_rows, column_text
-
-
-@dataclass
-class NodeStep:
-    var: str
-    table: str | None  # None: a variable bound before (by the reads or an earlier step)
-    props: list[tuple[str, str]] = field(default_factory=list)  # (column, evaluated name)
-    on_create: list[tuple[str, str]] = field(default_factory=list)  # MERGE … ON CREATE SET
-
-
-@dataclass
-class RelStep:
-    var: str | None
-    table: str
-    src: str
-    dst: str
-    props: list[tuple[str, str]] = field(default_factory=list)
-    on_create: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass
-class RelRef:
-    """A relationship by its table pair and edge id (``offset(id(r))``): the id of a new one
-    is known once it is committed."""
-
-    table: str
-    pair: tuple[str, str]
-    offset: int | None = None
-
-
-@dataclass
-class WriteGroup:
-    """The steps of one CREATE clause, or of one MERGE clause (its patterns as one)."""
-
-    merge: bool
-    steps: list = field(default_factory=list)
-    patterns: tuple = ()
 
 
 class PatternWriter:
@@ -187,8 +150,6 @@ class PatternWriter:
             following = []
             for env in envs:
                 if group.merge:
-                    from .merge import identity, merged
-
                     key = identity(self, group.steps, row, env)
                     matches = ([creations.merged[key]] if key in creations.merged
                                else merged(self, group, row, env))
