@@ -172,13 +172,14 @@ def test_parameters_of_every_kind_round_trip(tmp_path):
     """Values bound from parameters come back as they went in, on ruzu as on Kùzu."""
     schema = ("CREATE NODE TABLE T(id UUID, i8 INT8, u16 UINT16, f FLOAT, b BOOLEAN, "
               "ts TIMESTAMP, iv INTERVAL, l INT64[], ll STRING[][], m MAP(STRING, INT64), "
-              "st STRUCT(a INT64, b STRING), PRIMARY KEY(id))")
+              "st STRUCT(a INT64, b STRING), ivs INTERVAL[], PRIMARY KEY(id))")
     params = {"id": uuid.UUID(int=7), "i8": -5, "u16": 65535, "f": 1.5, "b": True,
               "ts": dt.datetime(2020, 1, 2, 3, 4, 5, 6), "iv": dt.timedelta(days=3, seconds=7),
               "l": [1, None, 3], "ll": [["a", "b'c"], []], "m": {"key": ["x"], "value": [1]},
-              "st": {"a": 1, "b": "q,r"}}
+              "st": {"a": 1, "b": "q,r"},
+              "ivs": [dt.timedelta(days=11958, seconds=30328, microseconds=5), None]}
     query = ("CREATE (:T {id: $id, i8: $i8, u16: $u16, f: $f, b: $b, ts: $ts, iv: $iv, l: $l, "
-             "ll: $ll, m: $m, st: $st})")
+             "ll: $ll, m: $m, st: $st, ivs: $ivs})")
     answers = []
     for module, name in ((ruzu, "r"), (kuzu, "k")):
         db = module.Database(str(tmp_path / name))
