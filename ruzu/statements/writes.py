@@ -13,7 +13,8 @@ How a write statement runs, as one transaction:
 4. A RETURN after the writes runs as a read query on the committed database, over the rows
    the writes bound (``write_return.py``).
 
-SET, DELETE and DETACH DELETE are refused with an error naming the clause (ruzu's storage is
+SET n.p = … on nodes rewrites the changed tables in the same transaction (``set_props.py``);
+DELETE and DETACH DELETE are refused with an error naming the clause (ruzu's storage is
 append-only)."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..query import QueryResult, ast, run_query
 from .creation import Creations, PatternWriter
 from .write_return import run_tail, tail_variables
 
-_UNSUPPORTED = {ast.SetClause: "SET", ast.Delete: "DELETE"}
+_UNSUPPORTED = {ast.Delete: "DELETE"}
 
 
 def run_write(db, query: ast.Query, params: dict, text: str) -> QueryResult:
@@ -34,12 +35,11 @@ def run_write(db, query: ast.Query, params: dict, text: str) -> QueryResult:
             if name == "DELETE" and clause.detach:
                 name = "DETACH DELETE"
             raise QueryError(f"{name} is not supported: ruzu's tables are append-only "
-                             "(CREATE, MERGE and COPY add rows)")
-        if isinstance(clause, ast.Merge) and clause.on_match:
-            raise QueryError("MERGE … ON MATCH SET is not supported: ruzu's tables are "
-                             "append-only (SET cannot change a stored row)")
+                             "(CREATE, MERGE, SET and COPY add or change rows)")
     bound = _bound_variables(reads)
     writer = PatternWriter(db, bound)
+    writer.bound_rels = {r.variable for c in reads if isinstance(c, ast.Match)
+                         for p in c.patterns for r in p.rels if r.variable} & bound
     for clause in writes:
         writer.add(clause)
     db._check_writable()

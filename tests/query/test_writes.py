@@ -1,4 +1,4 @@
-"""CREATE and MERGE give Kùzu's answers: the same statements run on ruzu and on Kùzu 0.11.3
+"""CREATE, MERGE and SET give Kùzu's answers: the same statements run on ruzu and on Kùzu 0.11.3
 (differential), each statement's result or error compared, then every table's rows; a
 failed write leaves the database as it was, and a reopened database sees the rows."""
 
@@ -82,6 +82,19 @@ STATEMENTS: list[tuple[str, dict | None]] = [
      "WITH a, r, b RETURN a.name, r.since, b.id", None),
     ("MATCH (a:P) WHERE a.id = 2 CREATE (a)-[:K]->(b:P {id: 81}) RETURN *", None),
     ("MERGE (s:S {v: $v}) RETURN s.id, s.v", {"v": None}),
+    ("MATCH (n:P) WHERE n.id < 5 SET n.age = n.id * 10 RETURN n.id, n.age ORDER BY n.id", None),
+    ("MATCH (n:P {id: 1}) SET n.name = NULL, n.score = 0.5, n.tags = ['x', \"y'z\"]", None),
+    ("MATCH (n:P {id: 2}) SET n.id = 5", None),  # the primary key
+    ("MATCH (n:P {id: 2}) SET n.foo = 5", None),
+    ("MATCH (n:P {id: 2}) SET n.age = 'x'", None),
+    ("MATCH (n:P {id: 2}) SET n.age = 1, n.name = 'two' SET n.born = $d",
+     {"d": dt.date(2001, 2, 3)}),
+    ("CREATE (n:P {id: 90}) SET n.name = 'ninety' RETURN n.name", None),
+    ("MERGE (n:P {id: 90}) ON MATCH SET n.age = 33 RETURN n.age", None),
+    ("MERGE (n:P {id: 91}) ON MATCH SET n.age = 33 ON CREATE SET n.age = 44 RETURN n.age",
+     None),
+    ("MATCH (c:C) SET c.founded = 2000 RETURN c.name, c.founded", None),
+    ("MATCH (s:S) WHERE s.v = 'first' SET s.v = 'premier'", None),
 ]
 
 CHECKS = [
@@ -195,10 +208,11 @@ def test_refused_clauses_name_themselves(tmp_path):
     with ruzu.Database(str(tmp_path / "db")) as db:
         conn = ruzu.Connection(db)
         conn.execute("CREATE NODE TABLE P(id INT64, PRIMARY KEY(id))")
-        for query, word in (("MATCH (a:P) SET a.id = 1", "SET"),
-                            ("MATCH (a:P) DELETE a", "DELETE"),
+        conn.execute("CREATE REL TABLE K(FROM P TO P, w INT64)")
+        for query, word in (("MATCH (a:P) DELETE a", "DELETE"),
                             ("MATCH (a:P) DETACH DELETE a", "DETACH DELETE"),
-                            ("MERGE (a:P {id: 1}) ON MATCH SET a.id = 2", "ON MATCH SET")):
+                            ("MATCH (a:P)-[k:K]->() SET k.w = 1", "relationship property"),
+                            ("MATCH (a:P) SET a.w = 1 SET a.w = a.w + 1", "after a SET")):
             with pytest.raises(QueryError, match=word):
                 conn.execute(query)
         # refused before anything was written
