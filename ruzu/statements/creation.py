@@ -8,52 +8,14 @@ transaction through the importer (``write_values.arrow_rows``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from ..errors import CatalogError, CsvError, DuplicateKeyError, QueryError
+from ..errors import CatalogError, DuplicateKeyError, QueryError
 from ..query import ast
 from ..query.syntax.walk import mentioned
 from ..types import LogicalType
+from .merge import identity, merged
 from .set_props import SetStep, Updates, check_target
-from .write_values import arrow_rows, column_text
-
-
-@dataclass
-class NodeStep:
-    var: str
-    table: str | None  # None: a variable bound before (by the reads or an earlier step)
-    props: list[tuple[str, str]] = field(default_factory=list)  # (column, evaluated name)
-    on_create: list[tuple[str, str]] = field(default_factory=list)  # MERGE … ON CREATE SET
-
-
-@dataclass
-class RelStep:
-    var: str | None
-    table: str
-    src: str
-    dst: str
-    props: list[tuple[str, str]] = field(default_factory=list)
-    on_create: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass
-class RelRef:
-    """A relationship by its table pair and edge id (``offset(id(r))``): the id of a new one
-    is known once it is committed."""
-
-    table: str
-    pair: tuple[str, str]
-    offset: int | None = None
-
-
-@dataclass
-class WriteGroup:
-    """The steps of one CREATE clause, or of one MERGE clause (its patterns as one)."""
-
-    merge: bool
-    steps: list = field(default_factory=list)
-    patterns: tuple = ()
-    sets: list = field(default_factory=list)  # SET items, or MERGE's ON MATCH SET items
+from .write_steps import NodeStep, RelRef, RelStep, WriteGroup
+from .write_values import arrow_rows, check_loaded, column_text, import_config
 
 
 class PatternWriter:
@@ -216,8 +178,6 @@ class PatternWriter:
             following = []
             for env in envs:
                 if group.merge:
-                    from .merge import identity, merged
-
                     key = identity(self, group.steps, row, env)
                     matches = ([creations.merged[key]] if key in creations.merged
                                else merged(self, group, row, env))
@@ -393,19 +353,3 @@ class Creations:
                     result = load_relationships(txn, schema, pair, db.catalog, name,
                                                 import_config(None), None, None)
                     check_loaded(result, len(rows))
-
-
-def import_config(columns):
-    from ..csv.config import CsvImportConfig
-    from .copy import ARROW_CSV
-
-    settings = {"column_mapping": "position", "threads": 1, **ARROW_CSV}
-    if columns is not None:
-        settings["columns"] = columns
-    return CsvImportConfig(**settings)
-
-
-def check_loaded(result, expected: int) -> None:
-    if result.rows_imported != expected:
-        raise CsvError(f"write stopped: {expected - result.rows_imported} of {expected} rows "
-                       "were not written")

@@ -11,13 +11,12 @@ import itertools
 from ..errors import QueryError
 from ..query import run_query
 from ..query.syntax.parser import parse
+from .write_steps import NodeStep, RelRef
 
 
 def merged(writer, group, row: dict, env: dict) -> list[dict]:
     """The matches of ``group``'s patterns for ``row``: per match, its new variables bound
     (node → (table, key), relationship → ``RelRef``); empty when there is none."""
-    from .creation import NodeStep
-
     steps = group.steps
     nodes = [s for s in steps if isinstance(s, NodeStep) and s.table is not None]
     if all(isinstance(s, NodeStep) for s in steps):  # nodes only: each looked up on its own
@@ -34,8 +33,6 @@ def merged(writer, group, row: dict, env: dict) -> list[dict]:
 def identity(writer, steps, row, env) -> tuple:
     """What a MERGE pattern is for this row: rows of one statement that would create the
     same elements create them once."""
-    from .creation import NodeStep
-
     parts = []
     for step in steps:
         if isinstance(step, NodeStep) and step.table is None:
@@ -82,8 +79,6 @@ def _same(stored, value) -> bool:
 
 def _pattern_matches(writer, steps, row: dict, env: dict) -> list[dict]:
     """A MERGE pattern with relationships: one MATCH over all of it, bound nodes pinned."""
-    from .creation import NodeStep, RelRef
-
     nodes: dict[str, str] = {}
     where: list[str] = []
     params: dict = {}

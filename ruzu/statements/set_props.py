@@ -13,7 +13,7 @@ from ..errors import QueryError
 from ..query import run_query
 from ..query.syntax.parser import parse
 from ..types import LogicalType
-from .write_values import arrow_rows, column_text
+from .write_values import arrow_rows, check_loaded, column_text, import_config
 
 
 @dataclass
@@ -53,7 +53,6 @@ class Updates:
         """Write every changed table anew in ``txn`` (before new rows are appended)."""
         from ..csv.node_loader import load_nodes
         from ..storage.node_table import create_node_storage, node_storage_files
-        from .creation import check_loaded, import_config
 
         for table, changes in self.tables.items():
             schema = self.db.catalog.node(table)

@@ -17,6 +17,7 @@ from ..errors import QueryError
 from ..query import QueryResult, ast, run_query
 from ..query.syntax.parser import parse
 from ..query.syntax.walk import mentioned
+from .write_steps import RelRef
 
 
 def tail_variables(tail, visible) -> list[str]:
@@ -48,8 +49,6 @@ def run_tail(db, tail, bindings: list[tuple[dict, dict]], names: list[str],
              rel_ends: dict[str, tuple[str, str]], params: dict, text: str) -> QueryResult:
     """``bindings``: per output row, (the evaluated row, the write variables' bindings);
     ``rel_ends``: the node variables each relationship variable joins."""
-    from .creation import RelRef
-
     kinds: dict[str, tuple] = {}  # variable → ("node", table) | ("rel", RelRef) | ("value",)
     rows = []
     shown = names
