@@ -350,7 +350,12 @@ class Frame:
     def scaled(self, factor: np.ndarray | int) -> Frame:
         """Every row standing for ``factor`` times as many matches: weights and folded sums
         and counts are multiplied (folded minima and maxima are not)."""
-        weights = checked_count_product(self.multiplicities(), factor)
+        if self.weights is not None:
+            weights = checked_count_product(self.weights, factor)
+        elif isinstance(factor, np.ndarray) and factor.dtype == np.int64:
+            weights = factor.copy()  # 1 * factor: one array, nothing to check
+        else:
+            weights = checked_count_product(np.ones(self.n, np.int64), factor)
         columns = dict(self.columns)
         for name, vec in columns.items():
             if name.startswith(FOLDED) and not name.endswith(":ext"):
