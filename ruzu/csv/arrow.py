@@ -14,6 +14,7 @@ values natively (arrow_values.py): strings inside them come back exactly.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 
@@ -235,6 +236,10 @@ def kuzu_text(value, typ=None) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, dt.timedelta):  # an INTERVAL as Kùzu's interval text reads it
+        sign = "-" if value < dt.timedelta(0) else ""
+        value = abs(value)
+        return f"{sign}{value.days} days {value.seconds} seconds {value.microseconds} us"
     text = str(value)
     if text == "" or text != text.strip() or any(c in _SPECIAL for c in text):
         return f'"{text}"' if "'" in text else f"'{text}'"
