@@ -13,7 +13,7 @@ from ..query import ast
 from ..query.syntax.walk import mentioned
 from ..types import LogicalType
 from .merge import identity, merged
-from .set_props import SetStep, Updates, check_target
+from .set_props import SetStep, Updates, check_rel_target, check_target
 from .write_steps import NodeStep, RelRef, RelStep, WriteGroup
 from .write_values import arrow_rows, check_loaded, column_text, import_config
 
@@ -56,10 +56,9 @@ class PatternWriter:
         var = item.variable
         if var not in self.bound and var not in self.declared:
             raise QueryError(f"Binder exception: Variable {var} is not in scope.")
-        if var in self.rel_ends or var in self.bound_rels:
-            raise QueryError(f"SET {var}.{item.key}: setting a relationship property is not "
-                             "supported")
-        if var in self.declared:
+        if var in self.rel_ends:
+            check_rel_target(self.catalog, self.declared[var], item.key, var)
+        elif var in self.declared:
             check_target(self.catalog, self.declared[var], item.key, var)
         else:
             self._value(f"__v_{var}", ast.Variable(var))
@@ -201,14 +200,23 @@ class PatternWriter:
     def _set(self, group: WriteGroup, row: dict, env: dict, creations: Creations) -> None:
         for step in group.sets:
             target = env.get(step.var)
+            value = row[step.value]
             if target is None:
-                target = self._bound_node(step.var, row, "SET")
+                bound = row.get(f"__v_{step.var}")
+                if isinstance(bound, dict) and "_src" in bound:  # a relationship of the reads
+                    names = {oid: name for name, oid in self.catalog.oids.items()}
+                    target = RelRef(bound["_label"], (names[bound["_src"]["table"]],
+                                                      names[bound["_dst"]["table"]]),
+                                    bound["_id"]["offset"])
+                else:
+                    target = self._bound_node(step.var, row, "SET")
             if isinstance(target, RelRef):
-                raise QueryError(f"SET {step.var}.{step.key}: setting a relationship property "
-                                 "is not supported")
+                check_rel_target(self.catalog, target.table, step.key, step.var)
+                creations.set_rel_property(target, step.key, value)
+                continue
             table, key = target
             check_target(self.catalog, table, step.key, step.var)
-            creations.set_property(table, key, step.key, row[step.value])
+            creations.set_property(table, key, step.key, value)
 
     def _create(self, group: WriteGroup, row: dict, env: dict, creations: Creations) -> None:
         for step in group.steps:
@@ -230,8 +238,6 @@ class PatternWriter:
         if value is None:
             raise QueryError(f"Runtime exception: {what} on {var}, which is NULL (an OPTIONAL "
                              "MATCH found nothing), is not supported")
-        if isinstance(value, dict) and "_src" in value and what == "SET":
-            raise QueryError(f"SET on {var}: setting a relationship property is not supported")
         if not isinstance(value, dict) or "_label" not in value or "_src" in value:
             raise QueryError(f"Binder exception: {var} is not a node.")
         label = value["_label"]
@@ -256,6 +262,7 @@ class Creations:
         self.merged: dict[tuple, dict] = {}  # MERGE patterns created, → their nodes
         self.created: dict[tuple[str, str], dict] = {}  # (table, key text) → new row
         self.updates = Updates(db)
+        self.created_rels: dict[int, dict] = {}  # id(RelRef) → values of a new relationship
 
     def add_node(self, table: str, values: dict):
         schema = self.db.catalog.node(table)
@@ -319,11 +326,20 @@ class Creations:
                              + ", ".join(f"{a} to {b}" for a, b in schema.pairs))
         ref = RelRef(table, pair)
         self.rels.setdefault((table, pair), []).append((src[1], dst[1], values, ref))
+        self.created_rels[id(ref)] = values
         return ref
+
+    def set_rel_property(self, ref: RelRef, column: str, value) -> None:
+        values = self.created_rels.get(id(ref))
+        if values is None:
+            self.updates.set_rel(ref.table, ref.pair, ref.offset, column, value)
+        else:
+            column_text(value, self.db.catalog.rel(ref.table).column(column).type)
+            values[column] = value
 
     def commit(self) -> None:
         """Append every new row in one transaction (node tables, then rel tables)."""
-        if not self.nodes and not self.rels and not self.updates.tables:
+        if not self.nodes and not self.rels and self.updates.empty:
             return
         from ..csv.node_loader import load_nodes
         from ..csv.rel_loader import load_relationships

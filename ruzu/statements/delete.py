@@ -8,10 +8,8 @@ Unlike Kùzu, which leaves holes, the remaining rows are renumbered: ``id()`` va
 from __future__ import annotations
 
 from ..errors import QueryError
-from ..query import run_query
-from ..query.syntax.parser import parse
 from ..types import LogicalType
-from .write_values import arrow_rows, check_loaded, import_config
+from .table_rewrite import reload_nodes, reload_rels, stored_nodes, stored_rels
 
 
 class Deletions:
@@ -49,7 +47,7 @@ class Deletions:
             for table in self.nodes:
                 self._rewrite_nodes(txn, table)
             for name, pairs in kept_rels.items():
-                self._rewrite_rels(txn, name, pairs)
+                reload_rels(txn, self.db, name, pairs)
 
     def _kept_rels(self, name: str) -> dict[tuple[str, str], list[list]]:
         """Per pair, the relationships that stay: [from key, to key, properties…]."""
@@ -58,21 +56,15 @@ class Deletions:
         blocked: list[tuple[int, int, str]] = []  # (direction, node offset, table)
         for pair in [tuple(p) for p in schema.pairs]:
             gone = self.rels.get((name, pair), set())
-            ends = [self.db.catalog.node(t) for t in pair]
-            items = "".join(f", r.`{c}`" for c in schema.column_names)
-            query = (f"MATCH (a:`{pair[0]}`)-[r:`{name}`]->(b:`{pair[1]}`) RETURN "
-                     f"offset(id(r)) AS __o, offset(id(a)), offset(id(b)), "
-                     f"a.`{ends[0].primary_key}`, b.`{ends[1].primary_key}`{items} "
-                     "ORDER BY __o")
             kept = []
-            for row in run_query(self.db, parse(query), {}, query).get_all():
+            for row in stored_rels(self.db, name, pair):
                 offset, src, dst = row[0], row[1], row[2]
                 if offset in gone:
                     continue
                 ends = [(d, node) for d, node in ((0, src), (1, dst))
                         if node in self.nodes.get(pair[d], ())]
                 if not ends:
-                    kept.append(list(row[3:]))
+                    kept.append(row[3:])
                 elif not self.detach:
                     blocked.append((ends[0][0], ends[0][1], name))
             out[pair] = kept
@@ -85,45 +77,10 @@ class Deletions:
         return out
 
     def _rewrite_nodes(self, txn, table: str) -> None:
-        from ..csv.node_loader import load_nodes
-        from ..storage.node_table import create_node_storage, node_storage_files
-
         schema = self.db.catalog.node(table)
-        cols = [c for c in schema.columns if c.type is not LogicalType.SERIAL]
         if any(c.type is LogicalType.SERIAL for c in schema.columns):
             raise QueryError(f"DELETE from {table}: a table with a SERIAL column cannot be "
                              "renumbered (its values would change)")
-        names = [c.name for c in cols]
-        items = ", ".join(f"n.`{n}`" for n in names)
-        query = f"MATCH (n:`{table}`) RETURN offset(id(n)) AS __o, {items} ORDER BY __o"
         gone = self.nodes[table]
-        rows = [list(r[1:]) for r in run_query(self.db, parse(query), {}, query).get_all()
-                if r[0] not in gone]
-        state = txn.manifest.tables[table]
-        for file_id in node_storage_files(state):
-            txn.retire(file_id)
-        txn.manifest.tables[table] = create_node_storage(txn, schema)
-        if rows:
-            with arrow_rows(names, [c.type for c in cols], rows) as name:
-                check_loaded(load_nodes(txn, schema, name, import_config(tuple(names)), None,
-                                        None), len(rows))
-
-    def _rewrite_rels(self, txn, name: str, pairs: dict) -> None:
-        from ..csv.rel_loader import load_relationships
-        from ..storage.rel_table import create_rel_storage, rel_storage_files
-
-        schema = self.db.catalog.rel(name)
-        state = txn.manifest.tables[name]
-        for file_id in rel_storage_files(state):
-            txn.retire(file_id)
-        txn.manifest.tables[name] = create_rel_storage(txn, schema)
-        catalog = self.db.catalog
-        for pair, rows in pairs.items():
-            if not rows:
-                continue
-            ends = [catalog.node(t) for t in pair]
-            types = [e.column(e.primary_key).type for e in ends] + [c.type for c in schema.columns]
-            with arrow_rows(["from", "to", *schema.column_names], types, rows) as source:
-                check_loaded(load_relationships(txn, schema, pair, catalog, source,
-                                                import_config(None), None, None), len(rows))
-
+        reload_nodes(txn, self.db, table,
+                     [r[1:] for r in stored_nodes(self.db, table) if r[0] not in gone])

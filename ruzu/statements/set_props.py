@@ -1,19 +1,17 @@
-"""SET n.p = value on stored nodes. ruzu's columns are append-only files, so a table whose
-rows a statement changes is written anew inside the statement's transaction: its rows are
-read in offset order (by the query engine, as Python values), the changed values put in,
-and the whole table appended again to fresh storage by the importer. Node offsets stay the
-same, so relationship tables need no change. The cost is the size of the table, per
-statement; the database changes all or nothing, as for CREATE."""
+"""SET n.p = value / SET r.p = value on stored rows. ruzu's columns are append-only files, so
+a table whose rows a statement changes is written anew inside the statement's transaction
+(``table_rewrite.py``): its rows read in offset order, the changed values put in, the whole
+table appended again to fresh storage by the importer. Node offsets and edge ids stay the
+same, so no other table changes. The cost is the size of the table, per statement; the
+database changes all or nothing, as for CREATE."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..errors import QueryError
-from ..query import run_query
-from ..query.syntax.parser import parse
-from ..types import LogicalType
-from .write_values import arrow_rows, check_loaded, column_text, import_config
+from .table_rewrite import node_columns, reload_nodes, reload_rels, stored_nodes, stored_rels
+from .write_values import column_text
 
 
 @dataclass
@@ -34,31 +32,45 @@ def check_target(catalog, table: str, key: str, var: str) -> str:
     return key
 
 
+def check_rel_target(catalog, table: str, key: str, var: str) -> str:
+    if key not in catalog.rel(table).column_names:
+        raise QueryError(f"Binder exception: Cannot find property {key} for {var}.")
+    return key
+
+
 class Updates:
-    """New values of stored nodes' properties, per table: key text → (key, {column: value})."""
+    """New property values of stored rows: nodes per table (key text → (key, {column:
+    value})), relationships per rel table and pair (edge id → {column: value})."""
 
     def __init__(self, db) -> None:
         self.db = db
         self.tables: dict[str, dict[str, tuple[object, dict]]] = {}
+        self.rels: dict[str, dict[tuple[str, str], dict[int, dict]]] = {}
 
     def set(self, table: str, key, column: str, value) -> None:
-        typ = self.db.catalog.node(table).column(column).type
-        column_text(value, typ)  # the kind checks (and messages) of CREATE
-        pk_type = self.db.catalog.node(table).column(self.db.catalog.node(table).primary_key)
-        text = column_text(key, pk_type.type)
+        schema = self.db.catalog.node(table)
+        column_text(value, schema.column(column).type)  # the kind checks (and messages) of CREATE
+        text = column_text(key, schema.column(schema.primary_key).type)
         entry = self.tables.setdefault(table, {}).setdefault(text, (key, {}))
         entry[1][column] = value
 
-    def rewrite(self, txn) -> None:
-        """Write every changed table anew in ``txn`` (before new rows are appended)."""
-        from ..csv.node_loader import load_nodes
-        from ..storage.node_table import create_node_storage, node_storage_files
+    def set_rel(self, table: str, pair: tuple[str, str], offset: int, column: str,
+                value) -> None:
+        column_text(value, self.db.catalog.rel(table).column(column).type)
+        self.rels.setdefault(table, {}).setdefault(pair, {}).setdefault(offset, {})[column] = \
+            value
 
+    @property
+    def empty(self) -> bool:
+        return not self.tables and not self.rels
+
+    def rewrite(self, txn) -> None:
+        """Write every changed table anew in ``txn`` (before new rows are appended); node
+        offsets and edge ids stay as they were."""
         for table, changes in self.tables.items():
             schema = self.db.catalog.node(table)
-            cols = [c for c in schema.columns if c.type is not LogicalType.SERIAL]
-            rows = _stored_rows(self.db, table, [c.name for c in cols])
-            where = {c.name: i for i, c in enumerate(cols)}
+            where = {c.name: i for i, c in enumerate(node_columns(schema))}
+            rows = [r[1:] for r in stored_nodes(self.db, table)]
             index = self.db.table(table)
             for key, values in changes.values():
                 offset = index.lookup(key)
@@ -66,20 +78,15 @@ class Updates:
                     raise QueryError(f"SET: node {key!r} of {table} is not stored")
                 for column, value in values.items():
                     rows[offset][where[column]] = value
-            state = txn.manifest.tables[table]
-            for file_id in node_storage_files(state):
-                txn.retire(file_id)
-            txn.manifest.tables[table] = create_node_storage(txn, schema)
-            names = [c.name for c in cols]
-            with arrow_rows(names, [c.type for c in cols], rows) as name:
-                check_loaded(load_nodes(txn, schema, name, import_config(tuple(names)), None,
-                                        None), len(rows))
-
-
-def _stored_rows(db, table: str, names: list[str]) -> list[list]:
-    items = ", ".join(f"n.`{n}`" for n in names)
-    query = f"MATCH (n:`{table}`) RETURN offset(id(n)) AS __o, {items} ORDER BY __o"
-    rows = run_query(db, parse(query), {}, query).get_all()
-    if [r[0] for r in rows] != list(range(len(rows))):
-        raise QueryError(f"SET: the rows of {table} are not numbered 0…n-1")
-    return [list(r[1:]) for r in rows]
+            reload_nodes(txn, self.db, table, rows)
+        for name, changed_pairs in self.rels.items():
+            schema = self.db.catalog.rel(name)
+            where = {c: 2 + i for i, c in enumerate(schema.column_names)}
+            pairs = {}
+            for pair in [tuple(p) for p in schema.pairs]:
+                rows = [r[3:] for r in stored_rels(self.db, name, pair)]
+                for offset, values in changed_pairs.get(pair, {}).items():
+                    for column, value in values.items():
+                        rows[offset][where[column]] = value
+                pairs[pair] = rows
+            reload_rels(txn, self.db, name, pairs)

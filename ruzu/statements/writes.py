@@ -22,7 +22,7 @@ from ..errors import QueryError
 from ..query import QueryResult, ast, run_query
 from .creation import Creations, PatternWriter
 from .delete import Deletions
-from .write_return import run_tail, tail_variables
+from .write_return import TailPlan, tail_variables
 
 
 def run_write(db, query: ast.Query, params: dict, text: str) -> QueryResult:
@@ -46,9 +46,10 @@ def run_write(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     rows = _evaluate(db, reads, writer, params, text)
     creations = Creations(db)
     bindings = [(row, env) for row in rows for env in writer.apply(row, creations)]
+    plan = TailPlan(db, tail, bindings, names, writer.rel_ends) if tail else None
     creations.commit()
-    if tail:
-        return run_tail(db, tail, bindings, names, writer.rel_ends, params, text)
+    if plan is not None:
+        return plan.run(params, text)
     return QueryResult.from_rows([], [])
 
 
