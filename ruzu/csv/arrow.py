@@ -203,14 +203,17 @@ def _numeric_list_text(col):
     if not (pa.types.is_list(typ) or pa.types.is_fixed_size_list(typ)) or not (
             pa.types.is_integer(typ.value_type) or pa.types.is_floating(typ.value_type)):
         return None
-    values = col.flatten()
-    if values.null_count:
-        return None
+    # the child values every row spans, NULL rows included (flatten() skips a NULL row's
+    # values, which a fixed-size list still has: the offsets would run past them)
     if pa.types.is_fixed_size_list(typ):
         offsets = np.arange(len(col) + 1, dtype=np.int64) * typ.list_size
+        values = col.values.slice(col.offset * typ.list_size, len(col) * typ.list_size)
     else:
         offsets = np.asarray(col.offsets, dtype=np.int64)
+        values = col.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
         offsets = offsets - offsets[0]
+    if values.null_count:
+        return None
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), pc.cast(values, pa.string()),
                                           mask=col.is_null() if col.null_count else None)
     return pc.binary_join_element_wise("[", pc.binary_join(lists, ","), "]", "")

@@ -5,10 +5,36 @@ old files when the transaction commits."""
 
 from __future__ import annotations
 
+from ..errors import QueryError
 from ..query import run_query
 from ..query.syntax.parser import parse
-from ..types import LogicalType
+from ..types import LogicalType, is_composite
 from .write_values import arrow_rows, check_loaded, import_config
+
+_INEXACT = (LogicalType.INTERVAL, LogicalType.TIMESTAMP_NS)
+
+
+def check_rewritable(schema, what: str) -> None:
+    """Refuse a table whose values do not survive the trip through Python exactly: an
+    INTERVAL's months (read as 30 days), TIMESTAMP_NS's nanoseconds, a UNION's member."""
+    for column in schema.columns:
+        bad = _inexact(column.type)
+        if bad is not None:
+            raise QueryError(f"{what} on {schema.name} is not supported yet: its column "
+                             f"{column.name} holds {bad}, which ruzu cannot write anew "
+                             "exactly")
+
+
+def _inexact(typ):
+    if typ in _INEXACT:
+        return typ.value
+    if is_composite(typ):
+        if typ.kind == "UNION":
+            return "UNION"
+        for child in [typ.child, *(t for _, t in typ.fields)]:
+            if child is not None and _inexact(child) is not None:
+                return _inexact(child)
+    return None
 
 
 def node_columns(schema) -> list:
@@ -42,6 +68,7 @@ def reload_nodes(txn, db, table: str, rows: list[list]) -> None:
     from ..storage.node_table import create_node_storage, node_storage_files
 
     schema = db.catalog.node(table)
+    check_rewritable(schema, "writing a changed row")
     cols = node_columns(schema)
     for file_id in node_storage_files(txn.manifest.tables[table]):
         txn.retire(file_id)
@@ -59,6 +86,7 @@ def reload_rels(txn, db, name: str, pairs: dict[tuple[str, str], list[list]]) ->
     from ..storage.rel_table import create_rel_storage, rel_storage_files
 
     schema = db.catalog.rel(name)
+    check_rewritable(schema, "writing a changed relationship")
     for file_id in rel_storage_files(txn.manifest.tables[name]):
         txn.retire(file_id)
     txn.manifest.tables[name] = create_rel_storage(txn, schema)

@@ -292,3 +292,53 @@ def test_delete_as_kuzu(tmp_path):
         again = ruzu.Connection(reopened)
         for check in DELETE_CHECKS:
             assert again.execute(check).get_all() == theirs.execute(check).get_all()
+
+
+ROUND_TRIP_TYPES = (
+    "i8 INT8, u64 UINT64, i128 INT128, f FLOAT, x DOUBLE, b BOOLEAN, s STRING, d DATE, "
+    "ts TIMESTAMP, tms TIMESTAMP_MS, tsec TIMESTAMP_SEC, ttz TIMESTAMP_TZ, u UUID, bl BLOB, "
+    "dec DECIMAL(10, 3), l STRING[], a DOUBLE[2], st STRUCT(p INT64, q STRING), "
+    "m MAP(STRING, INT64[])")
+ROUND_TRIP_ROW = (
+    '-5,18446744073709551615,170141183460469231731687303715884105727,0.1,0.1,true,'
+    '"a,""b""\nc",2020-02-29,2020-01-02 03:04:05.123456,2020-01-02 03:04:05.123,'
+    '2020-01-02 03:04:05,2020-01-02 03:04:05.5+02:00,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11,'
+    '\\xAA\\x5Cz,12.345,"[x,\'y,z\',""q""]","[1.5,2]","{p: 1, q: \'a b\'}","{k=[1,2]}"')
+
+
+def test_set_and_delete_keep_every_other_value_exactly(tmp_path):
+    """SET and DELETE write tables anew: every value of every other column and row must come
+    back exactly as COPY stored it (naive oracle: the table read before the write)."""
+    db = ruzu.Database(str(tmp_path / "db"))
+    conn = ruzu.Connection(db)
+    conn.execute(f"CREATE NODE TABLE T(id INT64, {ROUND_TRIP_TYPES}, tag INT64, PRIMARY KEY(id))")
+    conn.execute(f"CREATE REL TABLE R(FROM T TO T, {ROUND_TRIP_TYPES}, tag INT64)")
+    (tmp_path / "t.csv").write_text(f"1,{ROUND_TRIP_ROW},0\n2{',' * 19},0\n3,{ROUND_TRIP_ROW},0\n")
+    (tmp_path / "r.csv").write_text(f"1,2,{ROUND_TRIP_ROW},0\n2,3{',' * 19},0\n"
+                                    f"3,1,{ROUND_TRIP_ROW},0\n")
+    conn.execute(f"COPY T FROM '{tmp_path / 't.csv'}'")
+    conn.execute(f"COPY R FROM '{tmp_path / 'r.csv'}'")
+    nodes = "MATCH (n:T) RETURN n.* ORDER BY n.id"
+    rels = "MATCH (a)-[r:R]->(b) RETURN a.id, b.id, r.* ORDER BY a.id"
+    before_nodes, before_rels = conn.execute(nodes).get_all(), conn.execute(rels).get_all()
+    conn.execute("MATCH (n:T) SET n.tag = n.id * 10")
+    conn.execute("MATCH ()-[r:R]->() SET r.tag = 7")
+    assert conn.execute(nodes).get_all() == [[*r[:-1], r[0] * 10] for r in before_nodes]
+    assert conn.execute(rels).get_all() == [[*r[:-1], 7] for r in before_rels]
+    conn.execute("MATCH (n:T {id: 2}) DETACH DELETE n")
+    assert conn.execute(nodes).get_all() == [[*r[:-1], r[0] * 10] for r in before_nodes
+                                             if r[0] != 2]
+    assert conn.execute(rels).get_all() == [[*r[:-1], 7] for r in before_rels if r[0] == 3]
+    db.close()
+
+
+def test_tables_with_values_ruzu_cannot_write_anew_are_refused(tmp_path):
+    with ruzu.Database(str(tmp_path / "db")) as db:
+        conn = ruzu.Connection(db)
+        conn.execute("CREATE NODE TABLE T(id INT64, iv INTERVAL, n INT64, PRIMARY KEY(id))")
+        conn.execute("CREATE (:T {id: 1})")
+        generation = db.generation
+        for query in ("MATCH (t:T) SET t.n = 1", "MATCH (t:T) DELETE t"):
+            with pytest.raises(QueryError, match="iv holds INTERVAL"):
+                conn.execute(query)
+        assert db.generation == generation
