@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._intrinsics import load8
+from .._intrinsics import load8, prefetch
 from .._jit import kernel
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -309,17 +309,58 @@ def _order_by_part(part, bounds, order):
         fill[part[i]] = j + 1
 
 
+_PROBE_AHEAD = 8  # probes between a directory prefetch and its use (the keys: half of it)
+_SCAN_LIMIT = 16  # keys scanned linearly in a directory range before a binary search
+
+
 @kernel
 def _lookup_hashes(keys, directory, lo, shift, wanted, keys_h2, wanted_h2, use_h2, offsets, out):
     """Exact-match lookup of ``wanted`` (h1, and h2 when ``use_h2``) among the sorted hashes
     ``keys`` (with ``keys_h2``) of one index partition: ``out[i]`` = ``offsets`` of the match or
     -1. ``_search_radix`` plus the comparisons and the gather in one pass (the numpy version
-    spent 0.25 s in temporaries on 13 M probes)."""
+    spent 0.25 s in temporaries on 13 M probes).
+
+    A partition's slice is larger than the cache, so each probe costs dependent misses
+    (directory, then keys, then offsets). Software pipelining overlaps them: the directory
+    entry of probe ``i + 2A`` and the keys and offsets of probe ``i + A`` are prefetched while
+    probe ``i`` is resolved, and the ~4 keys of a directory range are scanned linearly (no
+    mispredicted binary-search branches). Measured on 4 M random probes, thread CPU time:
+    208 K keys 36 → 17 ns a probe, 1 M keys 65 → 27 ns, 4 M keys 114 → 44 ns."""
     n = keys.shape[0]
-    for i in range(wanted.shape[0]):
+    m = wanted.shape[0]
+    last = directory.shape[0] - 2
+    ahead = _PROBE_AHEAD
+    for i in range(m):
+        if i + 2 * ahead < m:
+            x2 = wanted[i + 2 * ahead]
+            if x2 >= lo and ((x2 - lo) >> shift) <= last:
+                prefetch(directory, (x2 - lo) >> shift)
+        if i + ahead < m:
+            x1 = wanted[i + ahead]
+            if x1 >= lo and ((x1 - lo) >> shift) <= last:
+                s = directory[(x1 - lo) >> shift]
+                prefetch(keys, s)
+                prefetch(offsets, s)
         x = wanted[i]
         out[i] = -1
-        j = _radix_lower_bound(keys, directory, lo, shift, x)
+        if x < lo:
+            j = 0
+        else:
+            d = (x - lo) >> shift
+            if d > last:
+                j, right = directory[last + 1], n
+            else:
+                j, right = directory[d], directory[d + 1]
+            stop = min(right, j + _SCAN_LIMIT)
+            while j < stop and keys[j] < x:
+                j += 1
+            if j == stop and j < right:  # a crowded range (skewed hashes): binary search
+                while j < right:
+                    mid = (j + right) // 2
+                    if keys[mid] < x:
+                        j = mid + 1
+                    else:
+                        right = mid
         while j < n and keys[j] == x:  # a run of equal h1 (rare for strings): match h2
             if not use_h2 or keys_h2[j] == wanted_h2[i]:
                 out[i] = offsets[j]
