@@ -144,17 +144,18 @@ def _is_strictly_increasing(keys, prev):
 
 
 @kernel
-def _bucket_counts(keys, nodes_per_bucket, counts):
+def _bucket_counts(keys, bucket_shift, counts):
+    """Edges per bucket (bucket = node >> bucket_shift: a shift, not a 64-bit division)."""
     counts[:] = 0
     for i in range(keys.shape[0]):
-        counts[keys[i] // nodes_per_bucket] += 1
+        counts[keys[i] >> bucket_shift] += 1
 
 
 @kernel
-def _scatter_triples(keys, others, eids, nodes_per_bucket, starts, out):
+def _scatter_triples(keys, others, eids, bucket_shift, starts, out):
     """Stable scatter of (key, other, eid) rows into ``out`` [n, 3] grouped by bucket."""
     for i in range(keys.shape[0]):
-        b = keys[i] // nodes_per_bucket
+        b = keys[i] >> bucket_shift
         j = starts[b]
         out[j, 0] = keys[i]
         out[j, 1] = others[i]
@@ -376,22 +377,21 @@ def _count_degrees(triples, lo, degrees):
 
 
 @kernel
-def _scatter_by_range(triples, starts, bounds, out):
+def _scatter_by_range(triples, lo, range_of, nparts, bounds, out):
     """Stable scatter of triples into ``out`` grouped by the node range they fall in
-    (``starts``: sorted range starts, the last one the end); ``bounds`` gets the group starts."""
-    nparts = starts.shape[0] - 1
+    (``range_of[v - lo]``: the range of node v); ``bounds`` gets the group starts. (A binary
+    search of the range starts per triple took 0.82 s of CPU on the 14 M hub-bucket edges of a
+    1 GB powerlaw file.)"""
     bounds[:] = 0
-    part = np.empty(triples.shape[0], np.int64)
     for i in range(triples.shape[0]):
-        p = np.searchsorted(starts, triples[i, 0], side="right") - 1
-        part[i] = p
-        bounds[p + 1] += 1
+        bounds[range_of[triples[i, 0] - lo] + 1] += 1
     for p in range(nparts):
         bounds[p + 1] += bounds[p]
     fill = bounds[:nparts].copy()
     for i in range(triples.shape[0]):
-        j = fill[part[i]]
+        p = range_of[triples[i, 0] - lo]
+        j = fill[p]
         out[j, 0] = triples[i, 0]
         out[j, 1] = triples[i, 1]
         out[j, 2] = triples[i, 2]
-        fill[part[i]] = j + 1
+        fill[p] = j + 1
