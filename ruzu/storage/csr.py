@@ -114,9 +114,9 @@ class _Direction:
         nbr = np.empty(len(triples), self.dtype)
         eid = np.empty(len(triples), self.dtype)
         K._csr_from_triples(triples, lo, indptr, nbr, eid)
-        self._apps[0].append(indptr[1:] + self._base)
-        self._apps[1].append(nbr)
-        self._apps[2].append(eid)
+        self._apps[0].append(indptr[1:] + self._base, owned=True)
+        self._apps[1].append(nbr, owned=True)
+        self._apps[2].append(eid, owned=True)
         self._base += len(triples)
 
     def _build_skewed(self, path: str, count: int, lo: int, hi: int, cap: int) -> None:
@@ -152,8 +152,8 @@ class _Direction:
             if n > cap:  # one node (a hub): its triples are in edge-id order already
                 self._apps[0].append(np.array([self._base + n], np.int64))
                 for chunk in self._chunks(sp, n, step):
-                    self._apps[1].append(np.ascontiguousarray(chunk[:, 1]))
-                    self._apps[2].append(np.ascontiguousarray(chunk[:, 2]))
+                    self._apps[1].append(np.ascontiguousarray(chunk[:, 1]), owned=True)
+                    self._apps[2].append(np.ascontiguousarray(chunk[:, 2]), owned=True)
                 self._base += n
             else:
                 self._sort_segment(self._load(sp, n), sub_lo, sub_hi)
@@ -208,8 +208,9 @@ class CsrBuilder:
         self._groups = [np.empty((3, SCATTER_GROUP), self.dtype) for _ in range(2)]
         self._fill = 0
         self._current = 0
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ruzu-scatter")
-        self._job = None
+        # one worker per direction: the two scatters are independent (files, buffers)
+        self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ruzu-scatter")
+        self._jobs: list = []
         self.broken = False  # a scatter failed part-way: the bucket files are inconsistent
 
     def add(self, src: np.ndarray, dst: np.ndarray, eids: np.ndarray) -> None:
@@ -227,26 +228,26 @@ class CsrBuilder:
                 self._scatter()
 
     def _wait(self) -> None:
-        if self._job is not None:
-            job, self._job = self._job, None
+        jobs, self._jobs = self._jobs, []
+        failure = None
+        for job in jobs:  # both, even when the first failed: no scatter left running
             try:
                 job.result()
-            except BaseException:
+            except BaseException as e:
                 self.broken = True
-                raise
+                failure = failure or e
+        if failure is not None:
+            raise failure
 
     def _scatter(self) -> None:
         self._wait()
         if self._fill == 0:
             return
         src, dst, eids = self._groups[self._current][:, : self._fill]
-        self._job = self._worker.submit(self._scatter_both, src, dst, eids)
+        self._jobs = [self._worker.submit(self.fwd.add, src, dst, eids),
+                      self._worker.submit(self.bwd.add, dst, src, eids)]
         self._current ^= 1
         self._fill = 0
-
-    def _scatter_both(self, src, dst, eids) -> None:
-        self.fwd.add(src, dst, eids)
-        self.bwd.add(dst, src, eids)
 
     def add_existing(self, db_path: str, fwd: CsrState | None, bwd: CsrState | None) -> None:
         """Stream the committed CSRs into their own direction's buckets (each node's old edges
