@@ -3,6 +3,12 @@
 ``python tools/record_kernel_signatures.py``; do not edit."""
 
 SIGNATURES = [
+    ('ruzu.query.values._kernels', '_add_sub_wraps', (
+        'int64[1C]',
+        'int64[1C]',
+        'bool',
+        'int64[1C]',
+    )),
     ('ruzu.query.values._kernels', '_count_edges_grouped', (
         'int64[1C,ro]',
         'int32[1C,ro]',
@@ -90,6 +96,11 @@ SIGNATURES = [
         'int64',
         'bool[1C]',
     )),
+    ('ruzu.query.values._kernels', '_mul_may_wrap', (
+        'int64[1C]',
+        'int64[1C]',
+        'int64[1C]',
+    )),
     ('ruzu.query.values._kernels', '_string_rows_equal', (
         'int64[1C,ro]',
         'uint8[1C,ro]',
@@ -106,6 +117,16 @@ SIGNATURES = [
         'bool',
         'int64[1C]',
         'float64[1C]',
+    )),
+    ('ruzu.query.values._kernels', '_sum_over_neighbours', (
+        'int64[1C,ro]',
+        'int32[1C,ro]',
+        'int32[1C,ro]',
+        'int64[1C]',
+        'bool[1C]',
+        'bool',
+        'int64[1C]',
+        'int64[1C]',
     )),
     ('ruzu.query.values._kernels', '_sum_over_neighbours_int', (
         'int64[1C,ro]',

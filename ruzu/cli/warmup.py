@@ -36,6 +36,8 @@ QUERIES = [
     "MATCH (a:Person)<-[:Follows]-(b:Person) RETURN a.age, avg(b.score), min(b.born) "
     "ORDER BY a.age LIMIT 3",
     "MATCH (u:User)-[:Knows]->(v:User) RETURN u.uid, count(*) ORDER BY u.uid",
+    # paths counted from few sources: the overflow-checked neighbour sum
+    "MATCH (a:Person {id: 7})-[:Follows]->(:Person)-[:Follows]->(c:Person) RETURN count(*)",
 ]
 
 

@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..errors import CatalogError
+from ..errors import CatalogError, QueryError
 from ..types import LogicalType
 from .memory import MemoryGuard
 from .values.kinds import common_kind, kind_of_type
@@ -35,6 +35,10 @@ def _shared_cache(db) -> dict:
         return cache
 
 
+def _no_subqueries(evaluator, subquery):
+    raise QueryError("a subquery can only be evaluated while a query runs")
+
+
 class Graph:
     """Read access for one query; cheap to build (the heavy objects live in a shared cache)."""
 
@@ -43,6 +47,9 @@ class Graph:
         self.catalog = db.catalog
         self.cache = _shared_cache(db)
         self.memory = MemoryGuard(db)
+        # COUNT { … } / EXISTS { … } for every row of an evaluator's frame: set by the executor
+        # (exec/driver.py), which runs MATCH operators that themselves evaluate expressions
+        self.run_subquery = _no_subqueries
         self.table_oid = dict(self.catalog.oids)  # Kùzu's table ids (see Catalog.oids)
 
     def pair_oid(self, key: RelKey) -> int:
@@ -66,10 +73,19 @@ class Graph:
         return [RelKey(name, a, b) for a, b in schema.pairs]
 
     def node_columns(self, table: str) -> dict[str, LogicalType]:
-        return {c.name: c.type for c in self.catalog.node_tables[table].columns}
+        """Column name → type (cached per database generation, like the plans; do not edit)."""
+        columns = self.cache.get(("node columns", table))
+        if columns is None:
+            columns = {c.name: c.type for c in self.catalog.node_tables[table].columns}
+            self.cache[("node columns", table)] = columns
+        return columns
 
     def rel_columns(self, table: str) -> dict[str, LogicalType]:
-        return {c.name: c.type for c in self.catalog.rel_tables[table].columns}
+        columns = self.cache.get(("rel columns", table))
+        if columns is None:
+            columns = {c.name: c.type for c in self.catalog.rel_tables[table].columns}
+            self.cache[("rel columns", table)] = columns
+        return columns
 
     def primary_key(self, table: str) -> str:
         return self.catalog.node_tables[table].primary_key

@@ -45,7 +45,11 @@ def execute(db, query: str, parameters: dict | None = None):
             "thousands of levels deep)") from None
     parsed = time.perf_counter()
     try:
-        if isinstance(stmt, ast.Query):
+        if ast.is_write(stmt):
+            from .writes import run_write
+
+            result = run_write(db, stmt, dict(parameters or {}), query)
+        elif isinstance(stmt, ast.Query):
             result = run_query(db, stmt, dict(parameters or {}), query)
         elif isinstance(stmt, ast.Union):
             result = run_union(db, stmt, dict(parameters or {}), query)

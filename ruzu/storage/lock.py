@@ -46,9 +46,10 @@ class WriterLock:
         except BlockingIOError:
             holder = _holder(fd) or "unknown"
             os.close(fd)
-            raise LockError(
-                f"database {os.path.dirname(self.path)!r} is locked for writing by process "
-                f"PID {holder}; open it with read_only=True or close the other writer"
+            raise LockError(  # Kùzu's words first (its Python API tests look for them)
+                f"IO exception: Could not set lock on file : {os.path.dirname(self.path)} "
+                f"(database {os.path.dirname(self.path)!r} is locked for writing by process "
+                f"PID {holder}; open it with read_only=True or close the other writer)"
             ) from None
         record = os.pread(fd, _RECORD_SIZE, _RECORD_AT)
         os.ftruncate(fd, 0)

@@ -194,7 +194,7 @@ def test_call():
         ("MATCH (a) RETURN a LIMIT", "line 1, column 25", "end of input"),
         ("RETURN 1 +", "line 1, column 11", "end of input"),
         ("CREATE NODE TABLE P(id INT64)", "line 1, column 29", "PRIMARY KEY"),
-        ("CREATE (a:P {id: 1})", "line 1, column 1", "read-only"),
+        ("MATCH (a:P) REMOVE a.x RETURN a", "line 1, column 13", "REMOVE"),
         ("", "line 1, column 1", "end of input"),
     ],
 )

@@ -118,7 +118,8 @@ def test_parameters(db):
         ("MATCH (a:Person) RETURN $missing", QueryError, ["missing"]),
         ("MATCH (a:Person) RETURN a LIMIT -1", QueryError, ["LIMIT"]),
         ("MATCH (a:Person)", QueryError, ["RETURN"]),
-        ("MATCH (a:Person) MERGE (b:Person) RETURN a", QueryError, ["MERGE"]),
+        ("MATCH (a:Person) MERGE (b:Person) RETURN a", QueryError, ["primary key id"]),
+        ("MATCH (a:Person) DELETE a", QueryError, ["DELETE"]),
     ],
 )
 def test_errors_name_the_problem(db, query, error, words):

@@ -19,13 +19,14 @@ from ..values.vectors import Const, Frame, NodeVec, broadcast, single_row_frame
 from . import tuning
 from .evaluator import Evaluator, from_python
 from .matching import MatchExecutor
-from .optional import run_optional, with_paths
+from .optional import evaluate_subquery, run_optional, with_paths
 from .parallel import run_parallel
 from .projection import Projector
 
 
 def run_query(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     graph = Graph(db)
+    graph.run_subquery = evaluate_subquery
     plan = planned(graph, query, text)
     stream: Iterable[Frame] = [single_row_frame()]
     start = 0

@@ -162,11 +162,10 @@ class Evaluator:
         return select(choices, n, "CASE", first_wins=True)
 
     def _Subquery(self, e: ast.Subquery) -> AnyVec:
-        # A subquery runs a MATCH, whose operators evaluate expressions: imported here, as
-        # the recursion is real.
-        from .optional import evaluate_subquery
-
-        return evaluate_subquery(self, e)
+        # A subquery runs a MATCH, whose operators evaluate expressions: the runner is the
+        # graph's, set by the driver (optional.evaluate_subquery), so this module needs no
+        # import of the operators above it.
+        return self.graph.run_subquery(self, e)
 
     def _Subscript(self, e: ast.Subscript) -> AnyVec:
         subject = broadcast(self.eval(e.subject), self.frame.n)

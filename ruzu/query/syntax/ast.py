@@ -319,3 +319,57 @@ class Call(Statement):
     procedure: str  # lower-cased
     args: tuple[Expr, ...]
     projection: Projection | None = None
+
+
+# ---------------------------------------------------------------------------- write clauses
+
+
+@dataclass(frozen=True)
+class Create(Clause):
+    """CREATE (n:L {…}), (a)-[:R {…}]->(b), …"""
+
+    patterns: tuple[PathPattern, ...]
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class SetItem:
+    """``n.p = expr`` (a property of a bound variable)."""
+
+    variable: str
+    key: str
+    value: Expr
+
+
+@dataclass(frozen=True)
+class Merge(Clause):
+    """MERGE <pattern>[, …] [ON CREATE SET …] [ON MATCH SET …]: the patterns are matched
+    as one; where they do not all match, all are created."""
+
+    patterns: tuple[PathPattern, ...]
+    on_create: tuple[SetItem, ...] = ()
+    on_match: tuple[SetItem, ...] = ()
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class SetClause(Clause):
+    items: tuple[SetItem, ...]
+    offset: int = _pos()
+
+
+@dataclass(frozen=True)
+class Delete(Clause):
+    """DELETE a, b / DETACH DELETE a."""
+
+    expressions: tuple[Expr, ...]
+    detach: bool = False
+    offset: int = _pos()
+
+
+WRITE_CLAUSES = (Create, Merge, SetClause, Delete)
+
+
+def is_write(stmt) -> bool:
+    """A query with CREATE, MERGE, SET or DELETE clauses."""
+    return isinstance(stmt, Query) and any(isinstance(c, WRITE_CLAUSES) for c in stmt.clauses)

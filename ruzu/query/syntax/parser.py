@@ -17,6 +17,7 @@ from .parse_extras import (
     star_or_name,
     struct_literal,
 )
+from .parse_writes import write_clause
 
 # Words that cannot be used where an expression or a name is expected.
 RESERVED = frozenset(
@@ -165,12 +166,10 @@ class _Parser:
                 clauses.append(self.return_clause())
                 return ast.Query(tuple(clauses))
             elif tok.is_keyword(*_WRITE_CLAUSES):
-                raise syntax_error(
-                    self.query,
-                    tok.offset,
-                    f"{tok.text.upper()} is not supported: queries are read-only "
-                    "(load data with COPY)",
-                )
+                clauses.append(write_clause(self))
+            elif clauses and (tok.kind is Kind.EOF or tok.is_symbol(";")) and any(
+                    isinstance(c, ast.WRITE_CLAUSES) for c in clauses):
+                return ast.Query(tuple(clauses))  # CREATE … without RETURN
             else:
                 expected = "MATCH, UNWIND, WITH or RETURN" if clauses else "a statement"
                 raise self.error(expected)
@@ -546,7 +545,10 @@ class _Parser:
             value = self.expression()
             if self.accept_keyword("AS"):
                 start = self.tok.offset
-                while not self.tok.is_symbol(")") and self.tok.kind is not Kind.EOF:
+                depth = 0  # MAP(STRING, INT64), STRUCT(a INT64): parentheses inside the type
+                while not (depth == 0 and self.tok.is_symbol(")")) and (
+                        self.tok.kind is not Kind.EOF):
+                    depth += self.tok.is_symbol("(") - self.tok.is_symbol(")")
                     self.advance()
                 type_text = self.query[start : self.tok.offset].strip()
                 self.expect_symbol(")")

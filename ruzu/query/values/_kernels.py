@@ -571,3 +571,34 @@ def _sum_over_neighbours_int(indptr, nbrs, eids, weights, edge_mask, use_mask, s
             acc = r
         out[i] = acc
     return -1
+
+
+@kernel
+def _add_sub_wraps(a, b, subtract, out):
+    """out = a + b (a - b when ``subtract``) over equal-length int64 arrays, wrapping; returns
+    whether any row wrapped (the sign test of the checked operators, in one pass)."""
+    flags = 0
+    for i in range(a.shape[0]):
+        x = a[i]
+        y = b[i]
+        if subtract:
+            r = x - y
+            flags |= (x ^ y) & (x ^ r)
+        else:
+            r = x + y
+            flags |= (x ^ r) & (y ^ r)
+        out[i] = r
+    return flags < 0
+
+
+@kernel
+def _mul_may_wrap(a, b, out):
+    """out = a * b over equal-length int64 arrays, wrapping; returns whether any row's product
+    may leave INT64 (a float estimate of at least 2**62: candidates the caller checks exactly)."""
+    candidates = False
+    for i in range(a.shape[0]):
+        x = a[i]
+        y = b[i]
+        out[i] = x * y
+        candidates |= abs(float(x) * float(y)) >= 4611686018427387904.0
+    return candidates

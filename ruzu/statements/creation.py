@@ -1,0 +1,309 @@
+"""What CREATE and MERGE patterns make, row by row, and how it is committed.
+
+``PatternWriter`` checks the patterns against the catalog (one node table per new node, one
+rel table per new relationship, known properties, a primary key unless it is SERIAL) and
+lists the values the reading part must evaluate (``columns``). ``apply`` turns one evaluated
+row into new nodes and relationships in ``Creations``, which appends them all in one
+transaction through the importer (``write_values.arrow_rows``)."""
+
+from __future__ import annotations
+
+from ..errors import CatalogError, CsvError, DuplicateKeyError, QueryError
+from ..query import ast
+from ..query.syntax.walk import mentioned
+from ..types import LogicalType
+from .merge import identity, merged
+from .write_steps import NodeStep, RelRef, RelStep, WriteGroup
+from .write_values import arrow_rows, column_text
+
+
+class PatternWriter:
+    def __init__(self, db, bound: set[str]) -> None:
+        self.db = db
+        self.catalog = db.catalog
+        self.bound = set(bound)  # bound by the reading part
+        self.declared: dict[str, str] = {}  # variable → node table, declared by the writes
+        self.columns: dict[str, ast.Expr] = {}  # evaluated by the reading part
+        self.groups: list[WriteGroup] = []
+        self.rel_ends: dict[str, tuple[str, str]] = {}  # relationship variable → its nodes
+        self._anon = 0
+
+    # ------------------------------------------------------------------ binding
+
+    def add(self, clause) -> None:
+        group = WriteGroup(isinstance(clause, ast.Merge), patterns=clause.patterns)
+        for path in clause.patterns:
+            if path.variable:
+                raise QueryError(f"a named path ({path.variable} = …) in "
+                                 f"{'MERGE' if group.merge else 'CREATE'} is not supported")
+            names = [self._node(n, group) for n in path.nodes]
+            for i, rel in enumerate(path.rels):
+                self._rel(rel, names[i], names[i + 1], group)
+        if group.merge:
+            self._on_create(clause.on_create, group)
+        self.groups.append(group)
+
+    def _node(self, node: ast.NodePattern, group: WriteGroup) -> str:
+        var = node.variable
+        if var is not None and (var in self.bound or var in self.declared):
+            if node.labels or node.properties:
+                raise QueryError(f"Binder exception: Variable {var} already exists.")
+            if var in self.bound:
+                self._value(f"__v_{var}", ast.Variable(var))
+            group.steps.append(NodeStep(var, None))
+            return var
+        if var is None:
+            self._anon += 1
+            var = f"__anon{self._anon}"
+        table = self._node_table(node, var)
+        schema = self.catalog.node(table)
+        step = NodeStep(var, table)
+        for key, expr in node.properties:
+            column = _column(schema, key, node.variable)
+            step.props.append((column, self._expression(expr)))
+        given = {c for c, _ in step.props}
+        pk = schema.column(schema.primary_key)
+        if pk.type is not LogicalType.SERIAL and schema.primary_key not in given:
+            raise QueryError(f"Binder exception: Create node {node.variable or ''} expects "
+                             f"primary key {schema.primary_key} as input.")
+        self.declared[var] = table
+        group.steps.append(step)
+        return var
+
+    def _node_table(self, node: ast.NodePattern, var: str) -> str:
+        labels = node.labels or tuple(self.catalog.node_tables)
+        shown = node.variable or ""
+        if len(labels) != 1:
+            raise QueryError(f"Binder exception: Create node {shown} with "
+                             f"{'multiple' if labels else 'empty'} node labels is not "
+                             "supported.")
+        label = labels[0]
+        if label in self.catalog.rel_tables:
+            raise QueryError(f"Binder exception: Cannot bind {label} as a node pattern "
+                             "label.")
+        if label not in self.catalog.node_tables:
+            raise CatalogError(f"Binder exception: Table {label} does not exist.")
+        return label
+
+    def _rel(self, rel: ast.RelPattern, left: str, right: str, group: WriteGroup) -> None:
+        shown = rel.variable or ""
+        if rel.length is not None or rel.recursive is not None:
+            raise QueryError("Binder exception: Cannot create recursive relationship "
+                             f"{shown}.")
+        if rel.direction == "both":
+            raise QueryError("Binder exception: Create undirected relationship is not "
+                             "supported. Try create 2 directed relationships instead.")
+        if rel.variable and (rel.variable in self.bound or rel.variable in self.declared):
+            raise QueryError(f"Binder exception: Variable {rel.variable} already exists.")
+        labels = rel.labels or tuple(self.catalog.rel_tables)
+        if len(labels) != 1:
+            raise QueryError(f"Binder exception: Create rel {shown} with "
+                             f"{'multiple' if labels else 'empty'} rel labels is not supported.")
+        if labels[0] not in self.catalog.rel_tables:
+            if labels[0] in self.catalog.node_tables:
+                raise QueryError(f"Binder exception: Cannot bind {labels[0]} as a "
+                                 "relationship pattern label.")
+            raise CatalogError(f"Binder exception: Table {labels[0]} does not exist.")
+        schema = self.catalog.rel(labels[0])
+        src, dst = (left, right) if rel.direction == "out" else (right, left)
+        step = RelStep(rel.variable, labels[0], src, dst)
+        for key, expr in rel.properties:
+            step.props.append((_column(schema, key, rel.variable), self._expression(expr)))
+        if rel.variable:
+            self.declared[rel.variable] = labels[0]
+            self.rel_ends[rel.variable] = (src, dst)
+        group.steps.append(step)
+
+    def _on_create(self, items, group: WriteGroup) -> None:
+        steps = {s.var: s for s in group.steps if s.var is not None}
+        for item in items:
+            step = steps.get(item.variable)
+            if step is None or (isinstance(step, NodeStep) and step.table is None):
+                raise QueryError(f"ON CREATE SET {item.variable}.{item.key}: only the "
+                                 "variables the MERGE creates can be set")
+            table = step.table
+            schema = (self.catalog.node(table) if isinstance(step, NodeStep)
+                      else self.catalog.rel(table))
+            column = _column(schema, item.key, item.variable)
+            step.on_create = [p for p in step.on_create if p[0] != column]
+            step.on_create.append((column, self._expression(item.value)))
+
+    def _expression(self, expr: ast.Expr) -> str:
+        unknown = {v for v in mentioned(expr) if v not in self.bound}
+        if unknown:
+            raise QueryError(f"a property value that uses {sorted(unknown)[0]}, a variable "
+                             "this statement creates, is not supported")
+        name = f"__e{len(self.columns)}"
+        self.columns[name] = expr
+        return name
+
+    def _value(self, name: str, expr: ast.Expr) -> None:
+        self.columns.setdefault(name, expr)
+
+    # ------------------------------------------------------------------ one row
+
+    def apply(self, row: dict, creations: Creations) -> list[dict]:
+        """Create what ``row`` makes; returns the bindings after the writes (one per row
+        unless a MERGE matched several times): variable → (table, key) or ``RelRef``."""
+        envs: list[dict] = [{}]
+        for group in self.groups:
+            following = []
+            for env in envs:
+                if group.merge:
+                    key = identity(self, group.steps, row, env)
+                    matches = ([creations.merged[key]] if key in creations.merged
+                               else merged(self, group, row, env))
+                    if matches:
+                        following += [{**env, **m} for m in matches]
+                        continue
+                env = dict(env)
+                self._create(group, row, env, creations)
+                if group.merge:
+                    creations.merged[key] = {s.var: env[s.var] for s in group.steps if s.var}
+                following.append(env)
+            envs = following
+        return envs
+
+    def _create(self, group: WriteGroup, row: dict, env: dict, creations: Creations) -> None:
+        for step in group.steps:
+            values = {c: row[n] for c, n in step.props + step.on_create}
+            if isinstance(step, NodeStep):
+                if step.table is None:
+                    if step.var not in env:
+                        env[step.var] = self._bound_node(step.var, row)
+                else:
+                    env[step.var] = (step.table, creations.add_node(step.table, values))
+            else:
+                ref = creations.add_rel(step.table, env[step.src], env[step.dst], values,
+                                        (step.src, step.dst))
+                if step.var:
+                    env[step.var] = ref
+
+    def _bound_node(self, var: str, row: dict) -> tuple[str, object]:
+        value = row.get(f"__v_{var}")
+        if value is None:
+            raise QueryError(f"Runtime exception: cannot create a relationship to {var}: it "
+                             "is NULL (an OPTIONAL MATCH found nothing)")
+        if not isinstance(value, dict) or "_label" not in value or "_src" in value:
+            raise QueryError(f"Binder exception: {var} is not a node.")
+        label = value["_label"]
+        return label, value[self.catalog.node(label).primary_key]
+
+
+def _column(schema, key: str, var: str | None) -> str:
+    if key not in schema.column_names:
+        raise QueryError(f"Binder exception: Cannot find property {key} for {var or ''}.")
+    return key
+
+
+class Creations:
+    """The rows a write statement adds, per node table and per rel table pair."""
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.nodes: dict[str, list[dict]] = {}
+        self.keys: dict[str, set] = {}  # primary keys added, per table (as text)
+        self.rels: dict[tuple[str, tuple[str, str]], list[tuple]] = {}
+        self._serial: dict[str, int] = {}
+        self.merged: dict[tuple, dict] = {}  # MERGE patterns created, → their nodes
+
+    def add_node(self, table: str, values: dict):
+        schema = self.db.catalog.node(table)
+        pk = schema.primary_key
+        rows = self.nodes.setdefault(table, [])
+        values = dict(values)
+        for col in schema.columns:
+            if col.type is LogicalType.SERIAL:
+                values[col.name] = self._next_serial(table) if col.name == pk else None
+        key = values.get(pk)
+        if key is None:
+            raise QueryError("Runtime exception: Found NULL, which violates the "
+                             "non-null constraint of the primary key column.")
+        text = column_text(key, schema.column(pk).type)
+        seen = self.keys.setdefault(table, set())
+        if text in seen or self._stored(table, key):
+            raise DuplicateKeyError(f"Runtime exception: Found duplicated primary key value "
+                                    f"{text}, which violates the uniqueness constraint of the "
+                                    "primary key column.")
+        seen.add(text)
+        rows.append(values)
+        return key
+
+    def _next_serial(self, table: str) -> int:
+        if table not in self._serial:
+            self._serial[table] = len(self.db.table(table))
+        value = self._serial[table]
+        self._serial[table] += 1
+        return value
+
+    def _stored(self, table: str, key) -> bool:
+        try:
+            return self.db.table(table).lookup(key) is not None
+        except (TypeError, ValueError, OverflowError):
+            return False  # a key of the wrong type: the importer reports it
+
+    def add_rel(self, table: str, src: tuple, dst: tuple, values: dict,
+                names=("", "")) -> RelRef:
+        schema = self.db.catalog.rel(table)
+        pair = (src[0], dst[0])
+        for end, label, tables in ((0, src[0], [p[0] for p in schema.pairs]),
+                                   (1, dst[0], [p[1] for p in schema.pairs])):
+            if label not in tables:
+                name = names[end] if not names[end].startswith("__") else ""
+                raise QueryError(f"Binder exception: Query node {name} violates schema. "
+                                 f"Expected labels are {', '.join(dict.fromkeys(tables))}.")
+        if pair not in [tuple(p) for p in schema.pairs]:
+            raise QueryError(f"Binder exception: Cannot create a relationship of type {table} "
+                             f"from {pair[0]} to {pair[1]}: the table connects "
+                             + ", ".join(f"{a} to {b}" for a, b in schema.pairs))
+        ref = RelRef(table, pair)
+        self.rels.setdefault((table, pair), []).append((src[1], dst[1], values, ref))
+        return ref
+
+    def commit(self) -> None:
+        """Append every new row in one transaction (node tables, then rel tables)."""
+        if not self.nodes and not self.rels:
+            return
+        from ..csv.node_loader import load_nodes
+        from ..csv.rel_loader import load_relationships
+
+        db = self.db
+        with db._write() as txn:
+            for table, rows in self.nodes.items():
+                schema = db.catalog.node(table)
+                cols = [c for c in schema.columns if c.type is not LogicalType.SERIAL]
+                data = [[r.get(c.name) for c in cols] for r in rows]
+                with arrow_rows([c.name for c in cols], [c.type for c in cols], data) as name:
+                    cfg = _config(tuple(c.name for c in cols))
+                    _check(load_nodes(txn, schema, name, cfg, None, None), len(rows))
+            for (table, pair), rows in self.rels.items():
+                schema = db.catalog.rel(table)
+                ends = [db.catalog.node(t) for t in pair]
+                key_types = [e.column(e.primary_key).type for e in ends]
+                types = key_types + [c.type for c in schema.columns]
+                data = [[s, d, *(v.get(c.name) for c in schema.columns)]
+                        for s, d, v, _ in rows]
+                base = db.rel_table(table, *pair).num_rels
+                for i, (*_, ref) in enumerate(rows):
+                    ref.offset = base + i
+                names = ["from", "to", *schema.column_names]
+                with arrow_rows(names, types, data) as name:
+                    result = load_relationships(txn, schema, pair, db.catalog, name,
+                                                _config(None), None, None)
+                    _check(result, len(rows))
+
+
+def _config(columns):
+    from ..csv.config import CsvImportConfig
+    from .copy import ARROW_CSV
+
+    settings = {"column_mapping": "position", "threads": 1, **ARROW_CSV}
+    if columns is not None:
+        settings["columns"] = columns
+    return CsvImportConfig(**settings)
+
+
+def _check(result, expected: int) -> None:
+    if result.rows_imported != expected:
+        raise CsvError(f"write stopped: {expected - result.rows_imported} of {expected} rows "
+                       "were not written")
