@@ -1,7 +1,7 @@
 """Shared by ``run.py`` and ``memory_benchmark.py``: the generated-file cache and the fresh
 subprocess that runs one import.
 
-Units: sizes are bytes with decimal suffixes (``1G`` = 10**9 bytes, see ``ruzu.datagen``);
+Units: sizes are bytes with decimal suffixes (``1G`` = 10**9 bytes, see ``ruzu.testing.datagen``);
 ``MB`` in every output is 10**6 bytes, for file sizes and for RSS alike.
 """
 
@@ -15,7 +15,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-from ruzu import datagen
+from ruzu.testing import datagen
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHILD = os.path.join(HERE, "_child.py")

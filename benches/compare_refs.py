@@ -9,7 +9,7 @@ committed, whatever the working tree holds. Then, ``--rounds`` times, each ref r
 import benchmark (``benches/run.py --size S --kinds K``: every file in a fresh process) and its
 own query benchmark (``benches/query_benchmark.py``), the two refs interleaved and their order
 swapped every round (A B, B A, …) so a drift of the machine's load hits both alike. Both refs
-import the same generated CSV files (``ruzu.datagen`` output, generated once); each query
+import the same generated CSV files (``ruzu.testing.datagen`` output, generated once); each query
 benchmark builds its own databases (the refs' storage formats may differ).
 
 The table gives the median over the rounds of each figure and the ratio B / A: for imports

@@ -96,26 +96,45 @@ def run(checkout: str, engine: str, work: str, extra: list[str]) -> dict[str, st
             "addopts=",
             *extra,
         ]
-        try:
-            done = subprocess.run(
-                cmd, cwd=test_dir, env=env, capture_output=True, text=True, timeout=600
-            )
-        except subprocess.TimeoutExpired:
-            crashed.append(name)
-            continue
-        found = False
-        for line in done.stdout.splitlines():
-            m = re.match(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", line)
-            if m:
-                outcomes[m.group(2)] = m.group(1)
-                found = True
-        if done.returncode not in (0, 1, 5) and not found:
-            crashed.append(name)
+        found = _run_pytest(cmd, test_dir, env, outcomes)
+        if found is None:
+            # the process died (Kùzu's close-order tests can abort it): each test on its own
+            ids = _collect(cmd, test_dir, env)
+            for test_id in ids:
+                if _run_pytest([*cmd[:3], test_id, *cmd[4:]], test_dir, env, outcomes) is None:
+                    outcomes[test_id] = "CRASHED"
+            if not ids:
+                crashed.append(name)
     counts = {}
     for outcome in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
     print(f"{engine}: {counts}" + (f"; files that crashed: {crashed}" if crashed else ""))
     return outcomes
+
+
+def _run_pytest(cmd, test_dir, env, outcomes) -> bool | None:
+    """Run pytest, record each test's outcome; None when the process crashed or hung."""
+    try:
+        done = subprocess.run(
+            cmd, cwd=test_dir, env=env, capture_output=True, text=True, timeout=600
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    found = False
+    for line in done.stdout.splitlines():
+        m = re.match(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", line)
+        if m:
+            outcomes[m.group(2)] = m.group(1)
+            found = True
+    if done.returncode not in (0, 1, 5) and not found:
+        return None
+    return found
+
+
+def _collect(cmd, test_dir, env) -> list[str]:
+    done = subprocess.run([*cmd[:4], "--collect-only", *cmd[4:]], cwd=test_dir, env=env,
+                          capture_output=True, text=True, timeout=600)
+    return [line.strip() for line in done.stdout.splitlines() if "::" in line]
 
 
 def main(argv=None) -> int:
@@ -142,6 +161,13 @@ def main(argv=None) -> int:
             f"ruzu passes {len(ruzu_pass & kuzu_pass)} of the {len(kuzu_pass)} tests Kùzu "
             f"passes ({len(ruzu_pass)} in all)"
         )
+        per_file: dict[str, list[int]] = {}
+        for test in kuzu_pass:
+            counts = per_file.setdefault(test.split("::")[0], [0, 0])
+            counts[0] += test in ruzu_pass
+            counts[1] += 1
+        print("per file (ruzu / Kùzu passes): " + ", ".join(
+            f"{name[5:-3]} {a}/{b}" for name, (a, b) in sorted(per_file.items())))
         if args.verbose:
             for test in sorted(kuzu_pass - ruzu_pass):
                 print(f"  not passing: {test} ({results['ruzu'].get(test, '?')})")

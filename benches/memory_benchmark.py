@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _harness as H  # noqa: E402
 
-from ruzu import datagen  # noqa: E402
+from ruzu.testing import datagen  # noqa: E402
 
 LIMIT = 500 * H.MB
 SPREAD_LIMIT = 100 * H.MB

@@ -6,9 +6,9 @@
 * cold JIT compile time (a subprocess with an empty ``NUMBA_CACHE_DIR``) beside the time of the
   same run with that cache filled.
 
-The data is generated once per session by ``ruzu.datagen`` outside every timed region (size per
-file: ``RUZU_BENCH_SIZE``, default 20M = 20 * 10**6 bytes), and one tiny import per kind warms
-the JIT before any timing. Each round gets a fresh database from an untimed ``setup``.
+The data is generated once per session by ``ruzu.testing.datagen`` outside every timed region
+(size per file: ``RUZU_BENCH_SIZE``, default 20M = 20 * 10**6 bytes), and one tiny import per
+kind warms the JIT before any timing. Each round gets a fresh database from an untimed ``setup``.
 
 Peak RSS beside time: ``setup`` resets the process's peak (``/proc/self/clear_refs`` ← 5) and
 the round's VmHWM is stored in ``extra_info["peak_rss_mb"]`` and its rise above the RSS at the
@@ -32,11 +32,11 @@ import time
 import pytest
 
 import ruzu
-from ruzu import datagen
 from ruzu.csv.config import CsvImportConfig
 from ruzu.csv.parser import BatchParser, FieldSpec, read_header
 from ruzu.csv.progress import peak_rss
 from ruzu.csv.reader import CsvSource
+from ruzu.testing import datagen
 from ruzu.types import LogicalType
 
 SIZE = datagen.parse_size(os.environ.get("RUZU_BENCH_SIZE", "20M"))

@@ -63,7 +63,8 @@ class Database:
                  buffer_pool_size: int | None = None,
                  database_path: str | os.PathLike | None = None,
                  query_memory_limit: int | None = None,
-                 max_db_size: int = 1 << 43) -> None:
+                 max_db_size: int = 1 << 43, max_num_threads: int = 0,
+                 auto_checkpoint: bool = True, checkpoint_threshold: int = -1) -> None:
         """``buffer_pool_size`` is Kùzu's bound on the memory the database uses, in bytes
         (0 or None: no bound of its own). Here it is the default query memory budget (when
         ``query_memory_limit`` is not given) and caps the working memory of every import into
@@ -71,6 +72,12 @@ class Database:
         pool warns)."""
         from .query.options import validate_limit
 
+        _check_checkpointing(auto_checkpoint, checkpoint_threshold)
+        if isinstance(max_num_threads, bool) or not isinstance(max_num_threads, int) or (
+                max_num_threads < 0):
+            raise ConfigError(f"max_num_threads must be a non-negative int, not "
+                              f"{max_num_threads!r}")
+        self.max_num_threads = max_num_threads  # default threads of its connections (0: ours)
         self.buffer_pool_size = _validate_pool(buffer_pool_size)
         _check_kuzu_sizes(self.buffer_pool_size, max_db_size)
         # bytes a query's intermediate results may use (None: a quarter of the memory)
@@ -458,7 +465,8 @@ class Connection:
 
         self.database = database
         self._closed = False
-        self.options = QueryOptions(threads=num_threads, memory_limit=query_memory_limit)
+        threads = num_threads or getattr(database, "max_num_threads", 0) or None
+        self.options = QueryOptions(threads=threads, memory_limit=query_memory_limit)
         self._interrupt = threading.Event()
 
     @property
@@ -555,3 +563,15 @@ def _check_kuzu_sizes(buffer_pool_size, max_db_size) -> None:
     if max_db_size != 1 << 43:
         raise ConfigError("max_db_size other than the default is not supported: ruzu maps its "
                           "files and has no database-size cap")
+
+
+def _check_checkpointing(auto_checkpoint, checkpoint_threshold) -> None:
+    """Kùzu's WAL settings. ruzu has no write-ahead log: every commit writes its files and a
+    new manifest, a checkpoint per transaction. That is ``auto_checkpoint=True`` with any
+    threshold reached at once; other settings are refused rather than ignored."""
+    if auto_checkpoint is not True:
+        raise ConfigError("auto_checkpoint=False is not supported: ruzu has no write-ahead "
+                          "log; every commit is checkpointed (written to the database files)")
+    if checkpoint_threshold != -1:
+        raise ConfigError("checkpoint_threshold is not supported: ruzu has no write-ahead log; "
+                          "every commit is checkpointed (written to the database files)")

@@ -38,6 +38,8 @@ QUERIES = [
     "MATCH (u:User)-[:Knows]->(v:User) RETURN u.uid, count(*) ORDER BY u.uid",
     # paths counted from few sources: the overflow-checked neighbour sum
     "MATCH (a:Person {id: 7})-[:Follows]->(:Person)-[:Follows]->(c:Person) RETURN count(*)",
+    # checked INT64 arithmetic on two columns
+    "MATCH (a:Person)-[:Follows]->(b:Person) RETURN sum(a.age + b.age), sum(a.age * b.age)",
 ]
 
 

@@ -14,6 +14,7 @@ values natively (arrow_values.py): strings inside them come back exactly.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 
@@ -202,14 +203,17 @@ def _numeric_list_text(col):
     if not (pa.types.is_list(typ) or pa.types.is_fixed_size_list(typ)) or not (
             pa.types.is_integer(typ.value_type) or pa.types.is_floating(typ.value_type)):
         return None
-    values = col.flatten()
-    if values.null_count:
-        return None
+    # the child values every row spans, NULL rows included (flatten() skips a NULL row's
+    # values, which a fixed-size list still has: the offsets would run past them)
     if pa.types.is_fixed_size_list(typ):
         offsets = np.arange(len(col) + 1, dtype=np.int64) * typ.list_size
+        values = col.values.slice(col.offset * typ.list_size, len(col) * typ.list_size)
     else:
         offsets = np.asarray(col.offsets, dtype=np.int64)
+        values = col.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
         offsets = offsets - offsets[0]
+    if values.null_count:
+        return None
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), pc.cast(values, pa.string()),
                                           mask=col.is_null() if col.null_count else None)
     return pc.binary_join_element_wise("[", pc.binary_join(lists, ","), "]", "")
@@ -235,6 +239,10 @@ def kuzu_text(value, typ=None) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, dt.timedelta):  # an INTERVAL as Kùzu's interval text reads it
+        sign = "-" if value < dt.timedelta(0) else ""
+        value = abs(value)
+        return f"{sign}{value.days} days {value.seconds} seconds {value.microseconds} us"
     text = str(value)
     if text == "" or text != text.strip() or any(c in _SPECIAL for c in text):
         return f'"{text}"' if "'" in text else f"'{text}'"

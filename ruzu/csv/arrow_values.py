@@ -318,7 +318,16 @@ def _leaf_text(arr, typ, valid, where, nulls) -> Parsed:
     import pyarrow as pa
 
     try:
-        text = arr.cast(pa.large_string())
+        if pa.types.is_duration(arr.type):  # its text is a bare number: say the unit
+            import pyarrow.compute as pc
+
+            unit = {"s": " seconds", "ms": " milliseconds", "us": " us", "ns": None}
+            if unit[arr.type.unit] is None:
+                raise Unsupported
+            text = pc.binary_join_element_wise(arr.cast(pa.int64()).cast(pa.large_string()),
+                                               unit[arr.type.unit], "")
+        else:
+            text = arr.cast(pa.large_string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         raise Unsupported from None
     spans = _bytes(text, valid)

@@ -8,13 +8,14 @@ transaction through the importer (``write_values.arrow_rows``)."""
 
 from __future__ import annotations
 
-from ..errors import CatalogError, CsvError, DuplicateKeyError, QueryError
+from ..errors import CatalogError, DuplicateKeyError, QueryError
 from ..query import ast
 from ..query.syntax.walk import mentioned
 from ..types import LogicalType
 from .merge import identity, merged
+from .set_props import SetStep, Updates, check_rel_target, check_target
 from .write_steps import NodeStep, RelRef, RelStep, WriteGroup
-from .write_values import arrow_rows, column_text
+from .write_values import arrow_rows, check_loaded, column_text, import_config
 
 
 class PatternWriter:
@@ -26,11 +27,18 @@ class PatternWriter:
         self.columns: dict[str, ast.Expr] = {}  # evaluated by the reading part
         self.groups: list[WriteGroup] = []
         self.rel_ends: dict[str, tuple[str, str]] = {}  # relationship variable → its nodes
+        self.set_targets: set[str] = set()  # variables whose properties a SET changes
+        self.bound_rels: set[str] = set()  # relationship variables of the reading part
         self._anon = 0
 
     # ------------------------------------------------------------------ binding
 
     def add(self, clause) -> None:
+        if isinstance(clause, ast.SetClause):
+            group = WriteGroup(False)
+            group.sets = [self._set_step(item) for item in clause.items]
+            self.groups.append(group)
+            return
         group = WriteGroup(isinstance(clause, ast.Merge), patterns=clause.patterns)
         for path in clause.patterns:
             if path.variable:
@@ -41,7 +49,22 @@ class PatternWriter:
                 self._rel(rel, names[i], names[i + 1], group)
         if group.merge:
             self._on_create(clause.on_create, group)
+            group.sets = [self._set_step(item) for item in clause.on_match]
         self.groups.append(group)
+
+    def _set_step(self, item: ast.SetItem) -> SetStep:
+        var = item.variable
+        if var not in self.bound and var not in self.declared:
+            raise QueryError(f"Binder exception: Variable {var} is not in scope.")
+        if var in self.rel_ends:
+            check_rel_target(self.catalog, self.declared[var], item.key, var)
+        elif var in self.declared:
+            check_target(self.catalog, self.declared[var], item.key, var)
+        else:
+            self._value(f"__v_{var}", ast.Variable(var))
+        step = SetStep(var, item.key, self._expression(item.value))
+        self.set_targets.add(var)
+        return step
 
     def _node(self, node: ast.NodePattern, group: WriteGroup) -> str:
         var = node.variable
@@ -133,6 +156,10 @@ class PatternWriter:
         if unknown:
             raise QueryError(f"a property value that uses {sorted(unknown)[0]}, a variable "
                              "this statement creates, is not supported")
+        changed = mentioned(expr) & self.set_targets
+        if changed:
+            raise QueryError(f"a value that reads {sorted(changed)[0]} after a SET of it in "
+                             "the same statement is not supported")
         name = f"__e{len(self.columns)}"
         self.columns[name] = expr
         return name
@@ -154,15 +181,42 @@ class PatternWriter:
                     matches = ([creations.merged[key]] if key in creations.merged
                                else merged(self, group, row, env))
                     if matches:
-                        following += [{**env, **m} for m in matches]
+                        for m in matches:
+                            following.append({**env, **m})
+                            self._set(group, row, following[-1], creations)
                         continue
                 env = dict(env)
+                if not group.merge and group.sets:
+                    self._set(group, row, env, creations)
+                    following.append(env)
+                    continue
                 self._create(group, row, env, creations)
                 if group.merge:
                     creations.merged[key] = {s.var: env[s.var] for s in group.steps if s.var}
                 following.append(env)
             envs = following
         return envs
+
+    def _set(self, group: WriteGroup, row: dict, env: dict, creations: Creations) -> None:
+        for step in group.sets:
+            target = env.get(step.var)
+            value = row[step.value]
+            if target is None:
+                bound = row.get(f"__v_{step.var}")
+                if isinstance(bound, dict) and "_src" in bound:  # a relationship of the reads
+                    names = {oid: name for name, oid in self.catalog.oids.items()}
+                    target = RelRef(bound["_label"], (names[bound["_src"]["table"]],
+                                                      names[bound["_dst"]["table"]]),
+                                    bound["_id"]["offset"])
+                else:
+                    target = self._bound_node(step.var, row, "SET")
+            if isinstance(target, RelRef):
+                check_rel_target(self.catalog, target.table, step.key, step.var)
+                creations.set_rel_property(target, step.key, value)
+                continue
+            table, key = target
+            check_target(self.catalog, table, step.key, step.var)
+            creations.set_property(table, key, step.key, value)
 
     def _create(self, group: WriteGroup, row: dict, env: dict, creations: Creations) -> None:
         for step in group.steps:
@@ -179,11 +233,11 @@ class PatternWriter:
                 if step.var:
                     env[step.var] = ref
 
-    def _bound_node(self, var: str, row: dict) -> tuple[str, object]:
+    def _bound_node(self, var: str, row: dict, what: str = "CREATE") -> tuple[str, object]:
         value = row.get(f"__v_{var}")
         if value is None:
-            raise QueryError(f"Runtime exception: cannot create a relationship to {var}: it "
-                             "is NULL (an OPTIONAL MATCH found nothing)")
+            raise QueryError(f"Runtime exception: {what} on {var}, which is NULL (an OPTIONAL "
+                             "MATCH found nothing), is not supported")
         if not isinstance(value, dict) or "_label" not in value or "_src" in value:
             raise QueryError(f"Binder exception: {var} is not a node.")
         label = value["_label"]
@@ -206,6 +260,9 @@ class Creations:
         self.rels: dict[tuple[str, tuple[str, str]], list[tuple]] = {}
         self._serial: dict[str, int] = {}
         self.merged: dict[tuple, dict] = {}  # MERGE patterns created, → their nodes
+        self.created: dict[tuple[str, str], dict] = {}  # (table, key text) → new row
+        self.updates = Updates(db)
+        self.created_rels: dict[int, dict] = {}  # id(RelRef) → values of a new relationship
 
     def add_node(self, table: str, values: dict):
         schema = self.db.catalog.node(table)
@@ -227,7 +284,18 @@ class Creations:
                                     "primary key column.")
         seen.add(text)
         rows.append(values)
+        self.created[(table, text)] = values
         return key
+
+    def set_property(self, table: str, key, column: str, value) -> None:
+        schema = self.db.catalog.node(table)
+        text = column_text(key, schema.column(schema.primary_key).type)
+        row = self.created.get((table, text))
+        if row is None:
+            self.updates.set(table, key, column, value)
+        else:
+            column_text(value, schema.column(column).type)  # CREATE's kind checks
+            row[column] = value
 
     def _next_serial(self, table: str) -> int:
         if table not in self._serial:
@@ -258,24 +326,34 @@ class Creations:
                              + ", ".join(f"{a} to {b}" for a, b in schema.pairs))
         ref = RelRef(table, pair)
         self.rels.setdefault((table, pair), []).append((src[1], dst[1], values, ref))
+        self.created_rels[id(ref)] = values
         return ref
+
+    def set_rel_property(self, ref: RelRef, column: str, value) -> None:
+        values = self.created_rels.get(id(ref))
+        if values is None:
+            self.updates.set_rel(ref.table, ref.pair, ref.offset, column, value)
+        else:
+            column_text(value, self.db.catalog.rel(ref.table).column(column).type)
+            values[column] = value
 
     def commit(self) -> None:
         """Append every new row in one transaction (node tables, then rel tables)."""
-        if not self.nodes and not self.rels:
+        if not self.nodes and not self.rels and self.updates.empty:
             return
         from ..csv.node_loader import load_nodes
         from ..csv.rel_loader import load_relationships
 
         db = self.db
         with db._write() as txn:
+            self.updates.rewrite(txn)
             for table, rows in self.nodes.items():
                 schema = db.catalog.node(table)
                 cols = [c for c in schema.columns if c.type is not LogicalType.SERIAL]
                 data = [[r.get(c.name) for c in cols] for r in rows]
                 with arrow_rows([c.name for c in cols], [c.type for c in cols], data) as name:
-                    cfg = _config(tuple(c.name for c in cols))
-                    _check(load_nodes(txn, schema, name, cfg, None, None), len(rows))
+                    cfg = import_config(tuple(c.name for c in cols))
+                    check_loaded(load_nodes(txn, schema, name, cfg, None, None), len(rows))
             for (table, pair), rows in self.rels.items():
                 schema = db.catalog.rel(table)
                 ends = [db.catalog.node(t) for t in pair]
@@ -289,21 +367,5 @@ class Creations:
                 names = ["from", "to", *schema.column_names]
                 with arrow_rows(names, types, data) as name:
                     result = load_relationships(txn, schema, pair, db.catalog, name,
-                                                _config(None), None, None)
-                    _check(result, len(rows))
-
-
-def _config(columns):
-    from ..csv.config import CsvImportConfig
-    from .copy import ARROW_CSV
-
-    settings = {"column_mapping": "position", "threads": 1, **ARROW_CSV}
-    if columns is not None:
-        settings["columns"] = columns
-    return CsvImportConfig(**settings)
-
-
-def _check(result, expected: int) -> None:
-    if result.rows_imported != expected:
-        raise CsvError(f"write stopped: {expected - result.rows_imported} of {expected} rows "
-                       "were not written")
+                                                import_config(None), None, None)
+                    check_loaded(result, len(rows))

@@ -36,8 +36,10 @@ class RelRef:
 
 @dataclass
 class WriteGroup:
-    """The steps of one CREATE clause, or of one MERGE clause (its patterns as one)."""
+    """The steps of one CREATE clause, of one MERGE clause (its patterns as one), or the
+    items of one SET clause."""
 
     merge: bool
     steps: list = field(default_factory=list)
     patterns: tuple = ()
+    sets: list = field(default_factory=list)  # SET items, or MERGE's ON MATCH SET items

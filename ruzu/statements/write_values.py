@@ -12,8 +12,10 @@ import decimal
 import itertools
 import uuid
 
-from ..errors import QueryError
+from ..csv.config import CsvImportConfig
+from ..errors import CsvError, QueryError
 from ..types import LogicalType, is_composite
+from .copy import ARROW_CSV
 
 _SPECIAL = set(",[]{}'\":=")
 _NAMES = itertools.count(1)
@@ -175,3 +177,17 @@ def _leaves(value, typ):
         types = dict(typ.fields)
         return {k: _leaves(v, types[k]) for k, v in value.items()}
     return value
+
+
+def import_config(columns) -> CsvImportConfig:
+    """How the importer reads a batch of written rows (columns by position, one thread)."""
+    settings = {"column_mapping": "position", "threads": 1, **ARROW_CSV}
+    if columns is not None:
+        settings["columns"] = columns
+    return CsvImportConfig(**settings)
+
+
+def check_loaded(result, expected: int) -> None:
+    if result.rows_imported != expected:
+        raise CsvError(f"write stopped: {expected - result.rows_imported} of {expected} rows "
+                       "were not written")

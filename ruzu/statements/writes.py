@@ -13,33 +13,26 @@ How a write statement runs, as one transaction:
 4. A RETURN after the writes runs as a read query on the committed database, over the rows
    the writes bound (``write_return.py``).
 
-SET, DELETE and DETACH DELETE are refused with an error naming the clause (ruzu's storage is
-append-only)."""
+SET n.p = … on nodes rewrites the changed tables in the same transaction (``set_props.py``),
+and so do DELETE and DETACH DELETE (``delete.py``)."""
 
 from __future__ import annotations
 
 from ..errors import QueryError
 from ..query import QueryResult, ast, run_query
 from .creation import Creations, PatternWriter
-from .write_return import run_tail, tail_variables
-
-_UNSUPPORTED = {ast.SetClause: "SET", ast.Delete: "DELETE"}
+from .delete import Deletions
+from .write_return import TailPlan, tail_variables
 
 
 def run_write(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     reads, writes, tail = _split(query)
-    for clause in writes:
-        name = _UNSUPPORTED.get(type(clause))
-        if name is not None:
-            if name == "DELETE" and clause.detach:
-                name = "DETACH DELETE"
-            raise QueryError(f"{name} is not supported: ruzu's tables are append-only "
-                             "(CREATE, MERGE and COPY add rows)")
-        if isinstance(clause, ast.Merge) and clause.on_match:
-            raise QueryError("MERGE … ON MATCH SET is not supported: ruzu's tables are "
-                             "append-only (SET cannot change a stored row)")
+    if any(isinstance(c, ast.Delete) for c in writes):
+        return _run_delete(db, reads, writes, tail, params, text)
     bound = _bound_variables(reads)
     writer = PatternWriter(db, bound)
+    writer.bound_rels = {r.variable for c in reads if isinstance(c, ast.Match)
+                         for p in c.patterns for r in p.rels if r.variable} & bound
     for clause in writes:
         writer.add(clause)
     db._check_writable()
@@ -53,9 +46,10 @@ def run_write(db, query: ast.Query, params: dict, text: str) -> QueryResult:
     rows = _evaluate(db, reads, writer, params, text)
     creations = Creations(db)
     bindings = [(row, env) for row in rows for env in writer.apply(row, creations)]
+    plan = TailPlan(db, tail, bindings, names, writer.rel_ends) if tail else None
     creations.commit()
-    if tail:
-        return run_tail(db, tail, bindings, names, writer.rel_ends, params, text)
+    if plan is not None:
+        return plan.run(params, text)
     return QueryResult.from_rows([], [])
 
 
@@ -105,3 +99,29 @@ def _evaluate(db, reads, writer: PatternWriter, params: dict, text: str) -> list
     query = ast.Query((*reads, ast.Return(ast.Projection(tuple(items)))))
     result = run_query(db, query, params, f"{text}\x00write-values")
     return [dict(zip(names, row, strict=True)) for row in result.get_all()]
+
+
+def _run_delete(db, reads, writes, tail, params: dict, text: str) -> QueryResult:
+    """[reads] DELETE a, … / DETACH DELETE a, … (delete.py)."""
+    if tail or not all(isinstance(c, ast.Delete) for c in writes):
+        raise QueryError("DELETE together with RETURN or with CREATE, MERGE or SET in one "
+                         "statement is not supported: run them as separate statements")
+    bound = _bound_variables(reads)
+    names = []
+    for clause in writes:
+        for expr in clause.expressions:
+            if not isinstance(expr, ast.Variable):
+                raise QueryError("DELETE takes node or relationship variables")
+            if expr.name not in bound:
+                raise QueryError(f"Binder exception: Variable {expr.name} is not in scope.")
+            names.append(expr.name)
+    db._check_writable()
+    items = [ast.ProjectionItem(ast.Variable(n), f"__v_{n}", n) for n in dict.fromkeys(names)]
+    query = ast.Query((*reads, ast.Return(ast.Projection(tuple(items)))))
+    result = run_query(db, query, params, f"{text}\x00delete-values")
+    deletions = Deletions(db, detach=all(c.detach for c in writes))
+    for row in result.get_all():
+        for name, value in zip(dict.fromkeys(names), row, strict=True):
+            deletions.add(name, value)
+    deletions.commit()
+    return QueryResult.from_rows([], [])

@@ -13,7 +13,8 @@ pure function of its sizes and seed:
 
 Integer and plain-text columns are written by :func:`format_rows` (vectorised digit arithmetic,
 no per-row Python); the property graph, whose fields need quoting, by Python's ``csv`` module.
-The byte-sized benchmark files of the import benchmarks are ``ruzu.datagen``'s (numba kernels).
+The byte-sized files of the import benchmarks are this kit's other generator,
+:mod:`ruzu.testing.datagen` (numba kernels, any size in bytes).
 """
 
 from __future__ import annotations

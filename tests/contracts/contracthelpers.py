@@ -6,7 +6,7 @@ numpy, numba, JIT code and every buffer — what ``shared/design/import-pipeline
 memory), ``jit_compiles`` and, when asked, the progress samples ``[stage, bytes_read, rss]``.
 A node import creates the database; an edge import opens the one its node import left.
 
-As a module it generates the inputs (``ruzu.datagen``) and starts the children. MB = 10**6.
+As a module it generates the inputs (``ruzu.testing.datagen``) and starts the children. MB = 10**6.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class Input:
 
 
 def generate(folder, kind: str, size: int) -> Input:
-    from ruzu import datagen
+    from ruzu.testing import datagen
 
     folder = os.fspath(folder)
     os.makedirs(folder, exist_ok=True)
@@ -100,7 +100,7 @@ def generate(folder, kind: str, size: int) -> Input:
 
 
 def _spec(inp: Input, file: str, db: str, samples: bool, config: dict | None) -> dict:
-    from ruzu import datagen
+    from ruzu.testing import datagen
 
     return {"file": file, "db": os.fspath(db), "csv": inp.nodes if file == "nodes" else inp.edges,
             "columns": datagen.node_columns(inp.kind), "samples": samples,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ruzu import datagen
+from ruzu.testing import datagen
 
 
 @pytest.mark.parametrize(

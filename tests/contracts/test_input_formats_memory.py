@@ -13,7 +13,7 @@ import pytest
 LIMIT = 500_000_000
 CHILD = r"""
 import json, sys, ruzu
-from ruzu import datagen
+from ruzu.testing import datagen
 path, db = sys.argv[1], sys.argv[2]
 d = ruzu.Database(db)
 d.create_node_table("Person", datagen.node_columns("ordered"), "id")
@@ -33,7 +33,7 @@ def inputs(tmp_path_factory):
     import pyarrow.parquet as pq
     import zstandard
 
-    from ruzu import datagen
+    from ruzu.testing import datagen
 
     d = tmp_path_factory.mktemp("formats")
     csv = d / "nodes.csv"

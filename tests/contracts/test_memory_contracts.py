@@ -24,7 +24,7 @@ import shutil
 import numpy as np
 import pytest
 
-from ruzu import datagen
+from ruzu.testing import datagen
 from tests.contracts.contracthelpers import (
     FILES,
     KINDS,

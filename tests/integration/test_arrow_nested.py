@@ -177,3 +177,26 @@ def test_adversarial_strings_round_trip(rows, batch_rows):
             db.execute(SCHEMA)
             db.execute(f"COPY T FROM '{tmp}/t.parquet'")
             assert db.execute(DUMP).get_all() == _source_rows(table)
+
+
+def test_null_rows_of_numeric_lists_like_kuzu(tmp_path):
+    """A NULL row of a fixed-size list still owns its child values in Arrow (a variable list
+    may too, after slicing): the rows after it keep their own values."""
+    kuzu = pytest.importorskip("kuzu")
+    frame = pa.table({
+        "id": list(range(6)),
+        "a": pa.array([[1.5, 2.0], None, [3.0, 4.0], None, None, [5.0, 6.5]],
+                      pa.list_(pa.float64(), 2)),
+        "l": pa.array([[9], [1], None, [2, 3], [], [4]], pa.list_(pa.int64())),
+    }).slice(1)
+    schema = "CREATE NODE TABLE T(id INT64, a DOUBLE[2], l INT64[], PRIMARY KEY(id))"
+    answers = []
+    for module in (ruzu, kuzu):
+        db = module.Database(str(tmp_path / module.__name__))
+        conn = module.Connection(db)
+        conn.execute(schema)
+        conn.execute("COPY T FROM frame")
+        answers.append(conn.execute("MATCH (t:T) RETURN t.id, t.a, t.l ORDER BY t.id").get_all())
+        db.close()
+    assert answers[0] == answers[1] == [[i, *v] for i, *v in zip(*frame.to_pydict().values(),
+                                                                  strict=True)]

@@ -174,3 +174,36 @@ def test_parameter_errors_as_kuzus(tmp_path):
     for c in (kconn, conn):
         with pytest.raises(RuntimeError, match="Parameters must be a dict"):
             c.execute("RETURN $x", ["x"])
+
+
+def test_checkpoint_settings_kuzu_accepts_are_ours_or_refused(tmp_path):
+    """ruzu has no write-ahead log (every commit is checkpointed): Kùzu's defaults describe
+    it; anything else is refused, not ignored."""
+    with ruzu.Database(str(tmp_path / "a"), auto_checkpoint=True, checkpoint_threshold=-1):
+        pass
+    with pytest.raises(ruzu.ConfigError, match="auto_checkpoint"):
+        ruzu.Database(str(tmp_path / "b"), auto_checkpoint=False)
+    with pytest.raises(ruzu.ConfigError, match="checkpoint_threshold"):
+        ruzu.Database(str(tmp_path / "c"), checkpoint_threshold=1234)
+
+
+def test_max_num_threads_is_the_default_of_connections(tmp_path):
+    with ruzu.Database(str(tmp_path / "db"), max_num_threads=3) as db:
+        assert ruzu.Connection(db).options.threads == 3
+        assert ruzu.Connection(db, num_threads=2).options.threads == 2
+    with pytest.raises(ruzu.ConfigError):
+        ruzu.Database(str(tmp_path / "e"), max_num_threads=-1)
+
+
+def test_a_locked_database_says_so_in_kuzus_words(tmp_path):
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "db")
+    for module in ("ruzu", "kuzu"):
+        db = __import__(module).Database(path + module)
+        code = f"import {module}; {module}.Database({path + module!r})"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+        db.close()
+        assert "IO exception: Could not set lock on file" in done.stderr, module

@@ -72,3 +72,42 @@ def _approx(value):
     if isinstance(value, dict):
         return {k: _approx(v) for k, v in value.items()}
     return value
+
+
+@pytest.mark.parametrize("fn", ["array_cosine_similarity", "array_inner_product",
+                                "array_dot_product", "array_squared_distance", "array_distance"])
+def test_array_vector_functions_as_kuzu(tmp_path, fn):
+    """On DOUBLE[3] columns (Kùzu 0.11.3 sums in float: compared to 1e-6)."""
+    answers = []
+    for module in (ruzu, kuzu):
+        db = module.Database(str(tmp_path / module.__name__))
+        conn = module.Connection(db)
+        conn.execute("CREATE NODE TABLE N(id STRING, e DOUBLE[3], PRIMARY KEY(id))")
+        conn.execute("CREATE (:N {id: 'a', e: $e})", {"e": [3, 5, 2]})
+        conn.execute("CREATE (:N {id: 'b', e: [1.0, 0.0, -2.5]})")
+        answers.append([
+            conn.execute(f"MATCH (n:N) RETURN n.id, {fn}(n.e, $v) ORDER BY n.id",
+                         {"v": [4.3, 5.2, 6.7]}).get_all(),
+            conn.execute(f"MATCH (n:N), (m:N) RETURN n.id, m.id, {fn}(n.e, m.e) "
+                         "ORDER BY n.id, m.id").get_all(),
+        ])
+        db.close()
+    ours, theirs = answers
+    for mine, kuzus in zip(ours, theirs, strict=True):
+        assert [r[:-1] for r in mine] == [r[:-1] for r in kuzus]
+        assert [r[-1] for r in mine] == pytest.approx([r[-1] for r in kuzus], rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("text", ["\\x62\\x61z", "plain", "", "\\x00\\xFF\\xaa", "\\xZZ",
+                                  "ab\\xZ1cd", "a\\x4", "é"])
+def test_blob_of_a_string_as_kuzu(tmp_path, text):
+    answers = []
+    for module in (ruzu, kuzu):
+        db = module.Database(str(tmp_path / module.__name__))
+        conn = module.Connection(db)
+        try:
+            answers.append(conn.execute("RETURN BLOB($s)", {"s": text}).get_all())
+        except RuntimeError as e:
+            answers.append(str(e))
+        db.close()
+    assert answers[0] == answers[1]

@@ -119,7 +119,8 @@ def test_parameters(db):
         ("MATCH (a:Person) RETURN a LIMIT -1", QueryError, ["LIMIT"]),
         ("MATCH (a:Person)", QueryError, ["RETURN"]),
         ("MATCH (a:Person) MERGE (b:Person) RETURN a", QueryError, ["primary key id"]),
-        ("MATCH (a:Person) DELETE a", QueryError, ["DELETE"]),
+        ("MATCH (a:Person) DELETE a RETURN a", QueryError, ["DELETE", "RETURN"]),
+        ("MATCH (a:Person) DELETE a", ruzu.ReadOnlyError, ["read-only"]),
     ],
 )
 def test_errors_name_the_problem(db, query, error, words):

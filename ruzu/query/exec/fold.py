@@ -172,6 +172,7 @@ class FoldOperator:
             else np.ascontiguousarray(offsets, np.int64)
         )
         out = np.zeros(len(sources), np.int64)
+        zeros = True  # out untouched so far (its pages not even mapped: calloc)
         for trav in tree.rel.traversals:
             p_table, c_table = trav.tables_from(tree.parent_side)
             if p_table != parent_table or c_table not in g:
@@ -180,8 +181,10 @@ class FoldOperator:
             emask = self.edge_mask(tree.rel, trav.key)
             weights = g[c_table]
             if weights is None and emask is None:
-                out = checked.int_binary("+", out, self.graph.degrees(trav.key, direction)[sources],
-                                         True)
+                degrees = self.graph.degrees(trav.key, direction)[sources].astype(
+                    np.int64, copy=False)  # a new array
+                out = degrees if zeros else checked.int_binary("+", out, degrees, True)
+                zeros = False
                 continue
             indptr, nbrs, eids = self.graph.csr(trav.key, direction)
             if weights is None:
@@ -197,6 +200,7 @@ class FoldOperator:
                 sources,
                 out,
             )
+            zeros = False
         if offsets is None:
             self._counts[memo_key] = out
         return out

@@ -8,6 +8,7 @@ NULL for a NULL argument. Lists are 1-based; a negative index counts from the en
 from __future__ import annotations
 
 import functools
+import math
 import uuid
 
 import numpy as np
@@ -152,6 +153,35 @@ def _uuid(text):
         raise QueryError(f"Conversion exception: Invalid UUID: {text}") from None
 
 
+def _blob(text):
+    """Kùzu's BLOB(string): ASCII characters as they are, ``\\xHH`` one byte each."""
+    if isinstance(text, bytes | bytearray):
+        return bytes(text)
+    text = str(text)
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        if text.startswith("\\x", i):
+            digits = text[i + 2 : i + 4]
+            where = "Conversion exception: Invalid hex escape code encountered in string -> " \
+                "blob conversion: "
+            if len(digits) != 2:
+                raise QueryError(where + "unterminated escape code at end of string")
+            if any(c not in "0123456789abcdefABCDEF" for c in digits):
+                raise QueryError(where + "\\x" + digits)
+            out.append(int(digits, 16))
+            i += 4
+            continue
+        if ord(text[i]) > 127:
+            raise QueryError("Conversion exception: Invalid byte encountered in STRING -> "
+                             "BLOB conversion. All non-ascii characters must be escaped with "
+                             "hex codes (e.g. \\xAA)")
+        out.append(ord(text[i]))
+        i += 1
+    return bytes(out)
+
+
+NESTED_FUNCTIONS["blob"] = (row_function(_blob), (1, 1))
 NESTED_FUNCTIONS["uuid"] = (row_function(_uuid), (1, 1))
 NESTED_FUNCTIONS["to_uuid"] = (row_function(_uuid), (1, 1))
 
@@ -179,6 +209,46 @@ NESTED_FUNCTIONS["__struct__"] = (row_function(_struct, null_args_ok=True), (0, 
 NESTED_FUNCTIONS["struct_pack"] = NESTED_FUNCTIONS["__struct__"]
 NESTED_FUNCTIONS["map"] = (row_function(_map), (2, 2))
 NESTED_FUNCTIONS["gen_random_uuid"] = (_random_uuids, (0, 0))
+
+
+def _array_function(name: str, combine):
+    """Kùzu's ARRAY_* vector functions (float arrays of equal size)."""
+
+    def apply(a, b):
+        if len(a) != len(b):
+            raise QueryError(f"Binder exception: {name.upper()} requires both arrays to have "
+                             "the same element type and size.")
+        if any(v is None for v in (*a, *b)):
+            return None
+        return combine([float(v) for v in a], [float(v) for v in b])
+
+    return row_function(apply)
+
+
+def _cosine(a, b):
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return sum(x * y for x, y in zip(a, b, strict=True)) / norm if norm else float("nan")
+
+
+def _inner(a, b):
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def _squared(a, b):
+    return sum((x - y) ** 2 for x, y in zip(a, b, strict=True))
+
+
+def _cross(a, b):
+    if len(a) != 3:
+        raise QueryError("ARRAY_CROSS_PRODUCT requires both arrays to have size 3.")
+    return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+
+
+for _name, _fn in (("array_cosine_similarity", _cosine), ("array_inner_product", _inner),
+                   ("array_dot_product", _inner), ("array_squared_distance", _squared),
+                   ("array_distance", lambda a, b: math.sqrt(_squared(a, b))),
+                   ("array_cross_product", _cross)):
+    NESTED_FUNCTIONS[_name] = (_array_function(_name, _fn), (2, 2))
 
 
 def struct_field(value: AnyVec, field: str, n: int) -> AnyVec:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .checked import checked_count_product, exact_sum, python_int
+from .checked import INT64_MAX, INT64_MIN, checked_count_product, exact_sum, python_int
 from .kinds import NUMPY_OF_KIND, common_kind, const_kind
 
 
@@ -350,7 +350,14 @@ class Frame:
     def scaled(self, factor: np.ndarray | int) -> Frame:
         """Every row standing for ``factor`` times as many matches: weights and folded sums
         and counts are multiplied (folded minima and maxima are not)."""
-        weights = checked_count_product(self.multiplicities(), factor)
+        if self.weights is not None:
+            weights = checked_count_product(self.weights, factor)
+        elif isinstance(factor, np.ndarray) and factor.dtype == np.int64:
+            weights = factor.copy()  # 1 * factor: one array, nothing to check
+        elif isinstance(factor, int) and INT64_MIN <= factor <= INT64_MAX:
+            weights = np.full(self.n, factor, np.int64)
+        else:
+            weights = checked_count_product(np.ones(self.n, np.int64), factor)
         columns = dict(self.columns)
         for name, vec in columns.items():
             if name.startswith(FOLDED) and not name.endswith(":ext"):

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._jit import kernel
+from .._jit import kernel
 
 KINDS = ("ordered", "random", "string", "wide", "uuid", "powerlaw")
 FILES = ("nodes", "edges")
