@@ -96,3 +96,18 @@ def test_array_vector_functions_as_kuzu(tmp_path, fn):
     for mine, kuzus in zip(ours, theirs, strict=True):
         assert [r[:-1] for r in mine] == [r[:-1] for r in kuzus]
         assert [r[-1] for r in mine] == pytest.approx([r[-1] for r in kuzus], rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("text", ["\\x62\\x61z", "plain", "", "\\x00\\xFF\\xaa", "\\xZZ",
+                                  "ab\\xZ1cd", "a\\x4", "é"])
+def test_blob_of_a_string_as_kuzu(tmp_path, text):
+    answers = []
+    for module in (ruzu, kuzu):
+        db = module.Database(str(tmp_path / module.__name__))
+        conn = module.Connection(db)
+        try:
+            answers.append(conn.execute("RETURN BLOB($s)", {"s": text}).get_all())
+        except RuntimeError as e:
+            answers.append(str(e))
+        db.close()
+    assert answers[0] == answers[1]

@@ -153,6 +153,35 @@ def _uuid(text):
         raise QueryError(f"Conversion exception: Invalid UUID: {text}") from None
 
 
+def _blob(text):
+    """Kùzu's BLOB(string): ASCII characters as they are, ``\\xHH`` one byte each."""
+    if isinstance(text, bytes | bytearray):
+        return bytes(text)
+    text = str(text)
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        if text.startswith("\\x", i):
+            digits = text[i + 2 : i + 4]
+            where = "Conversion exception: Invalid hex escape code encountered in string -> " \
+                "blob conversion: "
+            if len(digits) != 2:
+                raise QueryError(where + "unterminated escape code at end of string")
+            if any(c not in "0123456789abcdefABCDEF" for c in digits):
+                raise QueryError(where + "\\x" + digits)
+            out.append(int(digits, 16))
+            i += 4
+            continue
+        if ord(text[i]) > 127:
+            raise QueryError("Conversion exception: Invalid byte encountered in STRING -> "
+                             "BLOB conversion. All non-ascii characters must be escaped with "
+                             "hex codes (e.g. \\xAA)")
+        out.append(ord(text[i]))
+        i += 1
+    return bytes(out)
+
+
+NESTED_FUNCTIONS["blob"] = (row_function(_blob), (1, 1))
 NESTED_FUNCTIONS["uuid"] = (row_function(_uuid), (1, 1))
 NESTED_FUNCTIONS["to_uuid"] = (row_function(_uuid), (1, 1))
 
