@@ -46,6 +46,9 @@ def plan_text(db, stmt: ast.Statement, text: str) -> str:
     """The plan of a parsed read query (``EXPLAIN`` unwrapped) as text."""
     if isinstance(stmt, ast.Explain):
         stmt = stmt.statement
+    if ast.is_write(stmt):
+        raise QueryError("EXPLAIN of a write statement (CREATE, MERGE, SET, DELETE) is not "
+                         "supported: it shows the plan of read queries")
     graph = Graph(db)
     if isinstance(stmt, ast.Query):
         return explain_text(planned(graph, stmt, text), graph)
