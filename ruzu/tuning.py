@@ -41,6 +41,12 @@ CSR_STREAM_CHUNK = 1 << 20
 # instead of per parse batch (1 GB of edges: 130 K small writes took 5.3 s; grouped, far fewer).
 CSR_SCATTER_GROUP = 1 << 20
 
+# Nodes per CSR bucket at most (a power of two): the counting sort of a bucket then keeps its
+# counts and outputs in the cache (see ruzu/storage/csr.py, bucket_shift) ...
+CSR_BUCKET_NODES = 1 << 18
+# ... unless that opens more bucket files than this, per direction.
+CSR_MAX_BUCKETS = 256
+
 # -- the primary-key index (ruzu/storage/pk_index.py) --------------------------------------------
 # Bytes per key while a partition is sorted: hashes, offsets, order, sorted copies.
 INDEX_ENTRY_BYTES = 64

@@ -152,11 +152,6 @@ SIGNATURES = [
         'int64',
         'int64[1C]',
     )),
-    ('ruzu.storage._kernels', '_count_degrees', (
-        'int32[2C]',
-        'int64',
-        'int64[1C]',
-    )),
     ('ruzu.storage._kernels', '_csr_from_triples', (
         'int32[2C]',
         'int64',
@@ -206,12 +201,6 @@ SIGNATURES = [
         'uint64',
         'uint64',
         'int64[1C]',
-    )),
-    ('ruzu.storage._kernels', '_scatter_by_range', (
-        'int32[2C]',
-        'int64[1C]',
-        'int64[1C]',
-        'int32[2C]',
     )),
     ('ruzu.storage._kernels', '_scatter_triples', (
         'int32[1C]',

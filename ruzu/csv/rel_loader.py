@@ -315,8 +315,13 @@ class _Loader:
     def resolve_spilled(self) -> None:
         total = self.e_old + self.rows_seen
         mergers = []
+        shared = None
+        if self.resolvers[0].can_share_slices(self.resolvers[1]):
+            shared = self.resolvers[0].resolve_partitions(also=self.resolvers[1])
         for i, res in enumerate(self.resolvers):
-            if res.mode == "partitioned":
+            if shared is not None:
+                files = shared[i]
+            elif res.mode == "partitioned":
                 files = res.resolve_partitions()
             else:
                 f = self._direct_results.get(i)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._intrinsics import load8
+from .._intrinsics import load8, prefetch
 from .._jit import kernel
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -144,17 +144,18 @@ def _is_strictly_increasing(keys, prev):
 
 
 @kernel
-def _bucket_counts(keys, nodes_per_bucket, counts):
+def _bucket_counts(keys, bucket_shift, counts):
+    """Edges per bucket (bucket = node >> bucket_shift: a shift, not a 64-bit division)."""
     counts[:] = 0
     for i in range(keys.shape[0]):
-        counts[keys[i] // nodes_per_bucket] += 1
+        counts[keys[i] >> bucket_shift] += 1
 
 
 @kernel
-def _scatter_triples(keys, others, eids, nodes_per_bucket, starts, out):
+def _scatter_triples(keys, others, eids, bucket_shift, starts, out):
     """Stable scatter of (key, other, eid) rows into ``out`` [n, 3] grouped by bucket."""
     for i in range(keys.shape[0]):
-        b = keys[i] // nodes_per_bucket
+        b = keys[i] >> bucket_shift
         j = starts[b]
         out[j, 0] = keys[i]
         out[j, 1] = others[i]
@@ -309,17 +310,58 @@ def _order_by_part(part, bounds, order):
         fill[part[i]] = j + 1
 
 
+_PROBE_AHEAD = 8  # probes between a directory prefetch and its use (the keys: half of it)
+_SCAN_LIMIT = 16  # keys scanned linearly in a directory range before a binary search
+
+
 @kernel
 def _lookup_hashes(keys, directory, lo, shift, wanted, keys_h2, wanted_h2, use_h2, offsets, out):
     """Exact-match lookup of ``wanted`` (h1, and h2 when ``use_h2``) among the sorted hashes
     ``keys`` (with ``keys_h2``) of one index partition: ``out[i]`` = ``offsets`` of the match or
     -1. ``_search_radix`` plus the comparisons and the gather in one pass (the numpy version
-    spent 0.25 s in temporaries on 13 M probes)."""
+    spent 0.25 s in temporaries on 13 M probes).
+
+    A partition's slice is larger than the cache, so each probe costs dependent misses
+    (directory, then keys, then offsets). Software pipelining overlaps them: the directory
+    entry of probe ``i + 2A`` and the keys and offsets of probe ``i + A`` are prefetched while
+    probe ``i`` is resolved, and the ~4 keys of a directory range are scanned linearly (no
+    mispredicted binary-search branches). Measured on 4 M random probes, thread CPU time:
+    208 K keys 36 → 17 ns a probe, 1 M keys 65 → 27 ns, 4 M keys 114 → 44 ns."""
     n = keys.shape[0]
-    for i in range(wanted.shape[0]):
+    m = wanted.shape[0]
+    last = directory.shape[0] - 2
+    ahead = _PROBE_AHEAD
+    for i in range(m):
+        if i + 2 * ahead < m:
+            x2 = wanted[i + 2 * ahead]
+            if x2 >= lo and ((x2 - lo) >> shift) <= last:
+                prefetch(directory, (x2 - lo) >> shift)
+        if i + ahead < m:
+            x1 = wanted[i + ahead]
+            if x1 >= lo and ((x1 - lo) >> shift) <= last:
+                s = directory[(x1 - lo) >> shift]
+                prefetch(keys, s)
+                prefetch(offsets, s)
         x = wanted[i]
         out[i] = -1
-        j = _radix_lower_bound(keys, directory, lo, shift, x)
+        if x < lo:
+            j = 0
+        else:
+            d = (x - lo) >> shift
+            if d > last:
+                j, right = directory[last + 1], n
+            else:
+                j, right = directory[d], directory[d + 1]
+            stop = min(right, j + _SCAN_LIMIT)
+            while j < stop and keys[j] < x:
+                j += 1
+            if j == stop and j < right:  # a crowded range (skewed hashes): binary search
+                while j < right:
+                    mid = (j + right) // 2
+                    if keys[mid] < x:
+                        j = mid + 1
+                    else:
+                        right = mid
         while j < n and keys[j] == x:  # a run of equal h1 (rare for strings): match h2
             if not use_h2 or keys_h2[j] == wanted_h2[i]:
                 out[i] = offsets[j]
@@ -335,22 +377,21 @@ def _count_degrees(triples, lo, degrees):
 
 
 @kernel
-def _scatter_by_range(triples, starts, bounds, out):
+def _scatter_by_range(triples, lo, range_of, nparts, bounds, out):
     """Stable scatter of triples into ``out`` grouped by the node range they fall in
-    (``starts``: sorted range starts, the last one the end); ``bounds`` gets the group starts."""
-    nparts = starts.shape[0] - 1
+    (``range_of[v - lo]``: the range of node v); ``bounds`` gets the group starts. (A binary
+    search of the range starts per triple took 0.82 s of CPU on the 14 M hub-bucket edges of a
+    1 GB powerlaw file.)"""
     bounds[:] = 0
-    part = np.empty(triples.shape[0], np.int64)
     for i in range(triples.shape[0]):
-        p = np.searchsorted(starts, triples[i, 0], side="right") - 1
-        part[i] = p
-        bounds[p + 1] += 1
+        bounds[range_of[triples[i, 0] - lo] + 1] += 1
     for p in range(nparts):
         bounds[p + 1] += bounds[p]
     fill = bounds[:nparts].copy()
     for i in range(triples.shape[0]):
-        j = fill[part[i]]
+        p = range_of[triples[i, 0] - lo]
+        j = fill[p]
         out[j, 0] = triples[i, 0]
         out[j, 1] = triples[i, 1]
         out[j, 2] = triples[i, 2]
-        fill[part[i]] = j + 1
+        fill[p] = j + 1

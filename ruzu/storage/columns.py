@@ -95,7 +95,7 @@ class ColumnAppender:
         """``offsets`` int64[k + 1] relative to ``data`` (offsets[0] == 0)."""
         base = self._data.size
         self._data.append(data[: offsets[-1]])
-        self._offsets.append(offsets[1:] + base)
+        self._offsets.append(offsets[1:] + base, owned=True)
         self.num_rows += len(offsets) - 1
 
     def append_validity(self, valid: np.ndarray, first_row: int) -> None:

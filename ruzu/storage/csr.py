@@ -1,7 +1,7 @@
 """Building the forward and backward CSR of a rel-table pair with bounded memory.
 
 Edges arrive as (src, dst, edge id) batches in edge-id order. Each direction scatters them into
-node-range *bucket files* (bucket = node // nodes_per_bucket) sized so one bucket fits the
+node-range *bucket files* (bucket = node >> shift) sized so one bucket fits the
 budget; then every bucket is counting-sorted on its own and appended to the CSR files. Buckets
 are processed in node order, so the CSR files are written strictly sequentially.
 
@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ..tuning import CSR_BUCKET_NODES, CSR_MAX_BUCKETS
 from ..tuning import CSR_SCATTER_GROUP as SCATTER_GROUP
 from ..tuning import CSR_STREAM_CHUNK as STREAM_CHUNK
 from . import _kernels as K
@@ -34,12 +35,24 @@ def index_dtype(max_value: int) -> np.dtype:
     return np.dtype(np.int32) if max_value < 2**31 - 1 else np.dtype(np.int64)
 
 
+def bucket_shift(num_nodes: int, nbuckets: int) -> int:
+    """log2 of the nodes per bucket (bucket = node >> shift). At most what the budget allows
+    (``nbuckets`` buckets), and at most CSR_BUCKET_NODES so that a bucket's counting sort works
+    in the cache, unless that would open more than CSR_MAX_BUCKETS bucket files.
+    Measured (thread CPU, random targets): 810 K nodes / 680 K edges 23 ns an edge, 200 K nodes
+    / 300 K edges 6 ns."""
+    budget_nodes = max(1, -(-max(num_nodes, 1) // max(1, nbuckets)))
+    per = max(min(budget_nodes, CSR_BUCKET_NODES), -(-num_nodes // CSR_MAX_BUCKETS))
+    per = min(per, budget_nodes)
+    return max(0, per.bit_length() - 1)  # rounded down to a power of two: within both bounds
+
+
 class _Direction:
     def __init__(self, staging: str, name: str, num_nodes: int, nbuckets: int,
                  dtype: np.dtype) -> None:
         self.num_nodes = num_nodes
-        self.nbuckets = max(1, min(nbuckets, max(num_nodes, 1)))
-        self.per_bucket = max(1, -(-num_nodes // self.nbuckets))
+        self.shift = bucket_shift(num_nodes, nbuckets)
+        self.per_bucket = 1 << self.shift
         self.nbuckets = max(1, -(-num_nodes // self.per_bucket))
         self.dtype = dtype
         self.paths = [os.path.join(staging, f"csr-{name}-{b:05d}.spill")
@@ -57,13 +70,13 @@ class _Direction:
 
     def add(self, keys: np.ndarray, others: np.ndarray, eids: np.ndarray) -> None:
         counts = np.empty(self.nbuckets, np.int64)
-        K._bucket_counts(keys, self.per_bucket, counts)
+        K._bucket_counts(keys, self.shift, counts)
         starts = np.zeros(self.nbuckets + 1, np.int64)
         np.cumsum(counts, out=starts[1:])
         if len(self._out) < len(keys):
             self._out = np.empty((len(keys), 3), self.dtype)
         out = self._out
-        K._scatter_triples(keys, others, eids, self.per_bucket, starts[:-1].copy(), out)
+        K._scatter_triples(keys, others, eids, self.shift, starts[:-1].copy(), out)
         for b in np.flatnonzero(counts):
             self.files[b].write(memoryview(out[starts[b] : starts[b + 1]]).cast("B"))
         self.counts += counts
@@ -101,9 +114,9 @@ class _Direction:
         nbr = np.empty(len(triples), self.dtype)
         eid = np.empty(len(triples), self.dtype)
         K._csr_from_triples(triples, lo, indptr, nbr, eid)
-        self._apps[0].append(indptr[1:] + self._base)
-        self._apps[1].append(nbr)
-        self._apps[2].append(eid)
+        self._apps[0].append(indptr[1:] + self._base, owned=True)
+        self._apps[1].append(nbr, owned=True)
+        self._apps[2].append(eid, owned=True)
         self._base += len(triples)
 
     def _build_skewed(self, path: str, count: int, lo: int, hi: int, cap: int) -> None:
@@ -125,8 +138,9 @@ class _Direction:
                 files.append(open(sp, "wb"))  # noqa: SIM115 - closed below
             bounds = np.empty(len(starts), np.int64)
             rows = np.empty((step, 3), self.dtype)
+            range_of = np.repeat(np.arange(len(starts) - 1, dtype=np.int32), np.diff(starts))
             for chunk in self._chunks(path, count, step):
-                K._scatter_by_range(chunk, starts, bounds, rows)
+                K._scatter_by_range(chunk, lo, range_of, len(starts) - 1, bounds, rows)
                 for k in np.flatnonzero(bounds[1:] - bounds[:-1]):
                     files[k].write(memoryview(rows[bounds[k] : bounds[k + 1]]).cast("B"))
         finally:
@@ -138,8 +152,8 @@ class _Direction:
             if n > cap:  # one node (a hub): its triples are in edge-id order already
                 self._apps[0].append(np.array([self._base + n], np.int64))
                 for chunk in self._chunks(sp, n, step):
-                    self._apps[1].append(np.ascontiguousarray(chunk[:, 1]))
-                    self._apps[2].append(np.ascontiguousarray(chunk[:, 2]))
+                    self._apps[1].append(np.ascontiguousarray(chunk[:, 1]), owned=True)
+                    self._apps[2].append(np.ascontiguousarray(chunk[:, 2]), owned=True)
                 self._base += n
             else:
                 self._sort_segment(self._load(sp, n), sub_lo, sub_hi)
@@ -194,8 +208,9 @@ class CsrBuilder:
         self._groups = [np.empty((3, SCATTER_GROUP), self.dtype) for _ in range(2)]
         self._fill = 0
         self._current = 0
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ruzu-scatter")
-        self._job = None
+        # one worker per direction: the two scatters are independent (files, buffers)
+        self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ruzu-scatter")
+        self._jobs: list = []
         self.broken = False  # a scatter failed part-way: the bucket files are inconsistent
 
     def add(self, src: np.ndarray, dst: np.ndarray, eids: np.ndarray) -> None:
@@ -213,26 +228,26 @@ class CsrBuilder:
                 self._scatter()
 
     def _wait(self) -> None:
-        if self._job is not None:
-            job, self._job = self._job, None
+        jobs, self._jobs = self._jobs, []
+        failure = None
+        for job in jobs:  # both, even when the first failed: no scatter left running
             try:
                 job.result()
-            except BaseException:
+            except BaseException as e:
                 self.broken = True
-                raise
+                failure = failure or e
+        if failure is not None:
+            raise failure
 
     def _scatter(self) -> None:
         self._wait()
         if self._fill == 0:
             return
         src, dst, eids = self._groups[self._current][:, : self._fill]
-        self._job = self._worker.submit(self._scatter_both, src, dst, eids)
+        self._jobs = [self._worker.submit(self.fwd.add, src, dst, eids),
+                      self._worker.submit(self.bwd.add, dst, src, eids)]
         self._current ^= 1
         self._fill = 0
-
-    def _scatter_both(self, src, dst, eids) -> None:
-        self.fwd.add(src, dst, eids)
-        self.bwd.add(dst, src, eids)
 
     def add_existing(self, db_path: str, fwd: CsrState | None, bwd: CsrState | None) -> None:
         """Stream the committed CSRs into their own direction's buckets (each node's old edges

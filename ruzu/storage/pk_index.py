@@ -171,10 +171,11 @@ def build_hash_index(
     for p, (h1, h2, offs, found) in enumerate(ordered_map(sort_partition, parts, workers)):
         if found is not None:
             dups.append(found)
-        txn.appender(state.h1).append(h1)
+        # (fresh arrays of the sort: handed to the write-behind thread without a copy)
+        txn.appender(state.h1).append(h1, owned=True)
         if strings:
-            txn.appender(state.h2).append(h2)
-        txn.appender(state.offsets).append(offs)
+            txn.appender(state.h2).append(h2, owned=True)
+        txn.appender(state.offsets).append(offs, owned=True)
         written += len(h1)
         starts[p + 1] = written
     txn.appender(state.dir).append(starts)

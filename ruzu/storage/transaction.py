@@ -33,13 +33,16 @@ class FileAppender:
         self.unsynced = 0  # bytes written since the last (background) fdatasync
         self.fd = io.open_write(path, create=create)
 
-    def append(self, data) -> None:
+    def append(self, data, *, owned: bool = False) -> None:
+        """Append the bytes of ``data``. ``owned``: the caller hands the array over and never
+        changes it again (a fresh result, not a reused buffer), so the write-behind thread may
+        write it as it is; otherwise it gets a copy."""
         arr = np.ascontiguousarray(data).view(np.uint8)  # raw bytes (datetime64 has no buffer)
         if arr.nbytes == 0:
             return
         if self.writer is not None and arr.nbytes <= self.writer.max_pending:
             # the caller may reuse its buffer right away: the writer gets its own copy
-            self.writer.submit(self, arr.copy())
+            self.writer.submit(self, arr if owned else arr.copy())
         else:  # (a write larger than the write-behind budget, e.g. one 50 MB field: no copy)
             if self.writer is not None:
                 self.writer.drain()  # the queued appends of this file go first

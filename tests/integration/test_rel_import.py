@@ -10,6 +10,7 @@ import pytest
 import ruzu
 from ruzu.csv.config import Budgets
 from ruzu.errors import CsvError, MissingEndpointError
+from ruzu.storage.resolve import EndpointResolver
 from tests.conftest import snapshot, write
 
 TINY = Budgets(parse=1 << 20, index=64 * 64, resolve=16 * 50, csr=48 * 40)
@@ -85,6 +86,21 @@ def test_csr_equals_numpy_reference(tmp_path, monkeypatch, kind, tiny):
         indptr, nbr, eid = rel.csr("fwd")
         assert 5 in eid[indptr[s] : indptr[s + 1]]
         assert set(rel.neighbors(int(s))) >= {d}
+
+
+@pytest.mark.parametrize("kind", ["offset", "random", "string"])
+def test_both_ends_of_one_table_share_each_index_slice(tmp_path, monkeypatch, kind):
+    """Both endpoints spilled against one node table's index: each partition's slice is loaded
+    once for both (not once per endpoint), and the CSR still equals numpy's."""
+    monkeypatch.setattr(ruzu.CsvImportConfig, "budgets", property(lambda self: TINY))
+    loads: list[int] = []
+    real = EndpointResolver._load_slice
+    monkeypatch.setattr(EndpointResolver, "_load_slice",
+                        lambda self, p, width: loads.append(p) or real(self, p, width))
+    edges = random_edges(450, 3000, seed=8)
+    with build(tmp_path, kind, 500, edges) as db:
+        assert_csr_equal(db.rel_table("E"), edges[:, 0], edges[:, 1], 500, 500)
+    assert len(loads) > 1 and len(loads) == len(set(loads))
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 100_000])

@@ -27,6 +27,51 @@ def test_hash_directory_search_equals_searchsorted(n, bits):
     assert np.array_equal(directory.searchsorted(wanted), np.searchsorted(keys, wanted))
 
 
+@pytest.mark.parametrize("n", [0, 1, 5, 1000, 50_000])
+@pytest.mark.parametrize("bits", [0, 3])
+@pytest.mark.parametrize("shape", ["uniform", "crowded", "h1_runs"])
+def test_lookup_hashes_equals_a_dict(n, bits, shape):
+    """The pipelined lookup (prefetches, a linear scan then a binary search in crowded ranges)
+    finds exactly the (h1, h2) pairs a dict finds: uniform hashes, one range holding many keys
+    (more than the linear scan covers) and runs of equal h1 told apart by h2."""
+    rng = np.random.default_rng(n * 7 + bits)
+    part = 5 if bits else 0
+    lo = part << (64 - bits) if bits else 0
+    span = 1 << (64 - bits)
+    h1 = rng.integers(lo, lo + span - 1, n, dtype=np.uint64, endpoint=True)
+    if shape == "crowded" and n:  # a third of the keys share the top 40 bits of the range
+        h1[: n // 3] = np.uint64(lo + span // 2) + rng.integers(0, 1 << 20, n // 3,
+                                                                  dtype=np.uint64)
+    if shape == "h1_runs" and n > 1:
+        h1[1::2] = h1[0::2][: n // 2]
+    h2 = rng.integers(0, 2**63, n, dtype=np.uint64)
+    order = np.lexsort((h2, h1))
+    h1, h2 = h1[order], h2[order]
+    pairs = {(int(a), int(b)) for a, b in zip(h1, h2, strict=True)}
+    offsets = rng.permutation(n).astype(np.int64)
+    truth = {(int(a), int(b)): int(o) for a, b, o in zip(h1, h2, offsets, strict=True)}
+    take = rng.integers(0, max(n, 1), 3000) if n else np.zeros(0, np.int64)
+    w1 = np.concatenate([h1[take], rng.integers(lo, lo + span - 1, 500, dtype=np.uint64,
+                                                 endpoint=True),
+                         np.array([lo, lo + span - 1], np.uint64)])
+    w2 = np.concatenate([h2[take], rng.integers(0, 2**63, 502, dtype=np.uint64)])
+    w2[: len(take) // 4] ^= np.uint64(1)  # right h1, wrong h2: a miss
+    directory = HashDirectory(h1, part, bits)
+    for use_h2 in (True, False):
+        out = np.empty(len(w1), np.int64)
+        K._lookup_hashes(directory.keys, directory.directory, directory.lo, directory.shift, w1,
+                         h2, w2, use_h2, offsets, out)
+        if use_h2:
+            expected = [truth.get((int(a), int(b)), -1) for a, b in zip(w1, w2, strict=True)]
+        else:  # h1 alone: the first key of the run of equal h1
+            first = {}
+            for a, o in zip(h1.tolist(), offsets.tolist(), strict=True):
+                first.setdefault(a, o)
+            expected = [first.get(int(a), -1) for a in w1]
+        assert out.tolist() == expected
+        assert len(pairs) == n
+
+
 def test_csr_counting_sort_equals_numpy():
     rng = np.random.default_rng(1)
     src = rng.integers(10, 60, 5000)

@@ -18,6 +18,7 @@ from ruzu.storage.manifest import Manifest, data_file_name, read_manifest, write
 from ruzu.storage.pk_index import KeyOrder, KeySource, PrimaryKeyIndex, build_hash_index
 from ruzu.storage.state import IndexState
 from ruzu.storage.transaction import Transaction
+from ruzu.tuning import CSR_BUCKET_NODES, CSR_MAX_BUCKETS
 from ruzu.types import LogicalType
 
 RNG = np.random.default_rng(11)
@@ -168,3 +169,17 @@ def test_appending_edges_equals_building_from_all_of_them(db):
     for state, keys, others in ((fwd, src, dst), (bwd, dst, src)):
         for a, b in zip(_read(db, state), _csr_oracle(keys, others, eids, n), strict=True):
             assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("num_nodes", [0, 1, 1000, 300_000, 26_692_807, 10**9])
+@pytest.mark.parametrize("nbuckets", [1, 3, 13, 4096])
+def test_csr_bucket_shift_respects_budget_cache_and_file_bounds(num_nodes, nbuckets):
+    """Nodes per bucket: a power of two, never more than the budget allows (``nbuckets``), at
+    most CSR_BUCKET_NODES (the counting sort stays in the cache) unless that would make more
+    than CSR_MAX_BUCKETS bucket files."""
+    per = 1 << csr_module.bucket_shift(num_nodes, nbuckets)
+    budget_nodes = -(-max(num_nodes, 1) // nbuckets)
+    assert per <= budget_nodes
+    assert per * 2 > min(budget_nodes, max(CSR_BUCKET_NODES, -(-num_nodes // CSR_MAX_BUCKETS)))
+    if per > CSR_BUCKET_NODES:
+        assert -(-num_nodes // (per // 2)) > CSR_MAX_BUCKETS
