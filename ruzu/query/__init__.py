@@ -1,7 +1,8 @@
 """ruzu's Cypher layer: ``parse`` turns text into a statement; ``run_query``/``run_union`` run
 a read query and return a ``QueryResult``; ``explain`` gives a read query's plan as text.
-Statements that change the database (DDL, COPY, CALL) and the ``execute`` entry point live one
-layer up, in ``ruzu.statements``.
+Statements that change the database (DDL, COPY, CALL, and CREATE / MERGE / SET / DELETE,
+whose reading part this layer runs) and the ``execute`` entry point live one layer up, in
+``ruzu.statements``.
 
 Read queries: MATCH (node/rel patterns in any direction, labels or none, inline property maps,
 chains, comma-separated patterns, several MATCH clauses, variable-length ``*min..max`` with
@@ -46,6 +47,9 @@ def plan_text(db, stmt: ast.Statement, text: str) -> str:
     """The plan of a parsed read query (``EXPLAIN`` unwrapped) as text."""
     if isinstance(stmt, ast.Explain):
         stmt = stmt.statement
+    if ast.is_write(stmt):
+        raise QueryError("EXPLAIN of a write statement (CREATE, MERGE, SET, DELETE) is not "
+                         "supported: it shows the plan of read queries")
     graph = Graph(db)
     if isinstance(stmt, ast.Query):
         return explain_text(planned(graph, stmt, text), graph)

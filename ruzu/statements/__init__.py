@@ -1,5 +1,6 @@
 """Statements on a Database: where Cypher meets the importer. ``execute(db, text, parameters)``
-parses ``text`` and runs a read query (``ruzu.query``), a DDL statement (CREATE NODE/REL TABLE,
+parses ``text`` and runs a read query (``ruzu.query``), a write query (CREATE, MERGE, SET,
+DELETE: ``writes``, appending through ``ruzu.csv``), a DDL statement (CREATE NODE/REL TABLE,
 DROP TABLE), COPY … FROM/TO (``copy``, ``copy_to``, driving ``ruzu.csv``) or CALL (``ddl``), and
 returns a ``QueryResult``. This package sits above both ``ruzu.query`` and ``ruzu.csv``."""
 

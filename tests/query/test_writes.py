@@ -221,7 +221,8 @@ def test_refused_clauses_name_themselves(tmp_path):
         for query, word in (("MATCH (a:P) DELETE a RETURN a.id", "DELETE together"),
                             ("MATCH (a:P) DETACH DELETE a CREATE (:P {id: 1})",
                              "DELETE together"),
-                            ("MATCH (a:P) SET a.w = 1 SET a.w = a.w + 1", "after a SET")):
+                            ("MATCH (a:P) SET a.w = 1 SET a.w = a.w + 1", "after a SET"),
+                            ("EXPLAIN CREATE (:P {id: 1})", "EXPLAIN of a write")):
             with pytest.raises(QueryError, match=word):
                 conn.execute(query)
         # refused before anything was written
