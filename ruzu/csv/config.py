@@ -163,8 +163,9 @@ class ImportProgress:
     batch_count: int
     elapsed: float
     rss: int
-    # of ``rss``: bytes queued for the write-behind thread (bounded; it fills when the disk or
-    # the writer's core is slower than the parser, so it is not growth)
+    # of ``rss``: bytes queued for the background threads, the write-behind writer and the key
+    # hashing of the index and endpoint spills (bounded; they fill when the disk or the threads'
+    # core is slower than the parser, so they are not growth)
     write_queue_bytes: int = 0
 
     @property

@@ -49,7 +49,8 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
     try:
         with CsvSource.for_config(path, cfg) as src:
             reporter = ProgressReporter(schema.name, src.size, progress,
-                                        lambda: txn.pending_write_bytes)
+                                        lambda: txn.pending_write_bytes
+                                        + (spill.queued_bytes if spill is not None else 0))
             # SERIAL columns are not in the file: they are numbered 0, 1, 2, … (as Kùzu)
             in_file = [i for i, c in enumerate(columns) if c.type is not LogicalType.SERIAL]
             order = [in_file[j] for j in node_field_order(

@@ -90,7 +90,8 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
     try:
         with CsvSource.for_config(path, cfg) as src:
             reporter = ProgressReporter(schema.name, src.size, progress,
-                                        lambda: txn.pending_write_bytes)
+                                        lambda: txn.pending_write_bytes
+                                        + sum(r.queued_bytes for r in resolvers))
             key_names, order = _prop_order(src, cfg, schema)
             skip_records(src, cfg, cfg.skip_rows)
             roles = ["FROM", "TO"]

@@ -45,15 +45,15 @@ class KeySpill:
 
     def add(self, h1: np.ndarray, h2: np.ndarray | None, first: int) -> None:
         """Spill the keys of rows ``first, first + 1, …`` (their hashes)."""
-        self._submit(len(h1), first, self._write, h1, h2, first)
+        self._submit(len(h1), first, _nbytes((h1, h2)), self._write, h1, h2, first)
 
     def add_keys(self, keys, count: int, hasher: Callable, first: int) -> None:
         """Spill ``count`` keys of rows ``first…``, hashed on the writer thread by
         ``hasher(keys) -> (h1, h2 or None)``: ``keys`` must not change afterwards (a copy of
         the parser's buffers; copying is ~10× cheaper than hashing 36-byte UUIDs)."""
-        self._submit(count, first, self._hash_and_write, keys, hasher, first)
+        self._submit(count, first, _nbytes(keys), self._hash_and_write, keys, hasher, first)
 
-    def _submit(self, count: int, first: int, fn, *args) -> None:
+    def _submit(self, count: int, first: int, nbytes: int, fn, *args) -> None:
         if first != self.rows:
             raise ValueError(f"key spill: rows {first}… added after {self.rows} rows")
         self.rows += count
@@ -62,8 +62,14 @@ class KeySpill:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="ruzu-key-spill")
         while len(self._pending) >= MAX_PENDING:
-            self._pending.popleft().result()
-        self._pending.append(self._pool.submit(fn, *args))
+            self._pending.popleft()[0].result()
+        self._pending.append((self._pool.submit(fn, *args), nbytes))
+
+    @property
+    def queued_bytes(self) -> int:
+        """Bytes of keys handed to the thread and not spilled yet (at most MAX_PENDING chunks:
+        bounded, but they fill when the thread's core is busy)."""
+        return sum(n for future, n in list(self._pending) if not future.done())
 
     def _hash_and_write(self, keys, hasher: Callable, first: int) -> None:
         h1, h2 = hasher(keys)
@@ -80,7 +86,7 @@ class KeySpill:
         """Wait for the writes and close the files; returns their paths, partition order."""
         try:
             while self._pending:
-                self._pending.popleft().result()
+                self._pending.popleft()[0].result()
         finally:
             self._close()
         return self.paths
@@ -88,9 +94,9 @@ class KeySpill:
     def discard(self) -> None:
         """Stop and remove the staging files (the import failed or the spill cannot be used)."""
         try:
-            for future in self._pending:
+            for future, _ in self._pending:
                 future.cancel()
-            for future in self._pending:
+            for future, _ in self._pending:
                 if not future.cancelled():
                     future.exception()  # wait; the error, if any, is not this caller's
             self._pending.clear()
@@ -108,6 +114,12 @@ class KeySpill:
             self._pool = None
         for f in self._files:
             f.close()
+
+
+def _nbytes(keys) -> int:
+    """Bytes of a chunk of keys: an array, or a tuple of arrays (string offsets and bytes)."""
+    parts = keys if isinstance(keys, tuple) else (keys,)
+    return sum(getattr(a, "nbytes", 0) for a in parts)
 
 
 def load_partition(path: str, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

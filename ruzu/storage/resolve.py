@@ -151,6 +151,12 @@ class EndpointResolver:
             name = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.spill")
             self._spills.append(open(name, "wb"))  # noqa: SIM115 - closed in close()
 
+    @property
+    def queued_bytes(self) -> int:
+        """Bytes of keys waiting for the spill's thread (see ``KeySpill.queued_bytes``)."""
+        spill = getattr(self, "_hash_spill", None)
+        return spill.queued_bytes if spill is not None else 0
+
     def spill(self, keys, eids: np.ndarray) -> None:
         """Partitioned mode: remember (key hash, edge id) or (edge id, key) per partition."""
         if self.index.kind == "hash":  # hashed and grouped on the spill's thread

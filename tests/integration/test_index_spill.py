@@ -6,6 +6,7 @@ failed import, dropped duplicates — falls back to reading the key column and s
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 
 import numpy as np
@@ -191,3 +192,24 @@ def test_key_spill_groups_rows_by_partition_in_row_order(tmp_path):
         spill.add(h1[:10], None, 5)
     spill.discard()
     assert os.listdir(tmp_path) == []
+
+
+def test_key_spill_counts_the_bytes_its_thread_has_not_taken_yet(tmp_path):
+    """Progress reports subtract these bytes like the write-behind queue's: a bounded queue
+    that fills while the spill's core is busy is not growth (the steady-state RSS contract)."""
+    gate = threading.Event()
+
+    def slow_hash(keys):
+        gate.wait(10)
+        return pk_index.hash_int_keys(keys), None
+
+    spill = key_spill.KeySpill(str(tmp_path), bits=2, pairs=False)
+    a, b = np.arange(1000, dtype=np.int64), np.arange(1000, 3000, dtype=np.int64)
+    spill.add_keys(a, len(a), slow_hash, 0)
+    spill.add_keys(b, len(b), slow_hash, 1000)
+    assert spill.queued_bytes == a.nbytes + b.nbytes
+    gate.set()
+    paths = spill.finish()
+    assert spill.queued_bytes == 0
+    rows = sum(os.path.getsize(p) for p in paths) // 16
+    assert rows == 3000
