@@ -39,7 +39,10 @@ RESOLVE_BYTES_PER_ENTRY = 16
 CSR_STREAM_CHUNK = 1 << 20
 # Edges are scattered to the bucket files in groups of this many: one write per bucket per group
 # instead of per parse batch (1 GB of edges: 130 K small writes took 5.3 s; grouped, far fewer).
-CSR_SCATTER_GROUP = 1 << 20
+# Two group buffers and a scatter buffer per direction are alive at once (the two directions
+# scatter on two threads): 2^20 edges made the peak of random-key edges 278–284 MB, 2^19
+# 260–261 MB at the same speed (1 GB: 4.33 / 5.26 s against 4.11 / 4.40 s, quiet, 2026-12-04).
+CSR_SCATTER_GROUP = 1 << 19
 
 # Nodes per CSR bucket at most (a power of two): the counting sort of a bucket then keeps its
 # counts and outputs in the cache (see ruzu/storage/csr.py, bucket_shift) ...
