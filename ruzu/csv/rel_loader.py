@@ -323,7 +323,7 @@ class _Loader:
             if shared is not None:
                 files = shared[i]
             elif res.mode == "partitioned":
-                files = res.resolve_partitions()
+                files = res.resolve_partitions()[0]
             else:
                 f = self._direct_results.get(i)
                 files = []

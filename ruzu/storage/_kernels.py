@@ -196,19 +196,21 @@ def _radix_directory(keys, lo, shift, out):
 
 
 @kernel
-def _radix_lower_bound(keys, directory, lo, shift, x):
-    """First index j with ``keys[j] >= x`` for sorted, evenly spread keys (hashes) >= ``lo``:
-    the directory narrows the binary search to the few keys sharing the top bits of ``x``."""
+def _radix_range(directory, lo, shift, n, x):
+    """(left, right): the index range of the sorted keys (hashes) >= ``lo`` that shares the
+    directory slot of ``x``; the first key >= ``x`` lies in it (``x`` below ``lo``: (0, 0))."""
     if x < lo:
-        return 0
+        return 0, 0
     last = directory.shape[0] - 2
     d = (x - lo) >> shift
     if d > last:
-        left = directory[last + 1]
-        right = keys.shape[0]
-    else:
-        left = directory[d]
-        right = directory[d + 1]
+        return directory[last + 1], n
+    return directory[d], directory[d + 1]
+
+
+@kernel
+def _binary_lower_bound(keys, x, left, right):
+    """First index j in [left, right) with ``keys[j] >= x`` (``right`` if none)."""
     while left < right:
         mid = (left + right) // 2
         if keys[mid] < x:
@@ -216,6 +218,14 @@ def _radix_lower_bound(keys, directory, lo, shift, x):
         else:
             right = mid
     return left
+
+
+@kernel
+def _radix_lower_bound(keys, directory, lo, shift, x):
+    """First index j with ``keys[j] >= x`` for sorted, evenly spread keys (hashes) >= ``lo``:
+    the directory narrows the binary search to the few keys sharing the top bits of ``x``."""
+    left, right = _radix_range(directory, lo, shift, keys.shape[0], x)
+    return _binary_lower_bound(keys, x, left, right)
 
 
 @kernel
@@ -344,24 +354,12 @@ def _lookup_hashes(keys, directory, lo, shift, wanted, keys_h2, wanted_h2, use_h
                 prefetch(offsets, s)
         x = wanted[i]
         out[i] = -1
-        if x < lo:
-            j = 0
-        else:
-            d = (x - lo) >> shift
-            if d > last:
-                j, right = directory[last + 1], n
-            else:
-                j, right = directory[d], directory[d + 1]
-            stop = min(right, j + _SCAN_LIMIT)
-            while j < stop and keys[j] < x:
-                j += 1
-            if j == stop and j < right:  # a crowded range (skewed hashes): binary search
-                while j < right:
-                    mid = (j + right) // 2
-                    if keys[mid] < x:
-                        j = mid + 1
-                    else:
-                        right = mid
+        j, right = _radix_range(directory, lo, shift, n, x)
+        stop = min(right, j + _SCAN_LIMIT)
+        while j < stop and keys[j] < x:
+            j += 1
+        if j == stop:  # a crowded range (skewed hashes): binary search the rest
+            j = _binary_lower_bound(keys, x, j, right)
         while j < n and keys[j] == x:  # a run of equal h1 (rare for strings): match h2
             if not use_h2 or keys_h2[j] == wanted_h2[i]:
                 out[i] = offsets[j]
