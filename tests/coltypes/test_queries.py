@@ -4,13 +4,15 @@ ordering, collect()."""
 
 from __future__ import annotations
 
+import os
+
 import kuzu
 import pytest
 
 import ruzu
 from tests.coltypes.test_tinysnb import DATASET, KUZU_SRC, _statements
 
-pytestmark = pytest.mark.skipif(DATASET is None, reason="Kùzu's source not present")
+pytestmark = pytest.mark.skipif(not os.path.isdir(DATASET), reason="Kùzu's source not present")
 
 QUERIES = [
     "MATCH (p:person) RETURN p.ID, p.workedHours[1], p.workedHours[-1], p.workedHours[2:], "
@@ -46,8 +48,6 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
-    import os
-
     here = os.getcwd()
     os.chdir(KUZU_SRC)
     try:
