@@ -20,6 +20,7 @@ from ..tuning import CSR_BUCKET_NODES, CSR_MAX_BUCKETS
 from ..tuning import CSR_SCATTER_GROUP as SCATTER_GROUP
 from ..tuning import CSR_STREAM_CHUNK as STREAM_CHUNK
 from . import _kernels as K
+from . import io
 from .columns import read_chunk
 from .manifest import data_file_name
 from .state import CsrState
@@ -60,7 +61,7 @@ class _Direction:
         self.files = []
         try:
             for p in self.paths:
-                self.files.append(open(p, "wb"))  # noqa: SIM115 - closed in close()
+                self.files.append(io.AppendFile(p))
         except BaseException:
             self.close()
             raise
@@ -78,7 +79,7 @@ class _Direction:
         out = self._out
         K._scatter_triples(keys, others, eids, self.shift, starts[:-1].copy(), out)
         for b in np.flatnonzero(counts):
-            self.files[b].write(memoryview(out[starts[b] : starts[b + 1]]).cast("B"))
+            self.files[b].write(out[starts[b] : starts[b + 1]])
         self.counts += counts
 
     def close(self) -> None:
@@ -135,14 +136,14 @@ class _Direction:
         files = []
         try:
             for sp in sub_paths:
-                files.append(open(sp, "wb"))  # noqa: SIM115 - closed below
+                files.append(io.AppendFile(sp))
             bounds = np.empty(len(starts), np.int64)
             rows = np.empty((step, 3), self.dtype)
             range_of = np.repeat(np.arange(len(starts) - 1, dtype=np.int32), np.diff(starts))
             for chunk in self._chunks(path, count, step):
                 K._scatter_by_range(chunk, lo, range_of, len(starts) - 1, bounds, rows)
                 for k in np.flatnonzero(bounds[1:] - bounds[:-1]):
-                    files[k].write(memoryview(rows[bounds[k] : bounds[k + 1]]).cast("B"))
+                    files[k].write(rows[bounds[k] : bounds[k + 1]])
         finally:
             for f in files:
                 f.close()
@@ -162,10 +163,10 @@ class _Direction:
     def _chunks(self, path: str, count: int, step: int = STREAM_CHUNK):
         for start in range(0, count, step):
             n = min(step, count - start)
-            yield read_chunk(path, self.dtype, start * 3, n * 3).reshape(n, 3)
+            yield io.read_direct(path, self.dtype, start * 3, n * 3).reshape(n, 3)
 
     def _load(self, path: str, count: int) -> np.ndarray:
-        return np.fromfile(path, dtype=self.dtype, count=count * 3).reshape(count, 3)
+        return io.read_direct(path, self.dtype, 0, count * 3).reshape(count, 3)
 
 
 def _cut_by_edges(degrees: np.ndarray, cap: int) -> np.ndarray:

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import _kernels as K
+from . import io
 
 # Chunks handed to the writer thread and not written yet: bounds the memory it holds.
 MAX_PENDING = 2
@@ -38,7 +39,7 @@ class KeySpill:
         self._pending: deque = deque()
         try:
             for path in self.paths:
-                self._files.append(open(path, "wb"))  # noqa: SIM115 - closed in _close
+                self._files.append(io.AppendFile(path))
         except BaseException:
             self._close()
             raise
@@ -125,7 +126,7 @@ def _nbytes(keys) -> int:
 def load_partition(path: str, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(h1, h2, offsets)`` of a whole partition file (h2 zeros for integer keys); the file is
     removed. Views into the rows, no copies: the sort writes fresh arrays anyway."""
-    rows = np.fromfile(path, dtype=np.uint64).reshape(-1, width)
+    rows = io.read_direct(path, np.uint64).reshape(-1, width)
     os.unlink(path)
     h2 = rows[:, 1] if width == 3 else np.zeros(len(rows), np.uint64)
     return rows[:, 0], h2, rows.view(np.int64)[:, -1]

@@ -22,6 +22,7 @@ from ..tuning import RESOLVE_BYTES_PER_EDGE
 from ..tuning import RESOLVE_BYTES_PER_ENTRY as BYTES_PER_ENTRY
 from ..types import LogicalType
 from . import _kernels as K
+from . import io
 from .columns import read_chunk
 from .key_spill import KeySpill
 from .manifest import data_file_name
@@ -149,7 +150,7 @@ class EndpointResolver:
         self._spills = []
         for p in range(self.nparts):  # one by one, so close() can close those opened so far
             name = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.spill")
-            self._spills.append(open(name, "wb"))  # noqa: SIM115 - closed in close()
+            self._spills.append(io.AppendFile(name))
 
     @property
     def queued_bytes(self) -> int:
@@ -179,7 +180,7 @@ class EndpointResolver:
         rows = np.stack([c[order] for c in cols], axis=1)
         for p in range(self.nparts):
             if bounds[p + 1] > bounds[p]:
-                self._spills[p].write(rows[bounds[p] : bounds[p + 1]].tobytes())
+                self._spills[p].write(rows[bounds[p] : bounds[p + 1]])
 
     def close(self) -> None:
         """Close the spill files (they live in the import's staging directory) and drop the
@@ -219,11 +220,11 @@ class EndpointResolver:
                 total = os.path.getsize(spill) // (8 * width) if spill else 0
                 if total and lookup is None:
                     lookup = self._load_slice(p, width)
-                with open(out, "wb") as sink:
+                with io.AppendFile(out) as sink:
                     for start in range(0, total, chunk_rows):
                         count = min(chunk_rows, total - start)
-                        rows = read_chunk(spill, np.uint64, start * width,
-                                          count * width).reshape(-1, width)
+                        rows = io.read_direct(spill, np.uint64, start * width,
+                                              count * width).reshape(-1, width)
                         found = lookup(rows)
                         # hash spills hold (h1[, h2], eid) rows, key-range spills (eid, key)
                         eids = rows[:, -1 if hashed else 0].view(np.int64)
@@ -369,8 +370,8 @@ class ResultMerger:
                     if self._pos[i] >= self._sizes[i]:
                         break
                     count = min(block, self._sizes[i] - self._pos[i])
-                    chunk = read_chunk(path, np.int64, self._pos[i] * 2,
-                                       count * 2).reshape(-1, 2)
+                    chunk = io.read_direct(path, np.int64, self._pos[i] * 2,
+                                           count * 2).reshape(-1, 2)
                     self._pos[i] += count
                 stop = K._take_results(chunk, end_eid, start, out)
                 if stop < len(chunk):

@@ -23,7 +23,10 @@ class FileAppender:
     the database's algorithm, see ``checksum.py``)."""
 
     def __init__(self, path: str, entry: FileEntry, *, create: bool,
-                 writer: WriteBehind | None = None, update: Update = zlib.crc32) -> None:
+                 writer: WriteBehind | None = None, update: Update = zlib.crc32,
+                 cached: bool = False) -> None:
+        """``cached``: written through the page cache, for a file read again soon (a key index:
+        the next import's endpoint resolution); others bypass it (see ``write_out``)."""
         self.path = path
         self.writer = writer
         self.update = update
@@ -32,6 +35,10 @@ class FileAppender:
         self.crc32 = entry.crc32
         self.unsynced = 0  # bytes written since the last (background) fdatasync
         self.fd = io.open_write(path, create=create)
+        # the file's end, where the next write lands (``size`` counts the queued bytes too)
+        self.written = os.fstat(self.fd).st_size
+        # the O_DIRECT descriptor: -1 not opened yet, None refused or not wanted
+        self._direct: int | None = None if cached else -1
 
     def append(self, data, *, owned: bool = False) -> None:
         """Append the bytes of ``data``. ``owned``: the caller hands the array over and never
@@ -47,8 +54,18 @@ class FileAppender:
             if self.writer is not None:
                 self.writer.drain()  # the queued appends of this file go first
             io.write_all(self.fd, arr)
+            self.written += arr.nbytes
             self.crc32 = self.update(arr, self.crc32)
         self.size += arr.nbytes
+
+    def write_out(self, data: np.ndarray, staging: io.AlignedBuffer) -> None:
+        """Write queued bytes at the file's end (the write-behind thread): the aligned middle
+        bypasses the page cache (see ``io.append_direct``)."""
+        if self._direct == -1:
+            self._direct = io.open_direct(self.path)
+        if not io.append_direct(self.fd, self._direct, data, self.written, staging):
+            self._close_direct()
+        self.written += data.nbytes
 
     def finish(self) -> FileEntry:
         io.fsync(self.fd)
@@ -56,9 +73,15 @@ class FileAppender:
         return FileEntry(self.size, self.crc32)
 
     def close(self) -> None:
+        self._close_direct()
         if self.fd >= 0:
             fd, self.fd = self.fd, -1
             io.close(fd)
+
+    def _close_direct(self) -> None:
+        if self._direct is not None and self._direct >= 0:
+            io.close(self._direct)
+        self._direct = None
 
 
 class Transaction:
@@ -102,14 +125,16 @@ class Transaction:
     def path(self, file_id: int) -> str:
         return os.path.join(self.db_path, data_file_name(file_id))
 
-    def new_file(self) -> int:
+    def new_file(self, *, cached: bool = False) -> int:
+        """A new data file; ``cached``: see ``FileAppender``."""
         file_id = self.manifest.next_file_id
         self.manifest.next_file_id += 1
         entry = FileEntry(0, 0)
         self.manifest.files[file_id] = entry
         self._created.append(file_id)
         self._appenders[file_id] = FileAppender(self.path(file_id), entry, create=True,
-                                                writer=self._writer, update=self._update)
+                                                writer=self._writer, update=self._update,
+                                                cached=cached)
         return file_id
 
     def appender(self, file_id: int) -> FileAppender:
@@ -233,5 +258,5 @@ def finish_rewrite(app: FileAppender, new_size: int) -> None:
             block = f.read(min(8 << 20, new_size - pos))
             crc = app.update(block, crc)
             pos += len(block)
-    app.size = new_size
+    app.size = app.written = new_size
     app.crc32 = crc

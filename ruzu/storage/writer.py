@@ -80,7 +80,7 @@ class WriteBehind:
                 appender, data = self._items.popleft()
                 self._busy = True
             try:
-                io.write_all(appender.fd, data)
+                appender.write_out(data, io.thread_staging())
                 appender.crc32 = appender.update(data, appender.crc32)
                 appender.unsynced += data.nbytes
                 if appender.unsynced >= SYNC_EVERY:
