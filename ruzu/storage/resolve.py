@@ -253,7 +253,7 @@ class EndpointResolver:
                     else [None] * self.nparts)
         for f in self._spills:
             f.close()
-        return [f.name for f in self._spills]
+        return [f.path for f in self._spills]
 
     def _largest_slice_bytes(self, width: int) -> int:
         """Bytes of the largest index slice ``_load_slice`` loads (keys, offsets, directory)."""
