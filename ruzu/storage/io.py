@@ -52,6 +52,10 @@ def _named(error: OSError, fd: int) -> OSError:
 
 def write_all(fd: int, data) -> None:
     _check("write")
+    _write_all(fd, data)
+
+
+def _write_all(fd: int, data) -> None:
     view = _bytes_view(data)
     try:
         while view:
@@ -125,7 +129,9 @@ class AppendFile:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.fd = open_write(path, create=True)
+        # (scratch, not database state: no fault hook, as the Python files they replaced)
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL
+                          | getattr(os, "O_CLOEXEC", 0), 0o644)
         self.size = 0
         try:
             self._direct = open_direct(path)
@@ -137,7 +143,8 @@ class AppendFile:
         arr = np.frombuffer(_bytes_view(data), np.uint8)
         if not arr.nbytes:
             return
-        if not append_direct(self.fd, self._direct, arr, self.size, thread_staging()):
+        if not append_direct(self.fd, self._direct, arr, self.size, thread_staging(),
+                             hooked=False):
             self._close_direct()
         self.size += arr.nbytes
 
@@ -196,20 +203,22 @@ def read_direct(path: str, dtype, start: int = 0, count: int | None = None) -> n
 
 
 def append_direct(fd: int, direct_fd: int | None, data: np.ndarray, pos: int,
-                  staging: AlignedBuffer) -> bool:
+                  staging: AlignedBuffer, *, hooked: bool = True) -> bool:
     """Append the bytes of ``data`` (uint8) to the file open as ``fd`` (O_APPEND) whose end is
     ``pos``: the block-aligned middle through ``direct_fd`` (O_DIRECT, at explicit offsets),
     the rest buffered. Returns False once ``direct_fd`` turned out unusable (the caller closes
-    it and writes buffered from then on); the bytes are written either way."""
+    it and writes buffered from then on); the bytes are written either way. One operation for
+    the fault hook (``hooked``), as one buffered write was."""
+    if hooked:
+        _check("write")
     n = data.nbytes
     head = min(n, -pos % ALIGN)
     end = head + (n - head) // ALIGN * ALIGN
     if direct_fd is None or end - head < DIRECT_MIN:
-        write_all(fd, data)
+        _write_all(fd, data)
         return direct_fd is not None
     if head:
-        write_all(fd, data[:head])
-    _check("write")
+        _write_all(fd, data[:head])
     buf = staging.array
     done = head
     try:
@@ -224,10 +233,10 @@ def append_direct(fd: int, direct_fd: int | None, data: np.ndarray, pos: int,
     except OSError as e:
         if e.errno != errno.EINVAL:
             raise _named(e, fd) from None
-        write_all(fd, data[done:])  # the file system refused: the rest buffered (appended)
+        _write_all(fd, data[done:])  # the file system refused: the rest buffered (appended)
         return False
     if end < n:
-        write_all(fd, data[end:])
+        _write_all(fd, data[end:])
     return True
 
 
