@@ -66,3 +66,11 @@ WRITE_BEHIND_MAX_PENDING = 64 << 20
 # writer thread overlaps that flush with parsing instead of paying it all at the end (about 2 s
 # for the 1.3 GB of columns of a 1 GB node file at the ~0.56 GB/s durable write speed measured).
 SYNC_EVERY = 128 << 20
+
+# The write buffers of one group of scratch files written side by side (the partitions of a key
+# spill, the buckets of a CSR direction): each file gathers its appends in an aligned buffer of
+# SPILL_BUFFERS_BYTES / files (16 KiB…1 MiB) and writes it with one O_DIRECT request. Appends
+# of a few KB each went to the disk as requests of their own, and each costs a VM exit to
+# notify the virtual disk: the two endpoint spills of 1 GB random-key edges spent 0.5 s of
+# system CPU each (2026-12-05).
+SPILL_BUFFERS_BYTES = 4 << 20

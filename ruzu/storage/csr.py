@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..tuning import CSR_BUCKET_NODES, CSR_MAX_BUCKETS
+from ..tuning import CSR_BUCKET_NODES, CSR_MAX_BUCKETS, SPILL_BUFFERS_BYTES
 from ..tuning import CSR_SCATTER_GROUP as SCATTER_GROUP
 from ..tuning import CSR_STREAM_CHUNK as STREAM_CHUNK
 from . import _kernels as K
@@ -59,9 +59,10 @@ class _Direction:
         self.paths = [os.path.join(staging, f"csr-{name}-{b:05d}.spill")
                       for b in range(self.nbuckets)]
         self.files = []
+        buffer = io.group_buffer_bytes(len(self.paths), SPILL_BUFFERS_BYTES)
         try:
             for p in self.paths:
-                self.files.append(io.AppendFile(p))
+                self.files.append(io.AppendFile(p, buffer))
         except BaseException:
             self.close()
             raise
@@ -135,8 +136,9 @@ class _Direction:
         sub_paths = [f"{path}.{k:05d}" for k in range(len(starts) - 1)]
         files = []
         try:
+            buffer = io.group_buffer_bytes(len(sub_paths), SPILL_BUFFERS_BYTES)
             for sp in sub_paths:
-                files.append(io.AppendFile(sp))
+                files.append(io.AppendFile(sp, buffer))
             bounds = np.empty(len(starts), np.int64)
             rows = np.empty((step, 3), self.dtype)
             range_of = np.repeat(np.arange(len(starts) - 1, dtype=np.int32), np.diff(starts))

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ..tuning import SPILL_BUFFERS_BYTES
 from . import _kernels as K
 from . import io
 
@@ -35,11 +36,12 @@ class KeySpill:
         self.paths = [os.path.join(staging, f"{prefix}-{p:05d}.spill")
                       for p in range(1 << bits)]
         self._files: list = []
+        buffer = io.group_buffer_bytes(len(self.paths), SPILL_BUFFERS_BYTES)
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque = deque()
         try:
             for path in self.paths:
-                self._files.append(io.AppendFile(path))
+                self._files.append(io.AppendFile(path, buffer))
         except BaseException:
             self._close()
             raise

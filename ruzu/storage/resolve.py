@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-from ..tuning import RESOLVE_BYTES_PER_EDGE
+from ..tuning import RESOLVE_BYTES_PER_EDGE, SPILL_BUFFERS_BYTES
 from ..tuning import RESOLVE_BYTES_PER_ENTRY as BYTES_PER_ENTRY
 from ..types import LogicalType
 from . import _kernels as K
@@ -148,9 +148,10 @@ class EndpointResolver:
             dtype=self.key_type.dtype,
         )
         self._spills = []
+        buffer = io.group_buffer_bytes(self.nparts, SPILL_BUFFERS_BYTES)
         for p in range(self.nparts):  # one by one, so close() can close those opened so far
             name = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.spill")
-            self._spills.append(io.AppendFile(name))
+            self._spills.append(io.AppendFile(name, buffer))
 
     @property
     def queued_bytes(self) -> int:
@@ -220,7 +221,7 @@ class EndpointResolver:
                 total = os.path.getsize(spill) // (8 * width) if spill else 0
                 if total and lookup is None:
                     lookup = self._load_slice(p, width)
-                with io.AppendFile(out) as sink:
+                with io.AppendFile(out, 1 << 20) as sink:
                     for start in range(0, total, chunk_rows):
                         count = min(chunk_rows, total - start)
                         rows = io.read_direct(spill, np.uint64, start * width,

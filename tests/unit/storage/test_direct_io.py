@@ -26,10 +26,11 @@ def _chunks(seed: int, sizes=SIZES) -> list[np.ndarray]:
     return [rng.integers(0, 256, sizes[i], dtype=np.uint8) for i in order]
 
 
-def test_append_file_writes_exactly_the_bytes(tmp_path):
-    chunks = _chunks(1)
+@pytest.mark.parametrize("buffer", [0, 16 << 10, 1 << 20])
+def test_append_file_writes_exactly_the_bytes(tmp_path, buffer):
+    chunks = _chunks(1) + [np.full(5, 9, np.uint8)] * 3000  # and many tiny appends
     path = str(tmp_path / "a.spill")
-    with io.AppendFile(path) as f:
+    with io.AppendFile(path, buffer) as f:
         for c in chunks:
             f.write(c)
     expected = np.concatenate(chunks)
@@ -54,6 +55,13 @@ def test_read_direct_any_range(tmp_path, dtype):
     np.testing.assert_array_equal(io.read_direct(path, dtype), data)
 
 
+def test_group_buffers_are_whole_blocks_within_bounds():
+    for n in (1, 3, 32, 256, 5000):
+        b = io.group_buffer_bytes(n, 4 << 20)
+        assert b % io.ALIGN == 0 and (16 << 10) <= b <= (1 << 20)
+        assert n * b <= max(4 << 20, n * (16 << 10))
+
+
 def test_read_direct_past_the_end_is_an_error(tmp_path):
     path = str(tmp_path / "short.spill")
     with io.AppendFile(path) as f:
@@ -62,18 +70,21 @@ def test_read_direct_past_the_end_is_an_error(tmp_path):
         io.read_direct(path, np.int64, 900, 200)
 
 
-def test_refused_o_direct_writes_buffered(tmp_path, monkeypatch):
+@pytest.mark.parametrize("buffer", [0, 16 << 10])
+def test_refused_o_direct_writes_buffered(tmp_path, monkeypatch, buffer):
     monkeypatch.setattr(io, "open_direct", lambda path: None)
     chunks = _chunks(4)
     path = str(tmp_path / "b.spill")
-    with io.AppendFile(path) as f:
+    with io.AppendFile(path, buffer) as f:
         for c in chunks:
             f.write(c)
     with open(path, "rb") as g:
         assert g.read() == np.concatenate(chunks).tobytes()
 
 
-def test_o_direct_failing_mid_write_falls_back_without_losing_bytes(tmp_path, monkeypatch):
+@pytest.mark.parametrize("buffer", [0, 16 << 10])
+def test_o_direct_failing_mid_write_falls_back_without_losing_bytes(tmp_path, monkeypatch,
+                                                                      buffer):
     """A file system that accepts the O_DIRECT open and then refuses a write (EINVAL) after
     part of the data went through: the rest is appended buffered, nothing doubled or lost."""
     real = os.pwrite
@@ -88,7 +99,7 @@ def test_o_direct_failing_mid_write_falls_back_without_losing_bytes(tmp_path, mo
     monkeypatch.setattr(io.os, "pwrite", flaky)
     chunks = _chunks(5)
     path = str(tmp_path / "c.spill")
-    with io.AppendFile(path) as f:
+    with io.AppendFile(path, buffer) as f:
         for c in chunks:
             f.write(c)
     assert calls["n"] >= 3  # the failure happened
