@@ -233,7 +233,7 @@ class Database:
                 continue
             is_node = name in self._catalog.node_tables
             for file_id in node_storage_files(state) if is_node else rel_storage_files(state):
-                self._files.verify(file_id)
+                self._files.verify(file_id, direct=True)
 
     def _verify_key_lookups(self, node_tables) -> None:
         """CRC-check what a relationship import reads of its endpoint tables: their key
@@ -244,7 +244,7 @@ class Database:
             if state is not None:
                 pk = self._catalog.node(name).primary_key
                 for file_id in key_lookup_files(state, pk):
-                    self._files.verify(file_id)
+                    self._files.verify(file_id, direct=True)
 
     @property
     def manifest(self) -> Manifest:

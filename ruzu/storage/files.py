@@ -19,6 +19,7 @@ import threading
 import numpy as np
 
 from ..errors import CorruptDatabaseError
+from . import io
 from .checksum import CRC32, LABELS, updater
 from .manifest import FileEntry, Manifest, data_file_name
 
@@ -88,9 +89,10 @@ class FileSet:
         return np.memmap(self._pinned.get(file_id) or self.path(file_id), dtype=dtype,
                          mode="r", offset=offset_items * dtype.itemsize, shape=(count,))
 
-    def verify(self, file_id: int) -> None:
+    def verify(self, file_id: int, *, direct: bool = False) -> None:
         """Check the committed bytes of one file against the manifest's checksum (once per
-        committed state of the file)."""
+        committed state of the file). ``direct``: read around the page cache (an import checks
+        what it reads back with ``io.read_direct``; a query maps what it checks)."""
         entry = self.entry(file_id)
         if self._verified.get(file_id) == entry:
             return
@@ -98,7 +100,7 @@ class FileSet:
             if self._verified.get(file_id) == entry:
                 return
             check_crc(self.path(file_id), entry, self._pinned.get(file_id),
-                      self.manifest.file_checksum)
+                      self.manifest.file_checksum, direct=direct)
             self._verified[file_id] = FileEntry(entry.size, entry.crc32)
 
     def close(self) -> None:
@@ -107,22 +109,36 @@ class FileSet:
         self._pinned.clear()
 
 
-def check_crc(path: str, entry: FileEntry, pinned=None, algorithm: str = CRC32) -> None:
+def check_crc(path: str, entry: FileEntry, pinned=None, algorithm: str = CRC32, *,
+              direct: bool = False) -> None:
     """Raise CorruptDatabaseError unless the first ``entry.size`` bytes of the file (read from
-    the pinned descriptor when given) have checksum ``entry.crc32`` (``algorithm``)."""
+    the pinned descriptor when given) have checksum ``entry.crc32`` (``algorithm``).
+    ``direct``: with O_DIRECT where the file system allows it (not the page cache)."""
     update = updater(algorithm)
     crc = 0
     pos = 0
+    buf = None
     try:
-        fd = pinned.fileno() if pinned is not None else os.open(path, os.O_RDONLY)
+        if pinned is not None:
+            fd = pinned.fileno()
+        else:
+            fd = io.open_direct_read(path) if direct else None
+            if fd is not None:
+                buf = io.AlignedBuffer(_CRC_BLOCK).array
+            else:
+                fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         raise CorruptDatabaseError(f"{path}: data file missing") from None
     except OSError as e:
         raise CorruptDatabaseError(f"{path}: data file cannot be opened ({e.strerror})") from None
     try:
         while pos < entry.size:
-            block = os.pread(fd, min(_CRC_BLOCK, entry.size - pos), pos)
-            if not block:
+            if buf is not None:  # whole blocks; the last read stops at the end of the file
+                got = os.preadv(fd, [buf], pos)
+                block = buf[: min(got, entry.size - pos)]
+            else:
+                block = os.pread(fd, min(_CRC_BLOCK, entry.size - pos), pos)
+            if not len(block):
                 break
             crc = update(block, crc)
             pos += len(block)

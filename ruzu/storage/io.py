@@ -103,6 +103,19 @@ def open_direct(path: str) -> int | None:
         raise
 
 
+def open_direct_read(path: str) -> int | None:
+    """A descriptor of ``path`` for O_DIRECT reads, or None where the file system refuses."""
+    flag = getattr(os, "O_DIRECT", 0)
+    if not flag:
+        return None
+    try:
+        return os.open(path, os.O_RDONLY | flag | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        if e.errno in (errno.EINVAL, errno.EOPNOTSUPP):
+            return None
+        raise
+
+
 class AlignedBuffer:
     """A reusable, page-aligned staging buffer for O_DIRECT writes (one per writing thread)."""
 
@@ -221,15 +234,8 @@ def read_direct(path: str, dtype, start: int = 0, count: int | None = None) -> n
     raw = np.empty(span + ALIGN, np.uint8)
     base = -raw.ctypes.data % ALIGN
     buf = raw[base : base + span]
-    fd = -1
-    flag = getattr(os, "O_DIRECT", 0)
-    if flag:
-        try:
-            fd = os.open(path, os.O_RDONLY | flag | getattr(os, "O_CLOEXEC", 0))
-        except OSError as e:
-            if e.errno not in (errno.EINVAL, errno.EOPNOTSUPP):
-                raise
-    if fd < 0:
+    fd = open_direct_read(path)
+    if fd is None:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
         got = 0

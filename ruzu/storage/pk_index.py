@@ -139,10 +139,9 @@ def build_hash_index(
         bits = spilled.bits
     nparts = 1 << bits
     strings = hashed_in_pairs(source.key_type)
-    # (cached: the relationship import that usually follows reads the index back at once)
-    state = IndexState("hash", bits=bits, h1=txn.new_file(cached=True),
-                       h2=txn.new_file(cached=True) if strings else None,
-                       offsets=txn.new_file(cached=True), dir=txn.new_file(cached=True),
+    state = IndexState("hash", bits=bits, h1=txn.new_file(),
+                       h2=txn.new_file() if strings else None, offsets=txn.new_file(),
+                       dir=txn.new_file(),
                        string_hash=(STRING_HASH_VERSION if source.key_type is LogicalType.STRING
                                     else None))
     dups: list[np.ndarray] = []

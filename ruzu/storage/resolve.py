@@ -90,12 +90,12 @@ class EndpointResolver:
         n = self.num_rows
         if self.index.kind == "sorted":
             pk_file = self._pk_file()
-            self._keys = read_chunk(self._path(pk_file), self.key_type.dtype, 0, n)
+            self._keys = io.read_direct(self._path(pk_file), self.key_type.dtype, 0, n)
             return
-        self._h1 = HashDirectory(read_chunk(self._path(self.index.h1), np.uint64, 0, n))
-        self._h2 = (read_chunk(self._path(self.index.h2), np.uint64, 0, n)
+        self._h1 = HashDirectory(io.read_direct(self._path(self.index.h1), np.uint64, 0, n))
+        self._h2 = (io.read_direct(self._path(self.index.h2), np.uint64, 0, n)
                     if self.index.h2 else None)
-        self._offs = read_chunk(self._path(self.index.offsets), np.int64, 0, n)
+        self._offs = io.read_direct(self._path(self.index.offsets), np.int64, 0, n)
 
     def _pk_file(self) -> int:
         return self._pk_data
@@ -267,15 +267,15 @@ class EndpointResolver:
         """Load partition ``p`` of the index; return a function resolving spilled rows."""
         if self.index.kind == "hash":
             lo, hi = int(self._dir[p]), int(self._dir[p + 1])
-            h1 = HashDirectory(read_chunk(self._path(self.index.h1), np.uint64, lo, hi - lo),
+            h1 = HashDirectory(io.read_direct(self._path(self.index.h1), np.uint64, lo, hi - lo),
                                p, self.bits)
-            offs = read_chunk(self._path(self.index.offsets), np.int64, lo, hi - lo)
-            h2 = (read_chunk(self._path(self.index.h2), np.uint64, lo, hi - lo)
+            offs = io.read_direct(self._path(self.index.offsets), np.int64, lo, hi - lo)
+            h2 = (io.read_direct(self._path(self.index.h2), np.uint64, lo, hi - lo)
                   if width == 3 else None)
             return lambda rows: _search(h1, rows[:, 0], h2, rows[:, 1] if width == 3 else None,
                                         offs)
         lo, hi = int(self._cuts[p]), int(self._cuts[p + 1])
-        keys = read_chunk(self._path(self._pk_file()), self.key_type.dtype, lo, hi - lo)
+        keys = io.read_direct(self._path(self._pk_file()), self.key_type.dtype, lo, hi - lo)
         offsets = np.arange(lo, hi, dtype=np.int64)
 
         def lookup(rows):

@@ -23,10 +23,7 @@ class FileAppender:
     the database's algorithm, see ``checksum.py``)."""
 
     def __init__(self, path: str, entry: FileEntry, *, create: bool,
-                 writer: WriteBehind | None = None, update: Update = zlib.crc32,
-                 cached: bool = False) -> None:
-        """``cached``: written through the page cache, for a file read again soon (a key index:
-        the next import's endpoint resolution); others bypass it (see ``write_out``)."""
+                 writer: WriteBehind | None = None, update: Update = zlib.crc32) -> None:
         self.path = path
         self.writer = writer
         self.update = update
@@ -37,8 +34,7 @@ class FileAppender:
         self.fd = io.open_write(path, create=create)
         # the file's end, where the next write lands (``size`` counts the queued bytes too)
         self.written = os.fstat(self.fd).st_size
-        # the O_DIRECT descriptor: -1 not opened yet, None refused or not wanted
-        self._direct: int | None = None if cached else -1
+        self._direct: int | None = -1  # the O_DIRECT descriptor: -1 not opened yet, None refused
 
     def append(self, data, *, owned: bool = False) -> None:
         """Append the bytes of ``data``. ``owned``: the caller hands the array over and never
@@ -125,16 +121,14 @@ class Transaction:
     def path(self, file_id: int) -> str:
         return os.path.join(self.db_path, data_file_name(file_id))
 
-    def new_file(self, *, cached: bool = False) -> int:
-        """A new data file; ``cached``: see ``FileAppender``."""
+    def new_file(self) -> int:
         file_id = self.manifest.next_file_id
         self.manifest.next_file_id += 1
         entry = FileEntry(0, 0)
         self.manifest.files[file_id] = entry
         self._created.append(file_id)
         self._appenders[file_id] = FileAppender(self.path(file_id), entry, create=True,
-                                                writer=self._writer, update=self._update,
-                                                cached=cached)
+                                                writer=self._writer, update=self._update)
         return file_id
 
     def appender(self, file_id: int) -> FileAppender:
