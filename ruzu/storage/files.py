@@ -122,9 +122,9 @@ def check_crc(path: str, entry: FileEntry, pinned=None, algorithm: str = CRC32, 
         if pinned is not None:
             fd = pinned.fileno()
         else:
-            fd = io.open_direct_read(path) if direct else None
+            fd = io.open_direct(path, os.O_RDONLY) if direct else None
             if fd is not None:
-                buf = io.AlignedBuffer(_CRC_BLOCK).array
+                buf = io.aligned_empty(_CRC_BLOCK)
             else:
                 fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:

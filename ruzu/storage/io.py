@@ -89,50 +89,36 @@ ALIGN = 4096
 DIRECT_MIN = 16 << 10  # smaller appends are written buffered: not worth a second syscall
 
 
-def open_direct(path: str) -> int | None:
-    """A second descriptor of ``path`` for O_DIRECT writes at explicit offsets, or None where
-    the file system refuses O_DIRECT (then everything is written buffered)."""
+def open_direct(path: str, access: int = os.O_WRONLY) -> int | None:
+    """A descriptor of ``path`` for O_DIRECT I/O at explicit offsets (``access``: O_WRONLY or
+    O_RDONLY), or None where the file system refuses O_DIRECT (then the I/O is buffered)."""
     flag = getattr(os, "O_DIRECT", 0)
     if not flag:
         return None
     try:
-        return os.open(path, os.O_WRONLY | flag | getattr(os, "O_CLOEXEC", 0))
+        return os.open(path, access | flag | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         if e.errno in (errno.EINVAL, errno.EOPNOTSUPP):
             return None
         raise
 
 
-def open_direct_read(path: str) -> int | None:
-    """A descriptor of ``path`` for O_DIRECT reads, or None where the file system refuses."""
-    flag = getattr(os, "O_DIRECT", 0)
-    if not flag:
-        return None
-    try:
-        return os.open(path, os.O_RDONLY | flag | getattr(os, "O_CLOEXEC", 0))
-    except OSError as e:
-        if e.errno in (errno.EINVAL, errno.EOPNOTSUPP):
-            return None
-        raise
-
-
-class AlignedBuffer:
-    """A reusable, page-aligned staging buffer for O_DIRECT writes (one per writing thread)."""
-
-    def __init__(self, nbytes: int = 1 << 20) -> None:
-        raw = np.empty(nbytes + ALIGN, np.uint8)
-        start = -raw.ctypes.data % ALIGN
-        self.array = raw[start : start + nbytes]
+def aligned_empty(nbytes: int) -> np.ndarray:
+    """An uninitialised uint8 array of ``nbytes`` starting at an ALIGN boundary."""
+    raw = np.empty(nbytes + ALIGN, np.uint8)
+    start = -raw.ctypes.data % ALIGN
+    return raw[start : start + nbytes]
 
 
 _local = threading.local()
 
 
-def thread_staging() -> AlignedBuffer:
-    """This thread's staging buffer for O_DIRECT writes (made on first use, then reused)."""
+def thread_staging() -> np.ndarray:
+    """This thread's aligned staging buffer for O_DIRECT writes (1 MiB, made on first use, then
+    reused)."""
     buf = getattr(_local, "staging", None)
     if buf is None:
-        buf = _local.staging = AlignedBuffer()
+        buf = _local.staging = aligned_empty(1 << 20)
     return buf
 
 
@@ -149,7 +135,7 @@ class AppendFile:
         # (scratch, not database state: no fault hook, as the Python files they replaced)
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL
                           | getattr(os, "O_CLOEXEC", 0), 0o644)
-        self.size = 0  # bytes appended (written or in the buffer)
+        self._written = 0  # bytes in the file (``size`` adds those in the buffer)
         self._buf: np.ndarray | None = None
         self._fill = 0
         try:
@@ -158,7 +144,12 @@ class AppendFile:
             close(self.fd)
             raise
         if buffer_bytes and self._direct is not None:
-            self._buf = AlignedBuffer(buffer_bytes // ALIGN * ALIGN or ALIGN).array
+            self._buf = aligned_empty(buffer_bytes // ALIGN * ALIGN or ALIGN)
+
+    @property
+    def size(self) -> int:
+        """Bytes appended so far (written or in the buffer)."""
+        return self._written + self._fill
 
     def write(self, data) -> None:
         arr = np.frombuffer(_bytes_view(data), np.uint8)
@@ -166,9 +157,10 @@ class AppendFile:
         if not n:
             return
         if self._buf is None:
-            if not append_direct(self.fd, self._direct, arr, self.size, thread_staging(),
+            if not append_direct(self.fd, self._direct, arr, self._written, thread_staging(),
                                  hooked=False):
                 self._close_direct()
+            self._written += n
         else:
             buf, i = self._buf, 0
             while i < n:
@@ -178,18 +170,14 @@ class AppendFile:
                 i += k
                 if self._fill == len(buf):
                     self._flush()
-        self.size += n
 
     def _flush(self) -> None:
         """Write the buffer's bytes at the file's end: whole blocks direct, a tail buffered."""
         data, self._fill = self._buf[: self._fill], 0
-        if self._direct is None:
-            _write_all(self.fd, data)
-            return
-        pos = os.fstat(self.fd).st_size
-        if not append_direct(self.fd, self._direct, data, pos, thread_staging(), hooked=False,
-                             aligned=True):
+        if not append_direct(self.fd, self._direct, data, self._written, thread_staging(),
+                             hooked=False, aligned=True):
             self._close_direct()
+        self._written += len(data)
 
     def _close_direct(self) -> None:
         if self._direct is not None:
@@ -230,11 +218,8 @@ def read_direct(path: str, dtype, start: int = 0, count: int | None = None) -> n
     need = count * dtype.itemsize
     first = offset // ALIGN * ALIGN  # O_DIRECT reads whole aligned blocks
     skip = offset - first
-    span = -(-(skip + need) // ALIGN) * ALIGN
-    raw = np.empty(span + ALIGN, np.uint8)
-    base = -raw.ctypes.data % ALIGN
-    buf = raw[base : base + span]
-    fd = open_direct_read(path)
+    buf = aligned_empty(-(-(skip + need) // ALIGN) * ALIGN)
+    fd = open_direct(path, os.O_RDONLY)
     if fd is None:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -250,12 +235,13 @@ def read_direct(path: str, dtype, start: int = 0, count: int | None = None) -> n
 
 
 def append_direct(fd: int, direct_fd: int | None, data: np.ndarray, pos: int,
-                  staging: AlignedBuffer, *, hooked: bool = True, aligned: bool = False) -> bool:
+                  staging: np.ndarray, *, hooked: bool = True, aligned: bool = False) -> bool:
     """Append the bytes of ``data`` (uint8) to the file open as ``fd`` (O_APPEND) whose end is
-    ``pos``: the block-aligned middle through ``direct_fd`` (O_DIRECT, at explicit offsets),
-    the rest buffered. Returns False once ``direct_fd`` turned out unusable (the caller closes
-    it and writes buffered from then on); the bytes are written either way. One operation for
-    the fault hook (``hooked``), as one buffered write was. ``aligned``: ``data`` starts at an
+    ``pos``: the block-aligned middle through ``direct_fd`` (O_DIRECT, at explicit offsets,
+    copied through the aligned ``staging`` array), the rest buffered. Returns False once
+    ``direct_fd`` turned out unusable (the caller closes it and writes buffered from then on);
+    the bytes are written either way. One operation for the fault hook (``hooked``), as one
+    buffered write was. ``aligned``: ``data`` starts at an
     aligned address and ``pos`` is aligned: written from ``data`` itself, no staging copy."""
     if hooked:
         _check("write")
@@ -267,7 +253,7 @@ def append_direct(fd: int, direct_fd: int | None, data: np.ndarray, pos: int,
         return direct_fd is not None
     if head:
         _write_all(fd, data[:head])
-    buf = staging.array
+    buf = staging
     done = head
     try:
         while done < end:

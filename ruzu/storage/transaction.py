@@ -34,7 +34,11 @@ class FileAppender:
         self.fd = io.open_write(path, create=create)
         # the file's end, where the next write lands (``size`` counts the queued bytes too)
         self.written = os.fstat(self.fd).st_size
-        self._direct: int | None = -1  # the O_DIRECT descriptor: -1 not opened yet, None refused
+        try:  # the O_DIRECT descriptor of the write-behind thread's writes (None: refused)
+            self._direct = io.open_direct(path)
+        except BaseException:
+            io.close(self.fd)
+            raise
 
     def append(self, data, *, owned: bool = False) -> None:
         """Append the bytes of ``data``. ``owned``: the caller hands the array over and never
@@ -54,11 +58,9 @@ class FileAppender:
             self.crc32 = self.update(arr, self.crc32)
         self.size += arr.nbytes
 
-    def write_out(self, data: np.ndarray, staging: io.AlignedBuffer) -> None:
+    def write_out(self, data: np.ndarray, staging: np.ndarray) -> None:
         """Write queued bytes at the file's end (the write-behind thread): the aligned middle
         bypasses the page cache (see ``io.append_direct``)."""
-        if self._direct == -1:
-            self._direct = io.open_direct(self.path)
         if not io.append_direct(self.fd, self._direct, data, self.written, staging):
             self._close_direct()
         self.written += data.nbytes
@@ -75,9 +77,9 @@ class FileAppender:
             io.close(fd)
 
     def _close_direct(self) -> None:
-        if self._direct is not None and self._direct >= 0:
-            io.close(self._direct)
-        self._direct = None
+        if self._direct is not None:
+            fd, self._direct = self._direct, None
+            io.close(fd)
 
 
 class Transaction:
