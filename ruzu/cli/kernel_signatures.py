@@ -192,9 +192,11 @@ SIGNATURES = [
         'uint64[1C]',
         'uint64[1C]',
         'int64',
+        'bool',
         'int64',
         'int64[1C]',
         'uint64[2C]',
+        'uint8[1C]',
     )),
     ('ruzu.storage._kernels', '_radix_directory', (
         'uint64[1C]',

@@ -18,8 +18,9 @@ from ..catalog import Catalog, RelTableSchema
 from ..errors import MissingEndpointError, TooManyErrorsError
 from ..storage.composite_columns import take_parsed
 from ..storage.csr import CsrBuilder
+from ..storage.io import AppendFile
 from ..storage.rel_table import RelPairWriter
-from ..storage.resolve import MISSING, EndpointResolver, ResultMerger
+from ..storage.resolve import MISSING, EndpointResolver, ResolvedFiles, ResultMerger
 from ..storage.transaction import Transaction
 from ..tuning import MERGE_CHUNK
 from ..types import LogicalType
@@ -298,20 +299,18 @@ class _Loader:
     # -- spill path: a large index is resolved partition by partition after the parse ----------
     def spill_batch(self, batch) -> None:
         self._append_props(batch, None)
-        n = batch.rows
-        eids = np.arange(self.e_old + self.rows_seen, self.e_old + self.rows_seen + n,
-                         dtype=np.int64)
+        first_eid = self.e_old + self.rows_seen
         for i, res in enumerate(self.resolvers):
             keys = _keys(batch, i, self.key_types[i])
             if res.mode == "partitioned":
-                res.spill(keys, eids)
-            else:
+                res.spill(keys, first_eid)
+            else:  # resolved now, in edge-id order
                 out = self._direct_results.get(i)
                 if out is None:
-                    out = self._direct_results[i] = open(
-                        f"{self.staging}/ep-direct-{i}.resolved", "wb")
-                out.write(np.stack([eids, res.resolve(keys)], axis=1).tobytes())
-        self.rows_seen += n
+                    out = self._direct_results[i] = AppendFile(
+                        f"{self.staging}/ep-direct-{i}.resolved", 1 << 20)
+                out.write(res.resolve(keys).astype(res.result_dtype))
+        self.rows_seen += batch.rows
 
     def resolve_spilled(self) -> None:
         total = self.e_old + self.rows_seen
@@ -325,20 +324,19 @@ class _Loader:
             elif res.mode == "partitioned":
                 files = res.resolve_partitions()[0]
             else:
-                f = self._direct_results.get(i)
-                files = []
+                f = self._direct_results.get(i)  # (None: no rows)
                 if f is not None:
                     f.close()
-                    files = [f.name]
-            mergers.append(ResultMerger(files, self.e_old))
+                files = ResolvedFiles([f.path] if f else [], None, res.result_dtype)
+            mergers.append(ResultMerger(files))
         dropped: list[np.ndarray] = []
         bad_rows: list[np.ndarray] = []  # (row index in this import, side) of every bad row
         for a in range(self.e_old, total, MERGE_CHUNK):
             b = min(total, a + MERGE_CHUNK)
             offs = []
             for m in mergers:
-                out = np.full(b - a, MISSING, np.int64)
-                m.take(b, out)
+                out = np.empty(b - a, np.int64)
+                m.take(out)
                 offs.append(out)
             missing = (offs[0] == MISSING) | (offs[1] == MISSING)
             if missing.any():

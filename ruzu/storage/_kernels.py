@@ -83,18 +83,23 @@ def _hash_strings_v2(offsets, data, out1, out2):
 
 
 @kernel
-def _partition_rows(h1, h2, first, bits, bounds, rows):
-    """Rows ``(h1[, h2], first + i)`` of a chunk grouped by partition (the top ``bits`` of
-    ``h1``), stable: partition p gets ``rows[bounds[p]:bounds[p + 1]]``. ``rows`` has three
-    columns, or two when there is no ``h2`` (integer keys). One pass to count, one to place:
-    the spill of the index build writes each group with one ``write``."""
+def _partition_rows(h1, h2, first, numbered, bits, bounds, rows, parts):
+    """Rows ``(h1[, h2][, first + i])`` of a chunk grouped by partition (the top ``bits`` of
+    ``h1``), stable: partition p gets ``rows[bounds[p]:bounds[p + 1]]``. ``rows`` has a column
+    for h2 unless there is none (integer keys: 2 columns numbered, 1 not), and the row number
+    last when ``numbered``. ``parts[i]`` is set to the partition of row ``i`` when ``parts`` is
+    not empty. One pass to count, one to place: a spill writes each group with one ``write``."""
     nparts = bounds.shape[0] - 1
     shift = np.uint64(64 - bits) if bits > 0 else np.uint64(0)
     width = rows.shape[1]
+    with_h2 = width - (1 if numbered else 0) == 2
+    mark = parts.shape[0] > 0
     bounds[:] = 0
     for i in range(h1.shape[0]):
         p = np.int64(h1[i] >> shift) if bits > 0 else 0
         bounds[p + 1] += 1
+        if mark:
+            parts[i] = p
     for p in range(nparts):
         bounds[p + 1] += bounds[p]
     fill = bounds[:nparts].copy()
@@ -103,9 +108,10 @@ def _partition_rows(h1, h2, first, bits, bounds, rows):
         j = fill[p]
         fill[p] = j + 1
         rows[j, 0] = h1[i]
-        if width == 3:
+        if with_h2:
             rows[j, 1] = h2[i]
-        rows[j, width - 1] = np.uint64(first + i)
+        if numbered:
+            rows[j, width - 1] = np.uint64(first + i)
 
 
 @kernel
@@ -292,15 +298,15 @@ def _sort_by_hash(h1, h2, offsets, skip_bits, out_h1, out_h2, out_offsets):
 
 
 @kernel
-def _take_results(rows, end_eid, first_eid, out):
-    """Resolved ``(edge id, offset)`` rows sorted by edge id: ``out[eid - first_eid] = offset``
-    for the leading rows with ``eid < end_eid``; returns how many rows that was."""
-    i = 0
-    n = rows.shape[0]
-    while i < n and rows[i, 0] < end_eid:
-        out[rows[i, 0] - first_eid] = rows[i, 1]
-        i += 1
-    return i
+def _unpartition(parts, starts, values, out):
+    """The inverse of a stable grouping by partition: ``values`` holds the next rows of each
+    partition p at ``values[starts[p]:starts[p + 1]]``, in row order; row i of ``out`` takes
+    the next value of its partition ``parts[i]``."""
+    fill = starts[:-1].copy()
+    for i in range(parts.shape[0]):
+        p = parts[i]
+        out[i] = values[fill[p]]
+        fill[p] += 1
 
 
 @kernel

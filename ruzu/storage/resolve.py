@@ -6,15 +6,20 @@ Three ways, chosen per endpoint table from its index and the memory budget:
 - ``memory``: the lookup structure fits the budget (the sorted key column, or the hash index's
   globally sorted h1 array with h2 and offsets) and is loaded once; batches resolve with one
   vectorised ``searchsorted``.
-- ``partitioned``: too large to load. Keys are spilled with their edge ids into P partition
-  files (hash partitions of the index, or key ranges of a sorted key column); each partition is
+- ``partitioned``: too large to load. Keys are spilled into P partition files (hash
+  partitions of the index, or key ranges of a sorted key column), in edge-id order within each,
+  and the partition of every edge into a *partition map* (one byte an edge); each partition is
   then resolved against its own slice of the index, so only one slice is in memory at a time.
-  The results, (edge id, offset) files sorted by edge id, are merged back in edge-id ranges.
+  Its offsets are written in the order of its keys, and ``ResultMerger`` puts them back in
+  edge-id order with the map. No edge id is written or read: 1 GB of random-key edges spilled
+  and read back 16 bytes an endpoint of (h1, edge id) and wrote and read 16 bytes of (edge id,
+  offset); now 8 + 1 and 4 (int32 offsets).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,7 +29,8 @@ from ..types import LogicalType
 from . import _kernels as K
 from . import io
 from .columns import read_chunk
-from .key_spill import KeySpill
+from .csr import index_dtype
+from .key_spill import KeySpill, partition_dtype
 from .manifest import data_file_name
 from .ordered_map import WORKERS, ordered_map
 from .pk_index import (
@@ -38,6 +44,18 @@ from .pk_index import (
 from .state import NodeTableState
 
 MISSING = -1
+
+
+@dataclass
+class ResolvedFiles:
+    """Where the offsets of an endpoint's edges are, once resolved: ``parts[p]`` holds those of
+    partition p (``dtype``, in edge-id order; None: no edge went there) and ``map_path`` the
+    partition of every edge in edge-id order; without a map, ``parts`` is one file of every
+    edge's offset."""
+
+    parts: list[str | None]
+    map_path: str | None
+    dtype: np.dtype
 
 
 class EndpointResolver:
@@ -100,6 +118,11 @@ class EndpointResolver:
     def _pk_file(self) -> int:
         return self._pk_data
 
+    @property
+    def result_dtype(self) -> np.dtype:
+        """The type resolved offsets are written with (MISSING included)."""
+        return index_dtype(self.num_rows)
+
     def resolve(self, keys) -> np.ndarray | None:
         """Offsets of a batch of keys (MISSING where absent); None in partitioned mode."""
         if self.mode == "partitioned":
@@ -152,6 +175,7 @@ class EndpointResolver:
         for p in range(self.nparts):  # one by one, so close() can close those opened so far
             name = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.spill")
             self._spills.append(io.AppendFile(name, buffer))
+        self._map = io.AppendFile(os.path.join(self.staging, f"ep-{self.name}.map"), 1 << 20)
 
     @property
     def queued_bytes(self) -> int:
@@ -159,58 +183,61 @@ class EndpointResolver:
         spill = getattr(self, "_hash_spill", None)
         return spill.queued_bytes if spill is not None else 0
 
-    def spill(self, keys, eids: np.ndarray) -> None:
-        """Partitioned mode: remember (key hash, edge id) or (edge id, key) per partition."""
+    def spill(self, keys, first_eid: int) -> None:
+        """Partitioned mode: remember the keys of edges ``first_eid…`` (their hashes, or the
+        keys themselves for a sorted key column) by partition, and each edge's partition."""
         if self.index.kind == "hash":  # hashed and grouped on the spill's thread
             if self._hash_spill is None:
                 self._hash_spill = KeySpill(self.staging, self.bits, self.index.h2 is not None,
-                                            prefix=f"ep-{self.name}", first=int(eids[0]))
+                                            prefix=f"ep-{self.name}", first=first_eid,
+                                            numbered=False)
             owned, count = own_keys(self.key_type, keys)
-            self._hash_spill.add_keys(owned, count, self._hashes, int(eids[0]))
+            self._hash_spill.add_keys(owned, count, self._hashes, first_eid)
             return
         k = keys.view(np.uint64) if self.key_type is LogicalType.UINT64 else keys
         k = k.astype(self.key_type.dtype, copy=False)
         part = np.searchsorted(self._bounds, k, side="right")
-        cols = [eids.astype(np.uint64), k.view(np.uint64) if k.dtype.itemsize == 8
-                else k.astype(np.int64).view(np.uint64)]
+        words = k.view(np.uint64) if k.dtype.itemsize == 8 else k.astype(np.int64).view(np.uint64)
         # a counting sort by partition (np.argsort here took 0.31 s of a 3.6 s import of 6.7 M
         # random-key edges)
         bounds = np.empty(self.nparts + 1, np.int64)
         order = np.empty(len(part), np.int64)
         K._order_by_part(part.astype(np.int64, copy=False), bounds, order)
-        rows = np.stack([c[order] for c in cols], axis=1)
+        grouped = words[order]
         for p in range(self.nparts):
             if bounds[p + 1] > bounds[p]:
-                self._spills[p].write(rows[bounds[p] : bounds[p + 1]])
+                self._spills[p].write(grouped[bounds[p] : bounds[p + 1]])
+        self._map.write(part.astype(partition_dtype(self.nparts)))
 
     def close(self) -> None:
         """Close the spill files (they live in the import's staging directory) and drop the
         loaded lookup arrays, so the CSR build that follows has their memory."""
         for f in getattr(self, "_spills", ()):
             f.close()
+        if getattr(self, "_map", None) is not None:
+            self._map.close()
         if getattr(self, "_hash_spill", None) is not None:
             self._hash_spill.discard()  # (after resolve_partitions: its files are gone)
             self._hash_spill = None
         for name in ("_keys", "_h1", "_h2", "_offs"):
             self.__dict__.pop(name, None)
 
-    def resolve_partitions(self, also: EndpointResolver | None = None) -> list[list[str]]:
-        """Resolve every spilled partition; returns, per endpoint, result files of (eid, offset)
-        int64 pairs, each sorted by edge id (spills were written in edge-id order). Partitions
-        are resolved two at a time when two index slices fit the budget (``ordered_map``);
-        each partition's edges stream past its slice in chunks.
+    def resolve_partitions(self, also: EndpointResolver | None = None) -> list[ResolvedFiles]:
+        """Resolve every spilled partition; returns, per endpoint, the files of the offsets
+        (``ResolvedFiles``). Partitions are resolved two at a time when two index slices fit the
+        budget (``ordered_map``); each partition's edges stream past its slice in chunks.
 
         ``also``: the other endpoint's resolver when both ends are this node table and both
         spilled (``can_share_slices``): its partition p is resolved against the same loaded
         slice p, so every slice is read and given its directory once, not twice (random 1 GB
         edges: 427 MB of slice reads and 0.14 s of directory builds saved). The result is then
-        a list per endpoint: ``[this endpoint's files, also's files]``."""
+        ``[this endpoint's files, also's files]``."""
         ends = [self] if also is None else [self, also]
-        hashed = self.index.kind == "hash"
-        width = 3 if (hashed and self.index.h2) else 2
+        words = 2 if (self.index.kind == "hash" and self.index.h2) else 1  # a spilled row's
         spills = [end._spill_files() for end in ends]
-        workers = WORKERS if WORKERS * self._largest_slice_bytes(width) <= self.budget else 1
+        workers = WORKERS if WORKERS * self._largest_slice_bytes(words) <= self.budget else 1
         chunk_rows = max(4096, self.budget // (RESOLVE_BYTES_PER_EDGE * workers))
+        dtype = self.result_dtype
 
         def resolve_one(p: int) -> list[str]:
             lookup = None
@@ -218,25 +245,28 @@ class EndpointResolver:
             for end, files in zip(ends, spills, strict=True):
                 spill = files[p]
                 out = os.path.join(end.staging, f"ep-{end.name}-{p:05d}.resolved")
-                total = os.path.getsize(spill) // (8 * width) if spill else 0
-                if total and lookup is None:
-                    lookup = self._load_slice(p, width)
+                total = os.path.getsize(spill) // (8 * words) if spill else 0
+                if not total:
+                    outs.append(None)
+                    continue
+                if lookup is None:
+                    lookup = self._load_slice(p, words)
                 with io.AppendFile(out, 1 << 20) as sink:
                     for start in range(0, total, chunk_rows):
                         count = min(chunk_rows, total - start)
-                        rows = io.read_direct(spill, np.uint64, start * width,
-                                              count * width).reshape(-1, width)
-                        found = lookup(rows)
-                        # hash spills hold (h1[, h2], eid) rows, key-range spills (eid, key)
-                        eids = rows[:, -1 if hashed else 0].view(np.int64)
-                        sink.write(np.stack([eids, found], axis=1).data)
-                if spill:
-                    os.unlink(spill)
+                        rows = io.read_direct(spill, np.uint64, start * words,
+                                              count * words).reshape(-1, words)
+                        sink.write(lookup(rows).astype(dtype))
+                os.unlink(spill)
                 outs.append(out)
             return outs
 
         done = list(ordered_map(resolve_one, range(self.nparts), workers))
-        return [[outs[i] for outs in done] for i in range(len(ends))]
+        return [ResolvedFiles([outs[i] for outs in done], end._map_path(), dtype)
+                for i, end in enumerate(ends)]
+
+    def _map_path(self) -> str:
+        return self._hash_spill.map_path if self.index.kind == "hash" else self._map.path
 
     def can_share_slices(self, other: EndpointResolver) -> bool:
         """Both ends spilled against the same partitions of one node table's index."""
@@ -252,34 +282,35 @@ class EndpointResolver:
         if self.index.kind == "hash":
             return (self._hash_spill.finish() if self._hash_spill is not None
                     else [None] * self.nparts)
-        for f in self._spills:
+        for f in [*self._spills, self._map]:
             f.close()
         return [f.path for f in self._spills]
 
-    def _largest_slice_bytes(self, width: int) -> int:
+    def _largest_slice_bytes(self, words: int) -> int:
         """Bytes of the largest index slice ``_load_slice`` loads (keys, offsets, directory)."""
         if self.index.kind == "hash":
             rows = int(np.diff(self._dir).max()) if len(self._dir) > 1 else 0
-            return rows * (8 * width + 2)
+            return rows * (8 * (words + 1) + 2)
         return int(np.diff(self._cuts).max()) * 24
 
-    def _load_slice(self, p: int, width: int):
-        """Load partition ``p`` of the index; return a function resolving spilled rows."""
+    def _load_slice(self, p: int, words: int):
+        """Load partition ``p`` of the index; return a function resolving spilled rows
+        (``words`` columns: h1[, h2] or the key)."""
         if self.index.kind == "hash":
             lo, hi = int(self._dir[p]), int(self._dir[p + 1])
             h1 = HashDirectory(io.read_direct(self._path(self.index.h1), np.uint64, lo, hi - lo),
                                p, self.bits)
             offs = io.read_direct(self._path(self.index.offsets), np.int64, lo, hi - lo)
             h2 = (io.read_direct(self._path(self.index.h2), np.uint64, lo, hi - lo)
-                  if width == 3 else None)
-            return lambda rows: _search(h1, rows[:, 0], h2, rows[:, 1] if width == 3 else None,
+                  if words == 2 else None)
+            return lambda rows: _search(h1, rows[:, 0], h2, rows[:, 1] if words == 2 else None,
                                         offs)
         lo, hi = int(self._cuts[p]), int(self._cuts[p + 1])
         keys = io.read_direct(self._path(self._pk_file()), self.key_type.dtype, lo, hi - lo)
         offsets = np.arange(lo, hi, dtype=np.int64)
 
         def lookup(rows):
-            wanted = rows[:, 1]
+            wanted = rows[:, 0]
             if self.key_type.dtype.itemsize == 8:
                 wanted = wanted.view(self.key_type.dtype)
             else:
@@ -347,36 +378,51 @@ def _search(sorted_keys, wanted, sorted_h2, wanted_h2, offsets) -> np.ndarray:
 
 
 class ResultMerger:
-    """Reads (eid, offset) result files (each sorted by eid) back in edge-id ranges."""
+    """Reads an endpoint's resolved offsets (``ResolvedFiles``) back in edge-id order."""
 
-    def __init__(self, paths: list[str], first_eid: int) -> None:
-        self.paths = paths
-        self.first_eid = first_eid
-        self._pos = [0] * len(paths)
-        self._sizes = [os.path.getsize(p) // 16 for p in paths]
-        self._carry: list[np.ndarray | None] = [None] * len(paths)  # read, not yet taken
+    def __init__(self, files: ResolvedFiles) -> None:
+        self.files = files
+        self._row = 0  # edges taken so far
+        nparts = len(files.parts)
+        self._pos = [0] * nparts  # values read of each file
+        self._sizes = [os.path.getsize(p) // files.dtype.itemsize if p else 0
+                       for p in files.parts]
+        self._carry: list[np.ndarray] = [np.empty(0, files.dtype)] * nparts  # read, not taken
+        self._map_dtype = partition_dtype(nparts)
 
-    def take(self, end_eid: int, out: np.ndarray) -> None:
-        """Fill ``out[eid - start]`` for the next range of edge ids ending before ``end_eid``.
-        Each file holds about 1/len(files) of a range, so it is read in blocks of about that
-        size (reading ``len(out)`` rows from every file would read the range len(files) times);
-        the rows of a block beyond the range are kept for the next one."""
-        start = self.first_eid
-        # (a quarter over the share: little is carried; a file holding more reads on)
-        block = max(4096, len(out) * 5 // (4 * max(1, len(self.paths))))
-        for i, path in enumerate(self.paths):
-            while True:
-                chunk = self._carry[i]
-                if chunk is None:
-                    if self._pos[i] >= self._sizes[i]:
-                        break
-                    count = min(block, self._sizes[i] - self._pos[i])
-                    chunk = io.read_direct(path, np.int64, self._pos[i] * 2,
-                                           count * 2).reshape(-1, 2)
-                    self._pos[i] += count
-                stop = K._take_results(chunk, end_eid, start, out)
-                if stop < len(chunk):
-                    self._carry[i] = chunk[stop:]
-                    break
-                self._carry[i] = None
-        self.first_eid = end_eid
+    def take(self, out: np.ndarray) -> None:
+        """Fill ``out`` with the offsets of the next ``len(out)`` edges."""
+        n = len(out)
+        files = self.files
+        if files.map_path is None:
+            out[:] = self._read(0, n)
+            self._row += n
+            return
+        parts = io.read_direct(files.map_path, self._map_dtype, self._row, n)
+        self._row += n
+        counts = np.bincount(parts, minlength=len(files.parts))
+        starts = np.zeros(len(counts) + 1, np.int64)
+        np.cumsum(counts, out=starts[1:])
+        values = np.empty(n, files.dtype)
+        # each file holds about 1/len(files) of a range: read in blocks a quarter over that
+        # share, keeping what is left for the next range
+        block = max(16384 // files.dtype.itemsize, n * 5 // (4 * len(files.parts)))
+        for p in np.flatnonzero(counts):
+            values[starts[p] : starts[p + 1]] = self._take_part(int(p), int(counts[p]), block)
+        K._unpartition(parts, starts, values, out)
+
+    def _take_part(self, p: int, count: int, block: int) -> np.ndarray:
+        have = self._carry[p]
+        if len(have) < count:
+            more = self._read(p, max(block, count - len(have)))
+            have = np.concatenate([have, more]) if len(have) else more
+            if len(have) < count:
+                raise RuntimeError(f"{self.files.parts[p]}: {len(have)} of {count} offsets")
+        self._carry[p] = have[count:]
+        return have[:count]
+
+    def _read(self, p: int, count: int) -> np.ndarray:
+        count = min(count, self._sizes[p] - self._pos[p])
+        values = io.read_direct(self.files.parts[p], self.files.dtype, self._pos[p], count)
+        self._pos[p] += count
+        return values
