@@ -69,8 +69,12 @@ SYNC_EVERY = 128 << 20
 
 # The write buffers of one group of scratch files written side by side (the partitions of a key
 # spill, the buckets of a CSR direction): each file gathers its appends in an aligned buffer of
-# SPILL_BUFFERS_BYTES / files (16 KiB…1 MiB) and writes it with one O_DIRECT request. Appends
+# the group's bytes / files (16 KiB…1 MiB) and writes it with one O_DIRECT request. Appends
 # of a few KB each went to the disk as requests of their own, and each costs a VM exit to
 # notify the virtual disk: the two endpoint spills of 1 GB random-key edges spent 0.5 s of
-# system CPU each (2026-12-05).
-SPILL_BUFFERS_BYTES = 4 << 20
+# system CPU each (2026-12-05). A group gets memory_limit / 10 (``Budgets.spill``), at most
+# this: a request costs ~64 us before its bytes move (dd with O_DIRECT here: 16 KiB requests
+# 255 MB/s, 64 KiB 714 MB/s, 256 KiB 1.4 GB/s, 1 MiB 2.0 GB/s), and at 4 MB a group the
+# spill and bucket threads of 1 GB random-key edges spent ~1 s each waiting for requests of
+# 40-64 KiB. 16 MB: those edges 4.94 / 5.10 -> 5.29 / 5.46 M/s, peak 270 -> 293 MB.
+SPILL_BUFFERS_BYTES = 16 << 20

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError
+from ..tuning import SPILL_BUFFERS_BYTES
 
 MAX_BATCH_SIZE = 10_000_000
 PROGRESS_EVERY_ROWS = 100_000  # FR-006: progress at least this often
@@ -135,7 +136,10 @@ class Budgets:
     """Byte budgets of the memory-hungry stages, all derived from ``memory_limit``: the parse
     buffers take 1/8 and the bytes queued for the write-behind thread 1/8 (at most 64 MB),
     while parsing; then one primary-key index partition 1/2, or the endpoint lookup
-    structures 1/4 and the CSR buckets being sorted 1/4. Stages that run at the same time add
+    structures 1/4 and the CSR buckets being sorted 1/4. The write buffers of a group of
+    scratch files (the partitions of a key spill, the buckets of a CSR direction) take 1/10 (at
+    most ``SPILL_BUFFERS_BYTES``) each; two groups are written at once at most, before the
+    memory of the stage that reads them back is taken. Stages that run at the same time add
     up to at most ``memory_limit``; the interpreter, numpy and numba (~140 MB) come on top."""
 
     parse: int
@@ -143,12 +147,14 @@ class Budgets:
     resolve: int
     csr: int
     write_behind: int = 64 << 20
+    spill: int = SPILL_BUFFERS_BYTES
 
     @classmethod
     def from_limit(cls, memory_limit: int) -> Budgets:
         return cls(parse=memory_limit // 8, index=memory_limit // 2,
                    resolve=memory_limit // 4, csr=memory_limit // 4,
-                   write_behind=min(64 << 20, memory_limit // 8))
+                   write_behind=min(64 << 20, memory_limit // 8),
+                   spill=min(SPILL_BUFFERS_BYTES, memory_limit // 10))
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def load_nodes(txn: Transaction, schema: NodeTableSchema, path: str, cfg: CsvImp
                             spill = table.spill_keys(
                                 spill, _batch_keys(batch, order.index(pk), pk_type),
                                 n_old + batch.first_row, staging_dir(txn), cfg.budgets.index,
-                                _expected_rows(src, parser, n_old))
+                                _expected_rows(src, parser, n_old), cfg.budgets.spill)
                     reporter.batch_count += 1
                     if cfg.partial:  # a batch counts as done once its bytes are written
                         txn.drain()
@@ -163,7 +163,8 @@ def _build_index(table: NodeTableWriter, num_rows: int, cfg: CsvImportConfig,
     """The hash index over the first ``num_rows`` rows; returns the duplicate key pairs."""
     staging = staging_dir(table.txn)
     try:
-        return table.build_hash_index(num_rows, staging, cfg.budgets.index, spilled)
+        return table.build_hash_index(num_rows, staging, cfg.budgets.index, spilled,
+                                      cfg.budgets.spill)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

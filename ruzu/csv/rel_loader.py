@@ -110,12 +110,13 @@ def load_relationships(txn: Transaction, schema: RelTableSchema, pair: tuple[str
                 resolvers.append(EndpointResolver(
                     txn.db_path, table.node_table(ends[i].name), ends[i].primary_key, key_types[i],
                     budget, staging, roles[i].lower(), table_name=ends[i].name,
-                    share=resolvers[0] if same and i == 1 else None))
+                    share=resolvers[0] if same and i == 1 else None,
+                    spill_buffers=cfg.budgets.spill))
             n_nodes = [table.node_table(e.name).num_rows for e in ends]
             csr = CsrBuilder(staging, n_nodes[0], n_nodes[1],
                              max_edges=e_old + getattr(src, "size_bound", src.size) // 4 + 1,
                              expected_edges=e_old + _estimate_rows(src),
-                             budget=cfg.budgets.csr)
+                             budget=cfg.budgets.csr, spill_buffers=cfg.budgets.spill)
             table.add_existing_edges(csr)
             txn.write_behind(cfg.budgets.write_behind)
             appenders = table.appenders()

@@ -50,7 +50,7 @@ def bucket_shift(num_nodes: int, nbuckets: int) -> int:
 
 class _Direction:
     def __init__(self, staging: str, name: str, num_nodes: int, nbuckets: int,
-                 dtype: np.dtype) -> None:
+                 dtype: np.dtype, buffer_bytes: int) -> None:
         self.num_nodes = num_nodes
         self.shift = bucket_shift(num_nodes, nbuckets)
         self.per_bucket = 1 << self.shift
@@ -59,7 +59,8 @@ class _Direction:
         self.paths = [os.path.join(staging, f"csr-{name}-{b:05d}.spill")
                       for b in range(self.nbuckets)]
         self.files = []
-        buffer = io.group_buffer_bytes(len(self.paths), SPILL_BUFFERS_BYTES)
+        self.buffer_bytes = buffer_bytes
+        buffer = io.group_buffer_bytes(len(self.paths), buffer_bytes)
         try:
             for p in self.paths:
                 self.files.append(io.AppendFile(p, buffer))
@@ -136,7 +137,7 @@ class _Direction:
         sub_paths = [f"{path}.{k:05d}" for k in range(len(starts) - 1)]
         files = []
         try:
-            buffer = io.group_buffer_bytes(len(sub_paths), SPILL_BUFFERS_BYTES)
+            buffer = io.group_buffer_bytes(len(sub_paths), self.buffer_bytes)
             for sp in sub_paths:
                 files.append(io.AppendFile(sp, buffer))
             bounds = np.empty(len(starts), np.int64)
@@ -191,17 +192,19 @@ def _cut_by_edges(degrees: np.ndarray, cap: int) -> np.ndarray:
 class CsrBuilder:
     """Collects a pair's edges (old ones first, then new ones in edge-id order) and writes the
     forward and backward CSR. ``max_edges`` bounds the edge ids (it picks int32 or int64);
-    ``expected_edges`` sizes the buckets."""
+    ``expected_edges`` sizes the buckets; ``spill_buffers``: the write buffers of each
+    direction's bucket files."""
 
     def __init__(self, staging: str, n_src: int, n_dst: int, max_edges: int,
-                 expected_edges: int, budget: int) -> None:
+                 expected_edges: int, budget: int,
+                 spill_buffers: int = SPILL_BUFFERS_BYTES) -> None:
         self.dtype = index_dtype(max(n_src, n_dst, max_edges))
         self.budget = budget
         # two buckets (one per direction) are sorted at once: each gets half the budget
         nbuckets = max(1, -(-expected_edges * sort_bytes_per_edge(self.dtype) * 2 // budget))
-        self.fwd = _Direction(staging, "fwd", n_src, nbuckets, self.dtype)
+        self.fwd = _Direction(staging, "fwd", n_src, nbuckets, self.dtype, spill_buffers)
         try:
-            self.bwd = _Direction(staging, "bwd", n_dst, nbuckets, self.dtype)
+            self.bwd = _Direction(staging, "bwd", n_dst, nbuckets, self.dtype, spill_buffers)
         except BaseException:
             self.fwd.close()
             raise

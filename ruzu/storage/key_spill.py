@@ -33,11 +33,12 @@ MAX_PENDING = 2
 
 class KeySpill:
     def __init__(self, staging: str, bits: int, pairs: bool, prefix: str = "pk",
-                 first: int = 0, numbered: bool = True) -> None:
+                 first: int = 0, numbered: bool = True,
+                 buffer_bytes: int = SPILL_BUFFERS_BYTES) -> None:
         """``pairs``: keys hash to ``(h1, h2)`` (strings, UUIDs); else ``h1`` alone. Rows are
         numbered from ``first`` (node offsets from 0; edge ids for an endpoint spill); the
         number is the last column of a row when ``numbered``, else the spill writes the
-        partition map ``map_path``."""
+        partition map ``map_path``. ``buffer_bytes``: the write buffers of all partitions."""
         self.bits = bits
         self.numbered = numbered
         self.width = (2 if pairs else 1) + (1 if numbered else 0)
@@ -47,7 +48,7 @@ class KeySpill:
         self.map_path = None if numbered else os.path.join(staging, f"{prefix}.map")
         self._files: list = []
         self._map: io.AppendFile | None = None
-        buffer = io.group_buffer_bytes(len(self.paths), SPILL_BUFFERS_BYTES)
+        buffer = io.group_buffer_bytes(len(self.paths), buffer_bytes)
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque = deque()
         try:

@@ -12,6 +12,7 @@ import functools
 import numpy as np
 
 from ..catalog import NodeTableSchema
+from ..tuning import SPILL_BUFFERS_BYTES
 from ..types import LogicalType
 from .arrow_columns import column_to_arrow
 from .columns import (
@@ -160,14 +161,17 @@ class NodeTableWriter:
         self._index = IndexState.sorted_keys(keys.first, keys.last, num_rows)
 
     def build_hash_index(self, num_rows: int, staging: str, budget: int,
-                         spilled: KeySpill | None = None) -> np.ndarray:
+                         spilled: KeySpill | None = None,
+                         spill_buffers: int = SPILL_BUFFERS_BYTES) -> np.ndarray:
         """Replace the index by a hash index over the first ``num_rows`` rows; returns the
         duplicate keys as int64[k, 2] (first offset, later offset) pairs. ``spilled``: the
-        keys spilled during the parse (``spill_keys``), used if they are exactly those rows."""
+        keys spilled during the parse (``spill_keys``), used if they are exactly those rows;
+        ``spill_buffers``: the write buffers of a spill of the key column."""
         for file_id in self._index.file_ids():
             self.txn.retire(file_id)
         self._index, dups = build_hash_index(self.txn, self._key_source(num_rows), staging,
-                                             budget, spilled=spilled)
+                                             budget, spilled=spilled,
+                                             spill_buffers=spill_buffers)
         return dups
 
     def _key_source(self, num_rows: int) -> KeySource:
@@ -175,7 +179,8 @@ class NodeTableWriter:
                          self.state.columns[self.schema.primary_key], num_rows)
 
     def spill_keys(self, spill: KeySpill | None, keys, first_row: int, staging: str,
-                   budget: int, expected_rows: int) -> KeySpill:
+                   budget: int, expected_rows: int,
+                   buffer_bytes: int = SPILL_BUFFERS_BYTES) -> KeySpill:
         """Spill the hashes of one batch's keys (rows ``first_row…``) for the index build; the
         first call starts the spill with the rows stored before ``first_row`` (read back, after
         the pending writes are done). ``keys`` as the parser gives them: (offsets, bytes) for
@@ -184,7 +189,7 @@ class NodeTableWriter:
             if first_row:
                 self.txn.drain()
             spill = start_key_spill(self._key_source(first_row), staging, budget,
-                                    expected_rows)
+                                    expected_rows, buffer_bytes=buffer_bytes)
         owned, count = own_keys(self.key_type, keys)
         spill.add_keys(owned, count, functools.partial(hash_keys, self.key_type), first_row)
         return spill

@@ -25,6 +25,7 @@ from ..errors import CorruptDatabaseError
 from ..tuning import INDEX_CHUNK_ROWS as CHUNK_ROWS
 from ..tuning import INDEX_ENTRY_BYTES as ENTRY_BYTES
 from ..tuning import INDEX_STRING_CHUNK_ROWS as STRING_CHUNK_ROWS
+from ..tuning import SPILL_BUFFERS_BYTES
 from ..types import LogicalType
 from . import _kernels as K
 from .checks import check_offsets, check_range
@@ -122,6 +123,7 @@ def partition_bits(num_rows: int, budget_bytes: int) -> int:
 def build_hash_index(
     txn: Transaction, source: KeySource, staging: str, budget_bytes: int,
     workers: int = WORKERS, spilled: KeySpill | None = None,
+    spill_buffers: int = SPILL_BUFFERS_BYTES,
 ) -> tuple[IndexState, np.ndarray]:
     """Build the hash index over all rows of ``source``. Returns (state, duplicates) where
     duplicates is an int64[k, 2] array of (first offset, later offset) pairs.
@@ -129,7 +131,8 @@ def build_hash_index(
     ``spilled``: the keys already spilled while they were parsed (``KeySpill``); used when it
     holds exactly the rows of ``source`` in partitions small enough for the budget, else
     discarded and the key column is read back. Partitions are sorted ``workers`` at a time
-    (each sized for its share of the budget)."""
+    (each sized for its share of the budget). ``spill_buffers``: the write buffers of a spill
+    of the key column."""
     n = source.num_rows
     bits = partition_bits(n, budget_bytes // max(1, workers))
     if spilled is not None and (spilled.rows != n or spilled.bits < bits):
@@ -150,7 +153,7 @@ def build_hash_index(
     elif bits == 0:
         parts = [_gather_all(source)]
     else:
-        spill = KeySpill(staging, bits, strings)
+        spill = KeySpill(staging, bits, strings, buffer_bytes=spill_buffers)
         try:
             for start, h1, h2 in source.chunks():
                 spill.add(h1, h2 if strings else None, start)
@@ -186,14 +189,15 @@ def build_hash_index(
 
 
 def start_key_spill(source: KeySource, staging: str, budget_bytes: int,
-                    expected_rows: int, workers: int = WORKERS) -> KeySpill:
+                    expected_rows: int, workers: int = WORKERS,
+                    buffer_bytes: int = SPILL_BUFFERS_BYTES) -> KeySpill:
     """A ``KeySpill`` sized for about ``expected_rows`` keys in all (an estimate made during
     the parse; ``build_hash_index`` falls back if it was too low), holding the ``source`` rows
     stored so far."""
     bits = partition_bits(max(expected_rows, source.num_rows),
                           budget_bytes // max(1, workers))
     pairs = hashed_in_pairs(source.key_type)
-    spill = KeySpill(staging, bits, pairs)
+    spill = KeySpill(staging, bits, pairs, buffer_bytes=buffer_bytes)
     try:
         for start, h1, h2 in source.chunks():
             spill.add(h1, h2 if pairs else None, start)

@@ -61,11 +61,14 @@ class ResolvedFiles:
 class EndpointResolver:
     def __init__(self, db_path: str, node_state: NodeTableState, primary_key: str,
                  key_type: LogicalType, budget: int, staging: str, name: str, table_name: str = "",
-                 share: EndpointResolver | None = None) -> None:
+                 share: EndpointResolver | None = None,
+                 spill_buffers: int = SPILL_BUFFERS_BYTES) -> None:
         """``share``: the resolver of the other endpoint when both ends are the same node table;
-        a lookup structure it loaded is used again instead of being loaded twice."""
+        a lookup structure it loaded is used again instead of being loaded twice.
+        ``spill_buffers``: the write buffers of the spilled keys' partition files."""
         self.db_path = db_path
         self.budget = budget
+        self.spill_buffers = spill_buffers
         self.name_of_table = table_name
         self.key_type = key_type
         self.index = node_state.index
@@ -153,10 +156,8 @@ class EndpointResolver:
     # -- partitioned ---------------------------------------------------------------------------
     def _setup_partitions(self, budget: int, per_entry: int) -> None:
         n = self.num_rows
-        if self.index.kind == "hash":
+        if self.index.kind == "hash":  # (the directory is read when the spill is resolved)
             self.bits = self.index.bits
-            self._dir = read_chunk(self._path(self.index.dir), np.int64, 0,
-                                   (1 << self.bits) + 1)
             self.nparts = 1 << self.bits
             # index partitions were sized for the index build; they fit here too.
             # (h1[, h2], edge id) rows are grouped on a background thread: KeySpill
@@ -171,7 +172,7 @@ class EndpointResolver:
             dtype=self.key_type.dtype,
         )
         self._spills = []
-        buffer = io.group_buffer_bytes(self.nparts, SPILL_BUFFERS_BYTES)
+        buffer = io.group_buffer_bytes(self.nparts, self.spill_buffers)
         for p in range(self.nparts):  # one by one, so close() can close those opened so far
             name = os.path.join(self.staging, f"ep-{self.name}-{p:05d}.spill")
             self._spills.append(io.AppendFile(name, buffer))
@@ -190,7 +191,7 @@ class EndpointResolver:
             if self._hash_spill is None:
                 self._hash_spill = KeySpill(self.staging, self.bits, self.index.h2 is not None,
                                             prefix=f"ep-{self.name}", first=first_eid,
-                                            numbered=False)
+                                            numbered=False, buffer_bytes=self.spill_buffers)
             owned, count = own_keys(self.key_type, keys)
             self._hash_spill.add_keys(owned, count, self._hashes, first_eid)
             return
@@ -232,6 +233,8 @@ class EndpointResolver:
         slice p, so every slice is read and given its directory once, not twice (random 1 GB
         edges: 427 MB of slice reads and 0.14 s of directory builds saved). The result is then
         ``[this endpoint's files, also's files]``."""
+        if self.index.kind == "hash":
+            self._dir = read_chunk(self._path(self.index.dir), np.int64, 0, self.nparts + 1)
         ends = [self] if also is None else [self, also]
         words = 2 if (self.index.kind == "hash" and self.index.h2) else 1  # a spilled row's
         spills = [end._spill_files() for end in ends]

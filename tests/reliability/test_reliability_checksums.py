@@ -311,3 +311,40 @@ def test_relationship_import_checks_only_the_endpoint_keys_it_reads(original, fa
             == [[5]]
         with pytest.raises(CorruptDatabaseError, match="checksum mismatch"):
             db.execute("MATCH (c:City) RETURN sum(c.pop)").get_all()
+
+
+@pytest.mark.parametrize("damaged", ["h1", "offsets", "dir"])
+def test_damage_in_a_spilled_endpoint_index_stops_the_import(original, fast_tmp, monkeypatch,
+                                                             damaged):
+    """With a resolve budget too small to load City's index, the endpoint keys are spilled
+    and resolved partition by partition against slices of the index (the directory says where
+    they are): damage in any of its files is reported, and the database stays as it was.
+    Intact, the same import resolves every key."""
+    budgets = ruzu.csv.config.Budgets(parse=1 << 20, index=1 << 20, resolve=16, csr=4096)
+    monkeypatch.setattr(ruzu.CsvImportConfig, "budgets", property(lambda self: budgets))
+    from ruzu.storage import resolve
+    spilled = []
+    spill = resolve.EndpointResolver.spill
+    monkeypatch.setattr(resolve.EndpointResolver, "spill",
+                        lambda self, *a: (spilled.append(self.name_of_table), spill(self, *a)))
+    intact = str(fast_tmp / "intact")
+    copy_db(original[0], intact)
+    with ruzu.Database(intact) as db:
+        db.import_relationships("LivesIn", write(fast_tmp / "l2.csv", "from,to\n4,Bonn\n"))
+        assert db.execute("MATCH (:Person {id: 4})-[:LivesIn]->(c:City) RETURN c.name "
+                          "ORDER BY c.name").get_all() == [["Aachen"], ["Bonn"]]
+    assert "City" in spilled
+    victim = str(fast_tmp / "v")
+    copy_db(original[0], victim)
+    with open(os.path.join(victim, "manifest.json"), "rb") as f:
+        body = json.loads(json.loads(f.read())["body"])
+    index_file = os.path.join(victim, f"{body['tables']['City']['index'][damaged]:06d}.dat")
+    with open(index_file, "r+b") as f:
+        byte = f.read(1)
+        f.seek(0)
+        f.write(bytes([byte[0] ^ 4]))
+    before = snapshot(victim)
+    with ruzu.Database(victim) as db:
+        with pytest.raises(CorruptDatabaseError, match="checksum mismatch"):
+            db.import_relationships("LivesIn", write(fast_tmp / "l2.csv", "from,to\n4,Bonn\n"))
+    assert snapshot(victim) == before
