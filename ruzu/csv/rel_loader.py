@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -314,7 +315,6 @@ class _Loader:
         self.rows_seen += batch.rows
 
     def resolve_spilled(self) -> None:
-        total = self.e_old + self.rows_seen
         mergers = []
         shared = None
         if self.resolvers[0].can_share_slices(self.resolvers[1]):
@@ -330,29 +330,49 @@ class _Loader:
                     f.close()
                 files = ResolvedFiles([f.path] if f else [], None, res.result_dtype)
             mergers.append(ResultMerger(files))
+        try:
+            self._merge(mergers)
+        finally:
+            for m in mergers:
+                m.close()
+
+    def _merge(self, mergers: list[ResultMerger]) -> None:
+        """Both endpoints' offsets in edge-id order into the CSR builder; rows with a missing
+        endpoint are reported (abort mode: the first) or dropped. The offsets of the next range
+        are read and put in order on a thread while this one goes to the CSR builder (1 GB
+        random-key edges: the merge 0.43 s of the main thread's time, the CSR builder's
+        scatter 0.3 s)."""
+        total = self.e_old + self.rows_seen
+        ranges = [(a, min(total, a + MERGE_CHUNK)) for a in range(self.e_old, total, MERGE_CHUNK)]
+
+        def offsets_of(a: int, b: int) -> list[np.ndarray]:
+            outs = [np.empty(b - a, np.int64) for _ in mergers]
+            for m, out in zip(mergers, outs, strict=True):
+                m.take(out)
+            return outs
+
         dropped: list[np.ndarray] = []
         bad_rows: list[np.ndarray] = []  # (row index in this import, side) of every bad row
-        for a in range(self.e_old, total, MERGE_CHUNK):
-            b = min(total, a + MERGE_CHUNK)
-            offs = []
-            for m in mergers:
-                out = np.empty(b - a, np.int64)
-                m.take(out)
-                offs.append(out)
-            missing = (offs[0] == MISSING) | (offs[1] == MISSING)
-            if missing.any():
-                bad = np.flatnonzero(missing)
-                bad_rows.append(np.stack([a - self.e_old + bad,
-                                          (offs[0][bad] != MISSING).astype(np.int64)], axis=1))
-                if not self.cfg.skip_missing_endpoints:
-                    break
-                dropped.append(bad + a)
-                keep = ~missing
-                offs = [o[keep] for o in offs]
-            n = len(offs[0])
-            self.csr.add(offs[0], offs[1],
-                         np.arange(self.next_eid, self.next_eid + n, dtype=np.int64))
-            self.next_eid += n
+        with ThreadPoolExecutor(1, thread_name_prefix="ruzu-merge") as ahead:
+            upcoming = ahead.submit(offsets_of, *ranges[0]) if ranges else None
+            for k, (a, _) in enumerate(ranges):
+                offs = upcoming.result()
+                upcoming = ahead.submit(offsets_of, *ranges[k + 1]) if k + 1 < len(ranges) else None
+                missing = (offs[0] == MISSING) | (offs[1] == MISSING)
+                if missing.any():
+                    bad = np.flatnonzero(missing)
+                    bad_rows.append(np.stack([a - self.e_old + bad,
+                                              (offs[0][bad] != MISSING).astype(np.int64)],
+                                             axis=1))
+                    if not self.cfg.skip_missing_endpoints:
+                        break
+                    dropped.append(bad + a)
+                    keep = ~missing
+                    offs = [o[keep] for o in offs]
+                n = len(offs[0])
+                self.csr.add(offs[0], offs[1],
+                             np.arange(self.next_eid, self.next_eid + n, dtype=np.int64))
+                self.next_eid += n
         if bad_rows:
             self._report_spilled(np.concatenate(bad_rows))  # raises in abort mode
         if dropped:

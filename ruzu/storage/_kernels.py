@@ -342,7 +342,8 @@ def _lookup_hashes(keys, directory, lo, shift, wanted, keys_h2, wanted_h2, use_h
     entry of probe ``i + 2A`` and the keys and offsets of probe ``i + A`` are prefetched while
     probe ``i`` is resolved, and the ~4 keys of a directory range are scanned linearly (no
     mispredicted binary-search branches). Measured on 4 M random probes, thread CPU time:
-    208 K keys 36 → 17 ns a probe, 1 M keys 65 → 27 ns, 4 M keys 114 → 44 ns."""
+    208 K keys 36 → 17 ns a probe, 1 M keys 65 → 27 ns, 4 M keys 114 → 44 ns. The h2 of
+    string and UUID keys is prefetched too: 440 K keys 21 → 16 ns, 1 M 34-48 → 26-33 ns."""
     n = keys.shape[0]
     m = wanted.shape[0]
     last = directory.shape[0] - 2
@@ -358,6 +359,8 @@ def _lookup_hashes(keys, directory, lo, shift, wanted, keys_h2, wanted_h2, use_h
                 s = directory[(x1 - lo) >> shift]
                 prefetch(keys, s)
                 prefetch(offsets, s)
+                if use_h2:
+                    prefetch(keys_h2, s)
         x = wanted[i]
         out[i] = -1
         j, right = _radix_range(directory, lo, shift, n, x)

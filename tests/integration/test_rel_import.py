@@ -103,6 +103,18 @@ def test_both_ends_of_one_table_share_each_index_slice(tmp_path, monkeypatch, ki
     assert len(loads) > 1 and len(loads) == len(set(loads))
 
 
+@pytest.mark.parametrize("kind", ["offset", "random", "string"])
+def test_a_file_of_no_edges_spills_nothing_and_changes_nothing(tmp_path, monkeypatch, kind):
+    """A header-only file in partitioned mode: no key reaches an endpoint spill, the import
+    adds no edge, and the CSR stays numpy's."""
+    monkeypatch.setattr(ruzu.CsvImportConfig, "budgets", property(lambda self: TINY))
+    edges = random_edges(450, 3000, seed=9)
+    with build(tmp_path, kind, 500, edges) as db:
+        result = db.import_relationships("E", write(tmp_path / "none.csv", "from,to,w,tag\n"))
+        assert result.rows_imported == 0
+        assert_csr_equal(db.rel_table("E"), edges[:, 0], edges[:, 1], 500, 500)
+
+
 @pytest.mark.parametrize("batch_size", [1, 7, 100_000])
 def test_appended_copies_equal_one_copy(tmp_path, batch_size):
     edges = random_edges(60, 200, seed=2)
