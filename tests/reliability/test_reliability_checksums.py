@@ -65,6 +65,19 @@ def original(fast_tmp_factory):
     return path, state, answers
 
 
+def damaged_copy(path: str, victim: str, file_of) -> str:
+    """A copy of the database at ``path`` with the first byte of one data file flipped:
+    ``file_of(tables)`` names it from the manifest's table states."""
+    copy_db(path, victim)
+    with open(os.path.join(victim, "manifest.json"), "rb") as f:
+        tables = json.loads(json.loads(f.read())["body"])["tables"]
+    with open(os.path.join(victim, f"{file_of(tables):06d}.dat"), "r+b") as f:
+        byte = f.read(1)
+        f.seek(0)
+        f.write(bytes([byte[0] ^ 4]))
+    return victim
+
+
 def outcome(path, read_only: bool):
     """'corrupt', or (content, answers) when everything read fine, or the other exception."""
     try:
@@ -274,15 +287,7 @@ def test_directory_emptied_and_reused_is_a_fresh_database(fast_tmp):
 def test_import_onto_a_damaged_table_is_refused(original, fast_tmp):
     """An import reads the table's keys and index back: damaged bytes there are reported
     before a new generation is built on them, and the database stays as it was."""
-    victim = str(fast_tmp / "v")
-    copy_db(original[0], victim)
-    with open(os.path.join(victim, "manifest.json"), "rb") as f:
-        body = json.loads(json.loads(f.read())["body"])
-    key_file = os.path.join(victim, f"{body['tables']['City']['index']['h1']:06d}.dat")
-    with open(key_file, "r+b") as f:
-        byte = f.read(1)
-        f.seek(0)
-        f.write(bytes([byte[0] ^ 4]))
+    victim = damaged_copy(original[0], str(fast_tmp / "v"), lambda t: t["City"]["index"]["h1"])
     before = snapshot(victim)
     with ruzu.Database(victim) as db:
         with pytest.raises(CorruptDatabaseError, match="checksum mismatch"):
@@ -296,15 +301,8 @@ def test_relationship_import_checks_only_the_endpoint_keys_it_reads(original, fa
     """A relationship import reads its endpoint tables' key lookups (City's hash index), not
     their other columns: damage in City.pop does not stop it, and is still reported when the
     column itself is read."""
-    victim = str(fast_tmp / "v")
-    copy_db(original[0], victim)
-    with open(os.path.join(victim, "manifest.json"), "rb") as f:
-        body = json.loads(json.loads(f.read())["body"])
-    pop_file = os.path.join(victim, f"{body['tables']['City']['columns']['pop']['data']:06d}.dat")
-    with open(pop_file, "r+b") as f:
-        byte = f.read(1)
-        f.seek(0)
-        f.write(bytes([byte[0] ^ 4]))
+    victim = damaged_copy(original[0], str(fast_tmp / "v"),
+                          lambda t: t["City"]["columns"]["pop"]["data"])
     with ruzu.Database(victim) as db:
         db.import_relationships("LivesIn", write(fast_tmp / "l2.csv", "from,to\n4,Bonn\n"))
         assert db.execute("MATCH (:Person)-[r:LivesIn]->(c:City) RETURN count(*)").get_all() \
@@ -334,15 +332,8 @@ def test_damage_in_a_spilled_endpoint_index_stops_the_import(original, fast_tmp,
         assert db.execute("MATCH (:Person {id: 4})-[:LivesIn]->(c:City) RETURN c.name "
                           "ORDER BY c.name").get_all() == [["Aachen"], ["Bonn"]]
     assert "City" in spilled
-    victim = str(fast_tmp / "v")
-    copy_db(original[0], victim)
-    with open(os.path.join(victim, "manifest.json"), "rb") as f:
-        body = json.loads(json.loads(f.read())["body"])
-    index_file = os.path.join(victim, f"{body['tables']['City']['index'][damaged]:06d}.dat")
-    with open(index_file, "r+b") as f:
-        byte = f.read(1)
-        f.seek(0)
-        f.write(bytes([byte[0] ^ 4]))
+    victim = damaged_copy(original[0], str(fast_tmp / "v"),
+                          lambda t: t["City"]["index"][damaged])
     before = snapshot(victim)
     with ruzu.Database(victim) as db:
         with pytest.raises(CorruptDatabaseError, match="checksum mismatch"):
