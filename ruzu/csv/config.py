@@ -137,9 +137,10 @@ class Budgets:
     buffers take 1/8 and the bytes queued for the write-behind thread 1/8 (at most 64 MB),
     while parsing; then one primary-key index partition 1/2, or the endpoint lookup
     structures 1/4 and the CSR buckets being sorted 1/4. The write buffers of a group of
-    scratch files (the partitions of a key spill, the buckets of a CSR direction) take 1/10 (at
-    most ``SPILL_BUFFERS_BYTES``) each; two groups are written at once at most, before the
-    memory of the stage that reads them back is taken. Stages that run at the same time add
+    scratch files (the partitions of a key spill) take 1/10 (at most ``SPILL_BUFFERS_BYTES``);
+    two groups are written at once at most (the two endpoints' spills; the two CSR directions'
+    buckets share one group's bytes), before the memory of the stage that reads them back is
+    taken. Stages that run at the same time add
     up to at most ``memory_limit``; the interpreter, numpy and numba (~140 MB) come on top."""
 
     parse: int

@@ -128,7 +128,10 @@ class AppendFile:
 
     ``buffer_bytes`` (a multiple of ALIGN): appends gather in an aligned buffer written with one
     O_DIRECT request when full (many small appends, one request each, cost a VM exit each);
-    0: each append is written at once (``append_direct``)."""
+    0: each append is written at once (``append_direct``). The buffer is made at the first
+    append and touched whole then: faulted in page by page as the file filled, the buffers of a
+    spill showed as resident memory growing through the parse (12 MB over a 150 MB edge file
+    with 16 MB of them), and a file never appended to costs none."""
 
     def __init__(self, path: str, buffer_bytes: int = 0) -> None:
         self.path = path
@@ -143,8 +146,8 @@ class AppendFile:
         except BaseException:
             close(self.fd)
             raise
-        if buffer_bytes and self._direct is not None:
-            self._buf = aligned_empty(buffer_bytes // ALIGN * ALIGN or ALIGN)
+        self._buffer_bytes = ((buffer_bytes // ALIGN * ALIGN or ALIGN)
+                              if buffer_bytes and self._direct is not None else 0)
 
     @property
     def size(self) -> int:
@@ -156,12 +159,15 @@ class AppendFile:
         n = arr.nbytes
         if not n:
             return
-        if self._buf is None:
+        if not self._buffer_bytes:
             if not append_direct(self.fd, self._direct, arr, self._written, thread_staging(),
                                  hooked=False):
                 self._close_direct()
             self._written += n
         else:
+            if self._buf is None:
+                self._buf = aligned_empty(self._buffer_bytes)
+                self._buf.fill(0)
             buf, i = self._buf, 0
             while i < n:
                 k = min(len(buf) - self._fill, n - i)
@@ -190,6 +196,7 @@ class AppendFile:
                 self._flush()
         finally:
             self._buf = None
+            self._buffer_bytes = 0
             self._close_direct()
             if self.fd >= 0:
                 fd, self.fd = self.fd, -1
