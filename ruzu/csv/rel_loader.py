@@ -348,7 +348,7 @@ class _Loader:
         total = self.e_old + self.rows_seen
         ranges = [(a, min(total, a + MERGE_CHUNK)) for a in range(self.e_old, total, MERGE_CHUNK)]
 
-        dtype = np.result_type(*(r.result_dtype for r in self.resolvers))  # int32 mostly
+        dtype = np.result_type(*(m.files.dtype for m in mergers))  # int32 mostly
 
         def offsets_of(a: int, b: int) -> list[np.ndarray]:
             outs = [np.empty(b - a, dtype) for _ in mergers]
